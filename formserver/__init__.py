@@ -1,0 +1,36 @@
+"""formserver: a form server driven by JSON definitions.
+
+The pipeline: definition (load, check) → compile → logic → render / validate → store → issue.
+"""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The Flask app: configuration, extensions, services, blueprints."""
+    app = Flask(__name__, template_folder="web/templates", static_folder=str(settings.PROJECT_ROOT / "static"), static_url_path="/static")
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    data_dir = Path(app.config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or settings.secret_key(data_dir)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="formserver_session",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; a long form must not expire it
+        WTF_CSRF_SSL_STRICT=False,
+        JSON_SORT_KEYS=False,
+    )
+
+    from .services import Services
+    app.extensions["formserver"] = Services(app.config)
+
+    from .web import init_app
+    init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""User accounts: registration, sign-in and the messages sent to applicants."""

@@ -1,0 +1,138 @@
+"""The registration's server actions: send the code, check it, create the account."""
+import logging
+import re
+import secrets
+
+from .. import audit
+from ..actions import ActionContext, action
+from ..i18n import bi
+from ..store import DuplicateKey
+from .messages import DeliveryError, Message
+
+log = logging.getLogger("formserver.registration")
+PURPOSE = "registrasi"
+CHANNELS = {"EMAIL": "email", "WHATSAPP": "whatsapp"}
+
+
+def _code_text(code: str) -> tuple[str, str]:
+    subject = "Kode verifikasi OSS / OSS verification code"
+    body = (f"Kode verifikasi Anda: {code}\n"
+            "Kode berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.\n\n"
+            f"Your verification code: {code}\n"
+            "The code is valid for 10 minutes. Do not give this code to anyone.\n")
+    return subject, body
+
+
+def send_code(services, submission: dict, actor: str) -> str | None:
+    """Issue a new code and send it by the chosen channel; an error message, or None when sent."""
+    wait = services.codes.wait_seconds(PURPOSE, submission["id"])
+    if wait:
+        return bi(f"Tunggu {wait} detik sebelum meminta kode baru.",
+                  f"Wait {wait} seconds before asking for a new code.")
+    data = submission["data"]
+    channel = CHANNELS[data["kirim_kode_via"]]
+    to = data["email"] if channel == "email" else data["nomor_telepon"]
+    code = services.codes.issue(PURPOSE, submission["id"])
+    subject, body = _code_text(code)
+    try:
+        services.messenger.send(channel, Message(to=to, subject=subject, body=body))
+    except DeliveryError as error:
+        log.error("verification code for %s not delivered: %s", submission["id"], error)
+        return bi("Kode verifikasi tidak dapat dikirim saat ini. Coba lagi beberapa saat lagi atau pilih saluran lain.",
+                  "The verification code could not be sent just now. Try again in a moment or choose the other channel.")
+    audit.record(services.store, f"submission:{submission['id']}", "registration.code_sent", actor, channel=channel)
+    return None
+
+
+@action("registration.send_code")
+def _send_code(context: ActionContext) -> None:
+    submission = context.submission
+    data = submission["data"]
+    if context.services.store.find_account(email=data["email"]):
+        context.fail("email", bi("Alamat e-mail ini sudah terdaftar. Masuk dengan akun Anda atau gunakan alamat lain.",
+                                 "This e-mail address is already registered. Log in or use another address."))
+        return
+    contact = {"email": data["email"], "nomor_telepon": data["nomor_telepon"], "via": data["kirim_kode_via"]}
+    if submission["meta"].get("verified_contact") == contact:
+        return  # nothing changed since the contact was verified
+    # a changed contact must be verified again
+    submission["meta"] = {**submission["meta"], "verified_contact": None, "pending_contact": contact}
+    submission["completed"] = [k for k in submission["completed"] if k != "verifikasi"]
+    error = send_code(context.services, submission, context.actor)
+    if error:
+        context.fail("kirim_kode_via", error)
+
+
+@action("registration.check_code")
+def _check_code(context: ActionContext) -> None:
+    submission = context.submission
+    result = context.services.codes.check(PURPOSE, submission["id"], context.values["kode_verifikasi"])
+    if result.ok:
+        submission["meta"] = {**submission["meta"], "verified_contact": submission["meta"].get("pending_contact")}
+        audit.record(context.services.store, f"submission:{submission['id']}", "registration.code_verified",
+                     context.actor)
+        return
+    messages = {
+        "wrong": bi(f"Kode verifikasi salah. Sisa percobaan: {result.tries_left}.",
+                    f"The verification code is wrong. Tries left: {result.tries_left}."),
+        "expired": bi("Kode verifikasi sudah kedaluwarsa. Tekan \"Perbarui Kode\" untuk menerima kode baru.",
+                      "The verification code has expired. Press \"Send a new code\" to get a new one."),
+        "too_many": bi("Terlalu banyak percobaan salah. Tekan \"Perbarui Kode\" untuk menerima kode baru.",
+                       "Too many wrong tries. Press \"Send a new code\" to get a new one."),
+        "missing": bi("Belum ada kode yang berlaku. Tekan \"Perbarui Kode\" untuk menerima kode.",
+                      "There is no valid code. Press \"Send a new code\" to get one."),
+    }
+    audit.record(context.services.store, f"submission:{submission['id']}", "registration.code_rejected",
+                 context.actor, reason=result.reason)
+    context.fail("kode_verifikasi", messages[result.reason])
+
+
+def _username(services, nama: str) -> str:
+    base = re.sub(r"[^a-z]", "", (nama.split() or ["umk"])[0].lower())[:12] or "umk"
+    return f"{base}{services.store.next_value('username'):04d}{secrets.randbelow(10)}"
+
+
+PROFILE_EXCLUDE = {"password"}
+
+
+def _welcome(services, account: dict) -> Message:
+    link = services.config.get("BASE_URL", "").rstrip("/") + "/masuk"
+    body = (f"Selamat, akun OSS Anda sudah dibuat.\nNama pengguna: {account['username']}\n"
+            f"Masuk di: {link}\nKata sandi tidak pernah dikirim lewat e-mail.\n\n"
+            f"Your OSS account has been created.\nUsername: {account['username']}\n"
+            f"Log in at: {link}\nPasswords are never sent by e-mail.\n")
+    return Message(to=account["email"], subject="Akun OSS Anda / Your OSS account", body=body)
+
+
+@action("registration.create_account")
+def _create_account(context: ActionContext) -> None:
+    services, submission = context.services, context.submission
+    if not submission["meta"].get("verified_contact"):
+        context.fail("info_selesai", bi("Nomor telepon atau e-mail belum diverifikasi.",
+                                        "The phone number or e-mail has not been verified."))
+        return
+    existing = services.store.find_account(email=submission["data"]["email"])
+    if existing and existing.get("registration_id") == submission["id"]:
+        submission["meta"] = {**submission["meta"], "account_id": existing["id"]}
+        return  # the same submission pressed twice: one account
+    data = submission["data"]
+    account = {"id": secrets.token_hex(12), "email": data["email"], "password_hash": data["password"],
+               "registration_id": submission["id"], "created_at": audit.now_iso(), "status": "active",
+               "profile": {k: v for k, v in data.items() if k not in PROFILE_EXCLUDE}}
+    for _ in range(5):
+        try:
+            account = services.store.insert_account({**account, "username": _username(services, data["nama_lengkap"])})
+            break
+        except DuplicateKey as error:
+            if error.field == "email":
+                context.fail("info_selesai", bi("Alamat e-mail ini sudah terdaftar.",
+                                                "This e-mail address is already registered."))
+                return
+    submission["meta"] = {**submission["meta"], "account_id": account["id"]}
+    audit.record(services.store, f"account:{account['id']}", "account.created", context.actor,
+                 registration_id=submission["id"])
+    try:
+        services.messenger.send("email", _welcome(services, account))
+    except DeliveryError as error:
+        # the account exists; the username is also shown on the confirmation page
+        log.error("welcome e-mail for account %s not delivered: %s", account["id"], error)

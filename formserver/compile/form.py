@@ -1,0 +1,156 @@
+"""The compiled form: what the logic, render and validate stages read, built once per definition."""
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+from marshmallow import Schema
+
+from ..i18n import Bi
+from ..logic import Logic, Rule
+from .fields import FIELD_TYPES
+
+
+@dataclass
+class CompiledOption:
+    value: str
+    label: dict
+    hint: dict | None
+    visible: Rule | None
+
+
+@dataclass
+class CompiledField:
+    key: str
+    type: str
+    spec: dict
+    visible: Rule | None
+    required: bool
+    required_if: Rule | None
+    compute: Rule | None
+    options: list[CompiledOption]
+    validators: list[tuple[str, dict, Bi | None]]
+    children: list["CompiledField"]
+    schema: type[Schema] | None  # item schema of a group
+    input: Any                   # marshmallow field, None for types without input
+    store: bool
+
+    @property
+    def takes_input(self) -> bool:
+        return self.input is not None or self.type == "group"
+
+    @property
+    def source(self) -> dict | None:
+        return self.spec.get("source")
+
+    @property
+    def repeat(self) -> bool:
+        return bool(self.spec.get("repeat"))
+
+
+@dataclass
+class CompiledStep:
+    key: str
+    index: int
+    spec: dict
+    visible: Rule | None
+    fields: list[CompiledField]
+    checks: list[tuple[Rule, str, Bi]]
+    next: list[tuple[Rule | None, str]]
+    schema: type[Schema]
+
+    @property
+    def action(self) -> str | None:
+        return self.spec.get("action")
+
+    @property
+    def review(self) -> bool:
+        return bool(self.spec.get("review"))
+
+
+@dataclass
+class CompiledForm:
+    key: str
+    version: int
+    spec: dict
+    steps: list[CompiledStep]
+    steps_by_key: dict[str, CompiledStep] = dc_field(default_factory=dict)
+    fields_by_key: dict[str, CompiledField] = dc_field(default_factory=dict)
+    step_of_field: dict[str, str] = dc_field(default_factory=dict)
+
+    @property
+    def title(self) -> dict:
+        return self.spec["title"]
+
+
+def _rule(logic: Logic, source) -> Rule | None:
+    return None if source is None else logic.compile(source)
+
+
+def _validators(spec: dict) -> list[tuple[str, dict, Bi | None]]:
+    result = []
+    for item in spec.get("validators", []):
+        if isinstance(item, str):
+            result.append((item, {}, None))
+        else:
+            message = Bi.of(item["message"]) if "message" in item else None
+            result.append((item["name"], item.get("args", {}), message))
+    return result
+
+
+def _field(logic: Logic, spec: dict) -> CompiledField:
+    field_type = FIELD_TYPES[spec["type"]]
+    children = [_field(logic, child) for child in spec.get("fields", [])]
+    return CompiledField(
+        key=spec["key"],
+        type=spec["type"],
+        spec=spec,
+        visible=_rule(logic, spec.get("visible_if")),
+        required=bool(spec.get("required")),
+        required_if=_rule(logic, spec.get("required_if")),
+        compute=_rule(logic, spec.get("compute")),
+        options=[CompiledOption(o["value"], o["label"], o.get("hint"), _rule(logic, o.get("visible_if")))
+                 for o in spec.get("options", [])],
+        validators=_validators(spec),
+        children=children,
+        schema=_schema(children) if children else None,
+        input=field_type.make(spec) if field_type.make else None,
+        store=spec.get("store", True),
+    )
+
+
+def _schema(fields: list[CompiledField]) -> type[Schema]:
+    """A marshmallow schema over the fields that take input directly (groups are walked by hand)."""
+    return Schema.from_dict({f.key: f.input for f in fields if f.input is not None})
+
+
+def _step(logic: Logic, index: int, spec: dict) -> CompiledStep:
+    fields = [_field(logic, f) for f in spec.get("fields", [])]
+    return CompiledStep(
+        key=spec["key"],
+        index=index,
+        spec=spec,
+        visible=_rule(logic, spec.get("visible_if")),
+        fields=fields,
+        checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
+        next=[(_rule(logic, n.get("if")), n["step"]) for n in spec.get("next", [])],
+        schema=_schema(fields),
+    )
+
+
+def _index(form: CompiledForm) -> None:
+    def walk(step_key, fields):
+        for f in fields:
+            form.fields_by_key[f.key] = f
+            form.step_of_field[f.key] = step_key
+            walk(step_key, f.children)
+    for step in form.steps:
+        form.steps_by_key[step.key] = step
+        walk(step.key, step.fields)
+
+
+def compile_form(spec: dict, logic: Logic) -> CompiledForm:
+    """Compile a definition that has passed the checks."""
+    form = CompiledForm(
+        key=spec["key"], version=spec["version"], spec=spec,
+        steps=[_step(logic, i, s) for i, s in enumerate(spec["steps"])])
+    _index(form)
+    return form

@@ -1,0 +1,54 @@
+"""Settings: one place, an environment variable with a default per key."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"FORMSERVER_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name, "1" if default else "0").strip().lower()
+    return value not in ("0", "off", "false", "no", "")
+
+
+def from_environment() -> dict:
+    """The app configuration read from FORMSERVER_* environment variables."""
+    data_dir = Path(_env("DATA_DIR", "var")).resolve()
+    return {
+        "DATA_DIR": str(data_dir),
+        "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        "STORE": _env("STORE", "sqlite"),
+        "SECRET_KEY": _env("SECRET_KEY") or None,
+        "BASE_URL": _env("BASE_URL", ""),
+        "CAPTCHA": _flag("CAPTCHA", True),
+        "SESSION_COOKIE_SECURE": _flag("SECURE_COOKIES", True),
+        "SMTP_URL": _env("SMTP_URL"),
+        "MAIL_FROM": _env("MAIL_FROM", "OSS UMK <noreply@localhost>"),
+        "WHATSAPP_API_URL": _env("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0"),
+        "WHATSAPP_TOKEN": _env("WHATSAPP_TOKEN"),
+        "WHATSAPP_PHONE_NUMBER_ID": _env("WHATSAPP_PHONE_NUMBER_ID"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
+    }
+
+
+def secret_key(data_dir: Path) -> str:
+    """A secret key shared by every worker: created once in the data directory."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        # link() fails if another worker won the race, so every worker ends with the same key
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

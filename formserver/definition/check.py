@@ -1,0 +1,574 @@
+"""Check a form definition: the JSON Schema first, then the semantic checks of docs/FORMAT.md."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datalogic_py
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+__all__ = ["Problem", "Registries", "SCHEMA", "schema_problems", "semantic_problems", "check"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a definition, located by an RFC 6901 JSON pointer."""
+
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Registries:
+    """What the server knows: field types, validators, actions and reference levels."""
+
+    field_types: frozenset[str]
+    validators: frozenset[str]
+    actions: frozenset[str]
+    references: Mapping[str, tuple[str, ...]]
+
+
+SCHEMA: dict = json.loads(Path(__file__).with_name("form.schema.json").read_text(encoding="utf-8"))
+_VALIDATOR = Draft202012Validator(SCHEMA)
+_IDENTIFIER = SCHEMA["$defs"]["identifier"]["pattern"]
+_LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+_TYPE_WORDS = {
+    "string": "a text in quotes",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object { ... }",
+    "array": "a list [ ... ]",
+    "null": "null",
+}
+# Containers whose items are named in messages, and the key that names an item.
+_NAMED = {"steps": ("step", "key"), "fields": ("field", "key"), "options": ("option", "value")}
+_NUMBERED = {"checks": "check", "next": "jump", "validators": "validator"}
+# The engine's own errors, and what json.dumps raises on values JSON cannot hold or nest.
+_ENGINE_ERRORS = (datalogic_py.DataLogicError, ValueError, TypeError, RecursionError)
+
+_Path = tuple  # a path into the definition: keys and list indices
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _pointer(path: Sequence[Any]) -> str:
+    """RFC 6901 pointer for a path of keys and indices."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _where(doc: Any, path: Sequence[Any]) -> str:
+    """Human name of the innermost step/field/option on a path, e.g. "Step 'akun', field 'password'"."""
+    parts, node, container = [], doc, None
+    for seg in path:
+        try:
+            node = node[seg]
+        except (LookupError, TypeError):
+            break
+        if isinstance(seg, int) and container in _NAMED:
+            kind, name_key = _NAMED[container]
+            name = node.get(name_key) if isinstance(node, dict) else None
+            parts.append(f"{kind} '{name}'" if isinstance(name, (str, int)) and name != "" else f"{kind} {seg + 1}")
+        elif isinstance(seg, int) and container in _NUMBERED:
+            parts.append(f"{_NUMBERED[container]} {seg + 1}")
+        container = seg
+    text = ", ".join(parts) or "the form"
+    return text[0].upper() + text[1:]
+
+
+def _say(doc: Any, path: Sequence[Any], detail: str) -> Problem:
+    """A problem at path, its message prefixed with where it is."""
+    return Problem(_pointer(path), f"{_where(doc, path)}: {detail}")
+
+
+def _lower_first(text: str) -> str:
+    """Text made to continue a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def _choices(names: Any) -> str:
+    """A readable list of allowed names."""
+    names = sorted(str(n) for n in names)
+    return ", ".join(names) if names else "(none are registered)"
+
+
+def _close(name: Any, names: Any) -> str | None:
+    """The allowed name closest to a misspelt one, if any is close."""
+    close = difflib.get_close_matches(str(name), [str(n) for n in names], n=1)
+    return close[0] if close else None
+
+
+def _suggest(name: Any, names: Any) -> str:
+    """End of a sentence: "; did you mean 'x'?" when a close name exists, else "."."""
+    close = _close(name, names)
+    return f"; did you mean '{close}'?" if close else "."
+
+
+def _show(value: Any) -> str:
+    """A value as JSON, shortened so a message stays one readable line."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _list(value: Any) -> list:
+    """The value when it is a list, else an empty list (the schema reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
+# ---------------------------------------------------------------- schema
+
+
+def schema_problems(doc: Any) -> list[Problem]:
+    """Every JSON Schema error of the definition, with plain-English messages."""
+    errors = sorted(_VALIDATOR.iter_errors(doc), key=lambda e: [str(p).zfill(6) for p in e.absolute_path])
+    problems = [_schema_problem(doc, error) for error in errors]
+    return list(dict.fromkeys(problems))  # the same message twice helps nobody
+
+
+def _schema_problem(doc: Any, error: ValidationError) -> Problem:
+    """One schema error as a Problem."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return _alternatives_problem(doc, error)
+    return _say(doc, list(error.absolute_path), _schema_detail(error))
+
+
+def _alternatives_problem(doc: Any, error: ValidationError) -> Problem:
+    """An anyOf error: name the alternatives when they are simple, else the closest one's error."""
+    path = list(error.absolute_path)
+    if all(c.validator == "required" for c in error.context):
+        names = " or ".join(f"'{_missing_name(c)}'" for c in error.context)
+        return _say(doc, path, f"one of the settings {names} is needed; add one of them.")
+    if all(c.validator == "type" and list(c.absolute_path) == path for c in error.context):
+        wanted = " or ".join(_type_words(c.validator_value) for c in error.context)
+        return _say(doc, path, f"this must be {wanted}, not {_show(error.instance)}.")
+    return _schema_problem(doc, best_match(error.context))
+
+
+def _missing_name(error: ValidationError) -> str:
+    """The property a "required" error is about (jsonschema only puts it in the message)."""
+    missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
+    quoted = error.message.split(" is a required property")[0].strip("'\"")
+    return quoted if quoted in missing else (missing[0] if missing else quoted)
+
+
+def _last_key(path: Sequence[Any]) -> str:
+    """The last property name on a path (the name of a text, e.g. 'label')."""
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+
+
+def _type_words(types: Any) -> str:
+    """Plain words for a JSON Schema type or list of types."""
+    types = types if isinstance(types, list) else [types]
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+
+
+def _schema_detail(error: ValidationError) -> str:
+    """The plain-English sentence for one schema error."""
+    handler = _SCHEMA_DETAILS.get(error.validator)
+    return handler(error) if handler else f"{error.message}."
+
+
+def _required_detail(error: ValidationError) -> str:
+    """A missing setting; a missing translation is said as such."""
+    name = _missing_name(error)
+    if error.validator_value == ["id", "en"]:
+        return (f"the text '{_last_key(error.absolute_path)}' is missing translation '{name}' ({_LANGUAGES[name]}); "
+                f"every text needs both \"id\" and \"en\", so add \"{name}\": \"...\".")
+    return f"the setting '{name}' is missing; add it."
+
+
+def _additional_detail(error: ValidationError) -> str:
+    """Unknown settings, with the allowed ones."""
+    allowed = list(error.schema.get("properties", {}))
+    extra = [k for k in error.instance if k not in allowed]
+    names = ", ".join(f"'{k}'" + (f" (did you mean '{c}'?)" if (c := _close(k, allowed)) else "") for k in extra)
+    if error.schema.get("required") == ["id", "en"]:
+        return (f"{names} is not allowed in the text '{_last_key(error.absolute_path)}'; a text has only "
+                "\"id\" (Bahasa Indonesia) and \"en\" (English).")
+    return f"unknown setting {names}; check the spelling. Allowed here: {', '.join(allowed)}."
+
+
+def _enum_detail(error: ValidationError) -> str:
+    """A value outside a fixed list; field types are named as such."""
+    what = "field type" if error.absolute_path and error.absolute_path[-1] == "type" else "value"
+    return f"'{error.instance}' is not a known {what}; use one of: {', '.join(map(str, error.validator_value))}."
+
+
+def _pattern_detail(error: ValidationError) -> str:
+    """An identifier or an empty translation."""
+    if error.validator_value == _IDENTIFIER:
+        return (f"'{error.instance}' is not a valid key; use only lower-case letters a-z, digits and "
+                "underscores, starting with a letter (for example 'nomor_telepon').")
+    return _empty_detail(error)
+
+
+def _empty_detail(error: ValidationError) -> str:
+    """An empty string; an empty translation is said as such."""
+    last = error.absolute_path[-1] if error.absolute_path else None
+    if last in _LANGUAGES:
+        text = _last_key(list(error.absolute_path)[:-1])
+        language = _LANGUAGES[last]
+        return f"translation '{last}' ({language}) of the text '{text}' is empty; write it in {language}."
+    return "this must not be empty."
+
+
+_SCHEMA_DETAILS = {
+    "required": _required_detail,
+    "additionalProperties": _additional_detail,
+    "enum": _enum_detail,
+    "pattern": _pattern_detail,
+    "minLength": _empty_detail,
+    "type": lambda e: f"this must be {_type_words(e.validator_value)}, not {_show(e.instance)}.",
+    "const": lambda e: f"this must be {_show(e.validator_value)}.",
+    "minimum": lambda e: f"this must be at least {e.validator_value}, not {e.instance}.",
+    "minItems": lambda e: f"this list needs at least {e.validator_value} item(s).",
+}
+
+
+# ---------------------------------------------------------------- walking the definition
+
+
+def _steps(doc: dict) -> list[tuple[int, dict]]:
+    """(index, step) for the steps that are objects."""
+    return [(i, s) for i, s in enumerate(_list(doc.get("steps"))) if isinstance(s, dict)]
+
+
+def _fields_in(fields: Any, path: _Path) -> Iterator[tuple[_Path, dict]]:
+    """(path, field) for fields and, depth first, the fields of their groups, in document order."""
+    for j, field in enumerate(_list(fields)):
+        if isinstance(field, dict):
+            yield path + (j,), field
+            yield from _fields_in(field.get("fields"), path + (j, "fields"))
+
+
+def _all_fields(doc: dict) -> list[tuple[_Path, dict]]:
+    """Every field of the form in document order, with its path."""
+    return [f for i, step in _steps(doc) for f in _fields_in(step.get("fields"), ("steps", i, "fields"))]
+
+
+def _field_keys(doc: dict) -> set[str]:
+    """The keys of every field of the form, group items included."""
+    return {f["key"] for _, f in _all_fields(doc) if isinstance(f.get("key"), str)}
+
+
+def _rules(doc: dict) -> Iterator[tuple[_Path, Any]]:
+    """(path, rule) for every rule in the definition."""
+    for i, step in _steps(doc):
+        if "visible_if" in step:
+            yield ("steps", i, "visible_if"), step["visible_if"]
+        for k, entry in enumerate(_list(step.get("checks"))):
+            if isinstance(entry, dict) and "rule" in entry:
+                yield ("steps", i, "checks", k, "rule"), entry["rule"]
+        for k, entry in enumerate(_list(step.get("next"))):
+            if isinstance(entry, dict) and "if" in entry:
+                yield ("steps", i, "next", k, "if"), entry["if"]
+    for path, field in _all_fields(doc):
+        yield from _field_rules(path, field)
+
+
+def _field_rules(path: _Path, field: dict) -> Iterator[tuple[_Path, Any]]:
+    """(path, rule) for the rules of one field and its options."""
+    for name in ("visible_if", "required_if", "compute"):
+        if name in field:
+            yield path + (name,), field[name]
+    for k, option in enumerate(_list(field.get("options"))):
+        if isinstance(option, dict) and "visible_if" in option:
+            yield path + ("options", k, "visible_if"), option["visible_if"]
+
+
+# ---------------------------------------------------------------- uniqueness
+
+
+def _unique_step_keys(doc: dict) -> list[Problem]:
+    """Every step key is used once."""
+    seen: dict[str, int] = {}
+    problems = []
+    for i, step in _steps(doc):
+        key = step.get("key")
+        if key in seen:
+            problems.append(_say(doc, ("steps", i, "key"), f"the step key '{key}' is already used by step number "
+                                 f"{seen[key] + 1}; give every step its own key."))
+        else:
+            seen[key] = i
+    return problems
+
+
+def _unique_field_keys(doc: dict) -> list[Problem]:
+    """Every field key is used once in the whole form, group items included."""
+    seen: dict[str, _Path] = {}
+    problems = []
+    for path, field in _all_fields(doc):
+        key = field.get("key")
+        if key in seen:
+            problems.append(_say(doc, path + ("key",), f"the field key '{key}' is already used by "
+                                 f"{_lower_first(_where(doc, seen[key]))}; every field of the form needs its own key, "
+                                 "because rules and saved answers refer to it."))
+        else:
+            seen[key] = path
+    return problems
+
+
+def _unique_option_values(doc: dict) -> list[Problem]:
+    """Option values are unique within each field."""
+    problems = []
+    for path, field in _all_fields(doc):
+        seen: set[str] = set()
+        for k, option in enumerate(_list(field.get("options"))):
+            value = json.dumps(option.get("value")) if isinstance(option, dict) else None
+            if value in seen:
+                problems.append(Problem(_pointer(path + ("options", k, "value")),
+                                        f"{_where(doc, path)}: the option value {value} is used twice; "
+                                        "every option of a field needs its own value."))
+            seen.add(value)
+    return problems
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _rule_problems(doc: dict, engine: datalogic_py.Engine) -> list[Problem]:
+    """Every rule is valid for the engine and reads only fields of the form."""
+    keys = _field_keys(doc)
+    return [p for path, rule in _rules(doc) for p in _one_rule(doc, path, rule, keys, engine)]
+
+
+def _one_rule(doc: dict, path: _Path, rule: Any, keys: set[str], engine: datalogic_py.Engine) -> list[Problem]:
+    """The problems of one rule: the engine's errors first; its variables only when it compiles."""
+    what = {"rule": "the rule", "if": "the condition 'if'"}.get(path[-1], f"the rule '{path[-1]}'")
+    try:
+        text = json.dumps(rule)  # a Python str is taken as JSON text by the engine
+        errors = [d for d in engine.check(text) if d.get("severity") == "error"]
+        if errors:
+            return [_diagnostic_problem(doc, path, what, d) for d in errors]
+        reads = engine.compile(text).facts()["reads"]
+    except _ENGINE_ERRORS as exc:
+        return [_say(doc, path, f"{what} cannot be used: {_engine_error_text(exc)}. Check that it is written as "
+                                "JsonLogic, e.g. {\"==\": [{\"var\": \"field_key\"}, \"VALUE\"]}.")]
+    return _unknown_variables(doc, path, what, reads, keys)
+
+
+def _diagnostic_problem(doc: dict, path: _Path, what: str, diagnostic: Mapping[str, Any]) -> Problem:
+    """One engine diagnostic, located inside the rule."""
+    pointer = _pointer(path) + (diagnostic.get("pointer") or "")
+    code, operator = diagnostic.get("code"), diagnostic.get("operator")
+    if code == "UnknownOperator":
+        detail = (f"{what} uses '{operator}', which is not a known operator; check the spelling, or use a "
+                  "JsonLogic operator (==, !=, and, or, if, var, ...) or a registered custom operator.")
+    elif code == "NotAnOperator":
+        detail = (f"{what} has an object with several keys; each operation must be an object with exactly one "
+                  "key, the operator, e.g. {\"==\": [{\"var\": \"field_key\"}, \"VALUE\"]}.")
+    else:
+        detail = f"{what} is not valid: {_engine_text(diagnostic.get('message', ''))}."
+    return Problem(pointer, f"{_where(doc, path)}: {detail}")
+
+
+def _engine_error_text(exc: BaseException) -> str:
+    """Plain text of an exception from the engine or from turning the rule into JSON."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    return _engine_text(str(exc))
+
+
+def _engine_text(message: str) -> str:
+    """An engine message made readable: depth limits said plainly, trailing dot dropped."""
+    if "nesting depth" in message:
+        return "it is nested too deeply (at most 256 levels of { } and [ ])"
+    return message.replace("`", "'").rstrip(".") or "the engine refused it"
+
+
+def _unknown_variables(doc: dict, path: _Path, what: str, reads: list, keys: set[str]) -> list[Problem]:
+    """Variables whose first segment is not a field key; [] (the whole data) is allowed."""
+    unknown = dict.fromkeys(r[0] for r in reads if r and r[0] not in keys)
+    return [_say(doc, path, f"{what} uses an unknown variable '{name}': no field of this form has that key"
+                            f"{_suggest(name, keys)} Use the key of a field of this form.")
+            for name in unknown]
+
+
+# ---------------------------------------------------------------- steps and jumps
+
+
+def _is_unconditional(entry: Any) -> bool:
+    """A jump that always happens: no "if", or "if": true."""
+    return isinstance(entry, dict) and entry.get("if", True) is True
+
+
+def _next_problems(doc: dict) -> list[Problem]:
+    """Every jump names an existing, later step."""
+    order = {s.get("key"): i for i, s in reversed(_steps(doc))}
+    problems = []
+    for i, step in _steps(doc):
+        later = [s.get("key") for j, s in _steps(doc) if j > i]
+        for k, entry in enumerate(_list(step.get("next"))):
+            target = entry.get("step") if isinstance(entry, dict) else None
+            problem = _jump_problem(step.get("key"), target, order.get(target), i, later)
+            if problem:
+                problems.append(Problem(_pointer(("steps", i, "next", k, "step")), problem))
+    return problems
+
+
+def _jump_problem(key: str, target: str, target_index: int | None, index: int, later: list) -> str | None:
+    """The message for a bad jump from step number index, or None."""
+    use = f"Use one of: {', '.join(later)}." if later else "This is the last step, so remove the jump."
+    if target_index is None:
+        return f"Step '{key}' jumps to '{target}', which does not exist{_suggest(target, later)} {use}"
+    if target_index <= index:
+        return (f"Step '{key}' jumps back to '{target}', which does not come after it; jumps may only go "
+                f"forward, so that the form cannot loop. {use}")
+    return None
+
+
+def _reachable(doc: dict) -> set[int]:
+    """Indices of the steps reachable from the first; jumps only go forward, so one pass suffices."""
+    steps = _steps(doc)
+    order = {s.get("key"): i for i, s in reversed(steps)}
+    reached = {steps[0][0]} if steps else set()
+    for i, step in steps:
+        if i not in reached:
+            continue
+        jumps = [(e, order.get(e.get("step"))) for e in _list(step.get("next")) if isinstance(e, dict)]
+        valid = [(e, t) for e, t in jumps if t is not None and t > i]  # bad jumps are reported elsewhere
+        reached.update(t for _, t in valid)
+        if not any(_is_unconditional(e) for e, _ in valid):
+            reached.add(i + 1)  # without a catch-all jump the following step comes next
+    return reached
+
+
+def _unreachable_steps(doc: dict) -> list[Problem]:
+    """Every step can be reached from the first step."""
+    reached = _reachable(doc)
+    return [_say(doc, ("steps", i), "this step can never be reached: no step before it leads here (they "
+                                    "jump past it, or cannot be reached themselves). Remove it, or add a jump "
+                                    "(\"next\") to it from an earlier step.")
+            for i, _ in _steps(doc) if i not in reached]
+
+
+# ---------------------------------------------------------------- registries
+
+
+def _registry_problems(doc: dict, registries: Registries) -> list[Problem]:
+    """Field types, validators and actions exist in their registries."""
+    problems = []
+    for i, step in _steps(doc):
+        action = step.get("action")
+        if action is not None and action not in registries.actions:
+            problems.append(_say(doc, ("steps", i, "action"), f"the action '{action}' does not exist"
+                                 f"{_suggest(action, registries.actions)} Use one of: {_choices(registries.actions)}."))
+    for path, field in _all_fields(doc):
+        problems += _field_registry_problems(doc, path, field, registries)
+    return problems
+
+
+def _field_registry_problems(doc: dict, path: _Path, field: dict, registries: Registries) -> list[Problem]:
+    """The field's type and validators exist."""
+    problems = []
+    kind = field.get("type")
+    if kind not in registries.field_types:
+        problems.append(_say(doc, path + ("type",), f"'{kind}' is not a known field type; use one of: "
+                                                    f"{_choices(registries.field_types)}."))
+    for k, validator in enumerate(_list(field.get("validators"))):
+        named = isinstance(validator, dict)  # {"name", "args", "message"} or just the name
+        name = validator.get("name") if named else validator
+        if name not in registries.validators:
+            at = path + ("validators", k) + (("name",) if named else ())
+            problems.append(_say(doc, at, f"the validator '{name}' does not exist"
+                                          f"{_suggest(name, registries.validators)} "
+                                          f"Use one of: {_choices(registries.validators)}."))
+    return problems
+
+
+def _source_problems(doc: dict, registries: Registries) -> list[Problem]:
+    """Reference sources exist, and each level's parent is an earlier field of the level above."""
+    fields = _all_fields(doc)
+    problems = []
+    for index, (path, field) in enumerate(fields):
+        source = field.get("source")
+        if isinstance(source, dict):
+            problems += _one_source(doc, path + ("source",), source, fields[:index], registries)
+    return problems
+
+
+def _one_source(doc: dict, path: _Path, source: dict, earlier: list, registries: Registries) -> list[Problem]:
+    """The problems of one field's source."""
+    reference, level = source.get("reference"), source.get("level")
+    if reference not in registries.references:
+        return [_say(doc, path + ("reference",), f"the reference data '{reference}' does not exist"
+                                                 f"{_suggest(reference, registries.references)} "
+                                                 f"Use one of: {_choices(registries.references)}.")]
+    levels = tuple(registries.references[reference])
+    if level not in levels:
+        return [_say(doc, path + ("level",), f"'{level}' is not a level of '{reference}'{_suggest(level, levels)} "
+                                             f"Use one of: {', '.join(levels)}.")]
+    return _parent_problems(doc, path, source, levels, earlier)
+
+
+def _parent_problems(doc: dict, path: _Path, source: dict, levels: tuple, earlier: list) -> list[Problem]:
+    """The parent rule: none on the top level, else an earlier field listing the level above."""
+    level, parent = source["level"], source.get("parent")
+    depth = levels.index(level)
+    if depth == 0:
+        return [] if parent is None else [_say(doc, path + ("parent",), f"'{level}' is the top level of "
+                                               f"'{source['reference']}', so it has no parent; remove \"parent\".")]
+    above = levels[depth - 1]
+    if parent is None:
+        return [_say(doc, path, f"a '{level}' list is filtered by the answer of a '{above}' field; add "
+                                f"\"parent\" with the key of an earlier field whose source level is '{above}'.")]
+    match = [f for _, f in earlier if f.get("key") == parent]
+    if not match:
+        return [_say(doc, path + ("parent",), f"the parent '{parent}' is not a field that comes before this "
+                                              f"one; use the key of an earlier field whose source level is '{above}'.")]
+    parent_source = match[-1].get("source")
+    if not (isinstance(parent_source, dict) and parent_source.get("reference") == source["reference"]
+            and parent_source.get("level") == above):
+        return [_say(doc, path + ("parent",), f"the parent field '{parent}' must list '{above}' of "
+                                              f"'{source['reference']}' (the level above '{level}'); "
+                                              "choose the field that does, or fix its source.")]
+    return []
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _check_fields(doc: dict) -> list[Problem]:
+    """Every checks[].field names a field of the same step."""
+    problems = []
+    for i, step in _steps(doc):
+        keys = [f.get("key") for _, f in _fields_in(step.get("fields"), ())]
+        for k, entry in enumerate(_list(step.get("checks"))):
+            field = entry.get("field") if isinstance(entry, dict) else None
+            if field not in keys:
+                problems.append(_say(doc, ("steps", i, "checks", k, "field"),
+                                     f"the check shows its message on '{field}', which is not a field of this "
+                                     f"step{_suggest(field, keys)} Use one of: {_choices(keys)}."))
+    return problems
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Engine) -> list[Problem]:
+    """The checks the schema cannot express (docs/FORMAT.md, "Semantic checks"); expects a schema-valid doc."""
+    if not isinstance(doc, dict):
+        return [Problem("", "The form definition must be a JSON object { ... }.")]
+    return [
+        *_unique_step_keys(doc),
+        *_unique_field_keys(doc),
+        *_unique_option_values(doc),
+        *_rule_problems(doc, engine),
+        *_next_problems(doc),
+        *_unreachable_steps(doc),
+        *_registry_problems(doc, registries),
+        *_source_problems(doc, registries),
+        *_check_fields(doc),
+    ]
+
+
+def check(doc: Any, registries: Registries, engine: datalogic_py.Engine) -> list[Problem]:
+    """Schema problems; when there are none, the semantic problems."""
+    return schema_problems(doc) or semantic_problems(doc, registries, engine)

@@ -1,0 +1,116 @@
+"""Evaluate JsonLogic rules: the one place where conditions, computed values and branching run.
+
+Rules are compiled once when a definition loads (:func:`compile_rule`). Evaluation is pure and
+sandboxed: the engine has no attribute access or I/O, refuses rules nested deeper than 256
+levels at compile time and stops any evaluation that charges more than ``OPS_BUDGET``
+operations. Custom operators (reference look-ups, dates) come from :data:`OPERATORS`.
+"""
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import datalogic_py
+
+log = logging.getLogger("formserver.logic")
+
+OPS_BUDGET = 20_000
+MAX_RULE_BYTES = 64 * 1024
+# offices run on Western Indonesian Time; "today" must not flip at 07:00 local time
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+RuleError = datalogic_py.DataLogicError
+
+OPERATORS: dict[str, Callable] = {}
+
+
+def operator(name: str):
+    """Register a custom operator ``fn(context, *args)``; names are checked for clashes."""
+    def register(fn):
+        if name in OPERATORS:
+            raise ValueError(f"operator {name!r} registered twice")
+        OPERATORS[name] = fn
+        return fn
+    return register
+
+
+def today() -> dt.date:
+    """Today's date in WIB."""
+    return dt.datetime.now(WIB).date()
+
+
+@operator("today")
+def _today(context):
+    return today().isoformat()
+
+
+@operator("age")
+def _age(context, born=None):
+    """Whole years from an ISO date to today; null when the date is missing or malformed."""
+    try:
+        born = dt.date.fromisoformat(str(born))
+    except ValueError:
+        return None
+    now = today()
+    return now.year - born.year - ((now.month, now.day) < (born.month, born.day))
+
+
+@operator("wilayah_nama")
+def _wilayah_nama(context, level=None, code=None):
+    wilayah = context.get("wilayah")
+    if wilayah is None or not code:
+        return None
+    try:
+        row = wilayah.get(level, code)
+    except ValueError:
+        return None
+    return row["nama"] if row else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled rule with its source, kept for error messages and the browser mirror."""
+    source: Any
+    compiled: Any
+
+    def __call__(self, data: dict) -> Any:
+        """The rule's value for ``data``; a failing rule logs and yields None (falsy)."""
+        try:
+            return self.compiled.evaluate(data)
+        except RuleError as error:
+            log.warning("rule %s failed: %s", json.dumps(self.source)[:200], error)
+            return None
+
+
+class Logic:
+    """A JsonLogic engine with the custom operators bound to the app's reference data."""
+
+    def __init__(self, **context):
+        self.context = context
+        self.engine = datalogic_py.Engine(
+            custom_operators={name: self._bind(fn) for name, fn in OPERATORS.items()},
+            config={"ops_budget": OPS_BUDGET},
+        )
+
+    def _bind(self, fn):
+        def call(args_json: str) -> str:
+            return json.dumps(fn(self.context, *json.loads(args_json)))
+        return call
+
+    def compile(self, source) -> Rule:
+        """Compile a rule once; raises RuleError for a rule the engine refuses."""
+        text = json.dumps(source)
+        if len(text) > MAX_RULE_BYTES:
+            raise ValueError(f"rule is larger than {MAX_RULE_BYTES} bytes")
+        return Rule(source, self.engine.compile_checked(text))
+
+    def truthy(self, value) -> bool:
+        """JsonLogic truthiness (empty list and empty string are false, like in the browser)."""
+        if value is None or value is False:
+            return False
+        if isinstance(value, (list, str, dict)):
+            return len(value) > 0
+        if isinstance(value, (int, float)):
+            return value != 0
+        return bool(value)

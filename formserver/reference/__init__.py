@@ -1,0 +1,1 @@
+"""Reference data (wilayah administrative codes) and its loaders."""

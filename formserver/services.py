@@ -1,0 +1,32 @@
+"""The app's stages wired together once per process: store, reference data, forms, logic, messages."""
+from pathlib import Path
+
+from .accounts.codes import Codes
+from .accounts.messages import Messenger
+from .definition.load import FormRegistry
+from .logic import Logic
+from .reference.options import References
+from .reference.wilayah import Wilayah
+from .state import Evaluator
+from .store import open_store
+from .submissions import Submissions
+from .validate import StepValidator
+
+
+class Services:
+    """Everything a request needs beyond the request itself."""
+
+    def __init__(self, config: dict, store=None):
+        # importing the modules registers their server actions before definitions are checked
+        from .accounts import registration  # noqa: F401
+        self.config = config
+        self.store = store or open_store(config)
+        self.wilayah = Wilayah()
+        self.references = References(self.wilayah)
+        self.logic = Logic(wilayah=self.wilayah)
+        self.forms = FormRegistry(self.logic).load_dir(Path(config["FORMS_DIR"]))
+        self.evaluator = Evaluator(self.references)
+        self.validator = StepValidator(self.evaluator, self.wilayah)
+        self.messenger = Messenger(config)
+        self.codes = Codes(self.store, config["SECRET_KEY"])
+        self.submissions = Submissions(self)

@@ -1,0 +1,135 @@
+"""The state of a submission under its form: what is visible, required, computed, and the step path.
+
+The one evaluation both rendering and validation use, so what the page shows and what the server
+accepts cannot drift apart. Hidden answers are dropped from ``data`` before later rules read it.
+"""
+from dataclasses import dataclass, field as dc_field
+
+from .compile import CompiledField, CompiledForm
+
+EMPTY = (None, "", [], {})
+
+
+@dataclass
+class FieldState:
+    visible: bool
+    required: bool
+    options: list[tuple[str, object]] | None = None  # (value, label text or name)
+
+
+@dataclass
+class FormState:
+    data: dict                                         # visible answers plus computed values
+    computed: dict
+    fields: dict[str, FieldState] = dc_field(default_factory=dict)  # by path: "key" or "group.0.key"
+    steps_visible: dict[str, bool] = dc_field(default_factory=dict)
+    path: list[str] = dc_field(default_factory=list)
+
+    def visible(self, path: str) -> bool:
+        state = self.fields.get(path)
+        return bool(state and state.visible)
+
+
+def truthy(value) -> bool:
+    """JsonLogic truthiness."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (list, str, dict)):
+        return len(value) > 0
+    if isinstance(value, (int, float)):
+        return value != 0
+    return True
+
+
+class Evaluator:
+    """Evaluates a compiled form against answers; holds the reference data for cascading choices."""
+
+    def __init__(self, references):
+        self.references = references
+
+    def evaluate(self, form: CompiledForm, answers: dict) -> FormState:
+        """Visibility, requirements, options, computed values and the path for ``answers``."""
+        state = FormState(data=dict(answers), computed={})
+        for step in form.steps:
+            shown = step.visible is None or truthy(step.visible(state.data))
+            state.steps_visible[step.key] = shown
+            for f in step.fields:
+                self._field(f, f.key, shown, state.data, state, state.data)
+        state.path = self._path(form, state)
+        on_path = set(state.path)
+        # answers of steps the branches skip are not part of the submission
+        for step in form.steps:
+            if step.key not in on_path:
+                for f in step.fields:
+                    self._hide(f, f.key, state, state.data)
+        return state
+
+    def _field(self, f: CompiledField, path: str, parent_shown: bool, context: dict, state: FormState, holder: dict):
+        shown = parent_shown and (f.visible is None or truthy(f.visible(context)))
+        if f.compute is not None and shown:
+            value = f.compute(context)
+            holder[f.key] = value
+            state.computed[path] = value
+        required = shown and (truthy(f.required_if(context)) if f.required_if is not None else f.required)
+        state.fields[path] = FieldState(shown, required, self._options(f, context) if shown else None)
+        if not shown:
+            self._hide(f, path, state, holder)
+            return
+        if f.type == "group":
+            self._group(f, path, context, state, holder)
+
+    def _group(self, f: CompiledField, path: str, context: dict, state: FormState, holder: dict):
+        if f.repeat:
+            items = holder.get(f.key)
+            # copies: evaluation must never change the caller's answers
+            items = [dict(x) if isinstance(x, dict) else {} for x in items] if isinstance(items, list) else []
+            for i, item in enumerate(items):
+                scope = {**context, **item}  # an item's own fields are read by their key
+                for child in f.children:
+                    self._field(child, f"{path}.{i}.{child.key}", True, scope, state, item)
+                    if child.key in item:
+                        scope[child.key] = item[child.key]
+                    else:
+                        scope.pop(child.key, None)
+            if f.key in holder:
+                holder[f.key] = items
+        else:
+            for child in f.children:
+                self._field(child, child.key, True, context, state, holder)
+
+    def _hide(self, f: CompiledField, path: str, state: FormState, holder: dict):
+        holder.pop(f.key, None)
+        state.computed.pop(path, None)
+        if path in state.fields:
+            state.fields[path] = FieldState(False, False)
+        if f.type == "group" and not f.repeat:
+            for child in f.children:
+                self._hide(child, child.key, state, holder)
+
+    def _options(self, f: CompiledField, context: dict):
+        if f.source:
+            parent = f.source.get("parent")
+            parent_value = context.get(parent) if parent else None
+            if parent and parent_value in EMPTY:
+                return []
+            return self.references.options(f.source, parent_value)
+        if f.options:
+            return [(o.value, o.label) for o in f.options if o.visible is None or truthy(o.visible(context))]
+        return None
+
+    def _path(self, form: CompiledForm, state: FormState) -> list[str]:
+        visible = [s for s in form.steps if state.steps_visible[s.key]]
+        if not visible:
+            return []
+        path, step = [], visible[0]
+        while step is not None and len(path) < len(form.steps):
+            path.append(step.key)
+            step = self._next(form, step, state)
+        return path
+
+    def _next(self, form, step, state):
+        for rule, target in step.next:
+            if rule is None or truthy(rule(state.data)):
+                return form.steps_by_key[target]
+        later = [s for s in form.steps[step.index + 1:] if state.steps_visible[s.key]]
+        return later[0] if later else None

@@ -1,0 +1,118 @@
+"""The store interface: every backend implements it, nothing above it knows SQL or MongoDB.
+
+Documents are plain JSON-shaped dicts. Each document in a versioned collection carries
+``id`` and ``version``; an update names the version it read and fails with
+:class:`StaleVersion` when someone else wrote in between (optimistic concurrency).
+"""
+from abc import ABC, abstractmethod
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class StaleVersion(StoreError):
+    """The document changed since it was read."""
+
+
+class DuplicateKey(StoreError):
+    """A unique field already holds this value."""
+
+    def __init__(self, field: str):
+        super().__init__(f"duplicate {field}")
+        self.field = field
+
+
+class NotFound(StoreError):
+    """No document with that id."""
+
+
+class Store(ABC):
+    """Accounts, submissions, verification codes, counters, attempts and the audit log."""
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config) -> "Store":
+        """Open the store described by the app configuration."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    @abstractmethod
+    def ping(self) -> bool:
+        """Whether the store answers."""
+
+    # submissions: {"id", "version", "owner", "form_id", "form_version", "status", "created_at", "updated_at", ...}
+    @abstractmethod
+    def insert_submission(self, doc: dict) -> dict:
+        """Store a new submission (version 1) and return it."""
+
+    @abstractmethod
+    def get_submission(self, submission_id: str) -> dict | None:
+        """The submission, or None."""
+
+    @abstractmethod
+    def update_submission(self, doc: dict) -> dict:
+        """Replace the submission if its ``version`` is still current; return it with the next version."""
+
+    @abstractmethod
+    def find_submissions(self, owner: str, form_id: str | None = None, status: str | None = None,
+                         limit: int = 50) -> list[dict]:
+        """The owner's submissions, newest change first."""
+
+    # accounts: {"id", "version", "username", "email", ...}; username and email unique
+    @abstractmethod
+    def insert_account(self, doc: dict) -> dict:
+        """Store a new account; raise DuplicateKey("username"|"email")."""
+
+    @abstractmethod
+    def get_account(self, account_id: str) -> dict | None:
+        """The account, or None."""
+
+    @abstractmethod
+    def find_account(self, *, username: str | None = None, email: str | None = None) -> dict | None:
+        """The account with that username or e-mail, or None."""
+
+    @abstractmethod
+    def update_account(self, doc: dict) -> dict:
+        """Replace the account if its ``version`` is current."""
+
+    # verification codes: {"id", "version", ...}, one per purpose and subject
+    @abstractmethod
+    def put_code(self, doc: dict) -> dict:
+        """Create or overwrite the code document (a new code replaces the old)."""
+
+    @abstractmethod
+    def get_code(self, code_id: str) -> dict | None:
+        """The code document, or None."""
+
+    @abstractmethod
+    def update_code(self, doc: dict) -> dict:
+        """Replace the code document if its ``version`` is current."""
+
+    # counters
+    @abstractmethod
+    def next_value(self, name: str) -> int:
+        """Atomically increment the named counter and return the new value (first is 1)."""
+
+    # attempts: timestamps per key, shared by all workers (log-in lock-out, code resends)
+    @abstractmethod
+    def record_attempt(self, key: str, at: float) -> None:
+        """Remember one attempt for ``key``."""
+
+    @abstractmethod
+    def count_attempts(self, key: str, since: float) -> int:
+        """How many attempts for ``key`` happened at or after ``since``."""
+
+    @abstractmethod
+    def clear_attempts(self, key: str) -> None:
+        """Forget the attempts for ``key``."""
+
+    # audit log: append-only
+    @abstractmethod
+    def append_event(self, event: dict) -> None:
+        """Append an audit event ``{"at", "subject", "type", "actor", ...}``."""
+
+    @abstractmethod
+    def events(self, subject: str) -> list[dict]:
+        """The subject's events, oldest first."""

@@ -1,0 +1,172 @@
+"""Submissions: create drafts, save steps through validate → action → store, compute the path.
+
+The server decides everything here: which steps are reachable, what is stored (hidden fields
+never), which step comes next. Views and the API only translate requests into these calls.
+"""
+import secrets
+from dataclasses import dataclass, field as dc_field
+
+from . import audit
+from .accounts.passwords import hash_password, is_hash
+from .actions import ACTIONS, ActionContext
+from .compile import CompiledForm
+from .i18n import Bi
+from .state import FormState
+from .store import StaleVersion
+
+DRAFT, COMPLETED = "draft", "completed"
+NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
+                   "This step cannot be opened yet. Continue from step {step}.")
+
+
+class SubmissionNotFound(Exception):
+    """No such submission for this owner."""
+
+
+class StepNotReachable(Exception):
+    """The step is not on the submission's path, or earlier steps are not done."""
+
+    def __init__(self, current_step: str | None):
+        super().__init__(current_step)
+        self.current_step = current_step
+
+
+class Conflict(Exception):
+    """The submission changed since the client read it."""
+
+
+@dataclass
+class SaveResult:
+    submission: dict
+    errors: dict[str, list[str]] = dc_field(default_factory=dict)
+    state: FormState | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Submissions:
+    """The submission service over a store, the compiled forms and the validate stage."""
+
+    def __init__(self, services):
+        self.services = services
+
+    @property
+    def store(self):
+        return self.services.store
+
+    # reading
+    def create(self, form: CompiledForm, owner: str) -> dict:
+        """A new draft owned by ``owner``, at the form's first step."""
+        now = audit.now_iso()
+        state = self.services.evaluator.evaluate(form, {})
+        doc = {"id": secrets.token_urlsafe(16), "owner": owner, "form_id": form.key,
+               "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
+               "completed": [], "data": {}, "meta": {}, "created_at": now, "updated_at": now}
+        doc = self.store.insert_submission(doc)
+        audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
+                     form_id=form.key, form_version=form.version)
+        return doc
+
+    def get(self, submission_id: str, owner: str) -> dict:
+        """The owner's submission; anyone else gets SubmissionNotFound, as if it did not exist."""
+        doc = self.store.get_submission(submission_id) if submission_id else None
+        if doc is None or doc["owner"] != owner:
+            raise SubmissionNotFound(submission_id)
+        return doc
+
+    def latest_draft(self, form_key: str, owner: str) -> dict | None:
+        """The owner's most recently changed draft of a form, to resume."""
+        drafts = self.store.find_submissions(owner, form_id=form_key, status=DRAFT, limit=1)
+        return drafts[0] if drafts else None
+
+    def form_of(self, doc: dict) -> CompiledForm:
+        """The compiled form for a submission."""
+        return self.services.forms.get(doc["form_id"])
+
+    def state(self, doc: dict) -> FormState:
+        """The form state of the stored answers."""
+        return self.services.evaluator.evaluate(self.form_of(doc), doc["data"])
+
+    def reachable(self, doc: dict, state: FormState, step_key: str) -> bool:
+        """Whether ``step_key`` is on the path and every step before it is done."""
+        if doc["status"] != DRAFT or step_key not in state.path:
+            return False
+        before = state.path[:state.path.index(step_key)]
+        return all(key in doc["completed"] for key in before)
+
+    def first_open_step(self, doc: dict, state: FormState) -> str | None:
+        """The first step on the path that is not done (where the applicant resumes)."""
+        for key in state.path:
+            if key not in doc["completed"]:
+                return key
+        return state.path[-1] if state.path else None
+
+    def computed(self, state: FormState) -> dict:
+        return dict(state.computed)
+
+    # writing
+    def save_step(self, doc: dict, step_key: str, posted: dict, actor: str,
+                  expected_version: int | None = None) -> SaveResult:
+        """Validate, run the step's action, store; errors leave the submission as it was."""
+        if expected_version is not None and expected_version != doc["version"]:
+            raise Conflict(doc["id"])
+        form = self.form_of(doc)
+        state = self.services.evaluator.evaluate(form, doc["data"])
+        if not self.reachable(doc, state, step_key):
+            raise StepNotReachable(self.first_open_step(doc, state))
+        step = form.steps_by_key[step_key]
+        result = self.services.validator.validate(form, step, posted, doc["data"])
+        if not result.ok:
+            return SaveResult(doc, result.errors, result.state)
+        new = self._merge(doc, form, step_key, result)
+        if step.action:
+            context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
+            ACTIONS[step.action](context)
+            if context.errors:
+                return SaveResult(doc, context.errors, result.state)
+        return SaveResult(self._write(new, actor, "submission.step_saved", step=step_key), {}, result.state)
+
+    def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:
+        """Keep what converts cleanly without completing the step (choices refreshed without JavaScript)."""
+        form = self.form_of(doc)
+        state = self.services.evaluator.evaluate(form, doc["data"])
+        if not self.reachable(doc, state, step_key):
+            raise StepNotReachable(self.first_open_step(doc, state))
+        step = form.steps_by_key[step_key]
+        result = self.services.validator.validate(form, step, posted, doc["data"])
+        keep = {k: v for k, v in result.values.items()
+                if k not in result.errors and form.fields_by_key[k].type != "password"}
+        data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
+        data.update(keep)
+        return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key)
+
+    def update_meta(self, doc: dict, actor: str, event: str, **meta) -> dict:
+        """Change the submission's server-side facts (verification, account) with an audit event."""
+        return self._write({**doc, "meta": {**doc["meta"], **meta}}, actor, event)
+
+    def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
+        state = result.state
+        data = {k: v for k, v in state.data.items() if k not in state.computed}
+        for key, value in result.values.items():
+            if form.fields_by_key[key].type == "password" and not is_hash(value):
+                data[key] = hash_password(value)
+        for key in result.transient:
+            data.pop(key, None)
+        completed = [k for k in doc["completed"] if k in state.path and k != step_key] + [step_key]
+        position = state.path.index(step_key)
+        following = state.path[position + 1:]
+        return {**doc, "data": data, "completed": completed,
+                "current_step": following[0] if following else step_key,
+                "status": DRAFT if following else COMPLETED}
+
+    def _write(self, doc: dict, actor: str, event: str, **details) -> dict:
+        before = doc["version"]
+        try:
+            stored = self.store.update_submission({**doc, "updated_at": audit.now_iso()})
+        except StaleVersion:
+            raise Conflict(doc["id"]) from None
+        audit.record(self.store, f"submission:{doc['id']}", event, actor,
+                     version=before + 1, status=stored["status"], **details)
+        return stored

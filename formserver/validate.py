@@ -1,0 +1,178 @@
+"""Validate one step's posted values against the form: types, visibility, requirements, rules.
+
+The result holds the values to store (hidden fields dropped, never validated) and errors keyed by
+field path (``"nik"``, ``"kegiatan_usaha.0.kbli"``), each a list of messages in the current locale.
+"""
+from dataclasses import dataclass, field as dc_field
+
+from marshmallow import ValidationError
+
+from . import validators as named
+from .compile import CompiledField, CompiledForm, CompiledStep
+from .i18n import Bi
+from .logic import today
+from .state import EMPTY, Evaluator, FormState, truthy
+
+UNKNOWN_FIELD = Bi("Isian ini tidak ada pada langkah ini", "This field is not part of this step")
+REQUIRED = Bi("{label} wajib diisi", "Enter {label}")
+REQUIRED_CHOICE = Bi("Pilih {label}", "Select {label}")
+REQUIRED_CONSENT = Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")
+NOT_AN_OPTION = Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options shown")
+NOT_A_LIST = Bi("Isian ini harus berupa daftar", "This must be a list")
+TOO_FEW = Bi("Tambahkan paling sedikit {min}", "Add at least {min}")
+TOO_MANY = Bi("Paling banyak {max}", "At most {max}")
+MAX_GROUP_ITEMS = 100
+
+
+@dataclass
+class StepResult:
+    values: dict                     # this step's visible answers, as they are to be stored
+    errors: dict[str, list[str]]
+    state: FormState                 # the whole form's state with these values in it
+    transient: dict = dc_field(default_factory=dict)  # visible values marked "store": false
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _messages(error: ValidationError) -> list[str]:
+    messages = error.messages
+    if isinstance(messages, dict):
+        messages = [m for ms in messages.values() for m in (ms if isinstance(ms, list) else [ms])]
+    if not isinstance(messages, list):
+        messages = [messages]
+    return [str(m) for m in messages]
+
+
+class StepValidator:
+    """Validates steps of compiled forms; the reference data feeds choices and named validators."""
+
+    def __init__(self, evaluator: Evaluator, wilayah=None):
+        self.evaluator = evaluator
+        self.wilayah = wilayah
+
+    def validate(self, form: CompiledForm, step: CompiledStep, posted: dict, answers: dict) -> StepResult:
+        """Check ``posted`` for ``step`` on top of the other steps' ``answers``."""
+        errors: dict[str, list[str]] = {}
+        converted = self._convert(step, posted, errors)
+        candidate = {k: v for k, v in answers.items() if form.step_of_field.get(k) != step.key}
+        candidate.update(converted)
+        state = self.evaluator.evaluate(form, candidate)
+        context = named.Context(answers=state.data, wilayah=self.wilayah, today=today())
+        for f in step.fields:
+            self._check_field(f, f.key, state, state.data, errors, context)
+        self._run_checks(step, state, errors)
+        values, transient = {}, {}
+        for f in step.fields:
+            if f.key in state.data and f.type not in ("statement",):
+                (values if f.store else transient)[f.key] = state.data[f.key]
+        return StepResult(values=values, errors=errors, state=state, transient=transient)
+
+    # conversion: posted text → typed values, before any rule reads them
+    def _convert(self, step: CompiledStep, posted: dict, errors: dict) -> dict:
+        by_key = {f.key: f for f in step.fields}
+        converted = {}
+        for key, value in posted.items():
+            f = by_key.get(key)
+            if f is None:
+                errors[key] = [str(UNKNOWN_FIELD)]
+            elif f.takes_input and value not in EMPTY:
+                converted[key] = self._convert_value(f, key, value, errors)
+        return {k: v for k, v in converted.items() if v is not None}
+
+    def _convert_value(self, f: CompiledField, path: str, value, errors: dict):
+        if f.type == "group":
+            return self._convert_group(f, path, value, errors)
+        try:
+            return f.input.deserialize(value, f.key, {})
+        except ValidationError as error:
+            errors[path] = _messages(error)
+            return None
+
+    def _convert_group(self, f: CompiledField, path: str, value, errors: dict):
+        items = value if f.repeat else [value]
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            errors[path] = [str(NOT_A_LIST)]
+            return None
+        children = {c.key: c for c in f.children}
+        result = []
+        for i, item in enumerate(items[:MAX_GROUP_ITEMS]):
+            clean = {}
+            for key, v in item.items():
+                child_path = f"{path}.{i}.{key}" if f.repeat else key
+                child = children.get(key)
+                if child is None:
+                    errors[child_path] = [str(UNKNOWN_FIELD)]
+                elif child.takes_input and v not in EMPTY:
+                    converted = self._convert_value(child, child_path, v, errors)
+                    if converted is not None:
+                        clean[key] = converted
+            result.append(clean)
+        return result if f.repeat else result[0]
+
+    # requirements, options and named validators of visible fields
+    def _check_field(self, f, path, state, holder, errors, context):
+        field_state = state.fields.get(path)
+        if field_state is None or not field_state.visible:
+            errors.pop(path, None)  # a hidden field is never validated
+            return
+        if path in errors or f.type in ("statement", "computed"):
+            return
+        value = holder.get(f.key)
+        if value in EMPTY or (f.type == "consent" and value is not True):
+            holder.pop(f.key, None)
+            if field_state.required:
+                errors[path] = [str(self._required_message(f))]
+            return
+        if f.type == "group":
+            self._check_group(f, path, value, state, errors, context)
+            return
+        if field_state.options is not None and not self._in_options(value, field_state.options):
+            errors[path] = [str(NOT_AN_OPTION)]
+            return
+        self._run_named(f, path, value, holder, errors, context)
+
+    def _check_group(self, f, path, value, state, errors, context):
+        items = value if f.repeat else [value]
+        limits = f.spec
+        if f.repeat and len(items) < limits.get("min_items", 0):
+            errors[path] = [str(TOO_FEW.format(min=limits["min_items"]))]
+        if f.repeat and len(items) > limits.get("max_items", MAX_GROUP_ITEMS):
+            errors[path] = [str(TOO_MANY.format(max=limits.get("max_items", MAX_GROUP_ITEMS)))]
+        for i, item in enumerate(items):
+            for child in f.children:
+                child_path = f"{path}.{i}.{child.key}" if f.repeat else child.key
+                self._check_field(child, child_path, state, item, errors, context)
+
+    @staticmethod
+    def _in_options(value, options) -> bool:
+        allowed = {str(v) for v, _ in options}
+        values = value if isinstance(value, list) else [value]
+        return all(str(v) in allowed for v in values)
+
+    @staticmethod
+    def _required_message(f: CompiledField) -> Bi:
+        if f.type == "consent":
+            return REQUIRED_CONSENT
+        label = f.spec.get("label") or {}
+        message = REQUIRED_CHOICE if f.type in ("choice", "multichoice") else REQUIRED
+        english = label.get("en", "")
+        return Bi(message.id.format(label=label.get("id", "")),
+                  message.en.format(label=english[:1].lower() + english[1:]))
+
+    def _run_named(self, f, path, value, holder, errors, context):
+        for name, args, message in f.validators:
+            try:
+                value = named.run(name, value, args, context)
+            except ValidationError as error:
+                errors[path] = [str(message)] if message else _messages(error)
+                return
+        holder[f.key] = value
+
+    def _run_checks(self, step: CompiledStep, state: FormState, errors: dict):
+        for rule, field_key, message in step.checks:
+            if field_key in errors or not state.visible(field_key):
+                continue
+            if not truthy(rule(state.data)):
+                errors[field_key] = [str(message)]

@@ -1,0 +1,375 @@
+"""Named field validators that form definitions refer to by name (e.g. ``"validator": "nik"``).
+
+A validator is ``fn(value, args, context)``. It raises ``ValidationError`` with a bilingual
+message (``bi(id, en)``) when the value is wrong, and returns either the normalised value or
+None (meaning: keep the value as given).
+"""
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from marshmallow import ValidationError
+
+from formserver.i18n import bi
+from formserver.reference.wilayah import Wilayah
+
+Validator = Callable[[Any, dict, "Context"], Any]
+
+VALIDATORS: dict[str, Validator] = {}
+
+# ASCII digits only: Python's \d also matches other scripts' digits (e.g. Arabic-Indic).
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass
+class Context:
+    """What a validator may look at besides the value itself."""
+
+    answers: dict = field(default_factory=dict)  # visible answers so far, flat keys
+    wilayah: Wilayah | None = None
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def validator(name: str) -> Callable[[Validator], Validator]:
+    """Register a function as the validator called ``name``."""
+
+    def register(fn: Validator) -> Validator:
+        if name in VALIDATORS:
+            raise ValueError(f"validator {name!r} is already registered")
+        VALIDATORS[name] = fn
+        return fn
+
+    return register
+
+
+def run(name: str, value: Any, args: dict | None, context: Context) -> Any:
+    """Run a named validator; return the normalised value (or the input when it returns None)."""
+    try:
+        fn = VALIDATORS[name]
+    except KeyError:
+        raise KeyError(f"unknown validator {name!r}") from None
+    result = fn(value, args or {}, context)
+    return value if result is None else result
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _as_text(value: Any) -> str:
+    """The value as a string ('' for None)."""
+    return "" if value is None else str(value)
+
+
+def _strip(value: Any, characters: str) -> str:
+    """The value as text with every character in ``characters`` removed."""
+    text = _as_text(value).strip()
+    return text.translate({ord(c): None for c in characters})
+
+
+def _is_digits(text: str, length: int | None = None) -> bool:
+    """Whether text is only ASCII digits (and of the given length, if any)."""
+    return bool(_DIGITS.fullmatch(text)) and (length is None or len(text) == length)
+
+
+def _parse_date(value: Any) -> datetime.date | None:
+    """A date from a date/datetime or an ISO ``YYYY-MM-DD`` string; None if it is neither."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _require_date(value: Any) -> datetime.date:
+    """The value as a date, or a ValidationError saying how to write one."""
+    parsed = _parse_date(value)
+    if parsed is None:
+        raise ValidationError(
+            bi(
+                "Tanggal tidak valid. Tulis dengan format tahun-bulan-tanggal, contoh 1990-08-17.",
+                "This is not a valid date. Write it as year-month-day, for example 1990-08-17.",
+            )
+        )
+    return parsed
+
+
+def _age_on(birth: datetime.date, today: datetime.date) -> int:
+    """Completed years of age on ``today``."""
+    # A 29 February birthday counts as reached on 1 March in a non-leap year.
+    before_birthday = (today.month, today.day) < (birth.month, birth.day)
+    return today.year - birth.year - before_birthday
+
+
+# -- NIK -------------------------------------------------------------------------------------
+
+
+def _nik_birth_date(digits: str, today: datetime.date) -> tuple[datetime.date, bool] | None:
+    """The (birth date, is_female) in NIK digits 7–12, or None when they are not a real date."""
+    day, month, year = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    female = day > 40
+    if female:
+        day -= 40
+    # Two-digit year: the latest century that does not put the birth in the future.
+    # Both centuries are tried because 29 February 00 exists in 2000 but not in 1900.
+    for century in (2000, 1900):
+        try:
+            born = datetime.date(century + year, month, day)
+        except ValueError:
+            continue
+        if born <= today:
+            return born, female
+    return None
+
+
+def _nik_agrees_with_answers(born: datetime.date, female: bool, answers: dict) -> None:
+    """Raise when the NIK's birth date or sex contradicts tanggal_lahir / jenis_kelamin."""
+    stated = _parse_date(answers.get("tanggal_lahir"))
+    # An unreadable tanggal_lahir is reported by its own field's validator, not here.
+    if stated is not None and (stated.day, stated.month, stated.year % 100) != (
+        born.day,
+        born.month,
+        born.year % 100,
+    ):
+        in_nik = born.strftime("%d-%m-") + f"{born.year % 100:02d}"
+        raise ValidationError(
+            bi(
+                f"Tanggal lahir di dalam NIK ({in_nik}, tanggal-bulan-tahun) tidak sama dengan "
+                "tanggal lahir yang Anda isi. Periksa kembali NIK atau tanggal lahir Anda.",
+                f"The birth date inside the NIK ({in_nik}, day-month-year) does not match the "
+                "date of birth you entered. Check your NIK or your date of birth.",
+            )
+        )
+    sex = _as_text(answers.get("jenis_kelamin")).strip().upper()
+    if sex == "L" and female:
+        raise ValidationError(
+            bi(
+                "NIK ini adalah NIK perempuan (tanggal pada angka ke-7 dan ke-8 ditambah 40), "
+                "tetapi jenis kelamin yang dipilih laki-laki. Periksa NIK atau jenis kelamin.",
+                "This NIK belongs to a woman (the day in digits 7–8 has 40 added), but the sex "
+                "selected is male. Check your NIK or the sex you selected.",
+            )
+        )
+    if sex == "P" and not female:
+        raise ValidationError(
+            bi(
+                "Untuk perempuan, tanggal lahir pada angka ke-7 dan ke-8 NIK ditambah 40, tetapi "
+                "NIK ini tidak. Periksa NIK atau jenis kelamin yang dipilih.",
+                "For a woman, the day of birth in digits 7–8 of the NIK has 40 added, but this "
+                "NIK does not. Check your NIK or the sex you selected.",
+            )
+        )
+
+
+@validator("nik")
+def nik(value: Any, args: dict, context: Context) -> str:
+    """A 16-digit Indonesian NIK, consistent with its region, birth date, sex and serial."""
+    digits = _strip(value, " \t")
+    if not _is_digits(digits, 16):
+        raise ValidationError(
+            bi(
+                "NIK harus terdiri dari 16 angka. Salin NIK persis seperti pada KTP Anda.",
+                "The NIK must be exactly 16 digits. Copy it exactly as printed on your KTP "
+                "(identity card).",
+            )
+        )
+    if context.wilayah is not None and not context.wilayah.kecamatan_known(digits[:6]):
+        raise ValidationError(
+            bi(
+                f"Enam angka pertama NIK ({digits[:6]}) bukan kode kecamatan yang dikenal. "
+                "Periksa kembali NIK pada KTP Anda.",
+                f"The first six digits of the NIK ({digits[:6]}) are not a known district "
+                "(kecamatan) code. Check the NIK on your KTP.",
+            )
+        )
+    decoded = _nik_birth_date(digits, context.today)
+    if decoded is None:
+        raise ValidationError(
+            bi(
+                "Angka ke-7 sampai ke-12 NIK harus berupa tanggal lahir (tanggal, bulan, tahun; "
+                "tanggal ditambah 40 untuk perempuan), tetapi bukan tanggal yang benar. "
+                "Periksa kembali NIK Anda.",
+                "Digits 7 to 12 of the NIK must be the date of birth (day, month, year; 40 added "
+                "to the day for women), but they are not a real date. Check your NIK.",
+            )
+        )
+    _nik_agrees_with_answers(*decoded, context.answers)
+    if digits[12:] == "0000":
+        raise ValidationError(
+            bi(
+                "Empat angka terakhir NIK tidak boleh 0000. Periksa kembali NIK Anda.",
+                "The last four digits of the NIK cannot be 0000. Check your NIK.",
+            )
+        )
+    return digits
+
+
+# -- NPWP, phone, digits ---------------------------------------------------------------------
+
+
+@validator("npwp")
+def npwp(value: Any, args: dict, context: Context) -> str:
+    """An NPWP of 15 digits or the 16-digit (NIK-form) NPWP, normalised to digits only."""
+    digits = _strip(value, " .-")
+    if not _is_digits(digits) or len(digits) not in (15, 16):
+        raise ValidationError(
+            bi(
+                "NPWP harus 15 angka (contoh 99.999.999.9-999.999) atau 16 angka. "
+                "Titik, tanda hubung dan spasi boleh ditulis.",
+                "The NPWP must be 15 digits (for example 99.999.999.9-999.999) or 16 digits. "
+                "Dots, dashes and spaces are allowed.",
+            )
+        )
+    return digits
+
+
+@validator("phone_id")
+def phone_id(value: Any, args: dict, context: Context) -> str:
+    """An Indonesian mobile number (08…, 628… or +628…), normalised to +628…."""
+    text = _strip(value, " -.")
+    if text.startswith("+62"):
+        local = "0" + text[3:]
+    elif text.startswith("62"):
+        local = "0" + text[2:]
+    else:
+        local = text
+    if not _is_digits(local):
+        raise ValidationError(
+            bi(
+                "Nomor HP hanya boleh berisi angka, dengan tanda + di depan bila memakai 62. "
+                "Contoh: 0812 3456 7890 atau +62 812 3456 7890.",
+                "The mobile number may contain only digits, with a leading + when it starts "
+                "with 62. Example: 0812 3456 7890 or +62 812 3456 7890.",
+            )
+        )
+    if not local.startswith("08"):
+        raise ValidationError(
+            bi(
+                "Masukkan nomor HP Indonesia yang diawali 08, 628 atau +628 "
+                "(nomor telepon rumah atau kantor tidak bisa dipakai).",
+                "Enter an Indonesian mobile number starting with 08, 628 or +628 "
+                "(landline numbers cannot be used).",
+            )
+        )
+    if not 10 <= len(local) <= 13:
+        raise ValidationError(
+            bi(
+                f"Nomor HP yang diawali 08 harus 10 sampai 13 angka; yang Anda isi {len(local)} "
+                "angka. Periksa kembali nomor Anda.",
+                f"A mobile number starting with 08 must have 10 to 13 digits; yours has "
+                f"{len(local)}. Check the number.",
+            )
+        )
+    return "+62" + local[1:]
+
+
+@validator("digits")
+def exact_digits(value: Any, args: dict, context: Context) -> str:
+    """Exactly ``args["length"]`` digits, with spaces removed."""
+    length = int(args["length"])
+    text = _strip(value, " \t")
+    if not _is_digits(text, length):
+        raise ValidationError(
+            bi(
+                f"Isi dengan tepat {length} angka (tanpa huruf atau tanda baca).",
+                f"Enter exactly {length} digits (no letters or punctuation).",
+            )
+        )
+    return text
+
+
+# -- password --------------------------------------------------------------------------------
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+PASSWORD_SYMBOLS = "!@#$%^&*_-"
+# Spaced out so that the list stays readable next to the sentence's own punctuation.
+_SYMBOLS_SPACED = " ".join(PASSWORD_SYMBOLS)
+
+# (test, Indonesian, English) for each requirement, in the order they are listed to the user.
+_PASSWORD_RULES = (
+    (
+        lambda p: len(p) >= PASSWORD_MIN,
+        f"minimal {PASSWORD_MIN} karakter",
+        f"at least {PASSWORD_MIN} characters",
+    ),
+    (lambda p: any(c.isupper() for c in p), "satu huruf besar", "an upper-case letter"),
+    (lambda p: any(c.islower() for c in p), "satu huruf kecil", "a lower-case letter"),
+    (lambda p: any("0" <= c <= "9" for c in p), "satu angka (0–9)", "a digit (0–9)"),
+    (
+        lambda p: any(c in PASSWORD_SYMBOLS for c in p),
+        f"satu simbol (salah satu dari {_SYMBOLS_SPACED})",
+        f"a symbol (one of {_SYMBOLS_SPACED})",
+    ),
+)
+
+
+@validator("password_policy")
+def password_policy(value: Any, args: dict, context: Context) -> None:
+    """A password of 8–128 characters with upper case, lower case, a digit and a symbol."""
+    password = _as_text(value)
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError(
+            bi(
+                f"Kata sandi terlalu panjang: paling banyak {PASSWORD_MAX} karakter.",
+                f"The password is too long: at most {PASSWORD_MAX} characters.",
+            )
+        )
+    missing = [(ind, eng) for test, ind, eng in _PASSWORD_RULES if not test(password)]
+    if missing:
+        missing_id = ", ".join(id_text for id_text, _ in missing)
+        missing_en = ", ".join(en_text for _, en_text in missing)
+        raise ValidationError(
+            bi(
+                f"Kata sandi belum memenuhi syarat. Yang masih kurang: {missing_id}.",
+                f"The password does not meet the rules yet. Still missing: {missing_en}.",
+            )
+        )
+    # Passwords are never normalised: returning None keeps the exact input.
+    return None
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+@validator("past_date")
+def past_date(value: Any, args: dict, context: Context) -> None:
+    """A date that is not after today."""
+    when = _require_date(value)
+    if when > context.today:
+        raise ValidationError(
+            bi(
+                "Tanggal tidak boleh di masa depan. Isi tanggal hari ini atau sebelumnya.",
+                "The date cannot be in the future. Enter today's date or an earlier one.",
+            )
+        )
+    return None
+
+
+@validator("min_age")
+def min_age(value: Any, args: dict, context: Context) -> None:
+    """A birth date in the past, at least ``args["years"]`` years before today."""
+    years = int(args["years"])
+    born = _require_date(value)
+    if born >= context.today:
+        raise ValidationError(
+            bi(
+                "Tanggal lahir harus sebelum hari ini. Periksa kembali tanggal lahir Anda.",
+                "The date of birth must be before today. Check your date of birth.",
+            )
+        )
+    if _age_on(born, context.today) < years:
+        raise ValidationError(
+            bi(
+                f"Umur minimal {years} tahun. Menurut tanggal lahir ini, umur Anda belum "
+                f"{years} tahun.",
+                f"You must be at least {years} years old. By this date of birth you are not "
+                f"{years} yet.",
+            )
+        )
+    return None

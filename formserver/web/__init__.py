@@ -1,0 +1,19 @@
+"""The web stage: pages (HTML, thin views), the JSON API, errors, locale, security headers."""
+from flask import current_app
+
+
+def services():
+    """The app's Services."""
+    return current_app.extensions["formserver"]
+
+
+def init_app(app) -> None:
+    """Attach extensions and blueprints to the app."""
+    from . import api, errors, extensions, pages, reference
+    extensions.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(reference.bp)
+    app.register_blueprint(api.bp)
+    extensions.csrf.exempt(api.bp)
+    extensions.csrf.exempt(reference.bp)

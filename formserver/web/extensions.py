@@ -1,0 +1,67 @@
+"""Extensions created unbound and attached with init_app: CSRF, Babel (locale), rate limits."""
+import secrets
+
+from flask import g, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from .. import i18n
+
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def select_locale() -> str:
+    """?lang= (remembered in the session), then the session, then Accept-Language; Indonesian by default."""
+    asked = request.args.get("lang")
+    if asked in i18n.LOCALES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in i18n.LOCALES:
+        return session["lang"]
+    return request.accept_languages.best_match(i18n.LOCALES, default=i18n.DEFAULT_LOCALE) or i18n.DEFAULT_LOCALE
+
+
+def actor() -> str:
+    """Who makes this request: the logged-in account, else this browser session."""
+    if session.get("account_id"):
+        return f"account:{session['account_id']}"
+    if "anon" not in session:
+        session["anon"] = secrets.token_urlsafe(16)
+    return f"session:{session['anon']}"
+
+
+def init_app(app) -> None:
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get)
+
+    @app.before_request
+    def set_locale():
+        g.locale_token = i18n.current_locale.set(select_locale())
+
+    @app.teardown_request
+    def reset_locale(exc=None):
+        token = g.pop("locale_token", None)
+        if token is not None:
+            i18n.current_locale.reset(token)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        response.headers["Content-Language"] = i18n.current_locale.get()
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response

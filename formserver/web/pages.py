@@ -1,0 +1,210 @@
+"""HTML pages: thin views over the submission service. Every step works without JavaScript."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+
+from .. import audit
+from ..accounts import auth
+from ..accounts.registration import send_code
+from ..i18n import bi
+from ..submissions import Conflict, StepNotReachable
+from . import captcha, services
+from .api import start_session
+from .extensions import actor, limiter
+from .forms import parse_step_form, review_rows, step_view
+from .views_common import owned_submission, step_list
+
+bp = Blueprint("pages", __name__)
+REVIEW = "periksa"
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", forms=list(services().forms))
+
+
+@bp.get("/daftar")
+def register():
+    return redirect(url_for("pages.start", form_id="registrasi"))
+
+
+@bp.route("/formulir/<form_id>", methods=["GET", "POST"])
+def start(form_id):
+    svc = services()
+    if form_id not in svc.forms:
+        abort(404)
+    form = svc.forms.get(form_id)
+    draft = svc.submissions.latest_draft(form_id, actor())
+    if request.method == "POST":
+        if draft and request.form.get("_action") == "resume":
+            return redirect(url_for("pages.resume", submission_id=draft["id"]))
+        doc = svc.submissions.create(form, actor())
+        return redirect(url_for("pages.step", submission_id=doc["id"], step_key=doc["current_step"]))
+    return render_template("start.html", form=form, draft=draft)
+
+
+@bp.get("/isian/<submission_id>")
+def resume(submission_id):
+    """Back where the applicant stopped."""
+    doc = owned_submission(submission_id)
+    if doc["status"] != "draft":
+        return redirect(url_for("pages.done", submission_id=submission_id))
+    state = services().submissions.state(doc)
+    return redirect(_step_url(doc, services().submissions.first_open_step(doc, state)))
+
+
+def _step_url(doc, step_key):
+    form = services().submissions.form_of(doc)
+    step = form.steps_by_key[step_key]
+    if step.review and all(k in doc["completed"] for k in _path_before(doc, step_key)):
+        return url_for("pages.review", submission_id=doc["id"])
+    return url_for("pages.step", submission_id=doc["id"], step_key=step_key)
+
+
+def _path_before(doc, step_key):
+    path = services().submissions.state(doc).path
+    return path[:path.index(step_key)] if step_key in path else path
+
+
+@bp.route("/isian/<submission_id>/<step_key>", methods=["GET", "POST"])
+def step(submission_id, step_key):
+    doc = owned_submission(submission_id)
+    svc = services()
+    if doc["status"] != "draft":
+        return redirect(url_for("pages.done", submission_id=submission_id))
+    form = svc.submissions.form_of(doc)
+    if step_key not in form.steps_by_key:
+        abort(404)
+    state = svc.submissions.state(doc)
+    if not svc.submissions.reachable(doc, state, step_key):
+        flash(bi("Langkah itu belum dapat dibuka; lanjutkan dari sini.", "That step cannot be opened yet; continue from here."))
+        return redirect(_step_url(doc, svc.submissions.first_open_step(doc, state)))
+    if request.method == "GET":
+        return render_template("step.html", **step_view(doc, form, form.steps_by_key[step_key], state))
+    return _post_step(doc, form, form.steps_by_key[step_key])
+
+
+def _post_step(doc, form, step):
+    svc = services()
+    action = request.form.get("_action", "")
+    posted = parse_step_form(step, request.form)
+    try:
+        if action == "resend":
+            return _resend(doc, step)
+        if action.startswith(("refresh", "add:", "remove:")):
+            doc = svc.submissions.save_draft(doc, step.key, _edit_groups(step, posted, action), actor())
+            return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key) + "#main")
+        result = svc.submissions.save_step(doc, step.key, posted, actor())
+    except Conflict:
+        flash(bi("Isian ini diubah di tempat lain; periksa lalu kirim lagi.", "This form was changed elsewhere; check it and send again."))
+        return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
+    except StepNotReachable as error:
+        return redirect(_step_url(doc, error.current_step))
+    if not result.ok:
+        view = step_view(doc, form, step, result.state, errors=result.errors, posted=posted)
+        return render_template("step.html", **view), 422
+    saved = result.submission
+    if saved["status"] != "draft":
+        return redirect(url_for("pages.done", submission_id=saved["id"]))
+    if request.args.get("dari") == REVIEW:
+        return redirect(_step_url(saved, svc.submissions.first_open_step(saved, svc.submissions.state(saved))))
+    return redirect(_step_url(saved, saved["current_step"]))
+
+
+def _edit_groups(step, posted, action):
+    """Add or remove an item of a repeating group (buttons that work without JavaScript)."""
+    verb, _, rest = action.partition(":")
+    key, _, index = rest.partition(":")
+    group = next((f for f in step.fields if f.key == key and f.repeat), None)
+    if group is None:
+        return posted
+    items = list(posted.get(key) or [])
+    if verb == "add" and len(items) < group.spec.get("max_items", 100):
+        items.append({})
+    elif verb == "remove" and index.isdigit() and int(index) < len(items):
+        items.pop(int(index))
+    return {**posted, key: items}
+
+
+def _resend(doc, step):
+    if doc["form_id"] != "registrasi" or not doc["meta"].get("pending_contact"):
+        abort(409)
+    error = send_code(services(), doc, actor())
+    flash(error or bi("Kode baru telah dikirim.", "A new code has been sent."))
+    return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
+
+
+@bp.get("/isian/<submission_id>/periksa")
+def review(submission_id):
+    doc = owned_submission(submission_id)
+    svc = services()
+    if doc["status"] != "draft":
+        return redirect(url_for("pages.done", submission_id=submission_id))
+    form = svc.submissions.form_of(doc)
+    state = svc.submissions.state(doc)
+    final = svc.submissions.first_open_step(doc, state)
+    if not final or not form.steps_by_key[final].review:
+        return redirect(_step_url(doc, final))
+    return render_template("review.html", doc=doc, form=form, rows=review_rows(doc, form, state),
+                           final=form.steps_by_key[final], steps=step_list(doc, state),
+                           **step_view(doc, form, form.steps_by_key[final], state))
+
+
+@bp.get("/isian/<submission_id>/selesai")
+def done(submission_id):
+    doc = owned_submission(submission_id)
+    if doc["status"] == "draft":
+        return redirect(url_for("pages.resume", submission_id=submission_id))
+    account = services().store.get_account(doc["meta"]["account_id"]) if doc["meta"].get("account_id") else None
+    return render_template("done.html", doc=doc, account=account, form=services().submissions.form_of(doc))
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", errors={}, username="", captcha_on=captcha.enabled())
+    username = request.form.get("username", "").strip()[:254]
+    password = request.form.get("password", "")[:128]
+    errors = {}
+    if not username:
+        errors["username"] = [bi("Masukkan nama pengguna atau e-mail", "Enter your username or e-mail")]
+    if not password:
+        errors["password"] = [bi("Masukkan kata sandi", "Enter your password")]
+    if captcha.enabled() and not captcha.verify(request.form.get("captcha", "")):
+        errors["captcha"] = [bi("Huruf pada gambar tidak cocok. Coba lagi dengan gambar baru.",
+                                "The characters do not match the picture. Try again with the new picture.")]
+    if not errors:
+        result = auth.login(services().store, username, password, actor())
+        if result.locked:
+            errors["username"] = [bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
+                                     "The account is locked for a while after too many attempts. Try again in 15 minutes.")]
+        elif result.account is None:
+            errors["password"] = [bi("Nama pengguna atau kata sandi salah", "The username or password is wrong")]
+        else:
+            start_session(result.account)
+            return redirect(url_for("pages.dashboard"))
+    return render_template("login.html", errors=errors, username=username, captcha_on=captcha.enabled()), 422
+
+
+@bp.post("/keluar")
+def logout():
+    if session.get("account_id"):
+        audit.record(services().store, f"account:{session['account_id']}", "logout", actor())
+    session.clear()
+    flash(bi("Anda telah keluar.", "You have logged out."))
+    return redirect(url_for("pages.home"))
+
+
+@bp.get("/dasbor")
+def dashboard():
+    if not session.get("account_id"):
+        return redirect(url_for("pages.login"))
+    account = services().store.get_account(session["account_id"])
+    if account is None:
+        session.clear()
+        return redirect(url_for("pages.login"))
+    return render_template("dashboard.html", account=account)
+
+
+@bp.get("/captcha.png")
+def captcha_image():
+    return captcha.image_response()

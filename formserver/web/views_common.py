@@ -1,0 +1,30 @@
+"""What the pages and the API share: finding the caller's submission and describing its steps."""
+from flask import abort
+
+from ..i18n import text
+from ..submissions import SubmissionNotFound
+from . import services
+from .extensions import actor
+
+
+def owned_submission(submission_id: str) -> dict:
+    """The caller's submission, or 404 (also for someone else's)."""
+    try:
+        return services().submissions.get(submission_id, actor())
+    except SubmissionNotFound:
+        abort(404)
+
+
+def step_list(doc: dict, state) -> list[dict]:
+    """The steps on the path with their titles and status (done, current, todo)."""
+    form = services().submissions.form_of(doc)
+    current = services().submissions.first_open_step(doc, state)
+    return [{"key": key, "title": text(form.steps_by_key[key].spec["title"]),
+             "status": "done" if key in doc["completed"] else ("current" if key == current else "todo")}
+            for key in state.path]
+
+
+def public_data(form, data: dict) -> dict:
+    """Answers without secrets (password hashes never leave the server)."""
+    return {k: v for k, v in data.items()
+            if k not in form.fields_by_key or form.fields_by_key[k].type != "password"}

@@ -1,0 +1,89 @@
+// Progressive enhancement only: every step works without this file.
+// The browser never decides what is visible or valid: it asks the server (the preview
+// endpoint), which runs the same compiled rules that validate the step, so nothing drifts.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js-enabled");
+
+  function formValues(form) {
+    var values = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrf_token" || name.charAt(0) === "_") return;
+      var input = form.elements[name];
+      var many = input && input.length && input[0] && input[0].type === "checkbox";
+      if (many) { (values[name] = values[name] || []).push(value); } else { values[name] = value; }
+    });
+    return values;
+  }
+
+  function applyState(form, state) {
+    Object.keys(state.fields).forEach(function (path) {
+      var wrapper = form.querySelector('[data-field="' + path + '"]');
+      if (!wrapper) return;
+      var field = state.fields[path];
+      wrapper.hidden = !field.visible;
+      if (field.options && field.visible) {
+        var select = wrapper.querySelector("select");
+        if (select) { fillSelect(select, field.options); return; }
+        var shown = field.options.map(function (o) { return o.value; });
+        wrapper.querySelectorAll("[data-option]").forEach(function (option) {
+          option.hidden = shown.indexOf(option.dataset.option) < 0;
+        });
+      }
+    });
+    Object.keys(state.computed || {}).forEach(function (path) {
+      var out = form.querySelector('[data-computed="' + path + '"]');
+      if (out) out.textContent = state.computed[path] === null ? "" : state.computed[path];
+    });
+  }
+
+  function fillSelect(select, options) {
+    var current = select.value;
+    var first = select.options[0];
+    select.innerHTML = "";
+    select.appendChild(first);
+    options.forEach(function (option) {
+      var el = document.createElement("option");
+      el.value = option.value;
+      el.textContent = option.label;
+      if (option.value === current) el.selected = true;
+      select.appendChild(el);
+    });
+  }
+
+  function clearChildren(form, parentKey) {
+    form.querySelectorAll('select[data-parent="' + parentKey + '"]').forEach(function (child) {
+      child.value = "";
+      clearChildren(form, child.name);
+    });
+  }
+
+  var pending = null;
+  function refresh(form) {
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch(form.dataset.preview, {
+      method: "POST", credentials: "same-origin", signal: pending.signal,
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ values: formValues(form) })
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) { if (state) applyState(form, state); })
+      .catch(function () { /* offline or aborted: the server still decides on submit */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-autofocus]");
+    if (summary) summary.focus();
+    document.querySelectorAll("form[data-preview]").forEach(function (form) {
+      form.addEventListener("change", function (event) {
+        if (event.target.tagName === "SELECT" && event.target.dataset.source) clearChildren(form, event.target.name);
+        refresh(form);
+      });
+      form.addEventListener("submit", function (event) {
+        var button = form.querySelector("[data-prevent-double-click]");
+        if (form.dataset.sent && event.submitter === button) { event.preventDefault(); return; }
+        if (event.submitter === button) form.dataset.sent = "1";
+      });
+    });
+  });
+})();

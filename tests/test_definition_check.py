@@ -1,0 +1,346 @@
+"""Tests of formserver.definition.check: the schema and the semantic checks of docs/FORMAT.md."""
+
+import copy
+import json
+from pathlib import Path
+
+import datalogic_py
+import pytest
+from jsonschema import Draft202012Validator
+
+from formserver.definition.check import SCHEMA, Problem, Registries, check, schema_problems, semantic_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRASI = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))
+
+REGISTRIES = Registries(
+    field_types=frozenset({"text", "textarea", "integer", "rupiah", "date", "email", "phone", "password", "choice",
+                           "multichoice", "consent", "computed", "statement", "group"}),
+    validators=frozenset({"nik", "npwp", "phone_id", "password_policy", "min_age", "past_date", "digits"}),
+    actions=frozenset({"registration.send_code", "registration.check_code", "registration.create_account"}),
+    references={"wilayah": ("provinsi", "kabupaten", "kecamatan", "kelurahan")},
+)
+
+# Step indices of registrasi.json, so the mutations below read as what they mean.
+SKALA, JENIS, KONTAK, VERIFIKASI, AKUN, DATA, SELESAI = range(7)
+PROVINSI, KABUPATEN, KECAMATAN, KELURAHAN = 8, 9, 10, 11  # field indices in step DATA
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """An engine with the custom operators registered (trivial bodies: only names matter here)."""
+    return datalogic_py.Engine(custom_operators={
+        "today": lambda args: json.dumps("2024-01-01"),
+        "age": lambda args: json.dumps(30),
+        "wilayah_nama": lambda args: json.dumps("ACEH"),
+    })
+
+
+@pytest.fixture
+def doc():
+    """A fresh copy of registrasi.json to mutate."""
+    return copy.deepcopy(REGISTRASI)
+
+
+def pointers(problems):
+    """The pointers of the problems, in order."""
+    return [p.pointer for p in problems]
+
+
+def only(problems, pointer, fragment):
+    """Assert there is exactly one problem, at pointer, whose message contains fragment."""
+    assert pointers(problems) == [pointer], problems
+    assert fragment in problems[0].message, problems[0].message
+
+
+def deep_not(depth):
+    """A rule nested deeper than the engine accepts."""
+    rule = True
+    for _ in range(depth):
+        rule = {"!": [rule]}
+    return rule
+
+
+class PermissiveCheck:
+    """An engine whose check() sees nothing, so compile() is the one to meet a bad rule."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def check(self, rule, mode=None):
+        return []
+
+    def compile(self, rule):
+        return self._engine.compile(rule)
+
+
+class RaisingCheck(PermissiveCheck):
+    """An engine whose check() itself raises."""
+
+    def check(self, rule, mode=None):
+        raise datalogic_py.DataLogicError("internal failure")
+
+
+# ---------------------------------------------------------------- the schema
+
+
+def test_schema_is_a_valid_2020_12_schema():
+    Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert SCHEMA["$id"] == "/schema/form.json"
+
+
+def test_schema_accepts_registrasi():
+    assert schema_problems(REGISTRASI) == []
+
+
+def test_every_property_has_help_for_editors():
+    def walk(node, path):
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                target = SCHEMA["$defs"][prop["$ref"].rsplit("/", 1)[1]] if set(prop) == {"$ref"} else prop
+                assert "title" in target and "description" in target, f"{path}/{name}"
+            for key, value in node.items():
+                if key not in ("allOf", "if", "then", "else"):  # conditions repeat keys only to test them
+                    walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}/{i}")
+    walk(SCHEMA, "")
+
+
+def test_schema_requires_type_specific_keys(doc):
+    fields = doc["steps"][SELESAI]["fields"]
+    fields.append({"key": "umur", "type": "computed", "label": {"id": "Umur", "en": "Age"}})
+    fields.append({"key": "usaha", "type": "group", "label": {"id": "Usaha", "en": "Business"}})
+    fields.append({"key": "catatan", "type": "statement"})
+    fields.append({"key": "nama", "type": "text"})
+    problems = schema_problems(doc)
+    assert pointers(problems) == [f"/steps/{SELESAI}/fields/{i}" for i in (1, 2, 3, 4)]
+    for problem, missing in zip(problems, ("compute", "fields", "text", "label")):
+        assert f"'{missing}' is missing" in problem.message
+
+
+# ---------------------------------------------------------------- registrasi passes
+
+
+def test_registrasi_passes(engine):
+    assert check(REGISTRASI, REGISTRIES, engine) == []
+
+
+def test_groups_custom_operators_and_jumps_pass(doc, engine):
+    step = doc["steps"][DATA]
+    step["fields"].append({
+        "key": "kegiatan_usaha", "type": "group", "repeat": True,
+        "label": {"id": "Kegiatan usaha", "en": "Business activities"},
+        "fields": [
+            {"key": "kbli", "type": "text", "label": {"id": "KBLI", "en": "KBLI"}},
+            {"key": "uraian", "type": "text", "label": {"id": "Uraian", "en": "Description"},
+             "visible_if": {"!!": {"var": "kbli"}}},
+        ],
+    })
+    step["fields"].append({"key": "umur", "type": "computed", "label": {"id": "Umur", "en": "Age"},
+                           "compute": {"age": [{"var": "tanggal_lahir"}]}})
+    step["fields"].append({"key": "nama_provinsi", "type": "computed", "label": {"id": "Provinsi", "en": "Province"},
+                           "compute": {"wilayah_nama": ["provinsi", {"var": "provinsi"}]}})
+    step["checks"] = [{"rule": {"<=": [{"var": "tanggal_lahir"}, {"today": []}]}, "field": "tanggal_lahir",
+                       "message": {"id": "Tanggal salah", "en": "Wrong date"}},
+                      {"rule": {"some": [{"var": "kegiatan_usaha"}, {"var": "kbli"}]}, "field": "kbli",
+                       "message": {"id": "Isi KBLI", "en": "Fill in a KBLI"}},
+                      {"rule": {"!!": {"var": "kegiatan_usaha.0.kbli"}}, "field": "umur",
+                       "message": {"id": "Isi KBLI", "en": "Fill in a KBLI"}}]
+    doc["steps"][JENIS]["next"] = [{"if": {"==": [{"var": "skala_usaha"}, "NON_UMK"]}, "step": "selesai"}]
+    assert check(doc, REGISTRIES, engine) == []
+
+
+# ---------------------------------------------------------------- one test per problem kind
+
+
+def test_duplicate_step_key(doc, engine):
+    doc["steps"][KONTAK]["key"] = "skala"
+    only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/key", "step key 'skala' is already used")
+
+
+def test_duplicate_field_key_across_steps(doc, engine):
+    doc["steps"][KONTAK]["fields"][1]["key"] = "skala_usaha"
+    only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/fields/1/key", "field key 'skala_usaha' is already used")
+
+
+def test_duplicate_field_key_inside_a_group(doc, engine):
+    doc["steps"][SELESAI]["fields"].append({"key": "usaha", "type": "group", "label": {"id": "Usaha", "en": "Business"},
+                                            "fields": [{"key": "email", "type": "email",
+                                                        "label": {"id": "E-mail", "en": "E-mail"}}]})
+    only(check(doc, REGISTRIES, engine), f"/steps/{SELESAI}/fields/1/fields/0/key", "field key 'email' is already used")
+
+
+def test_duplicate_option_value(doc, engine):
+    doc["steps"][SKALA]["fields"][0]["options"][1]["value"] = "UMK"
+    only(check(doc, REGISTRIES, engine), f"/steps/{SKALA}/fields/0/options/1/value", "is used twice")
+
+
+def test_unknown_variable_in_visible_if(doc, engine):
+    doc["steps"][JENIS]["fields"][1]["visible_if"] = {"==": [{"var": "jenis_pelaku"}, "BADAN_USAHA"]}
+    problems = check(doc, REGISTRIES, engine)
+    only(problems, f"/steps/{JENIS}/fields/1/visible_if", "unknown variable 'jenis_pelaku'")
+    assert "did you mean 'jenis_pelaku_usaha'?" in problems[0].message
+
+
+def test_unknown_variable_in_option_visible_if(doc, engine):
+    doc["steps"][JENIS]["fields"][0]["options"][2]["visible_if"] = {"==": [{"var": "skala.kode"}, "NON_UMK"]}
+    only(check(doc, REGISTRIES, engine), f"/steps/{JENIS}/fields/0/options/2/visible_if", "unknown variable 'skala'")
+
+
+def test_unknown_operator(doc, engine):
+    doc["steps"][JENIS]["fields"][1]["visible_if"] = {"and": [True, {"equals": [{"var": "jenis_pelaku_usaha"}, "PT"]}]}
+    only(check(doc, REGISTRIES, engine), f"/steps/{JENIS}/fields/1/visible_if/and/1",
+         "'equals', which is not a known operator")
+
+
+def test_wrong_argument_count(doc, engine):
+    doc["steps"][AKUN]["checks"][0]["rule"] = {"==": [{"var": "password"}]}
+    only(check(doc, REGISTRIES, engine), f"/steps/{AKUN}/checks/0/rule", "takes at least 2 arguments")
+
+
+def test_next_to_a_missing_step(doc, engine):
+    doc["steps"][AKUN]["next"] = [{"if": {"var": "nama_lengkap"}, "step": "selesai2"}]
+    problems = check(doc, REGISTRIES, engine)
+    only(problems, f"/steps/{AKUN}/next/0/step", "Step 'akun' jumps to 'selesai2', which does not exist")
+    assert "Use one of: data_pelaku, selesai." in problems[0].message
+
+
+@pytest.mark.parametrize("target", ["kontak", "akun"])
+def test_next_backwards_is_a_loop(doc, engine, target):
+    doc["steps"][AKUN]["next"] = [{"if": {"var": "nama_lengkap"}, "step": target}]
+    only(check(doc, REGISTRIES, engine), f"/steps/{AKUN}/next/0/step", f"jumps back to '{target}'")
+
+
+@pytest.mark.parametrize("jump", [{"step": "akun"}, {"if": True, "step": "akun"}])
+def test_unreachable_step(doc, engine, jump):
+    doc["steps"][KONTAK]["next"] = [{"if": {"var": "email"}, "step": "selesai"}, jump]
+    only(check(doc, REGISTRIES, engine), f"/steps/{VERIFIKASI}", "Step 'verifikasi': this step can never be reached")
+
+
+def test_conditional_jump_falls_through(doc, engine):
+    doc["steps"][KONTAK]["next"] = [{"if": {"var": "email"}, "step": "akun"}]
+    assert check(doc, REGISTRIES, engine) == []
+
+
+def test_unknown_validator(doc, engine):
+    doc["steps"][KONTAK]["fields"][0]["validators"] = ["phone"]
+    doc["steps"][DATA]["fields"][6]["validators"][0]["name"] = "minimum_age"
+    problems = check(doc, REGISTRIES, engine)
+    assert pointers(problems) == [f"/steps/{KONTAK}/fields/0/validators/0", f"/steps/{DATA}/fields/6/validators/0/name"]
+    assert "the validator 'phone' does not exist" in problems[0].message
+    assert "did you mean 'min_age'?" in problems[1].message
+
+
+def test_unknown_action(doc, engine):
+    doc["steps"][KONTAK]["action"] = "registration.send"
+    only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/action", "the action 'registration.send' does not exist")
+
+
+def test_unknown_field_type_is_a_schema_error(doc, engine):
+    doc["steps"][SKALA]["fields"][0]["type"] = "dropdown"
+    doc["steps"][KONTAK]["action"] = "registration.send"  # semantic: not reported while the schema fails
+    only(check(doc, REGISTRIES, engine), f"/steps/{SKALA}/fields/0/type", "'dropdown' is not a known field type")
+
+
+def test_field_type_missing_from_the_registry(doc, engine):
+    registries = Registries(REGISTRIES.field_types - {"consent"}, REGISTRIES.validators, REGISTRIES.actions,
+                            REGISTRIES.references)
+    assert pointers(check(doc, registries, engine)) == [f"/steps/{KONTAK}/fields/3/type",
+                                                        f"/steps/{DATA}/fields/12/type"]
+
+
+def test_missing_en_translation(doc, engine):
+    del doc["steps"][SKALA]["title"]["en"]
+    problems = check(doc, REGISTRIES, engine)
+    only(problems, f"/steps/{SKALA}/title", "missing translation 'en'")
+    assert problems[0].message.startswith("Step 'skala': the text 'title' is missing translation 'en' (English)")
+
+
+def test_empty_id_translation(doc, engine):
+    doc["steps"][SKALA]["fields"][0]["options"][0]["label"]["id"] = " "
+    only(check(doc, REGISTRIES, engine), f"/steps/{SKALA}/fields/0/options/0/label/id",
+         "translation 'id' (Bahasa Indonesia) of the text 'label' is empty")
+
+
+def test_plain_string_text_is_refused(doc, engine):
+    doc["steps"][SKALA]["title"] = "Skala usaha"
+    only(check(doc, REGISTRIES, engine), f"/steps/{SKALA}/title", "must be an object")
+
+
+def test_unknown_setting(doc, engine):
+    doc["steps"][SKALA]["fields"][0]["lable"] = {"id": "x", "en": "x"}
+    only(check(doc, REGISTRIES, engine), f"/steps/{SKALA}/fields/0", "unknown setting 'lable' (did you mean 'label'?)")
+
+
+def test_source_parent_defined_later(doc, engine):
+    doc["steps"][DATA]["fields"][KABUPATEN]["source"]["parent"] = "kecamatan"
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{KABUPATEN}/source/parent",
+         "the parent 'kecamatan' is not a field that comes before this one")
+
+
+def test_source_parent_of_the_wrong_level(doc, engine):
+    doc["steps"][DATA]["fields"][KECAMATAN]["source"]["parent"] = "provinsi"
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{KECAMATAN}/source/parent",
+         "the parent field 'provinsi' must list 'kabupaten'")
+
+
+def test_source_parent_on_the_top_level(doc, engine):
+    doc["steps"][DATA]["fields"][PROVINSI]["source"]["parent"] = "alamat"
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{PROVINSI}/source/parent", "so it has no parent")
+
+
+def test_source_parent_missing(doc, engine):
+    del doc["steps"][DATA]["fields"][KELURAHAN]["source"]["parent"]
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{KELURAHAN}/source", "add \"parent\"")
+
+
+def test_unknown_reference_and_level(doc, engine):
+    doc["steps"][DATA]["fields"][PROVINSI]["source"]["reference"] = "kbli"
+    doc["steps"][DATA]["fields"][KELURAHAN]["source"]["level"] = "desa"
+    assert pointers(check(doc, REGISTRIES, engine)) == [
+        f"/steps/{DATA}/fields/{PROVINSI}/source/reference",
+        f"/steps/{DATA}/fields/{KABUPATEN}/source/parent",  # its parent no longer lists provinsi of wilayah
+        f"/steps/{DATA}/fields/{KELURAHAN}/source/level",
+    ]
+
+
+def test_checks_field_not_in_step(doc, engine):
+    doc["steps"][AKUN]["checks"][0]["field"] = "email"
+    only(check(doc, REGISTRIES, engine), f"/steps/{AKUN}/checks/0/field",
+         "'email', which is not a field of this step")
+
+
+# ---------------------------------------------------------------- rules the engine refuses
+
+
+@pytest.mark.parametrize("rule, fragment", [
+    (deep_not(300), "nested too deeply"),
+    ({"==": [{"var": "jenis_pelaku_usaha"}, "BADAN_USAHA"], "var": "x"}, "exactly one key"),
+])
+def test_malformed_rule_that_makes_the_engine_raise(doc, engine, rule, fragment):
+    with pytest.raises(datalogic_py.DataLogicError):
+        engine.compile(json.dumps(rule))
+    doc["steps"][JENIS]["fields"][1]["visible_if"] = rule
+    only(check(doc, REGISTRIES, engine), f"/steps/{JENIS}/fields/1/visible_if", fragment)
+
+
+def test_compile_exceptions_become_problems(doc, engine):
+    doc["steps"][JENIS]["fields"][1]["visible_if"] = deep_not(300)
+    only(semantic_problems(doc, REGISTRIES, PermissiveCheck(engine)), f"/steps/{JENIS}/fields/1/visible_if",
+         "the rule 'visible_if' cannot be used: it is nested too deeply")
+
+
+def test_check_exceptions_become_problems(engine):
+    problems = semantic_problems(REGISTRASI, REGISTRIES, RaisingCheck(engine))
+    assert f"/steps/{AKUN}/checks/0/rule" in pointers(problems)
+    assert len(problems) == 12  # one per rule of registrasi.json
+    assert all("cannot be used: internal failure" in p.message for p in problems)
+
+
+def test_problem_is_plain_data():
+    assert Problem("/steps/0", "x") == Problem("/steps/0", "x")
+    with pytest.raises(AttributeError):
+        Problem("", "x").pointer = "/"  # frozen
