@@ -13,6 +13,9 @@ from .submissions import Submissions
 from .validate import StepValidator
 
 
+_WILAYAH = Wilayah()  # read-only reference data: one copy per process, loaded on first use
+
+
 class Services:
     """Everything a request needs beyond the request itself."""
 
@@ -21,7 +24,7 @@ class Services:
         from .accounts import registration  # noqa: F401
         self.config = config
         self.store = store or open_store(config)
-        self.wilayah = Wilayah()
+        self.wilayah = _WILAYAH
         self.references = References(self.wilayah)
         self.logic = Logic(wilayah=self.wilayah)
         self.forms = FormRegistry(self.logic).load_dir(Path(config["FORMS_DIR"]))

@@ -122,7 +122,9 @@ class StepValidator:
         value = holder.get(f.key)
         if value in EMPTY or (f.type == "consent" and value is not True):
             holder.pop(f.key, None)
-            if field_state.required:
+            if f.repeat and f.spec.get("min_items", 0) > 0:
+                errors[path] = [str(TOO_FEW.format(min=f.spec["min_items"]))]
+            elif field_state.required:
                 errors[path] = [str(self._required_message(f))]
             return
         if f.type == "group":

@@ -33,3 +33,16 @@ def form_schema():
     response = jsonify(SCHEMA)
     response.mimetype = "application/schema+json"
     return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: the process answers."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the store answers."""
+    ready = services().store.ping()
+    return jsonify({"status": "ok" if ready else "store unreachable"}), 200 if ready else 503

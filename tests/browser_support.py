@@ -1,0 +1,38 @@
+"""Serve a real formserver app over HTTP on 127.0.0.1 for browser tests."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from .conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@contextmanager
+def serve_app(app):
+    """Run ``app`` with werkzeug on a free loopback port in a background thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="formserver-test-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()  # stops serve_forever and waits for it
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def running_app(tmp_dir: Path, smtp, whatsapp, **overrides):
+    """Build an app on ``tmp_dir`` (see ``conftest.make_app``) and serve it; yields the base URL."""
+    app = make_app(tmp_dir, smtp, whatsapp, **overrides)
+    with serve_app(app) as base_url:
+        yield base_url

@@ -1,0 +1,113 @@
+"""The engine: conditions, computed values, validation, branching and hidden-field stripping."""
+import pytest
+
+from formserver.submissions import StepNotReachable
+
+
+@pytest.fixture
+def svc(branching_app):
+    return branching_app.extensions["formserver"]
+
+
+@pytest.fixture
+def form(svc):
+    return svc.forms.get("cabang")
+
+
+def validate(svc, form, step, posted, answers=None):
+    return svc.validator.validate(form, form.steps_by_key[step], posted, answers or {})
+
+
+def test_visible_if_and_required_if(svc, form):
+    result = validate(svc, form, "awal", {"jenis": "A"})
+    assert result.errors == {"catatan": ["Catatan wajib diisi"]}
+    assert validate(svc, form, "awal", {"jenis": "B"}).ok
+
+
+def test_hidden_field_is_neither_validated_nor_stored(svc, form):
+    result = validate(svc, form, "awal", {"jenis": "B", "catatan": "x" * 10_000})
+    assert result.ok
+    assert "catatan" not in result.values
+
+
+def test_option_shown_only_when_its_rule_holds(svc, form):
+    state = svc.evaluator.evaluate(form, {"jenis": "A"})
+    assert [v for v, _ in state.fields["jenis"].options] == ["A", "B"]
+    assert validate(svc, form, "awal", {"jenis": "X"}).errors["jenis"]
+
+
+def test_computed_value_comes_from_the_server(svc, form):
+    result = validate(svc, form, "awal", {"jenis": "B", "modal": "Rp 15.000.000", "modal_juta": 999})
+    assert result.values["modal"] == 15_000_000
+    assert result.state.computed["modal_juta"] == 15
+
+
+def test_type_and_range_errors(svc, form):
+    errors = validate(svc, form, "awal", {"jenis": "B", "modal": "banyak"}).errors
+    assert "modal" in errors
+    assert "modal" in validate(svc, form, "awal", {"jenis": "B", "modal": 0}).errors
+
+
+def test_unknown_field_is_an_error(svc, form):
+    assert "bukan_isian" in validate(svc, form, "awal", {"jenis": "B", "bukan_isian": 1}).errors
+
+
+def test_branching_path(svc, form):
+    assert svc.evaluator.evaluate(form, {"jenis": "A"}).path == ["awal", "khusus_a", "khusus_b", "akhir"]
+    assert svc.evaluator.evaluate(form, {"jenis": "B"}).path == ["awal", "khusus_b", "akhir"]
+
+
+def test_cross_field_check_with_its_own_message(svc, form):
+    answers = {"jenis": "A", "catatan": "ok"}
+    errors = validate(svc, form, "khusus_a", {"tanggal_mulai": "2025-05-01", "tanggal_akhir": "01-04-2025"}, answers).errors
+    assert errors == {"tanggal_akhir": ["Tanggal akhir harus sesudah tanggal mulai"]}
+
+
+def test_repeating_group_items_validate_with_their_own_conditions(svc, form):
+    answers = {"jenis": "B"}
+    result = validate(svc, form, "khusus_b", {"produk": [
+        {"nama_produk": "Keripik", "kapasitas": "100"},
+        {"nama_produk": "Sambal", "kapasitas": 0, "punya_sni": True},
+    ]}, answers)
+    assert result.errors == {"produk.1.kapasitas": ["Paling kecil 1"], "produk.1.nomor_sni": ["Nomor SNI wajib diisi"]}
+    result = validate(svc, form, "khusus_b", {"produk": [{"nama_produk": "Keripik", "kapasitas": 5, "nomor_sni": "SNI 1"}]}, answers)
+    assert result.ok and result.values["produk"] == [{"nama_produk": "Keripik", "kapasitas": 5}]
+    assert validate(svc, form, "khusus_b", {"produk": []}, answers).errors["produk"]
+
+
+def test_changing_a_branch_drops_the_answers_of_skipped_steps(svc, form):
+    subs = svc.submissions
+    doc = subs.create(form, "session:t")
+    doc = subs.save_step(doc, "awal", {"jenis": "A", "catatan": "n"}, "session:t").submission
+    doc = subs.save_step(doc, "khusus_a", {"tanggal_mulai": "2025-01-01", "tanggal_akhir": "2025-02-01"}, "session:t").submission
+    assert doc["data"]["tanggal_mulai"] == "2025-01-01"
+    doc = subs.save_step(doc, "awal", {"jenis": "B"}, "session:t").submission
+    assert "tanggal_mulai" not in doc["data"] and "catatan" not in doc["data"]
+    assert doc["completed"] == ["awal"] and doc["current_step"] == "khusus_b"
+
+
+def test_a_step_off_the_path_or_ahead_is_refused(svc, form):
+    subs = svc.submissions
+    doc = subs.create(form, "session:t")
+    with pytest.raises(StepNotReachable):
+        subs.save_step(doc, "khusus_b", {"produk": [{"nama_produk": "x", "kapasitas": 1}]}, "session:t")
+    doc = subs.save_step(doc, "awal", {"jenis": "B"}, "session:t").submission
+    with pytest.raises(StepNotReachable):
+        subs.save_step(doc, "khusus_a", {"tanggal_mulai": "2025-01-01", "tanggal_akhir": "2025-02-01"}, "session:t")
+
+
+def test_errors_change_nothing_stored(svc, form):
+    subs = svc.submissions
+    doc = subs.save_step(subs.create(form, "session:t"), "awal", {"jenis": "B"}, "session:t").submission
+    result = subs.save_step(doc, "awal", {"jenis": "nope"}, "session:t")
+    assert not result.ok
+    assert svc.store.get_submission(doc["id"]) == doc
+
+
+def test_messages_follow_the_locale(svc, form):
+    from formserver.i18n import current_locale
+    token = current_locale.set("en")
+    try:
+        assert validate(svc, form, "awal", {"jenis": "A"}).errors == {"catatan": ["Enter note"]}
+    finally:
+        current_locale.reset(token)
