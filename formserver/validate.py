@@ -15,7 +15,7 @@ from .state import EMPTY, Evaluator, FormState, truthy
 
 UNKNOWN_FIELD = Bi("Isian ini tidak ada pada langkah ini", "This field is not part of this step")
 REQUIRED = Bi("{label} wajib diisi", "Enter {label}")
-REQUIRED_CHOICE = Bi("Pilih {label}", "Select {label}")
+REQUIRED_CHOICE = Bi("{label}: pilih salah satu", "{label}: select one option")
 REQUIRED_CONSENT = Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")
 NOT_AN_OPTION = Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options shown")
 NOT_A_LIST = Bi("Isian ini harus berupa daftar", "This must be a list")
@@ -160,8 +160,9 @@ class StepValidator:
         label = f.spec.get("label") or {}
         message = REQUIRED_CHOICE if f.type in ("choice", "multichoice") else REQUIRED
         english = label.get("en", "")
-        return Bi(message.id.format(label=label.get("id", "")),
-                  message.en.format(label=english[:1].lower() + english[1:]))
+        if message is REQUIRED:
+            english = english[:1].lower() + english[1:]  # "Enter full name"
+        return Bi(message.id.format(label=label.get("id", "")), message.en.format(label=english))
 
     def _run_named(self, f, path, value, holder, errors, context):
         for name, args, message in f.validators:
