@@ -172,7 +172,7 @@ def login():
     if result.locked:
         response = error_response(429, bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
                                           "The account is locked for a while after too many attempts. Try again in 15 minutes."))
-        response[0].headers["Retry-After"] = str(result.retry_after)
+        response.headers["Retry-After"] = str(result.retry_after)
         return response
     if result.account is None:
         return error_response(401, bi("Nama pengguna atau kata sandi salah.", "The username or password is wrong."))

@@ -1,7 +1,7 @@
 """Error responses: JSON under /api, an HTML page elsewhere; client mistakes are 4xx, never 500."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,8 +32,8 @@ def error_response(status: int, message: str | None = None, **extra):
     """The response for an error status, JSON or HTML by path."""
     message = message or _messages().get(status) or bi("Permintaan tidak dapat diproses.", "The request cannot be processed.")
     if wants_json():
-        return jsonify({"error": message, **extra}), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify({"error": message, **extra}), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
 
 
 def init_app(app) -> None:
@@ -47,8 +47,10 @@ def init_app(app) -> None:
         status = error.code or 500
         described = getattr(error, "formserver_message", None)
         response = error_response(status, described)
-        if status == 429 and error.response is not None:
-            response[0].headers.extend(error.get_headers() if hasattr(error, "get_headers") else {})
+        if status == 429:
+            retry_after = dict(error.get_headers()).get("Retry-After")
+            if retry_after:
+                response.headers["Retry-After"] = retry_after
         return response
 
     @app.errorhandler(Exception)
