@@ -143,9 +143,8 @@ def review(submission_id):
     final = svc.submissions.first_open_step(doc, state)
     if not final or not form.steps_by_key[final].review:
         return redirect(_step_url(doc, final))
-    return render_template("review.html", doc=doc, form=form, rows=review_rows(doc, form, state),
-                           final=form.steps_by_key[final], steps=step_list(doc, state),
-                           **step_view(doc, form, form.steps_by_key[final], state))
+    view = step_view(doc, form, form.steps_by_key[final], state)
+    return render_template("review.html", rows=review_rows(doc, form, state), final=form.steps_by_key[final], **view)
 
 
 @bp.get("/isian/<submission_id>/selesai")

@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# formserver: the form server under gunicorn, the embedded SQLite store in the /data volume.
+#   docker build -t formserver .
+#   docker run -p 8000:8000 -v formserver-data:/data formserver
+# Behind TLS (the default): session cookies are Secure. For plain http on localhost add
+#   -e FORMSERVER_SECURE_COOKIES=0
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# The pinned dependencies first, from pyproject.toml alone, so that a code change keeps this layer.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The application: the package, and the form definitions, static files and documents beside it.
+COPY formserver/ ./formserver/
+COPY forms/ ./forms/
+COPY static/ ./static/
+# documents/ may be empty, and git keeps no empty folder: copy it if the context has it (the
+# glob matches nothing otherwise; pyproject.toml keeps the instruction from having no source).
+COPY pyproject.toml documents* ./documents/
+# The package is installed in place (editable): formserver.config finds forms/ and static/ next
+# to the package (PROJECT_ROOT), which a copy in site-packages would not have beside it.
+RUN rm ./documents/pyproject.toml \
+    && pip install --no-deps --editable . \
+    && python -c "import formserver.config as c; assert (c.PROJECT_ROOT / 'forms').is_dir() and (c.PROJECT_ROOT / 'static').is_dir(), c.PROJECT_ROOT"
+
+# Run as an unprivileged user; it owns only the data volume (secret key, store, outbox).
+RUN groupadd --system --gid 10001 formserver \
+    && useradd --system --uid 10001 --gid formserver --home-dir /data --no-create-home --shell /usr/sbin/nologin formserver \
+    && mkdir -p /data \
+    && chown formserver:formserver /data
+
+ENV FORMSERVER_DATA_DIR=/data
+VOLUME ["/data"]
+USER formserver:formserver
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+
+# Each worker builds the app with the factory; the secret key is created once in /data and shared.
+CMD ["gunicorn", "-w", "2", "-b", "0.0.0.0:8000", "--access-logfile", "-", "formserver:create_app()"]

@@ -1,0 +1,130 @@
+"""The registration in HTML through Flask's test client: no JavaScript, CSRF on, GOV.UK-style errors."""
+import re
+
+import pytest
+
+from .conftest import PASSWORD, PERSON, code_from, make_app
+
+
+@pytest.fixture
+def html_app(tmp_path, smtp, whatsapp):
+    return make_app(tmp_path, smtp, whatsapp, WTF_CSRF_ENABLED=True)
+
+
+class Browser:
+    """Follows pages like a browser without JavaScript: reads the CSRF token from each form."""
+
+    def __init__(self, client):
+        self.client, self.page = client, None
+
+    def get(self, url):
+        self.page = self.client.get(url, follow_redirects=True)
+        return self.page
+
+    def submit(self, data, url=None):
+        html = self.page.get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        action = url or re.search(r'<form method="post"[^>]*action="([^"]+)"', html).group(1).replace("&amp;", "&")
+        self.page = self.client.post(action, data={"csrf_token": token, **data}, follow_redirects=True)
+        return self.page
+
+    @property
+    def text(self):
+        return self.page.get_data(as_text=True)
+
+
+@pytest.fixture
+def browser(html_app):
+    return Browser(html_app.test_client())
+
+
+def _html_person():
+    person = {k: v for k, v in PERSON.items() if k != "setuju_disclaimer"}
+    return {**person, "tanggal_lahir": "17-08-1990", "setuju_disclaimer": "true"}
+
+
+def test_full_registration_without_javascript(browser, smtp):
+    browser.get("/daftar")
+    assert "Pendaftaran Hak Akses OSS" in browser.text
+    browser.submit({}, url="/formulir/registrasi")
+    assert "Langkah 1 dari 7" in browser.text
+    browser.submit({"skala_usaha": "UMK"})
+    browser.submit({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI"})
+    before = len(smtp.messages)
+    browser.submit({"nomor_telepon": "081276460487", "email": "html@example.test", "kirim_kode_via": "EMAIL",
+                    "setuju_pernyataan": "true"})
+    smtp.wait_for(before + 1)
+    assert "Kode verifikasi" in browser.text and "Perbarui Kode" in browser.text
+    browser.submit({"kode_verifikasi": code_from(smtp.messages[before])})
+    browser.submit({"nama_lengkap": "Budi Santoso", "password": PASSWORD, "password_konfirmasi": PASSWORD})
+    assert "Data pelaku usaha" in browser.text
+    # cascading choices without JavaScript: choose, press "Perbarui pilihan wilayah", choose the next
+    browser.submit({"provinsi": "14", "_action": "refresh"})
+    assert "Kabupaten Kampar" in browser.text
+    browser.submit({"provinsi": "14", "kabupaten": "14.01", "_action": "refresh"})
+    assert "Bangkinang Kota" in browser.text
+    browser.submit({"provinsi": "14", "kabupaten": "14.01", "kecamatan": "14.01.01", "_action": "refresh"})
+    assert "Langgini" in browser.text
+    browser.submit(_html_person())
+    # check your answers, then register
+    assert "Periksa jawaban Anda" in browser.text
+    assert "1401011708900001" in browser.text and "17-08-1990" in browser.text and "Kabupaten Kampar" in browser.text
+    assert PASSWORD not in browser.text
+    browser.submit({})
+    assert "Pendaftaran berhasil" in browser.text
+    username = re.search(r'class="username">([^<]+)<', browser.text).group(1)
+    # log in and see the empty dashboard
+    browser.get("/masuk")
+    browser.submit({"username": username, "password": PASSWORD}, url="/masuk")
+    assert "Selamat datang" in browser.text and "Budi Santoso" in browser.text
+
+
+def test_error_summary_links_to_fields(browser):
+    browser.get("/formulir/registrasi")
+    browser.submit({}, url="/formulir/registrasi")
+    browser.submit({"skala_usaha": "UMK"})
+    browser.submit({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI"})
+    page = browser.submit({"nomor_telepon": "021", "email": ""})
+    assert page.status_code == 422
+    assert 'class="error-summary"' in browser.text
+    assert 'href="#field-email"' in browser.text and 'href="#field-nomor_telepon"' in browser.text
+    assert 'id="error-email"' in browser.text
+    assert "<title>Kesalahan: " in browser.text
+    assert 'value="021"' in browser.text  # what was typed is kept
+
+
+def test_resume_where_the_draft_stopped(browser):
+    browser.get("/formulir/registrasi")
+    browser.submit({}, url="/formulir/registrasi")
+    browser.submit({"skala_usaha": "UMK"})
+    browser.get("/formulir/registrasi")
+    assert "Lanjutkan" in browser.text
+    browser.submit({"_action": "resume"}, url="/formulir/registrasi")
+    assert "Jenis pelaku usaha" in browser.text and "Langkah 2 dari 7" in browser.text
+
+
+def test_jumping_ahead_redirects_to_the_open_step(browser):
+    browser.get("/formulir/registrasi")
+    page = browser.submit({}, url="/formulir/registrasi")
+    sid = re.search(r"/isian/([^/]+)/skala", page.request.path).group(1)
+    browser.get(f"/isian/{sid}/akun")
+    assert "Skala usaha" in browser.text and "belum dapat dibuka" in browser.text
+
+
+def test_english_pages(browser):
+    browser.get("/?lang=en")
+    assert "Business licensing" in browser.text and 'lang="en"' in browser.text
+    browser.get("/masuk")
+    assert "Log in" in browser.text  # the choice sticks for the session
+
+
+def test_captcha_on_the_login_page(tmp_path, smtp, whatsapp):
+    app = make_app(tmp_path, smtp, whatsapp, CAPTCHA=True)
+    client = app.test_client()
+    page = client.get("/masuk").get_data(as_text=True)
+    assert 'src="/captcha.png' in page
+    image = client.get("/captcha.png")
+    assert image.mimetype == "image/png" and image.data[:4] == b"\x89PNG"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/masuk", data={"csrf_token": token, "username": "x", "password": "y", "captcha": "WRONG"})
+    assert r.status_code == 422 and "gambar" in r.get_data(as_text=True)
