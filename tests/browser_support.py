@@ -5,7 +5,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .conftest import make_app
 
@@ -16,10 +16,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Does not log every request: the tests' output stays readable (errors are still logged by the app)."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 @contextmanager
 def serve_app(app):
     """Run ``app`` with werkzeug on a free loopback port in a background thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="formserver-test-http", daemon=True)
     thread.start()
     try:
