@@ -33,13 +33,15 @@ RUN rm ./documents/pyproject.toml \
     && pip install --no-deps --editable . \
     && python -c "import formserver.config as c; assert (c.PROJECT_ROOT / 'forms').is_dir() and (c.PROJECT_ROOT / 'static').is_dir(), c.PROJECT_ROOT"
 
-# Run as an unprivileged user; it owns only the data volume (secret key, store, outbox).
+# Run as an unprivileged user; it writes only the data volume (secret key, store, outbox) and its
+# home (gunicorn's control socket, $HOME/.gunicorn/gunicorn.ctl).
 RUN groupadd --system --gid 10001 formserver \
-    && useradd --system --uid 10001 --gid formserver --home-dir /data --no-create-home --shell /usr/sbin/nologin formserver \
+    && useradd --system --uid 10001 --gid formserver --create-home --home-dir /home/formserver --shell /usr/sbin/nologin formserver \
     && mkdir -p /data \
     && chown formserver:formserver /data
 
-ENV FORMSERVER_DATA_DIR=/data
+ENV FORMSERVER_DATA_DIR=/data \
+    HOME=/home/formserver
 VOLUME ["/data"]
 USER formserver:formserver
 EXPOSE 8000

@@ -23,9 +23,9 @@ class Browser:
 
     def submit(self, data, url=None):
         html = self.page.get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
         action = url or re.search(r'<form method="post"[^>]*action="([^"]+)"', html).group(1).replace("&amp;", "&")
-        self.page = self.client.post(action, data={"csrf_token": token, **data}, follow_redirects=True)
+        self.page = self.client.post(action, data={**hidden, **data}, follow_redirects=True)
         return self.page
 
     @property
@@ -128,3 +128,14 @@ def test_captcha_on_the_login_page(tmp_path, smtp, whatsapp):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post("/masuk", data={"csrf_token": token, "username": "x", "password": "y", "captcha": "WRONG"})
     assert r.status_code == 422 and "gambar" in r.get_data(as_text=True)
+
+
+def test_questions_revealed_by_an_answer_are_asked_not_flagged(browser):
+    browser.get("/formulir/registrasi")
+    browser.submit({}, url="/formulir/registrasi")
+    browser.submit({"skala_usaha": "UMK"})
+    page = browser.submit({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN"})
+    assert page.status_code == 200 and 'class="error-summary"' not in browser.text
+    assert "pertanyaan tambahan" in browser.text and "Kewarganegaraan" in browser.text
+    page = browser.submit({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN"})
+    assert page.status_code == 422 and 'href="#field-kewarganegaraan"' in browser.text

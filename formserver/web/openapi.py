@@ -244,7 +244,8 @@ def _paths() -> dict:
                          "description": "The expected submission version (quoted or not); wins over the body's "
                                         "`version`."}],
             description="Validates the step's answers on the server, runs its action, stores them and moves "
-                        "the draft on. Without a version the save is unconditional. 120 per minute per address.")},
+                        "the draft on. Without a version no staleness check is made, but a save that races another "
+                        "write to the same submission still gets 409. 120 per minute per address.")},
         "/api/v1/submissions/{submission_id}/steps/{step_key}/preview": {"post": _operation(
             "The fields' state for answers not yet saved",
             {"200": _ok("Visibility, requiredness, choices and computed values.", Preview)},

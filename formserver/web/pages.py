@@ -99,6 +99,12 @@ def _post_step(doc, form, step):
     except StepNotReachable as error:
         return redirect(_step_url(doc, error.current_step))
     if not result.ok:
+        if _only_new_questions(result.errors):
+            # without JavaScript, an answer can reveal questions the page did not show yet: ask them, no error
+            view = step_view(doc, form, step, result.state, posted=posted)
+            view["notices"] = [bi("Jawaban Anda memunculkan pertanyaan tambahan. Lengkapi lalu lanjutkan.",
+                                  "Your answer brings up more questions. Answer them, then continue.")]
+            return render_template("step.html", **view)
         view = step_view(doc, form, step, result.state, errors=result.errors, posted=posted)
         return render_template("step.html", **view), 422
     saved = result.submission
@@ -107,6 +113,14 @@ def _post_step(doc, form, step):
     if request.args.get("dari") == REVIEW:
         return redirect(_step_url(saved, svc.submissions.first_open_step(saved, svc.submissions.state(saved))))
     return redirect(_step_url(saved, saved["current_step"]))
+
+
+def _only_new_questions(errors) -> bool:
+    """Whether every error is on a field the page did not show when it was filled in."""
+    if "_shown" not in request.form:
+        return False
+    shown = set(request.form["_shown"].split(","))
+    return all(path not in shown for path in errors)
 
 
 def _edit_groups(step, posted, action):

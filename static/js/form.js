@@ -40,6 +40,7 @@
   function fillSelect(select, options) {
     var current = select.value;
     var first = select.options[0];
+    first.textContent = options.length ? select.dataset.placeholder : select.dataset.placeholderEmpty;
     select.innerHTML = "";
     select.appendChild(first);
     options.forEach(function (option) {
