@@ -10,10 +10,15 @@ def _serve(args) -> int:
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
+    from .definition.load import DefinitionError
 
     if args.data_dir:
         os.environ["FORMSERVER_DATA_DIR"] = args.data_dir
-    app = create_app()  # fail here, with the definition's problems, before any worker starts
+    try:
+        app = create_app()  # fail here, with the definition's problems, before any worker starts
+    except DefinitionError as error:
+        print(f"formserver: a form definition cannot be used, nothing was started.\n{error}", file=sys.stderr)
+        return 1
 
     class Server(BaseApplication):
         def load_config(self):

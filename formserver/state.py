@@ -49,7 +49,8 @@ class Evaluator:
 
     def evaluate(self, form: CompiledForm, answers: dict) -> FormState:
         """Visibility, requirements, options, computed values and the path for ``answers``."""
-        state = FormState(data=dict(answers), computed={})
+        # answers to questions the form no longer has (a newer version) are not carried along
+        state = FormState(data={k: v for k, v in answers.items() if k in form.fields_by_key}, computed={})
         for step in form.steps:
             shown = step.visible is None or truthy(step.visible(state.data))
             state.steps_visible[step.key] = shown

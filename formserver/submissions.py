@@ -157,7 +157,8 @@ class Submissions:
         completed = [k for k in doc["completed"] if k in state.path and k != step_key] + [step_key]
         position = state.path.index(step_key)
         following = state.path[position + 1:]
-        return {**doc, "data": data, "completed": completed,
+        # a draft started on an older version of the form moves to the current one when saved
+        return {**doc, "data": data, "completed": completed, "form_version": form.version,
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following else COMPLETED}
 

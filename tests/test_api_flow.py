@@ -173,3 +173,11 @@ def test_accept_language_picks_english(app):
     sid = client.post("/api/v1/forms/registrasi/submissions", json={}, headers={"Accept-Language": "en-GB,en;q=0.9"}).get_json()["id"]
     r = client.put(f"/api/v1/submissions/{sid}/steps/skala", json={"values": {}}, headers={"Accept-Language": "en-GB"})
     assert r.get_json()["errors"]["skala_usaha"][0].endswith("select one option")
+
+
+def test_login_is_rate_limited_per_client(tmp_path, smtp, whatsapp):
+    from .conftest import make_app
+    client = make_app(tmp_path, smtp, whatsapp, RATELIMIT_ENABLED=True).test_client()
+    statuses = [client.post("/api/v1/auth/login", json={"username": f"u{i}", "password": "x"}).status_code
+                for i in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]

@@ -29,3 +29,14 @@ def test_check_reports_problems_with_pointers(tmp_path):
     assert result.returncode == 1
     assert "/steps/2/title" in result.stdout
     assert "line 1" in result.stdout
+
+
+def test_serve_refuses_a_broken_definition(tmp_path):
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "rusak.json").write_text('{"key": "rusak", "version": 1, "steps": []}')
+    env = {**__import__("os").environ, "FORMSERVER_FORMS_DIR": str(forms), "FORMSERVER_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "rusak.json" in result.stderr and "nothing was started" in result.stderr

@@ -111,3 +111,24 @@ def test_messages_follow_the_locale(svc, form):
         assert validate(svc, form, "awal", {"jenis": "A"}).errors == {"catatan": ["Enter note"]}
     finally:
         current_locale.reset(token)
+
+
+def test_a_draft_survives_a_new_form_version(tmp_path, smtp, whatsapp, test_forms):
+    import json
+    from .conftest import make_app
+    app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=test_forms)
+    subs = app.extensions["formserver"].submissions
+    doc = subs.create(app.extensions["formserver"].forms.get("cabang"), "session:t")
+    doc = subs.save_step(doc, "awal", {"jenis": "A", "catatan": "lama", "modal": 5}, "session:t").submission
+    # the office publishes version 4: the note question is gone, the rest keeps its keys
+    spec = json.loads((test_forms / "cabang.json").read_text())
+    spec["version"] = 4
+    spec["steps"][0]["fields"] = [f for f in spec["steps"][0]["fields"] if f["key"] != "catatan"]
+    (test_forms / "cabang.json").write_text(json.dumps(spec))
+    app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=test_forms)
+    subs = app.extensions["formserver"].submissions
+    doc = subs.get(doc["id"], "session:t")
+    state = subs.state(doc)
+    assert subs.first_open_step(doc, state) == "khusus_a" and state.data == {"jenis": "A", "modal": 5, "modal_juta": 5e-06}
+    doc = subs.save_step(doc, "khusus_a", {"tanggal_mulai": "2025-01-01", "tanggal_akhir": "2025-02-01"}, "session:t").submission
+    assert doc["form_version"] == 4 and "catatan" not in doc["data"]

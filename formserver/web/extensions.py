@@ -31,6 +31,7 @@ def actor() -> str:
         return f"account:{session['account_id']}"
     if "anon" not in session:
         session["anon"] = secrets.token_urlsafe(16)
+        session.permanent = True  # a draft survives closing the browser, for the session's lifetime
     return f"session:{session['anon']}"
 
 
