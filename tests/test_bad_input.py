@@ -116,3 +116,27 @@ def test_wilayah_reference(client):
 def test_schema_is_served(client):
     r = client.get("/schema/form.json")
     assert r.status_code == 200 and r.get_json()["$schema"].endswith("2020-12/schema")
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12)
+STEP_KEYS = st.sampled_from(["jenis_pelaku_usaha", "bentuk_badan_usaha", "kewarganegaraan", "lain"])
+CHOICES = st.sampled_from(["ORANG_PERSEORANGAN", "BADAN_USAHA", "WNI", "PT", "KANTOR_PERWAKILAN"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.dictionaries(STEP_KEYS, CHOICES | JSON_VALUES, max_size=4), extra=JSON_VALUES)
+def test_any_json_gets_a_4xx_or_a_save_never_a_500(app, values, extra):
+    client = app.test_client()
+    sid = client.post("/api/v1/forms/registrasi/submissions", json={}).get_json()["id"]
+    client.put(f"/api/v1/submissions/{sid}/steps/skala", json={"values": {"skala_usaha": "UMK"}})
+    r = client.put(f"/api/v1/submissions/{sid}/steps/skala", json={"values": {"skala_usaha": extra}})
+    assert r.status_code in (200, 422)
+    r = client.put(f"/api/v1/submissions/{sid}/steps/jenis_pelaku", json={"values": values})
+    assert r.status_code in (200, 409, 422), r.get_data(as_text=True)
+    r = client.post(f"/api/v1/submissions/{sid}/steps/jenis_pelaku/preview", json={"values": values})
+    assert r.status_code == 200
