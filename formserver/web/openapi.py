@@ -254,7 +254,9 @@ def _paths() -> dict:
             description="Nothing is stored. 600 per minute per address.")},
         "/api/v1/submissions/{submission_id}/resend-code": {"post": _operation(
             "Send the registration's verification code again",
-            {"200": _ok("Sent.", Sent)}, errors=(404, 409, 429), write=True,
+            {"200": _ok("Sent.", Sent),
+             "409": _ok("There is no contact waiting for verification.", Error)},
+            errors=(404, 429), write=True,
             parameters=[SUBMISSION_ID], security=SESSION,
             description="Only for a `registrasi` draft waiting for its contact to be verified. 5 per minute.")},
         "/api/v1/auth/login": {"post": _operation(
