@@ -15,6 +15,7 @@ from .state import FormState
 from .store import StaleVersion
 
 DRAFT, COMPLETED = "draft", "completed"
+RETRIES = 3
 NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
                    "This step cannot be opened yet. Continue from step {step}.")
 
@@ -109,9 +110,23 @@ class Submissions:
     # writing
     def save_step(self, doc: dict, step_key: str, posted: dict, actor: str,
                   expected_version: int | None = None) -> SaveResult:
-        """Validate, run the step's action, store; errors leave the submission as it was."""
-        if expected_version is not None and expected_version != doc["version"]:
-            raise Conflict(doc["id"])
+        """Validate, run the step's action, store; errors leave the submission as it was.
+
+        With an ``expected_version`` a concurrent change is a Conflict; without one the caller
+        asked for no concurrency control, so the save is redone on the fresh submission.
+        """
+        if expected_version is not None:
+            if expected_version != doc["version"]:
+                raise Conflict(doc["id"])
+            return self._save_step(doc, step_key, posted, actor)
+        for _ in range(RETRIES):
+            try:
+                return self._save_step(doc, step_key, posted, actor)
+            except Conflict:
+                doc = self.get(doc["id"], doc["owner"])
+        return self._save_step(doc, step_key, posted, actor)
+
+    def _save_step(self, doc: dict, step_key: str, posted: dict, actor: str) -> SaveResult:
         form = self.form_of(doc)
         state = self.services.evaluator.evaluate(form, doc["data"])
         if not self.reachable(doc, state, step_key):

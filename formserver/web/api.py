@@ -123,8 +123,8 @@ def put_step(submission_id, step_key):
     state = svc.submissions.state(saved)
     out = {"next_step": saved["current_step"] if saved["status"] == "draft" else None,
            "computed": state.computed, "status": saved["status"], "version": saved["version"]}
-    if saved["meta"].get("account_id"):
-        account = svc.store.get_account(saved["meta"]["account_id"])
+    account = svc.store.get_account(saved["meta"]["account_id"]) if saved["meta"].get("account_id") else None
+    if account:
         out["account"] = {"username": account["username"]}
     return jsonify(out)
 
