@@ -24,13 +24,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY formserver/ ./formserver/
 COPY forms/ ./forms/
 COPY static/ ./static/
-# documents/ may be empty, and git keeps no empty folder: copy it if the context has it (the
-# glob matches nothing otherwise; pyproject.toml keeps the instruction from having no source).
-COPY pyproject.toml documents* ./documents/
+COPY documents/ ./documents/
 # The package is installed in place (editable): formserver.config finds forms/ and static/ next
 # to the package (PROJECT_ROOT), which a copy in site-packages would not have beside it.
-RUN rm ./documents/pyproject.toml \
-    && pip install --no-deps --editable . \
+RUN pip install --no-deps --editable . \
     && python -c "import formserver.config as c; assert (c.PROJECT_ROOT / 'forms').is_dir() and (c.PROJECT_ROOT / 'static').is_dir(), c.PROJECT_ROOT"
 
 # Run as an unprivileged user; it writes only the data volume (secret key, store, outbox) and its
