@@ -155,6 +155,8 @@ class StepValidator:
 
     @staticmethod
     def _required_message(f: CompiledField) -> Bi:
+        if "required_message" in f.spec:
+            return Bi.of(f.spec["required_message"])
         if f.type == "consent":
             return REQUIRED_CONSENT
         label = f.spec.get("label") or {}
