@@ -445,9 +445,9 @@ def run(args) -> int:
         put_stats = results[2][1]
         conflicts = put_stats.statuses.get(409, 0)
         notes.append(f"All PUTs re-save step 1 of one submission without a version. {conflicts} of "
-                     f"{put_stats.count} ({conflicts / max(1, put_stats.count):.0%}) still answered 409: two "
-                     "workers saving the same submission at once both read version n and the second write "
-                     "fails the store's version check (the API then answers 409 although no version was sent).")
+                     f"{put_stats.count} ({conflicts / max(1, put_stats.count):.0%}) answered 409: a save "
+                     "without a version is redone on the fresh submission when another worker wrote in between, "
+                     "up to 3 times; 16 clients hammering one submission can still exhaust that.")
         if tracebacks or problems:
             notes.append(f"The server's stderr had {tracebacks} traceback(s) and error lines during the run; "
                          "see the script's output.")
