@@ -104,13 +104,3 @@ class Logic:
         if len(text) > MAX_RULE_BYTES:
             raise ValueError(f"rule is larger than {MAX_RULE_BYTES} bytes")
         return Rule(source, self.engine.compile_checked(text))
-
-    def truthy(self, value) -> bool:
-        """JsonLogic truthiness (empty list and empty string are false, like in the browser)."""
-        if value is None or value is False:
-            return False
-        if isinstance(value, (list, str, dict)):
-            return len(value) > 0
-        if isinstance(value, (int, float)):
-            return value != 0
-        return bool(value)

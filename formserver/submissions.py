@@ -104,9 +104,6 @@ class Submissions:
                 return key
         return state.path[-1] if state.path else None
 
-    def computed(self, state: FormState) -> dict:
-        return dict(state.computed)
-
     # writing
     def save_step(self, doc: dict, step_key: str, posted: dict, actor: str,
                   expected_version: int | None = None) -> SaveResult:
@@ -126,13 +123,17 @@ class Submissions:
                 doc = self.get(doc["id"], doc["owner"])
         return self._save_step(doc, step_key, posted, actor)
 
-    def _save_step(self, doc: dict, step_key: str, posted: dict, actor: str) -> SaveResult:
+    def _validate(self, doc: dict, step_key: str, posted: dict):
+        """The form, the step and the validation of ``posted``; refuses a step that is not reachable."""
         form = self.form_of(doc)
         state = self.services.evaluator.evaluate(form, doc["data"])
         if not self.reachable(doc, state, step_key):
             raise StepNotReachable(self.first_open_step(doc, state))
         step = form.steps_by_key[step_key]
-        result = self.services.validator.validate(form, step, posted, doc["data"])
+        return form, step, self.services.validator.validate(form, step, posted, doc["data"])
+
+    def _save_step(self, doc: dict, step_key: str, posted: dict, actor: str) -> SaveResult:
+        form, step, result = self._validate(doc, step_key, posted)
         if not result.ok:
             return SaveResult(doc, result.errors, result.state)
         new = self._merge(doc, form, step_key, result)
@@ -145,21 +146,12 @@ class Submissions:
 
     def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:
         """Keep what converts cleanly without completing the step (choices refreshed without JavaScript)."""
-        form = self.form_of(doc)
-        state = self.services.evaluator.evaluate(form, doc["data"])
-        if not self.reachable(doc, state, step_key):
-            raise StepNotReachable(self.first_open_step(doc, state))
-        step = form.steps_by_key[step_key]
-        result = self.services.validator.validate(form, step, posted, doc["data"])
+        form, _, result = self._validate(doc, step_key, posted)
         keep = {k: v for k, v in result.values.items()
                 if k not in result.errors and form.fields_by_key[k].type != "password"}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
         return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key)
-
-    def update_meta(self, doc: dict, actor: str, event: str, **meta) -> dict:
-        """Change the submission's server-side facts (verification, account) with an audit event."""
-        return self._write({**doc, "meta": {**doc["meta"], **meta}}, actor, event)
 
     def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
         state = result.state
