@@ -181,3 +181,26 @@ def test_login_is_rate_limited_per_client(tmp_path, smtp, whatsapp):
     statuses = [client.post("/api/v1/auth/login", json={"username": f"u{i}", "password": "x"}).status_code
                 for i in range(12)]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+
+
+def test_foreign_person_and_business_entity_paths(api, smtp, app):
+    wna = {k: v for k, v in PERSON.items() if k != "nik"} | {"nomor_paspor": "X1234567"}
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    api.put_step(sid, "skala", {"skala_usaha": "UMK"})
+    api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNA"})
+    before = len(smtp.messages)
+    api.put_step(sid, "kontak", {"nomor_telepon": "081276460487", "email": "wna@example.test",
+                                 "kirim_kode_via": "EMAIL", "setuju_pernyataan": True})
+    smtp.wait_for(before + 1)
+    api.put_step(sid, "verifikasi", {"kode_verifikasi": code_from(smtp.messages[before])})
+    api.put_step(sid, "akun", {"nama_lengkap": "John Smith", "password": PASSWORD, "password_konfirmasi": PASSWORD})
+    r = api.put_step(sid, "data_pelaku", {**wna, "nik": "123"})
+    assert r.status_code == 200  # a foreigner has no NIK question: the posted value is ignored
+    data = api.get(f"/api/v1/submissions/{sid}").get_json()["data"]
+    assert data["nomor_paspor"] == "X1234567" and "nik" not in data
+    # a business entity answers the deed and NPWP instead of personal data
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    api.put_step(sid, "skala", {"skala_usaha": "UMK"})
+    r = api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "BADAN_USAHA"})
+    assert r.get_json()["errors"] == {"bentuk_badan_usaha": ["Pilih bentuk badan usaha"]}
+    assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "BADAN_USAHA", "bentuk_badan_usaha": "CV"}).status_code == 200
