@@ -94,3 +94,34 @@ def test_every_state_change_is_audited(api, app, smtp):
     assert "registration.code_verified" in types and types.count("submission.step_saved") == 7
     account = store.find_account(username=body["account"]["username"])
     assert [e["type"] for e in store.events(f"account:{account['id']}")] == ["account.created"]
+
+
+def document(**extra):
+    return {"id": "d1", "number": "1234567890123", "application_id": "s1", "type": "NIB", "activity": None,
+            "status": "VALID", **extra}
+
+
+def test_documents_are_unique_by_number_and_slot(store):
+    store.insert_document(document())
+    with pytest.raises(DuplicateKey) as error:
+        store.insert_document(document(id="d2"))
+    assert error.value.field == "number"
+    with pytest.raises(DuplicateKey) as error:
+        store.insert_document(document(id="d3", number="999"))
+    assert error.value.field == "slot"
+    store.insert_document(document(id="d4", number="SS-1", type="SERTIFIKAT_STANDAR", activity="0"))
+    assert [d["id"] for d in store.documents_for("s1")] == ["d1", "d4"]
+    assert store.find_document(number="SS-1")["id"] == "d4"
+    revoked = store.update_document({**store.get_document("d1"), "status": "REVOKED"})
+    assert revoked["version"] == 2 and store.get_document("d1")["status"] == "REVOKED"
+
+
+def test_a_claim_binds_once(store):
+    assert store.claim("nib:s1", "111") == "111"
+    assert store.claim("nib:s1", "222") == "111"
+
+
+def test_reference_tables_by_effective_date(store):
+    store.insert_reference_table({"id": "b", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
+    store.insert_reference_table({"id": "a", "kind": "kbli_risiko", "effective": "2021-02-02", "rows": []})
+    assert [t["id"] for t in store.reference_tables("kbli_risiko")] == ["a", "b"]

@@ -108,6 +108,42 @@ class Store(ABC):
     def clear_attempts(self, key: str) -> None:
         """Forget the attempts for ``key``."""
 
+    # issued documents: {"id", "version", "number", "application_id", "type", "activity", "status", ...};
+    # number unique, and (application_id, type, activity) unique so issuance stays exactly-once
+    @abstractmethod
+    def insert_document(self, doc: dict) -> dict:
+        """Store an issued document; raise DuplicateKey("number"|"slot")."""
+
+    @abstractmethod
+    def get_document(self, document_id: str) -> dict | None:
+        """The document, or None."""
+
+    @abstractmethod
+    def find_document(self, *, number: str) -> dict | None:
+        """The document with that number, or None."""
+
+    @abstractmethod
+    def documents_for(self, application_id: str) -> list[dict]:
+        """An application's documents, in issue order."""
+
+    @abstractmethod
+    def update_document(self, doc: dict) -> dict:
+        """Replace the document if its ``version`` is current (revocation)."""
+
+    # claims: a value bound to a key once, for ever (an application's NIB)
+    @abstractmethod
+    def claim(self, key: str, value: str) -> str:
+        """Bind ``value`` to ``key`` unless the key is bound already; return the bound value."""
+
+    # reference tables: versions of regulation data, e.g. {"id", "kind": "kbli_risiko", "effective", ...}
+    @abstractmethod
+    def insert_reference_table(self, doc: dict) -> dict:
+        """Store a new version of a reference table."""
+
+    @abstractmethod
+    def reference_tables(self, kind: str) -> list[dict]:
+        """The versions of a reference table, oldest effective date first."""
+
     # audit log: append-only
     @abstractmethod
     def append_event(self, event: dict) -> None:

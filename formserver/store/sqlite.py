@@ -22,6 +22,14 @@ CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, at);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject, seq);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, application_id TEXT NOT NULL, type TEXT NOT NULL,
+    activity TEXT NOT NULL, version INTEGER NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+    UNIQUE (application_id, type, activity));
+CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reference_tables (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, effective TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effective);
 """
 
 
@@ -181,6 +189,56 @@ class SQLiteStore(Store):
     def clear_attempts(self, key: str) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM attempts WHERE key = ?", (key,))
+
+    # issued documents
+    def insert_document(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        try:
+            with self._transaction() as db:
+                seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
+                db.execute("INSERT INTO documents (id, number, application_id, type, activity, version, seq, body)"
+                           " VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                           (doc["id"], doc["number"], doc["application_id"], doc["type"], doc.get("activity") or "",
+                            seq, _dump(doc)))
+        except sqlite3.IntegrityError as error:
+            raise DuplicateKey("number" if "number" in str(error) else "slot") from None
+        return doc
+
+    def get_document(self, document_id: str) -> dict | None:
+        return self._one("SELECT body FROM documents WHERE id = ?", (document_id,))
+
+    def find_document(self, *, number: str) -> dict | None:
+        return self._one("SELECT body FROM documents WHERE number = ?", (number,))
+
+    def documents_for(self, application_id: str) -> list[dict]:
+        rows = self._db.execute("SELECT body FROM documents WHERE application_id = ? ORDER BY seq", (application_id,))
+        return [json.loads(r[0]) for r in rows]
+
+    def update_document(self, doc: dict) -> dict:
+        new = {**doc, "version": doc["version"] + 1}
+        with self._transaction() as db:
+            changed = db.execute("UPDATE documents SET version = ?, body = ? WHERE id = ? AND version = ?",
+                                 (new["version"], _dump(new), doc["id"], doc["version"])).rowcount
+        if not changed:
+            raise StaleVersion(doc["id"])
+        return new
+
+    # claims
+    def claim(self, key: str, value: str) -> str:
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO claims (key, value) VALUES (?, ?)", (key, value))
+            return db.execute("SELECT value FROM claims WHERE key = ?", (key,)).fetchone()[0]
+
+    # reference tables
+    def insert_reference_table(self, doc: dict) -> dict:
+        with self._transaction() as db:
+            db.execute("INSERT INTO reference_tables (id, kind, effective, body) VALUES (?, ?, ?, ?)",
+                       (doc["id"], doc["kind"], doc["effective"], _dump(doc)))
+        return doc
+
+    def reference_tables(self, kind: str) -> list[dict]:
+        rows = self._db.execute("SELECT body FROM reference_tables WHERE kind = ? ORDER BY effective, rowid", (kind,))
+        return [json.loads(r[0]) for r in rows]
 
     # audit log
     def append_event(self, event: dict) -> None:
