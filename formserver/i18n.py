@@ -19,10 +19,10 @@ def bi(id_text: str, en_text: str) -> str:
 
 def text(value, locale: str | None = None) -> str:
     """Resolve a definition text (a ``{"id", "en"}`` object or a plain string)."""
-    if value is None:
-        return ""
     if isinstance(value, str):
         return value
+    if not isinstance(value, dict):  # None, or a template's undefined value
+        return ""
     locale = locale or current_locale.get()
     return value.get(locale) or value.get(DEFAULT_LOCALE) or ""
 

@@ -24,6 +24,7 @@ class FormState:
     fields: dict[str, FieldState] = dc_field(default_factory=dict)  # by path: "key" or "group.0.key"
     steps_visible: dict[str, bool] = dc_field(default_factory=dict)
     path: list[str] = dc_field(default_factory=list)
+    item_labels: dict[str, object] = dc_field(default_factory=dict)  # "group.0" -> the item's title
 
     def visible(self, path: str) -> bool:
         state = self.fields.get(path)
@@ -80,29 +81,39 @@ class Evaluator:
             self._group(f, path, context, state, holder)
 
     def _group(self, f: CompiledField, path: str, context: dict, state: FormState, holder: dict):
-        if f.repeat:
-            items = holder.get(f.key)
-            # copies: evaluation must never change the caller's answers
-            items = [dict(x) if isinstance(x, dict) else {} for x in items] if isinstance(items, list) else []
-            for i, item in enumerate(items):
-                scope = {**context, **item}  # an item's own fields are read by their key
-                for child in f.children:
-                    self._field(child, f"{path}.{i}.{child.key}", True, scope, state, item)
-                    if child.key in item:
-                        scope[child.key] = item[child.key]
-                    else:
-                        scope.pop(child.key, None)
-            if f.key in holder:
-                holder[f.key] = items
-        else:
+        if not f.repeat:
             for child in f.children:
                 self._field(child, child.key, True, context, state, holder)
+            return
+        items = holder.get(f.data_key)
+        if not f.each:
+            # copies: evaluation must never change the caller's answers
+            items = [dict(x) if isinstance(x, dict) else {} for x in items] if isinstance(items, list) else []
+            if f.data_key in holder:
+                holder[f.data_key] = items
+        for i, item in enumerate(items or []):
+            scope = {**context, **item}  # an item's own fields are read by their key
+            item_path = f"{path}.{i}" if not f.each else f"{f.data_key}.{i}"
+            for child in f.children:
+                self._field(child, f"{item_path}.{child.key}", True, scope, state, item)
+                if child.key in item:
+                    scope[child.key] = item[child.key]
+                else:
+                    scope.pop(child.key, None)
+            if f.item_label is not None:
+                state.item_labels[item_path] = f.item_label(scope)
 
     def _hide(self, f: CompiledField, path: str, state: FormState, holder: dict):
-        holder.pop(f.key, None)
+        if f.each:
+            # an extension of another group's items: only its own answers go
+            for i, item in enumerate(holder.get(f.data_key) or []):
+                for child in f.children:
+                    self._hide(child, f"{f.data_key}.{i}.{child.key}", state, item)
+        else:
+            holder.pop(f.key, None)
         state.computed.pop(path, None)
-        if path in state.fields:
-            state.fields[path] = FieldState(False, False)
+        for known in [p for p in state.fields if p == path or p.startswith(path + ".")]:
+            state.fields[known] = FieldState(False, False)
         if f.type == "group" and not f.repeat:
             for child in f.children:
                 self._hide(child, child.key, state, holder)

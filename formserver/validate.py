@@ -3,6 +3,8 @@
 The result holds the values to store (hidden fields dropped, never validated) and errors keyed by
 field path (``"nik"``, ``"kegiatan_usaha.0.kbli"``), each a list of messages in the current locale.
 """
+import re
+import secrets
 from dataclasses import dataclass, field as dc_field
 
 from marshmallow import ValidationError
@@ -22,6 +24,32 @@ NOT_A_LIST = Bi("Isian ini harus berupa daftar", "This must be a list")
 TOO_FEW = Bi("Tambahkan paling sedikit {min}", "Add at least {min}")
 TOO_MANY = Bi("Paling banyak {max}", "At most {max}")
 MAX_GROUP_ITEMS = 100
+ITEM_ID = "_id"  # a repeating group's items keep an id, so answers given on later steps follow their item
+
+
+def merge_items(existing, posted: list, f: CompiledField) -> list[dict]:
+    """A repeating group's items after a post: this group's answers from ``posted``, the rest kept.
+
+    Items are matched by ``_id`` when the post carries one (HTML forms do), otherwise by position.
+    A group that continues another group's items (``each``) keeps that group's item count.
+    """
+    own = {c.key for c in f.children}
+    existing = [x for x in existing if isinstance(x, dict)] if isinstance(existing, list) else []
+    by_id = {x[ITEM_ID]: x for x in existing if x.get(ITEM_ID)}
+
+    def kept(old: dict) -> dict:
+        return {k: v for k, v in old.items() if k not in own}
+
+    if f.each:
+        return [{**kept(old), **{k: v for k, v in (posted[i] if i < len(posted) else {}).items() if k != ITEM_ID}}
+                for i, old in enumerate(existing)]
+    merged = []
+    for i, new in enumerate(posted[:MAX_GROUP_ITEMS]):
+        old = by_id.get(new.get(ITEM_ID)) if new.get(ITEM_ID) else (existing[i] if i < len(existing) else None)
+        item = {**kept(old or {}), **new}
+        item[ITEM_ID] = (old or {}).get(ITEM_ID) or secrets.token_hex(4)
+        merged.append(item)
+    return merged
 
 
 @dataclass
@@ -58,6 +86,9 @@ class StepValidator:
         converted = self._convert(step, posted, errors)
         candidate = {k: v for k, v in answers.items() if form.step_of_field.get(k) != step.key}
         candidate.update(converted)
+        for f in step.fields:
+            if f.repeat:
+                candidate[f.data_key] = merge_items(answers.get(f.data_key), converted.get(f.data_key) or [], f)
         state = self.evaluator.evaluate(form, candidate)
         context = named.Context(answers=state.data, wilayah=self.wilayah, today=today())
         for f in step.fields:
@@ -65,13 +96,14 @@ class StepValidator:
         self._run_checks(step, state, errors)
         values, transient = {}, {}
         for f in step.fields:
-            if f.key in state.data and f.type not in ("statement",):
-                (values if f.store else transient)[f.key] = state.data[f.key]
+            key = f.data_key
+            if key in state.data and f.type not in ("statement",):
+                (values if f.store else transient)[key] = state.data[key]
         return StepResult(values=values, errors=errors, state=state, transient=transient)
 
     # conversion: posted text → typed values, before any rule reads them
     def _convert(self, step: CompiledStep, posted: dict, errors: dict) -> dict:
-        by_key = {f.key: f for f in step.fields}
+        by_key = {f.data_key: f for f in step.fields}
         converted = {}
         for key, value in posted.items():
             f = by_key.get(key)
@@ -102,7 +134,10 @@ class StepValidator:
             for key, v in item.items():
                 child_path = f"{path}.{i}.{key}" if f.repeat else key
                 child = children.get(key)
-                if child is None:
+                if key == ITEM_ID and f.repeat:
+                    if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{8}", v):
+                        clean[key] = v
+                elif child is None:
                     errors[child_path] = [str(UNKNOWN_FIELD)]
                 elif child.takes_input and v not in EMPTY:
                     converted = self._convert_value(child, child_path, v, errors)
@@ -119,9 +154,12 @@ class StepValidator:
             return
         if path in errors or f.type in ("statement", "computed"):
             return
-        value = holder.get(f.key)
+        value = holder.get(f.data_key)
         if value in EMPTY or (f.type == "consent" and value is not True):
-            holder.pop(f.key, None)
+            if not f.each:
+                holder.pop(f.key, None)
+            if f.each:
+                return
             if f.repeat and f.spec.get("min_items", 0) > 0:
                 errors[path] = [str(TOO_FEW.format(min=f.spec["min_items"]))]
             elif field_state.required:
@@ -142,9 +180,10 @@ class StepValidator:
             errors[path] = [str(TOO_FEW.format(min=limits["min_items"]))]
         if f.repeat and len(items) > limits.get("max_items", MAX_GROUP_ITEMS):
             errors[path] = [str(TOO_MANY.format(max=limits.get("max_items", MAX_GROUP_ITEMS)))]
+        base = f.data_key if f.each else path
         for i, item in enumerate(items):
             for child in f.children:
-                child_path = f"{path}.{i}.{child.key}" if f.repeat else child.key
+                child_path = f"{base}.{i}.{child.key}" if f.repeat else child.key
                 self._check_field(child, child_path, state, item, errors, context)
 
     @staticmethod

@@ -53,8 +53,8 @@ def test_unknown_field_is_an_error(svc, form):
 
 
 def test_branching_path(svc, form):
-    assert svc.evaluator.evaluate(form, {"jenis": "A"}).path == ["awal", "khusus_a", "khusus_b", "akhir"]
-    assert svc.evaluator.evaluate(form, {"jenis": "B"}).path == ["awal", "khusus_b", "akhir"]
+    assert svc.evaluator.evaluate(form, {"jenis": "A"}).path == ["awal", "khusus_a", "khusus_b", "detail_b", "akhir"]
+    assert svc.evaluator.evaluate(form, {"jenis": "B"}).path == ["awal", "khusus_b", "detail_b", "akhir"]
 
 
 def test_cross_field_check_with_its_own_message(svc, form):
@@ -71,7 +71,8 @@ def test_repeating_group_items_validate_with_their_own_conditions(svc, form):
     ]}, answers)
     assert result.errors == {"produk.1.kapasitas": ["Paling kecil 1"], "produk.1.nomor_sni": ["Nomor SNI wajib diisi"]}
     result = validate(svc, form, "khusus_b", {"produk": [{"nama_produk": "Keripik", "kapasitas": 5, "nomor_sni": "SNI 1"}]}, answers)
-    assert result.ok and result.values["produk"] == [{"nama_produk": "Keripik", "kapasitas": 5}]
+    assert result.ok and [{k: v for k, v in item.items() if k != "_id"} for item in result.values["produk"]] == \
+        [{"nama_produk": "Keripik", "kapasitas": 5}]
     assert validate(svc, form, "khusus_b", {"produk": []}, answers).errors["produk"]
 
 
@@ -132,3 +133,29 @@ def test_a_draft_survives_a_new_form_version(tmp_path, smtp, whatsapp, test_form
     assert subs.first_open_step(doc, state) == "khusus_a" and state.data == {"jenis": "A", "modal": 5, "modal_juta": 5e-06}
     doc = subs.save_step(doc, "khusus_a", {"tanggal_mulai": "2025-01-01", "tanggal_akhir": "2025-02-01"}, "session:t").submission
     assert doc["form_version"] == 4 and "catatan" not in doc["data"]
+
+
+def test_a_later_step_continues_the_items_of_a_repeating_group(svc, form):
+    subs = svc.submissions
+    doc = subs.save_step(subs.create(form, "session:t"), "awal", {"jenis": "B"}, "session:t").submission
+    doc = subs.save_step(doc, "khusus_b", {"produk": [
+        {"nama_produk": "Keripik", "kapasitas": 5}, {"nama_produk": "Sambal", "kapasitas": 9, "punya_sni": True,
+                                                     "nomor_sni": "SNI 01"}]}, "session:t").submission
+    ids = [item["_id"] for item in doc["data"]["produk"]]
+    result = subs.save_step(doc, "detail_b", {"produk": [{"harga": "Rp 10.000"}, {"harga": 0, "bahan": [{}]}]}, "session:t")
+    assert result.errors == {"produk.1.harga": ["Paling kecil 1"], "produk.1.bahan.0.nama_bahan": ["Nama bahan wajib diisi"]}
+    result = subs.save_step(doc, "detail_b", {"produk": [
+        {"harga": "10000", "nomor_sni_ulang": "hidden for this item"},
+        {"harga": 25000, "bahan": [{"nama_bahan": "Cabai"}], "nomor_sni_ulang": "SNI 01"}]}, "session:t")
+    assert result.ok, result.errors
+    items = result.submission["data"]["produk"]
+    assert items[0]["harga"] == 10000 and "nomor_sni_ulang" not in items[0]
+    assert items[1]["bahan"][0]["nama_bahan"] == "Cabai" and items[1]["nama_produk"] == "Sambal"
+    assert result.state.item_labels == {"produk.0": "Produk Keripik", "produk.1": "Produk Sambal"}
+    # changing the first step's items keeps the later answers with their item (matched by _id)
+    doc = subs.save_step(result.submission, "khusus_b", {"produk": [
+        {"_id": ids[1], "nama_produk": "Sambal Ijo", "kapasitas": 9, "punya_sni": True, "nomor_sni": "SNI 01"}]},
+        "session:t").submission
+    assert doc["data"]["produk"] == [{"_id": ids[1], "nama_produk": "Sambal Ijo", "kapasitas": 9, "punya_sni": True,
+                                      "nomor_sni": "SNI 01", "harga": 25000, "bahan": [{"nama_bahan": "Cabai"}],
+                                      "nomor_sni_ulang": "SNI 01"}]

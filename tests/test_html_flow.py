@@ -139,3 +139,25 @@ def test_questions_revealed_by_an_answer_are_asked_not_flagged(browser):
     assert "pertanyaan tambahan" in browser.text and "Kewarganegaraan" in browser.text
     page = browser.submit({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN"})
     assert page.status_code == 422 and 'href="#field-kewarganegaraan"' in browser.text
+
+
+def test_repeating_groups_and_their_later_steps_without_javascript(branching_app):
+    browser = Browser(branching_app.test_client())
+    browser.get("/formulir/cabang")
+    browser.submit({}, url="/formulir/cabang")
+    browser.submit({"jenis": "B"})
+    assert "Khusus B" in browser.text
+    browser.submit({"_action": "add:produk"})
+    browser.submit({"produk.0.nama_produk": "Keripik", "produk.0.kapasitas": "5", "_action": "add:produk"})
+    assert 'name="produk.1.nama_produk"' in browser.text and 'value="Keripik"' in browser.text
+    browser.submit({"produk.0.nama_produk": "Keripik", "produk.0.kapasitas": "5",
+                    "produk.1.nama_produk": "Sambal", "produk.1.kapasitas": "0"})
+    assert 'href="#field-produk.1.kapasitas"' in browser.text
+    browser.submit({"produk.0.nama_produk": "Keripik", "produk.0.kapasitas": "5",
+                    "produk.1.nama_produk": "Sambal", "produk.1.kapasitas": "7"})
+    # the next step asks once per product, titled by the item_label rule
+    assert "Rincian produk" in browser.text and "Produk Keripik" in browser.text and "Produk Sambal" in browser.text
+    browser.submit({"produk.0.harga": "10.000", "_action": "add:produk.0.bahan"})
+    assert 'name="produk.0.bahan.0.nama_bahan"' in browser.text
+    browser.submit({"produk.0.harga": "10.000", "produk.0.bahan.0.nama_bahan": "Singkong", "produk.1.harga": "Rp 25.000"})
+    assert "Periksa jawaban Anda" in browser.text

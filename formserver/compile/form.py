@@ -32,6 +32,7 @@ class CompiledField:
     schema: type[Schema] | None  # item schema of a group
     input: Any                   # marshmallow field, None for types without input
     store: bool
+    item_label: Rule | None = None  # a repeating group's title per item
 
     @property
     def takes_input(self) -> bool:
@@ -42,8 +43,18 @@ class CompiledField:
         return self.spec.get("source")
 
     @property
+    def each(self) -> str | None:
+        """The repeating group whose items this group continues (on a later step), if any."""
+        return self.spec.get("each")
+
+    @property
     def repeat(self) -> bool:
-        return bool(self.spec.get("repeat"))
+        return bool(self.spec.get("repeat") or self.each)
+
+    @property
+    def data_key(self) -> str:
+        """Where the answers live: a group that continues another group's items writes into them."""
+        return self.each or self.key
 
 
 @dataclass
@@ -114,6 +125,7 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
         schema=_schema(children) if children else None,
         input=field_type.make(spec) if field_type.make else None,
         store=spec.get("store", True),
+        item_label=_rule(logic, spec.get("item_label")),
     )
 
 

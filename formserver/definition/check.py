@@ -32,6 +32,7 @@ class Registries:
     validators: frozenset[str]
     actions: frozenset[str]
     references: Mapping[str, tuple[str, ...]]
+    roots: frozenset[str] = frozenset()  # context a rule may read besides answers, e.g. "akun"
 
 
 SCHEMA: dict = json.loads(Path(__file__).with_name("form.schema.json").read_text(encoding="utf-8"))
@@ -275,7 +276,7 @@ def _rules(doc: dict) -> Iterator[tuple[_Path, Any]]:
 
 def _field_rules(path: _Path, field: dict) -> Iterator[tuple[_Path, Any]]:
     """(path, rule) for the rules of one field and its options."""
-    for name in ("visible_if", "required_if", "compute"):
+    for name in ("visible_if", "required_if", "compute", "item_label"):
         if name in field:
             yield path + (name,), field[name]
     for k, option in enumerate(_list(field.get("options"))):
@@ -333,9 +334,9 @@ def _unique_option_values(doc: dict) -> list[Problem]:
 # ---------------------------------------------------------------- rules
 
 
-def _rule_problems(doc: dict, engine: datalogic_py.Engine) -> list[Problem]:
-    """Every rule is valid for the engine and reads only fields of the form."""
-    keys = _field_keys(doc)
+def _rule_problems(doc: dict, engine: datalogic_py.Engine, roots: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every rule is valid for the engine and reads only fields of the form (or a context root)."""
+    keys = _field_keys(doc) | roots
     return [p for path, rule in _rules(doc) for p in _one_rule(doc, path, rule, keys, engine)]
 
 
@@ -549,6 +550,30 @@ def _check_fields(doc: dict) -> list[Problem]:
     return problems
 
 
+def _each_problems(doc: dict) -> list[Problem]:
+    """A group with "each" continues a repeating group of an earlier step, once per step."""
+    problems, repeating = [], {}
+    for i, step in _steps(doc):
+        seen = set()
+        for path, field in _fields_in(step.get("fields"), ("steps", i, "fields")):
+            base = field.get("each")
+            if base is None:
+                if field.get("type") == "group" and field.get("repeat") and isinstance(field.get("key"), str):
+                    repeating[field["key"]] = i
+                continue
+            if field.get("type") != "group" or field.get("repeat"):
+                problems.append(_say(doc, path + ("each",), "'each' belongs on a group without 'repeat'; "
+                                     "its items are those of the group it names."))
+            elif base not in repeating or repeating[base] >= i:
+                problems.append(_say(doc, path + ("each",), f"'{base}' is not a repeating group of an earlier step; "
+                                     f"use one of: {_choices([k for k, at in repeating.items() if at < i])}."))
+            elif base in seen:
+                problems.append(_say(doc, path + ("each",), f"this step already continues '{base}'; "
+                                     "put its questions in one group."))
+            seen.add(base)
+    return problems
+
+
 # ---------------------------------------------------------------- entry points
 
 
@@ -560,7 +585,8 @@ def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Eng
         *_unique_step_keys(doc),
         *_unique_field_keys(doc),
         *_unique_option_values(doc),
-        *_rule_problems(doc, engine),
+        *_rule_problems(doc, engine, registries.roots),
+        *_each_problems(doc),
         *_next_problems(doc),
         *_unreachable_steps(doc),
         *_registry_problems(doc, registries),

@@ -8,31 +8,45 @@ from ..state import EMPTY
 from . import services
 from .views_common import step_list
 
-ITEM_NAME = re.compile(r"^([a-z][a-z0-9_]*)\.(\d{1,3})\.([a-z][a-z0-9_]*)$")
+NAME = re.compile(r"^[a-z][a-z0-9_]*(\.(\d{1,3}|[a-z_][a-z0-9_]*))*$")
 
 
-def parse_step_form(step, form) -> dict:
-    """The step's values from an HTML form: lists for multi-choices, item lists for repeating groups."""
-    posted = {}
-    by_key = {f.key: f for f in step.fields}
-    groups: dict[str, dict[int, dict]] = {}
-    for name in form.keys():
-        if name.startswith("_") or name == "csrf_token":
+def _put(root: dict, segments: list[str], value) -> None:
+    """Set a dotted name's value in nested dicts; numeric segments are item positions."""
+    node = root
+    for segment, following in zip(segments, segments[1:]):
+        key = int(segment) if segment.isdigit() else segment
+        node = node.setdefault(key, {})
+    last = segments[-1]
+    node[int(last) if last.isdigit() else last] = value
+
+
+def _lists(node):
+    """Nested dicts with numeric keys become lists in position order."""
+    if not isinstance(node, dict):
+        return node
+    if node and all(isinstance(k, int) for k in node):
+        return [_lists(node[k]) for k in sorted(node)]
+    return {k: _lists(v) for k, v in node.items()}
+
+
+def parse_step_form(form, step, posted) -> dict:
+    """The step's values from an HTML form: lists for multi-choices, nested item lists for groups."""
+    values: dict = {}
+    for name in posted.keys():
+        if name.startswith("_") or name == "csrf_token" or not NAME.match(name):
             continue
-        match = ITEM_NAME.match(name)
-        if match and match.group(1) in by_key:
-            key, index, child = match.groups()
-            groups.setdefault(key, {}).setdefault(int(index), {})[child] = form.get(name)
-            continue
-        f = by_key.get(name)
-        posted[name] = form.getlist(name) if f is not None and f.type == "multichoice" else form.get(name)
+        segments = name.split(".")
+        field = form.fields_by_key.get(segments[-1])
+        value = posted.getlist(name) if field is not None and field.type == "multichoice" else posted.get(name)
+        _put(values, segments, value)
+    values = _lists(values)
     for f in step.fields:
-        if f.repeat:
-            items = groups.get(f.key, {})
-            posted[f.key] = [items[i] for i in sorted(items)]
-        elif f.type == "consent" and f.key not in posted:
-            posted[f.key] = None
-    return posted
+        if f.repeat and not isinstance(values.get(f.data_key), list):
+            values[f.data_key] = []
+        elif f.type == "consent" and f.key not in values:
+            values[f.key] = None
+    return values
 
 
 def _display(f, value, options) -> str:

@@ -85,12 +85,12 @@ def step(submission_id, step_key):
 def _post_step(doc, form, step):
     svc = services()
     action = request.form.get("_action", "")
-    posted = parse_step_form(step, request.form)
+    posted = parse_step_form(form, step, request.form)
     try:
         if action == "resend":
             return _resend(doc, step)
         if action.startswith(("refresh", "add:", "remove:")):
-            doc = svc.submissions.save_draft(doc, step.key, _edit_groups(step, posted, action), actor())
+            doc = svc.submissions.save_draft(doc, step.key, _edit_groups(posted, action), actor())
             return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key) + "#main")
         result = svc.submissions.save_step(doc, step.key, posted, actor())
     except Conflict:
@@ -123,19 +123,30 @@ def _only_new_questions(errors) -> bool:
     return all(path not in shown for path in errors)
 
 
-def _edit_groups(step, posted, action):
-    """Add or remove an item of a repeating group (buttons that work without JavaScript)."""
+def _edit_groups(posted, action):
+    """Add or remove an item of a repeating group (buttons that work without JavaScript).
+
+    ``add:kegiatan_usaha`` or ``add:kegiatan_usaha.0.produk``; ``remove:<group path>:<index>``.
+    """
     verb, _, rest = action.partition(":")
-    key, _, index = rest.partition(":")
-    group = next((f for f in step.fields if f.key == key and f.repeat), None)
-    if group is None:
+    path, _, index = rest.partition(":")
+    segments = path.split(".")
+    node = posted
+    for segment in segments[:-1]:
+        node = node[int(segment)] if segment.isdigit() and isinstance(node, list) and int(segment) < len(node) \
+            else (node.get(segment) if isinstance(node, dict) else None)
+        if node is None:
+            return posted
+    if not isinstance(node, dict):
         return posted
-    items = list(posted.get(key) or [])
-    if verb == "add" and len(items) < group.spec.get("max_items", 100):
+    items = node.get(segments[-1])
+    items = items if isinstance(items, list) else []
+    if verb == "add" and len(items) < 100:
         items.append({})
     elif verb == "remove" and index.isdigit() and int(index) < len(items):
         items.pop(int(index))
-    return {**posted, key: items}
+    node[segments[-1]] = items
+    return posted
 
 
 def _resend(doc, step):

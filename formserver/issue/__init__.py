@@ -1,0 +1,1 @@
+"""Issue stage: fill document templates, render them to PDF, sign them."""

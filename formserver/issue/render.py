@@ -1,0 +1,98 @@
+"""Fill a document template (``documents/*.html``) with an issued document's data, as HTML.
+
+Templates run in a sandboxed Jinja environment with autoescaping: offices edit them, and every
+value in the context was typed by an applicant or an officer. The context of every document type:
+
+    {
+      "document": {"id", "type", "number", "issued_at": ISO 8601 datetime, "status"},
+      "office": {"name": "DPMPTSP Kabupaten Kampar", "address", "city": "Bangkinang",
+                 "province": "Riau", "signatory_name", "signatory_title", "motto"},
+      "holder": {"nama", "nik", "alamat", "email", "nomor_telepon", "npwp"},
+      "nib": "1234567890123",
+      "activities": [{"kbli", "judul", "skala", "tingkat_risiko", "nama_usaha",
+                      "alamat_usaha", "modal_usaha"}],
+      "activity": {... one of activities ...},   # Sertifikat Standar: one per activity
+      "statements": [str],                        # Pernyataan Mandiri: the ticked declarations
+      "qr_png_data_uri": "data:image/png;base64,...",
+      "verify_url": "https://.../verifikasi/<code>",
+    }
+
+``fonts`` (absolute paths of the TrueType files embedded in the PDF) is added here. ``status``
+``DRAF`` prints a draft banner (the preview before issuance). Keys may be missing where the
+document type does not use them; a missing key a template does use is an error, not a blank.
+"""
+import datetime
+import importlib.util
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..config import PROJECT_ROOT
+
+TEMPLATE_DIR = PROJECT_ROOT / "documents"
+
+# the document type -> its template; the issuance service and the tests iterate over it
+DOCUMENT_TYPES = {
+    "NIB": "nib.html",
+    "SERTIFIKAT_STANDAR": "sertifikat_standar.html",
+    "PERNYATAAN_MANDIRI": "pernyataan_mandiri.html",
+    "SPPL": "sppl.html",
+}
+
+# ReportLab ships the Bitstream Vera faces; found without importing it (only pdf.py does)
+FONT_DIR = Path(importlib.util.find_spec("reportlab").origin).parent / "fonts"
+FONTS = {
+    "regular": str(FONT_DIR / "Vera.ttf"),
+    "bold": str(FONT_DIR / "VeraBd.ttf"),
+    "italic": str(FONT_DIR / "VeraIt.ttf"),
+}
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+# Kabupaten Kampar is on Waktu Indonesia Barat, which has no daylight saving time
+WIB = datetime.timezone(datetime.timedelta(hours=7), "WIB")
+
+
+def tanggal(value) -> str:
+    """An ISO date or datetime as an Indonesian date, e.g. ``26 November 2026`` (WIB)."""
+    if not value:
+        return ""
+    moment = datetime.datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(WIB)
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def rupiah(value) -> str:
+    """An amount of rupiah with Indonesian digit grouping, e.g. ``Rp1.500.000``."""
+    if value is None or value == "":
+        return ""
+    return "Rp" + f"{int(value):,}".replace(",", ".")
+
+
+def label(code) -> str:
+    """A code such as ``MENENGAH_RENDAH`` as text (``Menengah Rendah``)."""
+    text = str(code or "")
+    return text.replace("_", " ").title() if text.isupper() else text
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label)
+    return env
+
+
+_env = _environment()
+
+
+def render_html(doc_type: str, context: dict) -> str:
+    """The HTML of a document of ``doc_type`` (a key of DOCUMENT_TYPES, else KeyError)."""
+    template = _env.get_template(DOCUMENT_TYPES[doc_type])
+    return template.render({**context, "fonts": FONTS})
