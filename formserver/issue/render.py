@@ -77,6 +77,12 @@ def label(code) -> str:
     return text.replace("_", " ").title() if text.isupper() else text
 
 
+def chunked(value, size: int = 40) -> list[str]:
+    """A long unbreakable string (a URL) cut into lines of ``size`` characters."""
+    text = str(value)
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -85,7 +91,7 @@ def _environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label)
+    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label, chunked=chunked)
     return env
 
 

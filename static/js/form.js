@@ -5,13 +5,25 @@
   "use strict";
   document.documentElement.classList.add("js-enabled");
 
+  // "a.0.b" names become {"a": [{"b": ...}]}, as the server reads them
+  function put(root, name, value, many) {
+    var parts = name.split("."), node = root;
+    for (var i = 0; i < parts.length - 1; i++) {
+      var key = parts[i], nextIsIndex = /^\d+$/.test(parts[i + 1]);
+      if (node[key] === undefined) node[key] = nextIsIndex ? [] : {};
+      node = node[key];
+    }
+    var last = parts[parts.length - 1];
+    if (many) { (node[last] = node[last] || []).push(value); } else { node[last] = value; }
+  }
+
   function formValues(form) {
     var values = {};
     new FormData(form).forEach(function (value, name) {
       if (name === "csrf_token" || name.charAt(0) === "_") return;
       var input = form.elements[name];
       var many = input && input.length && input[0] && input[0].type === "checkbox";
-      if (many) { (values[name] = values[name] || []).push(value); } else { values[name] = value; }
+      put(values, name, value, many);
     });
     return values;
   }
