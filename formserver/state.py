@@ -25,6 +25,7 @@ class FormState:
     steps_visible: dict[str, bool] = dc_field(default_factory=dict)
     path: list[str] = dc_field(default_factory=list)
     item_labels: dict[str, object] = dc_field(default_factory=dict)  # "group.0" -> the item's title
+    hidden_items: set[str] = dc_field(default_factory=set)  # "group.0" of items a group does not ask about
 
     def visible(self, path: str) -> bool:
         state = self.fields.get(path)
@@ -94,6 +95,11 @@ class Evaluator:
         for i, item in enumerate(items or []):
             scope = {**context, **item}  # an item's own fields are read by their key
             item_path = f"{path}.{i}" if not f.each else f"{f.data_key}.{i}"
+            if f.item_visible is not None and not truthy(f.item_visible(scope)):
+                state.hidden_items.add(item_path)
+                for child in f.children:
+                    self._hide(child, f"{item_path}.{child.key}", state, item)
+                continue
             for child in f.children:
                 self._field(child, f"{item_path}.{child.key}", True, scope, state, item)
                 if child.key in item:

@@ -90,9 +90,8 @@ class StepValidator:
             if f.repeat:
                 candidate[f.data_key] = merge_items(answers.get(f.data_key), converted.get(f.data_key) or [], f)
         state = self.evaluator.evaluate(form, candidate)
-        context = named.Context(answers=state.data, wilayah=self.wilayah, today=today())
         for f in step.fields:
-            self._check_field(f, f.key, state, state.data, errors, context)
+            self._check_field(f, f.data_key if f.repeat else f.key, state, state.data, errors, state.data)
         self._run_checks(step, state, errors)
         values, transient = {}, {}
         for f in step.fields:
@@ -147,44 +146,52 @@ class StepValidator:
         return result if f.repeat else result[0]
 
     # requirements, options and named validators of visible fields
-    def _check_field(self, f, path, state, holder, errors, context):
+    def _check_field(self, f, path, state, holder, errors, scope):
         field_state = state.fields.get(path)
         if field_state is None or not field_state.visible:
             errors.pop(path, None)  # a hidden field is never validated
             return
-        if path in errors or f.type in ("statement", "computed"):
+        if path in errors or f.type in ("statement", "computed", "summary"):
+            return
+        if f.type == "group" and not f.repeat:
+            for child in f.children:  # a plain group's answers sit beside it
+                self._check_field(child, child.key, state, holder, errors, scope)
             return
         value = holder.get(f.data_key)
         if value in EMPTY or (f.type == "consent" and value is not True):
-            if not f.each:
-                holder.pop(f.key, None)
             if f.each:
                 return
+            holder.pop(f.key, None)
             if f.repeat and f.spec.get("min_items", 0) > 0:
                 errors[path] = [str(TOO_FEW.format(min=f.spec["min_items"]))]
             elif field_state.required:
                 errors[path] = [str(self._required_message(f))]
             return
         if f.type == "group":
-            self._check_group(f, path, value, state, errors, context)
+            self._check_items(f, path, value, state, errors, scope)
             return
         if field_state.options is not None and not self._in_options(value, field_state.options):
             errors[path] = [str(NOT_AN_OPTION)]
             return
-        self._run_named(f, path, value, holder, errors, context)
+        self._run_named(f, path, value, holder, errors, scope)
 
-    def _check_group(self, f, path, value, state, errors, context):
-        items = value if f.repeat else [value]
+    def _check_items(self, f, path, items, state, errors, scope):
         limits = f.spec
-        if f.repeat and len(items) < limits.get("min_items", 0):
+        if len(items) < limits.get("min_items", 0):
             errors[path] = [str(TOO_FEW.format(min=limits["min_items"]))]
-        if f.repeat and len(items) > limits.get("max_items", MAX_GROUP_ITEMS):
+        if len(items) > limits.get("max_items", MAX_GROUP_ITEMS):
             errors[path] = [str(TOO_MANY.format(max=limits.get("max_items", MAX_GROUP_ITEMS)))]
         base = f.data_key if f.each else path
         for i, item in enumerate(items):
+            if state.hidden_items and f"{base}.{i}" in state.hidden_items:
+                continue
+            item_scope = {**scope, **item}
             for child in f.children:
-                child_path = f"{base}.{i}.{child.key}" if f.repeat else child.key
-                self._check_field(child, child_path, state, item, errors, context)
+                self._check_field(child, f"{base}.{i}.{child.key}", state, item, errors, item_scope)
+            for rule, field_key, message in f.checks:
+                field_path = f"{base}.{i}.{field_key}"
+                if field_path not in errors and state.visible(field_path) and not truthy(rule({**scope, **item})):
+                    errors[field_path] = [str(message)]
 
     @staticmethod
     def _in_options(value, options) -> bool:
@@ -205,7 +212,8 @@ class StepValidator:
             english = english[:1].lower() + english[1:]  # "Enter full name"
         return Bi(message.id.format(label=label.get("id", "")), message.en.format(label=english))
 
-    def _run_named(self, f, path, value, holder, errors, context):
+    def _run_named(self, f, path, value, holder, errors, scope):
+        context = named.Context(answers=scope, wilayah=self.wilayah, today=today())
         for name, args, message in f.validators:
             try:
                 value = named.run(name, value, args, context)

@@ -165,6 +165,7 @@ for _type in (
     FieldType("consent", _maker(Consent, "consent"), "consent"),
     FieldType("computed", None, "computed"),
     FieldType("statement", None, "statement"),
+    FieldType("summary", None, "summary"),
     FieldType("group", None, "group"),
 ):
     register(_type)

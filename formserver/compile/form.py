@@ -33,6 +33,8 @@ class CompiledField:
     input: Any                   # marshmallow field, None for types without input
     store: bool
     item_label: Rule | None = None  # a repeating group's title per item
+    item_visible: Rule | None = None  # which items a group asks about (others are skipped)
+    checks: list = dc_field(default_factory=list)  # a group's per-item rules: (rule, child key, message)
 
     @property
     def takes_input(self) -> bool:
@@ -126,6 +128,8 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
         input=field_type.make(spec) if field_type.make else None,
         store=spec.get("store", True),
         item_label=_rule(logic, spec.get("item_label")),
+        item_visible=_rule(logic, spec.get("item_visible_if")),
+        checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
     )
 
 

@@ -276,9 +276,12 @@ def _rules(doc: dict) -> Iterator[tuple[_Path, Any]]:
 
 def _field_rules(path: _Path, field: dict) -> Iterator[tuple[_Path, Any]]:
     """(path, rule) for the rules of one field and its options."""
-    for name in ("visible_if", "required_if", "compute", "item_label"):
+    for name in ("visible_if", "required_if", "compute", "item_label", "item_visible_if"):
         if name in field:
             yield path + (name,), field[name]
+    for k, entry in enumerate(_list(field.get("checks"))):
+        if isinstance(entry, dict) and "rule" in entry:
+            yield path + ("checks", k, "rule"), entry["rule"]
     for k, option in enumerate(_list(field.get("options"))):
         if isinstance(option, dict) and "visible_if" in option:
             yield path + ("options", k, "visible_if"), option["visible_if"]
@@ -574,6 +577,24 @@ def _each_problems(doc: dict) -> list[Problem]:
     return problems
 
 
+def _group_check_fields(doc: dict) -> list[Problem]:
+    """A group's checks name one of its own questions; a summary names questions of the form."""
+    problems, keys = [], _field_keys(doc)
+    for path, field in _all_fields(doc):
+        children = [c.get("key") for c in _list(field.get("fields")) if isinstance(c, dict)]
+        for k, entry in enumerate(_list(field.get("checks"))):
+            target = entry.get("field") if isinstance(entry, dict) else None
+            if target not in children:
+                problems.append(_say(doc, path + ("checks", k, "field"),
+                                     f"the check shows its message on '{target}', which is not a question of this "
+                                     f"group{_suggest(target, children)} Use one of: {_choices(children)}."))
+        for k, name in enumerate(_list(field.get("of"))):
+            if name not in keys:
+                problems.append(_say(doc, path + ("of", k), f"'{name}' is not a field of this form"
+                                                           f"{_suggest(name, keys)}"))
+    return problems
+
+
 # ---------------------------------------------------------------- entry points
 
 
@@ -587,6 +608,7 @@ def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Eng
         *_unique_option_values(doc),
         *_rule_problems(doc, engine, registries.roots),
         *_each_problems(doc),
+        *_group_check_fields(doc),
         *_next_problems(doc),
         *_unreachable_steps(doc),
         *_registry_problems(doc, registries),

@@ -3,6 +3,7 @@
 All thresholds and levels come from data files and imported tables, never from code. A risk
 level that no table states is reported as unknown (``known=False``) and must not be issued.
 """
+import copy
 import csv
 import datetime as dt
 import functools
@@ -113,7 +114,7 @@ def environmental_parameter_set(kbli: str) -> dict:
     """{jenis_usaha, label, parameter, status} for the KBLI's environmental questions."""
     name = _jenis_usaha(kbli)
     spec = _environment()["jenis_usaha"][name]
-    return {"jenis_usaha": name, "label": spec["label"], "parameter": [dict(p) for p in spec["parameter"]],
+    return {"jenis_usaha": name, "label": copy.deepcopy(spec["label"]), "parameter": copy.deepcopy(spec["parameter"]),
             "status": _environment().get("status", "DEFAULT")}
 
 
@@ -489,6 +490,6 @@ def import_csv(path, regulation: str, effective: str, kbli, logic) -> tuple[dict
         "regulation": regulation,
         "effective": effective,
         "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "source": f"{Path(path).name} (sha256 {digest[:16]})",
+        "source": f"{Path(path).name} (sha256 {hashlib.sha256(raw).hexdigest()})",
         "rows": rows,
     }, []

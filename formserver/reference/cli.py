@@ -1,0 +1,68 @@
+"""`formserver reference ...`: import a KBLI risk table version, search the KBLI table."""
+import sys
+
+
+def _import_risk(args) -> int:
+    from ..config import from_environment
+    from ..logic import Logic
+    from ..store import open_store
+    from .kbli import Kbli
+    from .risk import KIND, import_csv
+
+    kbli = Kbli()
+    version, errors = import_csv(args.file, args.regulation, args.effective, kbli, Logic())
+    if errors:
+        for error in errors:
+            print(f"{args.file}: {error}", file=sys.stderr)
+        print(f"formserver: nothing was imported ({len(errors)} problem(s)).", file=sys.stderr)
+        return 1
+    store = open_store(from_environment())
+    try:
+        if any(doc["id"] == version["id"] for doc in store.reference_tables(KIND)):
+            print(f"formserver: this file was already imported as {version['id']}; nothing changed.")
+            return 0
+        store.insert_reference_table(version)
+    finally:
+        store.close()
+    _print_summary(version)
+    return 0
+
+
+def _print_summary(version: dict) -> None:
+    from .risk import REFRESH_SECONDS
+
+    rows = version["rows"]
+    codes = {row["kode"] for row in rows}
+    print(f"imported: {len(rows)} rows, {len(codes)} KBLI codes")
+    print(f"regulation: {version['regulation']}")
+    print(f"effective: {version['effective']}")
+    print(f"id: {version['id']}")
+    print(f"running servers read it within {REFRESH_SECONDS} s and apply it from its effective date.")
+
+
+def _kbli(args) -> int:
+    from .kbli import Kbli
+
+    query = " ".join(args.query)
+    items = Kbli().search(query, args.limit)
+    for item in items:
+        print(f"{item['kode']}  {item['kategori']}  {item['judul']}")
+    if not items:
+        print(f"no KBLI code matches {query!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    """Add the ``reference`` command group to the formserver command line."""
+    reference = subparsers.add_parser("reference", help="reference data: KBLI search, risk table imports")
+    commands = reference.add_subparsers(dest="reference_command", required=True)
+    risk = commands.add_parser("import-risk", help="import a KBLI risk table version from CSV; exit 1 on any problem")
+    risk.add_argument("file", help="CSV with the columns of kbli_risiko.csv, optionally an aturan column")
+    risk.add_argument("--regulation", required=True, help="the regulation, e.g. 'PP 28/2025'")
+    risk.add_argument("--effective", required=True, help="the date it applies from, YYYY-MM-DD")
+    risk.set_defaults(run=_import_risk)
+    kbli = commands.add_parser("kbli", help="search KBLI 2020 codes by code prefix or title words")
+    kbli.add_argument("query", nargs="+")
+    kbli.add_argument("--limit", type=int, default=20)
+    kbli.set_defaults(run=_kbli)
