@@ -68,22 +68,50 @@ def _display(f, value, options) -> str:
     return labels.get(str(value), str(value))
 
 
+SILENT = ("statement", "summary")
+
+
+def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
+    """Question/answer rows for visible fields; a repeating group adds a titled row per item."""
+    rows = []
+    for f in fields:
+        path = f"{prefix}{f.key}"
+        if f.type == "group" and f.repeat:
+            base = f"{prefix}{f.data_key}" if not f.each else f.data_key
+            items = holder.get(f.data_key) if isinstance(holder.get(f.data_key), list) else []
+            for i, item in enumerate(items):
+                item_path = f"{base}.{i}"
+                if item_path in state.hidden_items or not isinstance(item, dict):
+                    continue
+                title = state.item_labels.get(item_path) or f"{text(f.spec.get('label'))} {i + 1}"
+                rows.append({"key": item_path, "heading": str(title)})
+                rows.extend(answer_rows(f.children, state, item, f"{item_path}."))
+            continue
+        field_state = state.fields.get(path)
+        if not field_state or not field_state.visible or f.type in SILENT or not f.store:
+            continue
+        if f.type == "group":
+            rows.extend(answer_rows(f.children, state, holder, prefix))
+            continue
+        rows.append({"key": path, "label": text(f.spec.get("label")),
+                     "value": _display(f, holder.get(f.key), field_state.options)})
+    return rows
+
+
 def review_rows(doc, form, state) -> list[dict]:
-    """Check-your-answers rows per completed step: question, answer, change link target."""
+    """Check-your-answers rows per step on the path: question, answer, change link target."""
     sections = []
     for key in state.path:
         step = form.steps_by_key[key]
-        rows = []
-        for f in step.fields:
-            field_state = state.fields.get(f.key)
-            if not field_state or not field_state.visible or f.type in ("statement", "group") or not f.store:
-                continue
-            value = state.data.get(f.key)
-            rows.append({"key": f.key, "label": text(f.spec.get("label")),
-                         "value": _display(f, value, field_state.options)})
+        rows = answer_rows(step.fields, state, state.data)
         if rows:
             sections.append({"step": step, "title": text(step.spec["title"]), "rows": rows})
     return sections
+
+
+def summary_rows(form, state, f) -> list[dict]:
+    """The rows a ``summary`` field shows: the answers of the fields it names."""
+    return answer_rows([form.fields_by_key[key] for key in f.spec["of"]], state, state.data)
 
 
 def _error_summary(errors: dict) -> list[dict]:
@@ -97,8 +125,9 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
     values = dict(state.data)
     if posted:
         values.update({k: v for k, v in posted.items() if k not in state.data or errors and k in errors})
+    summaries = {f.key: summary_rows(form, state, f) for f in step.fields if f.type == "summary"}
     return {
-        "doc": doc, "form": form, "step": step, "state": state, "values": values,
+        "doc": doc, "form": form, "step": step, "state": state, "values": values, "summaries": summaries,
         "errors": errors or {}, "error_summary": _error_summary(errors or {}),
         "steps": steps, "position": position + 1, "total": len(steps),
         "notices": get_flashed_messages(),

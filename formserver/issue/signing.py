@@ -1,0 +1,216 @@
+"""The issuing office's keys: Ed25519 signatures over document data, and the PDF signing certificate.
+
+Production keys come from files named in the configuration:
+
+    SIGNING_KEY_FILE        Ed25519 private key (PEM, PKCS#8): signs the data behind the QR code
+    SIGNING_CERT_FILE       X.509 certificate (PEM; the signer first, then its chain)
+    SIGNING_CERT_KEY_FILE   the certificate's private key (PEM): signs the PDF (PAdES)
+
+Whatever is not configured is replaced by a development key set, generated once into
+``<DATA_DIR>/keys/`` and shared by every worker process.
+"""
+import base64
+import binascii
+import datetime
+import json
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.x509.oid import NameOID
+
+log = logging.getLogger(__name__)
+
+DEV_KEY_DIR = "keys"
+DEV_DATA_KEY = "data-signing-key.pem"
+# the certificate and its key share one file, so that two workers racing to create them cannot
+# end up with one worker's certificate beside the other worker's key
+DEV_PDF_SIGNER = "pdf-signer.pem"
+DEV_COMMON_NAME = "DPMPTSP (development key)"
+DEV_VALIDITY = datetime.timedelta(days=5 * 365 + 1)
+
+SIGNATURE_CHARS = 86  # an Ed25519 signature (64 bytes) in base64url without padding
+DOCUMENT_ID = r"[A-Za-z0-9_-]{1,64}"
+CODE_RE = re.compile(rf"({DOCUMENT_ID})\.([A-Za-z0-9_-]{{{SIGNATURE_CHARS}}})")
+MAX_CODE_CHARS = 64 + 1 + SIGNATURE_CHARS
+PEM_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----\r?\n?", re.DOTALL)
+
+
+def canonical(payload: dict) -> bytes:
+    """The bytes a signature covers: JSON with sorted keys and no spaces, UTF-8."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64decode_signature(text) -> bytes | None:
+    """The 64 bytes of a signature, or None unless ``text`` is its one canonical spelling."""
+    if not isinstance(text, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{{SIGNATURE_CHARS}}}", text):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "==")
+    except (binascii.Error, ValueError):
+        return None
+    # the last character carries 4 unused bits: accept only the spelling sign() produces
+    return raw if _b64encode(raw) == text else None
+
+
+@dataclass(frozen=True)
+class OfficeKeys:
+    """The office's data-signing key and PDF-signing certificate (PEM) with its key (PEM)."""
+
+    data_key: Ed25519PrivateKey
+    cert_pem: bytes
+    cert_key_pem: bytes
+    development: bool = False
+
+    @classmethod
+    def load(cls, config) -> "OfficeKeys":
+        """The configured keys, or the development keys of DATA_DIR where none are configured."""
+        key_file = config.get("SIGNING_KEY_FILE")
+        cert_file, cert_key_file = config.get("SIGNING_CERT_FILE"), config.get("SIGNING_CERT_KEY_FILE")
+        if bool(cert_file) != bool(cert_key_file):
+            raise ValueError("SIGNING_CERT_FILE and SIGNING_CERT_KEY_FILE must be set together")
+        dev_dir = None if key_file and cert_file else Path(config["DATA_DIR"]) / DEV_KEY_DIR
+        if dev_dir is not None:
+            log.warning("Signing with development keys from %s: not for production", dev_dir)
+        data_pem = Path(key_file).read_bytes() if key_file else _create_once(dev_dir / DEV_DATA_KEY, _new_data_key)
+        if cert_file:
+            cert_pem, cert_key_pem = Path(cert_file).read_bytes(), Path(cert_key_file).read_bytes()
+        else:
+            bundle = _create_once(dev_dir / DEV_PDF_SIGNER, _new_pdf_signer)
+            cert_pem, cert_key_pem = _pem_blocks(bundle, b"CERTIFICATE"), _pem_blocks(bundle, b"PRIVATE KEY")
+        keys = cls(_load_data_key(data_pem), cert_pem, cert_key_pem, development=dev_dir is not None)
+        keys.check()
+        return keys
+
+    def check(self) -> None:
+        """Raise ValueError unless the certificate and its key belong together."""
+        cert = x509.load_pem_x509_certificates(self.cert_pem)[0]
+        key = serialization.load_pem_private_key(self.cert_key_pem, password=None)
+        if cert.public_key().public_bytes(*_SPKI) != key.public_key().public_bytes(*_SPKI):
+            raise ValueError("the signing certificate does not match its private key")
+
+    @property
+    def public_key(self) -> bytes:
+        """The raw 32-byte Ed25519 public key (for publishing and comparison)."""
+        return self.data_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def sign(self, payload: dict) -> str:
+        """The Ed25519 signature of ``canonical(payload)``, base64url without padding."""
+        return _b64encode(self.data_key.sign(canonical(payload)))
+
+    def verify(self, payload: dict, signature: str) -> bool:
+        """Whether ``signature`` is this office's signature of ``payload``; never raises."""
+        raw = _b64decode_signature(signature)
+        if raw is None:
+            return False
+        try:
+            self.data_key.public_key().verify(raw, canonical(payload))
+        except (InvalidSignature, TypeError, ValueError):
+            return False
+        return True
+
+
+_SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def verification_code(document_id: str, signature: str) -> str:
+    """The code of the public verification URL ``/verifikasi/{code}``: ``<id>.<signature>``."""
+    if not re.fullmatch(DOCUMENT_ID, document_id or "") or _b64decode_signature(signature) is None:
+        raise ValueError("a document id is 1-64 of A-Z a-z 0-9 _ -, a signature is base64url Ed25519")
+    return f"{document_id}.{signature}"
+
+
+def parse_verification_code(code: str) -> tuple[str, str] | None:
+    """``(document_id, signature)`` of a verification code, or None for anything malformed."""
+    if not isinstance(code, str) or len(code) > MAX_CODE_CHARS:
+        return None
+    match = CODE_RE.fullmatch(code)
+    if match is None or _b64decode_signature(match[2]) is None:
+        return None
+    return match[1], match[2]
+
+
+def _load_data_key(pem: bytes) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("SIGNING_KEY_FILE must hold an Ed25519 private key")
+    return key
+
+
+def _pem_blocks(data: bytes, label: bytes) -> bytes:
+    """The PEM blocks of one kind (``CERTIFICATE``, ``PRIVATE KEY``) in a file, in order."""
+    blocks = [m[0] for m in PEM_RE.finditer(data) if m[1] == label]
+    if not blocks:
+        raise ValueError(f"no {label.decode()} in the key file")
+    return b"".join(block if block.endswith(b"\n") else block + b"\n" for block in blocks)
+
+
+def _create_once(path: Path, make) -> bytes:
+    """The file at ``path``, first created with ``make()`` (0600) by whichever process gets there first."""
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        # created 0600 rather than chmod-ed afterwards: a key is never readable by others, even briefly
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(make())
+                handle.flush()
+                os.fsync(handle.fileno())
+            # link() fails if another process won the race, so every process ends with the same key
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_bytes()
+
+
+def _private_pem(key) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _new_data_key() -> bytes:
+    return _private_pem(Ed25519PrivateKey.generate())
+
+
+def _new_pdf_signer() -> bytes:
+    """A P-256 key and its self-signed certificate (5 years, for signing documents), as PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "formserver"),
+        x509.NameAttribute(NameOID.COMMON_NAME, DEV_COMMON_NAME),
+    ])
+    # a few minutes back so that a signature made right away is not "before validity" elsewhere
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                          crl_sign=False, encipher_only=False, decipher_only=False)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(start + DEV_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return _private_pem(key) + cert.public_bytes(serialization.Encoding.PEM)
