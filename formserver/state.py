@@ -8,6 +8,8 @@ from dataclasses import dataclass, field as dc_field
 from .compile import CompiledField, CompiledForm
 
 EMPTY = (None, "", [], {})
+# data a submission carries besides its answers, readable by rules: the applicant's account
+ROOTS = frozenset({"akun"})
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Evaluator:
     def evaluate(self, form: CompiledForm, answers: dict) -> FormState:
         """Visibility, requirements, options, computed values and the path for ``answers``."""
         # answers to questions the form no longer has (a newer version) are not carried along
-        state = FormState(data={k: v for k, v in answers.items() if k in form.fields_by_key}, computed={})
+        state = FormState(data={k: v for k, v in answers.items() if k in form.fields_by_key or k in ROOTS},
+                          computed={})
         for step in form.steps:
             shown = step.visible is None or truthy(step.visible(state.data))
             state.steps_visible[step.key] = shown

@@ -10,8 +10,8 @@ from . import audit
 from .accounts.passwords import hash_password, is_hash
 from .actions import ACTIONS, ActionContext
 from .compile import CompiledForm
-from .i18n import Bi
-from .state import FormState
+from .i18n import Bi, text
+from .state import FormState, truthy
 from .store import StaleVersion
 
 DRAFT, COMPLETED = "draft", "completed"
@@ -30,6 +30,14 @@ class StepNotReachable(Exception):
     def __init__(self, current_step: str | None):
         super().__init__(current_step)
         self.current_step = current_step
+
+
+class AccessDenied(Exception):
+    """The form is not for this applicant: a log-in is needed, or the account does not qualify."""
+
+    def __init__(self, login_needed: bool, message: str = ""):
+        super().__init__(message)
+        self.login_needed, self.message = login_needed, message
 
 
 class Conflict(Exception):
@@ -58,13 +66,26 @@ class Submissions:
         return self.services.store
 
     # reading
-    def create(self, form: CompiledForm, owner: str) -> dict:
+    def check_access(self, form: CompiledForm, account: dict | None) -> dict:
+        """The context the form may read about the applicant; AccessDenied when it is not theirs."""
+        access = form.spec.get("access") or {}
+        if not access.get("login"):
+            return {}
+        if account is None:
+            raise AccessDenied(True)
+        context = {"akun": {**account.get("profile", {}), "username": account["username"], "email": account["email"]}}
+        if form.access_rule is not None and not truthy(form.access_rule(context)):
+            raise AccessDenied(False, text(access.get("message")))
+        return context
+
+    def create(self, form: CompiledForm, owner: str, account: dict | None = None) -> dict:
         """A new draft owned by ``owner``, at the form's first step."""
+        context = self.check_access(form, account)
         now = audit.now_iso()
-        state = self.services.evaluator.evaluate(form, {})
+        state = self.services.evaluator.evaluate(form, context)
         doc = {"id": secrets.token_urlsafe(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
-               "completed": [], "data": {}, "meta": {}, "created_at": now, "updated_at": now}
+               "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now}
         doc = self.store.insert_submission(doc)
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
                      form_id=form.key, form_version=form.version)

@@ -61,6 +61,7 @@ def test_forms(tmp_path):
     folder.mkdir()
     shutil.copy(ROOT / "forms" / "registrasi.json", folder)
     shutil.copy(ROOT / "tests" / "forms" / "cabang.json", folder)
+    shutil.copy(ROOT / "tests" / "forms" / "akses.json", folder)
     return folder
 
 

@@ -204,3 +204,33 @@ def test_foreign_person_and_business_entity_paths(api, smtp, app):
     r = api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "BADAN_USAHA"})
     assert r.get_json()["errors"] == {"bentuk_badan_usaha": ["Pilih bentuk badan usaha"]}
     assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "BADAN_USAHA", "bentuk_badan_usaha": "CV"}).status_code == 200
+
+
+def test_a_form_for_logged_in_applicants_only(branching_app, smtp):
+    from .conftest import Api
+    api = Api(branching_app.test_client())
+    assert api.post("/api/v1/forms/akses/submissions").status_code == 401
+    _, body = register_via_api(api, smtp, email="akses@example.test")
+    api.post("/api/v1/auth/login", {"username": body["account"]["username"], "password": PASSWORD})
+    r = api.post("/api/v1/forms/akses/submissions")
+    assert r.status_code == 201
+    sid = r.get_json()["id"]
+    detail = api.get(f"/api/v1/submissions/{sid}").get_json()
+    assert detail["computed"]["nik_akun"] == PERSON["nik"] and detail["data"]["akun"]["username"] == body["account"]["username"]
+    # the account snapshot is the server's: a client cannot post it
+    r = api.put_step(sid, "satu", {"catatan": "x", "akun": {"nik": "0"}})
+    assert r.status_code == 422 and "akun" in r.get_json()["errors"]
+
+
+def test_a_form_refuses_accounts_it_is_not_for(branching_app, smtp):
+    from .conftest import Api
+    from formserver.accounts.passwords import hash_password
+    api = Api(branching_app.test_client())
+    branching_app.extensions["formserver"].store.insert_account({
+        "id": "pt1", "username": "ptmaju1", "email": "pt@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "BADAN_USAHA"}})
+    api.post("/api/v1/auth/login", {"username": "ptmaju1", "password": PASSWORD})
+    r = api.post("/api/v1/forms/akses/submissions")
+    assert r.status_code == 403 and r.get_json()["error"] == "Layanan ini hanya untuk UMK perseorangan."
+    page = api.client.get("/formulir/akses")
+    assert page.status_code == 403 and "hanya untuk UMK perseorangan" in page.get_data(as_text=True)

@@ -161,3 +161,25 @@ def test_repeating_groups_and_their_later_steps_without_javascript(branching_app
     assert 'name="produk.0.bahan.0.nama_bahan"' in browser.text
     browser.submit({"produk.0.harga": "10.000", "produk.0.bahan.0.nama_bahan": "Singkong", "produk.1.harga": "Rp 25.000"})
     assert "Periksa jawaban Anda" in browser.text
+
+
+def test_a_form_that_needs_a_login_sends_you_to_log_in_and_back(branching_app):
+    client = branching_app.test_client()
+    r = client.get("/formulir/akses")
+    assert r.status_code == 302 and "/masuk?lanjut=/formulir/akses" in r.location
+    browser = Browser(client)
+    browser.get("/masuk?lanjut=//evil.example/x")
+    from formserver.accounts.passwords import hash_password
+    branching_app.extensions["formserver"].store.insert_account({
+        "id": "a1", "username": "budi1", "email": "b@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "ORANG_PERSEORANGAN"}})
+    page = client.post("/masuk?lanjut=//evil.example/x", data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', browser.text).group(1),
+        "username": "budi1", "password": PASSWORD})
+    assert page.location == "/dasbor"
+    page = client.post("/keluar", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', browser.text).group(1)})
+    browser.get("/masuk?lanjut=/formulir/akses")
+    page = client.post("/masuk?lanjut=/formulir/akses", data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', browser.text).group(1),
+        "username": "budi1", "password": PASSWORD})
+    assert page.location == "/formulir/akses"

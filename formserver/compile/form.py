@@ -88,6 +88,7 @@ class CompiledForm:
     steps_by_key: dict[str, CompiledStep] = dc_field(default_factory=dict)
     fields_by_key: dict[str, CompiledField] = dc_field(default_factory=dict)
     step_of_field: dict[str, str] = dc_field(default_factory=dict)
+    access_rule: Rule | None = None
 
     @property
     def title(self) -> dict:
@@ -167,6 +168,7 @@ def compile_form(spec: dict, logic: Logic) -> CompiledForm:
     """Compile a definition that has passed the checks."""
     form = CompiledForm(
         key=spec["key"], version=spec["version"], spec=spec,
-        steps=[_step(logic, i, s) for i, s in enumerate(spec["steps"])])
+        steps=[_step(logic, i, s) for i, s in enumerate(spec["steps"])],
+        access_rule=_rule(logic, (spec.get("access") or {}).get("allow_if")))
     _index(form)
     return form

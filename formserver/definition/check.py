@@ -261,6 +261,9 @@ def _field_keys(doc: dict) -> set[str]:
 
 def _rules(doc: dict) -> Iterator[tuple[_Path, Any]]:
     """(path, rule) for every rule in the definition."""
+    access = doc.get("access")
+    if isinstance(access, dict) and "allow_if" in access:
+        yield ("access", "allow_if"), access["allow_if"]
     for i, step in _steps(doc):
         if "visible_if" in step:
             yield ("steps", i, "visible_if"), step["visible_if"]

@@ -33,8 +33,9 @@ def registries() -> Registries:
     from ..compile.fields import FIELD_TYPES
     from ..reference.wilayah import LEVELS
     from ..validators import VALIDATORS
+    from ..state import ROOTS
     return Registries(field_types=frozenset(FIELD_TYPES), validators=frozenset(VALIDATORS),
-                      actions=frozenset(ACTIONS), references={"wilayah": LEVELS})
+                      actions=frozenset(ACTIONS), references={"wilayah": LEVELS}, roots=ROOTS)
 
 
 def check_file(path: Path, logic: Logic) -> list[Problem]:

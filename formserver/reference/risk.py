@@ -378,7 +378,8 @@ def _check_rule(n: int, text: str, logic) -> tuple[object, list[str]]:
     try:
         logic.compile(rule)
     except (RuleError, ValueError) as error:
-        return None, [_line(n, f"aturan tidak dapat dikompilasi: {error}", f"aturan does not compile: {error}")]
+        detail = " ".join(str(error).split())  # the engine's message spans lines; one line per error here
+        return None, [_line(n, f"aturan tidak dapat dikompilasi: {detail}", f"aturan does not compile: {detail}")]
     return rule, []
 
 

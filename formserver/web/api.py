@@ -5,11 +5,11 @@ from flask import Blueprint, abort, jsonify, request, session
 
 from ..accounts import auth
 from ..i18n import bi, text
-from ..submissions import Conflict, StepNotReachable
+from ..submissions import AccessDenied, Conflict, StepNotReachable
 from . import services
 from .errors import error_response
 from .extensions import actor, limiter
-from .views_common import owned_submission, public_data, step_list
+from .views_common import current_account, owned_submission, public_data, step_list
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -78,7 +78,13 @@ def create_submission(form_id):
         abort(404)
     if request.content_length:
         json_body()
-    doc = services().submissions.create(services().forms.get(form_id), actor())
+    try:
+        doc = services().submissions.create(services().forms.get(form_id), actor(), current_account())
+    except AccessDenied as denied:
+        if denied.login_needed:
+            return error_response(401, bi("Masuk terlebih dahulu untuk mengisi formulir ini.",
+                                          "Log in first to fill in this form."))
+        return error_response(403, denied.message)
     return jsonify(submission_json(doc)), 201
 
 

@@ -5,12 +5,12 @@ from .. import audit
 from ..accounts import auth
 from ..accounts.registration import send_code
 from ..i18n import bi
-from ..submissions import Conflict, StepNotReachable
+from ..submissions import AccessDenied, Conflict, StepNotReachable
 from . import captcha, services
 from .api import start_session
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
-from .views_common import owned_submission, step_list
+from .views_common import current_account, owned_submission, step_list
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
@@ -33,10 +33,17 @@ def start(form_id):
         abort(404)
     form = svc.forms.get(form_id)
     draft = svc.submissions.latest_draft(form_id, actor())
+    try:
+        svc.submissions.check_access(form, current_account())
+    except AccessDenied as denied:
+        if denied.login_needed:
+            flash(bi("Masuk terlebih dahulu untuk mengisi formulir ini.", "Log in first to fill in this form."))
+            return redirect(url_for("pages.login", lanjut=url_for("pages.start", form_id=form_id)))
+        return render_template("error.html", status=403, message=denied.message), 403
     if request.method == "POST":
         if draft and request.form.get("_action") == "resume":
             return redirect(url_for("pages.resume", submission_id=draft["id"]))
-        doc = svc.submissions.create(form, actor())
+        doc = svc.submissions.create(form, actor(), current_account())
         return redirect(url_for("pages.step", submission_id=doc["id"], step_key=doc["current_step"]))
     return render_template("start.html", form=form, draft=draft)
 
@@ -205,7 +212,10 @@ def login():
             errors["password"] = [bi("Nama pengguna atau kata sandi salah", "The username or password is wrong")]
         else:
             start_session(result.account)
-            return redirect(url_for("pages.dashboard"))
+            target = request.args.get("lanjut", "")
+            # only a path on this site: never an open redirect
+            safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+            return redirect(target if safe else url_for("pages.dashboard"))
     return render_template("login.html", errors=errors, username=username, captcha_on=captcha.enabled()), 422
 
 

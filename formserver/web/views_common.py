@@ -1,5 +1,5 @@
 """What the pages and the API share: finding the caller's submission and describing its steps."""
-from flask import abort
+from flask import abort, session
 
 from ..i18n import text
 from ..submissions import SubmissionNotFound
@@ -28,3 +28,9 @@ def public_data(form, data: dict) -> dict:
     """Answers without secrets (password hashes never leave the server)."""
     return {k: v for k, v in data.items()
             if k not in form.fields_by_key or form.fields_by_key[k].type != "password"}
+
+
+def current_account() -> dict | None:
+    """The logged-in account, or None."""
+    account_id = session.get("account_id")
+    return services().store.get_account(account_id) if account_id else None

@@ -1,0 +1,153 @@
+"""Issue stage: document templates to HTML, HTML to PDF (text, fonts, page size, escaping)."""
+import io
+
+import pypdf
+import pytest
+
+from formserver.issue.pdf import html_to_pdf
+from formserver.issue.qr import qr_png_data_uri
+from formserver.issue.render import DOCUMENT_TYPES, render_html
+
+HOSTILE_NAME = '<script>alert(1)</script> & "Budi"'
+VERIFY_URL = "https://dpmptsp.kamparkab.go.id/verifikasi/01JDX3K7Q9ZC4W8N2M5T6R1B0A." + "A" * 86
+ACTIVITIES = [
+    {"kbli": "10792", "judul": "Industri Roti dan Kue", "skala": "MIKRO", "tingkat_risiko": "RENDAH",
+     "nama_usaha": "Roti Budi", "alamat_usaha": "Jl. Prof. M. Yamin No. 1, Bangkinang Kota", "modal_usaha": 50_000_000},
+    {"kbli": "47111", "judul": "Perdagangan Eceran Berbagai Macam Barang di Minimarket", "skala": "KECIL",
+     "tingkat_risiko": "MENENGAH_RENDAH", "nama_usaha": "Toko Budi", "alamat_usaha": "Jl. Jenderal Sudirman No. 5",
+     "modal_usaha": 1_500_000_000},
+]
+NUMBERS = {"NIB": "1234567890123", "SERTIFIKAT_STANDAR": "SS-1234567890123-002",
+           "PERNYATAAN_MANDIRI": "PM-1234567890123", "SPPL": "SPPL-1234567890123"}
+
+
+def sample_context(doc_type: str, holder_name: str = "Budi Santoso") -> dict:
+    """A complete context as the issuance service builds it."""
+    return {
+        "document": {"id": "01JDX3K7Q9ZC4W8N2M5T6R1B0A", "type": doc_type, "number": NUMBERS[doc_type],
+                     "issued_at": "2026-11-26T20:00:00+00:00", "status": "TERBIT"},
+        "office": {"name": "DPMPTSP Kabupaten Kampar", "address": "Jl. Prof. M. Yamin, SH No. 83",
+                   "city": "Bangkinang", "province": "Riau", "signatory_name": "Kepala Dinas Contoh",
+                   "signatory_title": "Kepala DPMPTSP Kabupaten Kampar", "motto": "Izin Cepat Untung (ICU)"},
+        "holder": {"nama": holder_name, "nik": "1401011708900001", "alamat": "Jl. Prof. M. Yamin No. 1",
+                   "email": "budi@example.test", "nomor_telepon": "+6281234567890", "npwp": "1401011708900001"},
+        "nib": "1234567890123",
+        "activities": ACTIVITIES,
+        "activity": ACTIVITIES[1],
+        "statements": ["Bersedia memenuhi ketentuan K3L.", "Bersedia memenuhi standar usaha."],
+        "qr_png_data_uri": qr_png_data_uri(VERIFY_URL),
+        "verify_url": VERIFY_URL,
+    }
+
+
+def expected_kbli(doc_type: str) -> list[str]:
+    return [ACTIVITIES[1]["kbli"]] if doc_type == "SERTIFIKAT_STANDAR" else [a["kbli"] for a in ACTIVITIES]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    """doc type -> (html, pdf), rendered once for the module."""
+    out = {}
+    for doc_type in DOCUMENT_TYPES:
+        html = render_html(doc_type, sample_context(doc_type))
+        out[doc_type] = html, html_to_pdf(html)
+    return out
+
+
+@pytest.mark.parametrize("doc_type", list(DOCUMENT_TYPES))
+def test_html_has_holder_nib_and_kbli(rendered, doc_type):
+    html, _ = rendered[doc_type]
+    assert "Budi Santoso" in html
+    assert "1234567890123" in html
+    assert NUMBERS[doc_type] in html
+    for kbli in expected_kbli(doc_type):
+        assert kbli in html
+    assert 'src="data:image/png;base64,' in html
+
+
+@pytest.mark.parametrize("doc_type", list(DOCUMENT_TYPES))
+def test_pdf_text_has_number_holder_and_kbli(rendered, doc_type):
+    _, pdf = rendered[doc_type]
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    assert NUMBERS[doc_type] in text
+    assert "Budi Santoso" in text
+    for kbli in expected_kbli(doc_type):
+        assert kbli in text
+    assert "Ditandatangani secara elektronik" in text
+
+
+@pytest.mark.parametrize("doc_type", list(DOCUMENT_TYPES))
+def test_pdf_is_a4_with_embedded_fonts(rendered, doc_type):
+    _, pdf = rendered[doc_type]
+    assert b"/FontFile2" in pdf  # TrueType program embedded, not a base-14 reference
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        assert float(page.mediabox.width) == pytest.approx(595, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(842, abs=1)
+
+
+def test_statements_and_sppl_text():
+    assert "Bersedia memenuhi standar usaha." in render_html("PERNYATAAN_MANDIRI", sample_context("PERNYATAAN_MANDIRI"))
+    sppl = render_html("SPPL", sample_context("SPPL"))
+    assert "KESANGGUPAN PENGELOLAAN DAN PEMANTAUAN LINGKUNGAN HIDUP" in sppl
+    assert "fasilitas pengelolaan limbah cair" in sppl
+
+
+def test_holder_name_is_escaped_in_html_and_literal_in_pdf():
+    html = render_html("NIB", sample_context("NIB", holder_name=HOSTILE_NAME))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Budi&#34;" in html
+    assert HOSTILE_NAME in pdf_text(html_to_pdf(html))
+
+
+def test_dates_amounts_and_codes_are_formatted():
+    html = render_html("SERTIFIKAT_STANDAR", sample_context("SERTIFIKAT_STANDAR"))
+    assert "27 November 2026" in html  # 20:00 UTC is the next day in Bangkinang (WIB)
+    assert "Rp1.500.000.000" in html
+    assert "Menengah Rendah" in html
+
+
+def test_draft_banner():
+    context = sample_context("NIB")
+    context["document"]["status"] = "DRAF"
+    assert "BUKAN DOKUMEN RESMI" in render_html("NIB", context)
+    assert "BUKAN DOKUMEN RESMI" not in render_html("NIB", sample_context("NIB"))
+
+
+def test_unknown_type_is_a_key_error():
+    with pytest.raises(KeyError):
+        render_html("IZIN_LAIN", sample_context("NIB"))
+
+
+def test_templates_are_sandboxed():
+    from jinja2.exceptions import SecurityError
+
+    from formserver.issue import render
+
+    with pytest.raises(SecurityError):
+        render._env.from_string("{{ ''.__class__.__mro__ }}").render()
+
+
+def test_document_cannot_read_local_files(tmp_path):
+    from PIL import Image
+
+    outside = tmp_path / "outside.png"  # a real image, outside the fonts and documents folders
+    Image.new("RGB", (8, 8), "red").save(outside)
+    pdf = html_to_pdf(f'<html><body><p>x</p><img src="{outside}"></body></html>')
+    assert b"/Subtype /Image" not in pdf
+
+
+def test_qr_code_prints_at_least_25_mm():
+    import base64
+
+    from PIL import Image
+
+    uri = qr_png_data_uri(VERIFY_URL)
+    assert uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    dpi = image.info["dpi"][0]
+    assert image.width / dpi * 2.54 >= 2.5
