@@ -38,8 +38,6 @@ def _serve(args) -> int:
 def _check(args) -> int:
     from .definition.load import check_file
     from .logic import Logic
-    from .services import Services  # noqa: F401  (registers actions)
-    from .accounts import registration  # noqa: F401
 
     logic = Logic()
     failed = 0

@@ -5,7 +5,9 @@ from .accounts.codes import Codes
 from .accounts.messages import Messenger
 from .definition.load import FormRegistry
 from .logic import Logic
+from .reference.kbli import Kbli
 from .reference.options import References
+from .reference.risk import RiskTables
 from .reference.wilayah import Wilayah
 from .state import Evaluator
 from .store import open_store
@@ -13,23 +15,28 @@ from .submissions import Submissions
 from .validate import StepValidator
 
 
-_WILAYAH = Wilayah()  # read-only reference data: one copy per process, loaded on first use
+# read-only reference data: one copy per process, loaded on first use
+_WILAYAH = Wilayah()
+_KBLI = Kbli()
 
 
 class Services:
     """Everything a request needs beyond the request itself."""
 
     def __init__(self, config: dict, store=None):
-        # importing the modules registers their server actions before definitions are checked
-        from .accounts import registration  # noqa: F401
         self.config = config
         self.store = store or open_store(config)
         self.wilayah = _WILAYAH
         self.references = References(self.wilayah)
-        self.logic = Logic(wilayah=self.wilayah)
+        self.kbli = _KBLI
+        self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli)
+        self.risk = RiskTables(self.store, self.kbli, self.logic)
+        self.logic.context["risk"] = self.risk
         self.forms = FormRegistry(self.logic).load_dir(Path(config["FORMS_DIR"]))
         self.evaluator = Evaluator(self.references)
         self.validator = StepValidator(self.evaluator, self.wilayah)
         self.messenger = Messenger(config)
         self.codes = Codes(self.store, config["SECRET_KEY"])
         self.submissions = Submissions(self)
+        from .issue.issuance import Issuer
+        self.issuer = Issuer(self)

@@ -27,7 +27,7 @@ class FormState:
     steps_visible: dict[str, bool] = dc_field(default_factory=dict)
     path: list[str] = dc_field(default_factory=list)
     item_labels: dict[str, object] = dc_field(default_factory=dict)  # "group.0" -> the item's title
-    hidden_items: set[str] = dc_field(default_factory=set)  # "group.0" of items a group does not ask about
+    hidden_items: set[tuple[str, str]] = dc_field(default_factory=set)  # (group key, "items.0") a group skips
 
     def visible(self, path: str) -> bool:
         state = self.fields.get(path)
@@ -99,7 +99,7 @@ class Evaluator:
             scope = {**context, **item}  # an item's own fields are read by their key
             item_path = f"{path}.{i}" if not f.each else f"{f.data_key}.{i}"
             if f.item_visible is not None and not truthy(f.item_visible(scope)):
-                state.hidden_items.add(item_path)
+                state.hidden_items.add((f.key, item_path))
                 for child in f.children:
                     self._hide(child, f"{item_path}.{child.key}", state, item)
                 continue

@@ -183,7 +183,7 @@ class StepValidator:
             errors[path] = [str(TOO_MANY.format(max=limits.get("max_items", MAX_GROUP_ITEMS)))]
         base = f.data_key if f.each else path
         for i, item in enumerate(items):
-            if state.hidden_items and f"{base}.{i}" in state.hidden_items:
+            if (f.key, f"{base}.{i}") in state.hidden_items:
                 continue
             item_scope = {**scope, **item}
             for child in f.children:

@@ -1,4 +1,5 @@
 """Issue stage: office keys, data signatures, verification codes, PAdES signatures on PDFs."""
+import base64
 import io
 import multiprocessing
 import re
@@ -138,11 +139,12 @@ def test_garbage_signature_fails(keys, garbage):
 
 def test_non_canonical_signature_spelling_fails(keys):
     signature = keys.sign(PAYLOAD)
-    # the last character carries 4 unused bits; another spelling of the same bytes is refused
-    alphabet = "AQgw"
-    twin = signature[:-1] + next(c for c in alphabet if c != signature[-1] and
-                                 (ord(c) - ord(signature[-1])) % 1 == 0)
+    # the last character carries 4 unused bits: setting one spells the same bytes differently
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twin = signature[:-1] + alphabet[alphabet.index(signature[-1]) + 1]
+    assert base64.urlsafe_b64decode(twin + "==") == base64.urlsafe_b64decode(signature + "==")
     assert not keys.verify(PAYLOAD, twin)
+    assert parse_verification_code("doc." + twin) is None
 
 
 def test_unserialisable_payload_fails(keys):
@@ -185,7 +187,7 @@ def test_signed_pdf_validates(signed_pdf, keys):
 
 def test_pdf_altered_after_signing_is_not_intact(signed_pdf, keys):
     reader = PdfFileReader(io.BytesIO(signed_pdf))
-    start, length = reader.embedded_signatures[0].sig_object["/ByteRange"][:2]
+    start, length = list(reader.embedded_signatures[0].sig_object["/ByteRange"])[:2]
     at = signed_pdf.index(TITLE)
     assert start <= at < start + length  # the title lies in the signed range
     altered = signed_pdf[:at] + b"X" + signed_pdf[at + 1:]
@@ -197,3 +199,25 @@ def test_pdf_altered_after_signing_is_not_intact(signed_pdf, keys):
 def test_signature_by_another_certificate_is_not_trusted(signed_pdf, tmp_path):
     stranger = OfficeKeys.load({"DATA_DIR": str(tmp_path)})
     assert not _status(signed_pdf, stranger).trusted
+
+
+def test_rsa_certificate_signs_too(keys, tmp_path):
+    """Office certificates are often RSA; the development one is EC."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "DPMPTSP Kabupaten Kampar")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).add_extension(usage, critical=True)
+            .sign(key, hashes.SHA256()))
+    rsa_keys = OfficeKeys(keys.data_key, cert.public_bytes(serialization.Encoding.PEM), signing._private_pem(key))
+    signed = sign_pdf(html_to_pdf("<p>RSA</p>"), rsa_keys)
+    status = _status(signed, rsa_keys)
+    assert status.intact and status.valid and status.trusted

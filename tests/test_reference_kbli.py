@@ -19,6 +19,12 @@ def kbli() -> Kbli:
 
 
 @pytest.fixture
+def app(branching_app):
+    """conftest's app on the small test forms: these routes do not depend on forms/ being complete."""
+    return branching_app
+
+
+@pytest.fixture
 def kbli_app(app):
     """The app with services().kbli and .risk, whether or not services.py wires them yet."""
     svc = app.extensions["formserver"]

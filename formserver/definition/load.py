@@ -29,6 +29,8 @@ def read_json(path: Path):
 
 def registries() -> Registries:
     """The names a definition may use, from the live registries."""
+    from ..accounts import registration  # noqa: F401  (importing registers the server actions)
+    from ..issue import issuance  # noqa: F401
     from ..actions import ACTIONS
     from ..compile.fields import FIELD_TYPES
     from ..reference.wilayah import LEVELS

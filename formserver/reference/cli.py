@@ -3,6 +3,7 @@ import sys
 
 
 def _import_risk(args) -> int:
+    """Check a risk table CSV and store it as a new version; exit 1 and store nothing on any problem."""
     from ..config import from_environment
     from ..logic import Logic
     from ..store import open_store
@@ -29,6 +30,7 @@ def _import_risk(args) -> int:
 
 
 def _print_summary(version: dict) -> None:
+    """What was imported, for the operator's record."""
     from .risk import REFRESH_SECONDS
 
     rows = version["rows"]
@@ -41,6 +43,7 @@ def _print_summary(version: dict) -> None:
 
 
 def _kbli(args) -> int:
+    """Print the codes matching a query."""
     from .kbli import Kbli
 
     query = " ".join(args.query)

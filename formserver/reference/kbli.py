@@ -118,6 +118,7 @@ class Kbli:
         self._data()
 
     def __len__(self) -> int:
+        """How many codes the table holds."""
         return len(self._data().rows)
 
     def codes(self) -> list[str]:
@@ -151,6 +152,7 @@ class Kbli:
 
 
 def _item(index: _Index, i: int, score: int) -> dict:
+    """A search result as {kode, judul, kategori, score}."""
     row = index.rows[i]
     return {"kode": row["kode"], "judul": row["judul"], "kategori": row["kategori"], "score": score}
 
@@ -188,7 +190,7 @@ def _split(groups: dict, matches, bonus: int, keep_rest: bool = True) -> dict[in
     """Add ``bonus`` to the rows in ``matches``; drop the others unless ``keep_rest``."""
     result: dict[int, set[int]] = {}
     for score, rows in groups.items():
-        hit = rows & matches if isinstance(matches, (set, frozenset)) else rows.intersection(matches)
+        hit = rows.intersection(matches)
         if hit:
             result.setdefault(score + bonus, set()).update(hit)
         if keep_rest:

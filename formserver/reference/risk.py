@@ -158,6 +158,7 @@ class RiskAnswer:
     kewajiban_sni: str | None
 
     def as_dict(self) -> dict:
+        """The answer as a JSON-ready dict."""
         return asdict(self)
 
 
@@ -268,6 +269,7 @@ class RiskTables:
         return [v.doc for v in self._all()]
 
     def _current(self, on=None) -> _Version | None:
+        """The indexed version in force on a date."""
         day = _as_date(on)
         found = None
         for version in self._all():
@@ -348,6 +350,7 @@ def _check_header(header: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _check_kode(n: int, kode: str, kbli) -> list[str]:
+    """Errors for a code that is not a KBLI 2020 kelompok code."""
     if kbli.exists(kode):
         return []
     hint_id = hint_en = ""
@@ -359,6 +362,7 @@ def _check_kode(n: int, kode: str, kbli) -> list[str]:
 
 
 def _check_url(n: int, url: str) -> list[str]:
+    """Errors for a source that is not an http(s) URL."""
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https") and parsed.netloc and not any(c.isspace() for c in url):
         return []

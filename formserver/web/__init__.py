@@ -9,13 +9,15 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
-    from . import api, errors, extensions, openapi, pages, reference
+    from . import api, documents, errors, extensions, openapi, pages, reference
     extensions.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(documents.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(reference.bp)
     extensions.csrf.exempt(openapi.bp)
+    extensions.csrf.exempt(documents.bp)

@@ -81,7 +81,7 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
             items = holder.get(f.data_key) if isinstance(holder.get(f.data_key), list) else []
             for i, item in enumerate(items):
                 item_path = f"{base}.{i}"
-                if item_path in state.hidden_items or not isinstance(item, dict):
+                if (f.key, item_path) in state.hidden_items or not isinstance(item, dict):
                     continue
                 title = state.item_labels.get(item_path) or f"{text(f.spec.get('label'))} {i + 1}"
                 rows.append({"key": item_path, "heading": str(title)})

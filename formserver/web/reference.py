@@ -63,7 +63,7 @@ def kbli_search():
 @bp.get("/api/v1/reference/kbli/<kode>")
 def kbli_detail(kode):
     svc = services()
-    row = svc.kbli.get(kode) if len(kode) <= 10 else None
+    row = svc.kbli.get(kode)
     if row is None:
         return error_response(404, bi("Kode KBLI tidak ditemukan. Gunakan kode KBLI 2020 lima digit.",
                                       "KBLI code not found. Use a five-digit KBLI 2020 code."))

@@ -1,0 +1,132 @@
+"""Issued documents: submit (issue), download, public verification, the tracking timeline."""
+from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
+
+from ..i18n import bi
+from ..issue.issuance import mask_name
+from ..submissions import Conflict, StepNotReachable
+from . import services
+from .errors import error_response
+from .extensions import actor, limiter
+from .views_common import current_account, owned_submission
+
+bp = Blueprint("documents", __name__)
+
+
+def _is_officer() -> bool:
+    account = current_account()
+    return bool(account and account.get("role") == "officer")
+
+
+def issuance_json(doc: dict) -> dict:
+    """{"status", "nib", "documents": [...]} of an application."""
+    issuer = services().issuer
+    documents = services().store.documents_for(doc["id"])
+    return {"status": doc["meta"].get("status_permohonan", "DRAF"), "nib": doc["meta"].get("nib"),
+            "documents": [{"id": d["id"], "type": d["type"], "number": d["number"], "status": d["status"],
+                           "url": url_for("documents.document_pdf", document_id=d["id"]),
+                           "verify_url": issuer.verify_url(d)} for d in documents]}
+
+
+@bp.post("/api/v1/submissions/<submission_id>/submit")
+@limiter.limit("30 per minute")
+def submit(submission_id):
+    """Issue the application (the last step's server action); repeating it returns the same result."""
+    doc = owned_submission(submission_id)
+    svc = services()
+    body = request.get_json(silent=True) if request.content_length else {}
+    values = (body or {}).get("values", {"setuju_terbitkan": True}) if isinstance(body, dict) else None
+    if not isinstance(values, dict):
+        return error_response(400, bi("Kirim {\"values\": {...}} atau badan kosong.", "Send {\"values\": {...}} or an empty body."))
+    if doc["status"] == "draft":
+        state = svc.submissions.state(doc)
+        final = state.path[-1] if state.path else None
+        try:
+            result = svc.submissions.save_step(doc, final, values, actor())
+        except (StepNotReachable, Conflict):
+            doc = owned_submission(submission_id)  # another request issued it meanwhile
+            if doc["status"] == "draft":
+                return error_response(409, bi("Lengkapi semua langkah sebelum menerbitkan.",
+                                              "Complete every step before issuing."),
+                                      current_step=svc.submissions.first_open_step(doc, svc.submissions.state(doc)))
+        else:
+            if not result.ok:
+                return jsonify({"errors": result.errors}), 422
+            doc = result.submission
+    if not doc["meta"].get("nib"):
+        return error_response(409, bi("Formulir ini tidak menerbitkan dokumen.", "This form issues no documents."))
+    return jsonify(issuance_json(doc))
+
+
+def _document_for_caller(document_id: str) -> dict:
+    doc = services().store.get_document(document_id)
+    if doc is None or (doc["owner"] != actor() and not _is_officer()):
+        abort(404)
+    return doc
+
+
+@bp.get("/api/v1/documents/<document_id>")
+def document_pdf(document_id):
+    """The signed PDF, to its owner and to officers only."""
+    doc = _document_for_caller(document_id)
+    response = make_response(services().issuer.pdf(doc))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{doc["type"]}-{doc["number"]}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _verification_json(result) -> dict:
+    doc = result.document
+    out = {"valid": result.valid, "status": result.status}
+    if doc is not None and result.status != "ALTERED":
+        content = doc["content"]
+        out.update({"type": doc["type"], "number": doc["number"], "issued_at": doc["issued_at"],
+                    "holder": mask_name(content["holder"]["nama"]),
+                    "kbli": [a["kbli"] for a in content["activities"]]})
+    return out
+
+
+@bp.get("/api/v1/verify/<path:code>")
+@limiter.limit("120 per minute")
+def verify_api(code):
+    result = services().issuer.verify(code)
+    return jsonify(_verification_json(result)), 404 if result.status == "UNKNOWN" else 200
+
+
+@bp.get("/verifikasi/<path:code>")
+@limiter.limit("120 per minute")
+def verify_page(code):
+    result = services().issuer.verify(code)
+    return render_template("verify.html", result=_verification_json(result),
+                           document=result.document), 404 if result.status == "UNKNOWN" else 200
+
+
+TIMELINE_EVENTS = {"submission.created", "application.status", "submission.step_saved"}
+
+
+def timeline(submission_id: str) -> list[dict]:
+    """The application's status changes (who, when, from, to) and saved steps, oldest first."""
+    events = services().store.events(f"submission:{submission_id}")
+    return [{k: e.get(k) for k in ("at", "type", "actor", "from", "to", "step") if e.get(k) is not None}
+            for e in events if e["type"] in TIMELINE_EVENTS]
+
+
+@bp.get("/api/v1/submissions/<submission_id>/timeline")
+def timeline_api(submission_id):
+    if _is_officer():
+        if services().store.get_submission(submission_id) is None:
+            abort(404)
+    else:
+        owned_submission(submission_id)
+    return jsonify({"id": submission_id, "events": timeline(submission_id)})
+
+
+@bp.get("/isian/<submission_id>/draf/nib")
+def draft_nib(submission_id):
+    """The draft NIB as HTML, for the preview before issuing."""
+    doc = owned_submission(submission_id)
+    if doc["form_id"] != "permohonan":
+        abort(404)
+    response = make_response(services().issuer.html(services().issuer.draft_nib(doc), status="DRAF"))
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return response

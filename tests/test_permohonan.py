@@ -1,0 +1,114 @@
+"""The permit application end to end: branches by risk, SNI/Halal, environment, issuance, verification."""
+import pytest
+
+from formserver.accounts.passwords import hash_password
+
+from .conftest import PASSWORD, PERSON, Api
+
+PROFILE = {**{k: v for k, v in PERSON.items() if k != "setuju_disclaimer"}, "skala_usaha": "UMK",
+           "jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI", "nama_lengkap": "Budi Santoso",
+           "nomor_telepon": "+6281276460487", "email": "budi@example.test"}
+LOCATION = {"nama_usaha": "Warung Budi", "luas_lahan_m2": 50, "alamat_usaha": "Jl. Merdeka 5", "provinsi_usaha": "14",
+            "kabupaten_usaha": "14.01", "kecamatan_usaha": "14.01.01", "kelurahan_usaha": "14.01.01.1011",
+            "kode_pos": "28411", "sudah_berjalan": "YA", "punya_izin_sebelumnya": "TIDAK",
+            "perkiraan_jangka_waktu_operasi": 10, "deskripsi_kegiatan": "Jualan", "jumlah_tenaga_kerja": 2}
+
+
+@pytest.fixture
+def applicant(app):
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+    api = Api(app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}).status_code == 200
+    return api
+
+
+def start(api):
+    r = api.post("/api/v1/forms/permohonan/submissions")
+    assert r.status_code == 201, r.get_json()
+    sid = r.get_json()["id"]
+    ok(api.put_step(sid, "data_pelaku_usaha", {"npwp": "01.234.567.8-901.000", "email": "usaha@example.test"}))
+    return sid
+
+
+def ok(response):
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def activities(api, sid, *kblis):
+    ok(api.put_step(sid, "bidang_usaha", {"kegiatan_usaha": [
+        {"jenis_kegiatan": "UTAMA" if i == 0 else "PENDUKUNG", "kbli": k, "ruang_lingkup": "Usaha kecil"}
+        for i, k in enumerate(kblis)]}))
+
+
+def details(api, sid, *items):
+    return api.put_step(sid, "detail_usaha", {"kegiatan_usaha": [{**LOCATION, **item} for item in items]})
+
+
+def products(api, sid, *per_activity):
+    return api.put_step(sid, "produk", {"kegiatan_usaha": [{"produk": p} for p in per_activity]})
+
+
+ONE_PRODUCT = [{"jenis_produk": "Sembako", "kapasitas_per_tahun": 1000, "satuan_kapasitas": "KG"}]
+
+
+def issue(api, sid, count):
+    ok(api.put_step(sid, "ringkasan_usaha", {}))
+    ok(api.put_step(sid, "daftar_kegiatan", {"kegiatan_usaha": [{"dipilih": True}] * count}))
+
+
+def test_rendah_only(applicant):
+    sid = start(applicant)
+    activities(applicant, sid, "47191")
+    body = ok(details(applicant, sid, {"modal_usaha": 50_000_000}))
+    assert body["computed"]["kegiatan_usaha.0.skala_usaha_hasil"] == "MIKRO"
+    assert body["computed"]["kegiatan_usaha.0.tingkat_risiko"] == "RENDAH"
+    ok(products(applicant, sid, ONE_PRODUCT))
+    issue(applicant, sid, 1)
+    assert applicant.get(f"/api/v1/submissions/{sid}").get_json()["current_step"] == "pernyataan_mandiri"
+    r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True})
+    assert r.status_code == 200  # the SPPL tick is not asked here: ignored
+    r = applicant.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True})
+    body = ok(r)
+    assert body["status"] == "completed"
+    result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
+    assert result["status"] == "TERBIT" and len(result["nib"]) == 13
+    assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI"]
+
+
+def test_menengah_rendah_with_sppl(applicant):
+    sid = start(applicant)
+    activities(applicant, sid, "10298")
+    ok(details(applicant, sid, {"modal_usaha": 200_000_000}))
+    ok(products(applicant, sid, ONE_PRODUCT))
+    issue(applicant, sid, 1)
+    assert applicant.get(f"/api/v1/submissions/{sid}").get_json()["current_step"] == "persetujuan_lingkungan"
+    body = ok(applicant.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [
+        {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+         "uraian_usaha_lingkungan": "Produksi rumahan"}]}))
+    assert body["computed"]["kegiatan_usaha.0.kewajiban_lingkungan"] == "SPPL"
+    r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True})
+    assert set(r.get_json()["errors"]) == {"pernyataan_sppl", "pernyataan_standar_usaha"}
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True,
+                                                      "pernyataan_standar_usaha": True}))
+    ok(applicant.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True}))
+    result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
+    assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI", "SERTIFIKAT_STANDAR", "SPPL"]
+    assert result["status"] == "TERBIT"
+
+
+def test_risk_not_known_tinggi_and_non_umk_are_refused_with_the_draft_kept(applicant):
+    sid = start(applicant)
+    activities(applicant, sid, "47111")
+    r = details(applicant, sid, {"modal_usaha": 50_000_000})
+    assert "belum tersedia" in r.get_json()["errors"]["kegiatan_usaha.0.tingkat_risiko"][0]
+    activities(applicant, sid, "82920")
+    r = details(applicant, sid, {"modal_usaha": 50_000_000})
+    assert "Tinggi" in r.get_json()["errors"]["kegiatan_usaha.0.tingkat_risiko"][0]
+    activities(applicant, sid, "47191")
+    r = details(applicant, sid, {"modal_usaha": 6_000_000_000})
+    assert "bukan UMK" in r.get_json()["errors"]["kegiatan_usaha.0.modal_usaha"][0]
+    data = applicant.get(f"/api/v1/submissions/{sid}").get_json()["data"]
+    assert data["kegiatan_usaha"][0]["kbli"] == "47191" and data["npwp"] == "012345678901000"
