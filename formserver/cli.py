@@ -77,6 +77,8 @@ def main(argv=None) -> int:
     outbox.add_argument("--last", type=int, default=5)
     outbox.add_argument("--data-dir")
     outbox.set_defaults(run=_outbox)
+    from .reference.cli import add_commands as add_reference_commands
+    add_reference_commands(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

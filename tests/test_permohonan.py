@@ -112,3 +112,111 @@ def test_risk_not_known_tinggi_and_non_umk_are_refused_with_the_draft_kept(appli
     assert "bukan UMK" in r.get_json()["errors"]["kegiatan_usaha.0.modal_usaha"][0]
     data = applicant.get(f"/api/v1/submissions/{sid}").get_json()["data"]
     assert data["kegiatan_usaha"][0]["kbli"] == "47191" and data["npwp"] == "012345678901000"
+
+
+def _to_pernyataan(api, sid, kbli="47191", modal=50_000_000, env=None):
+    activities(api, sid, kbli)
+    ok(details(api, sid, {"modal_usaha": modal}))
+    ok(products(api, sid, ONE_PRODUCT))
+    issue(api, sid, 1)
+    if env is not None:
+        return ok(api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [env]}))
+
+
+def _issue_now(api, sid, **statements):
+    ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, **statements}))
+    ok(api.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True}))
+    return ok(api.post(f"/api/v1/submissions/{sid}/submit"))
+
+
+def test_held_pkplh_issues_the_sertifikat_standar(applicant):
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid, "10298", env={
+        "punya_dokumen_lingkungan": "SUDAH", "jenis_dokumen_lingkungan": "PKPLH", "nomor_dokumen_lingkungan": "PKPLH/01/2024",
+        "tanggal_dokumen_lingkungan": "2024-03-01", "uraian_usaha_lingkungan": "Produksi"})
+    result = _issue_now(applicant, sid, pernyataan_standar_usaha=True)
+    assert result["status"] == "TERBIT"
+    assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI", "SERTIFIKAT_STANDAR"]
+
+
+def test_ukl_upl_without_document_waits_for_the_environmental_approval(applicant):
+    sid = start(applicant)
+    body = _to_pernyataan(applicant, sid, "10298", env={
+        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "uraian_usaha_lingkungan": "Pabrik"})
+    assert body["computed"]["kegiatan_usaha.0.kewajiban_lingkungan"] in ("UKL_UPL", "AMDAL")
+    result = _issue_now(applicant, sid, pernyataan_standar_usaha=True)
+    assert result["status"] == "MENUNGGU_PERSETUJUAN_LINGKUNGAN"
+    by_type = {d["type"]: d for d in result["documents"]}
+    assert by_type["NIB"]["status"] == "VALID"
+    assert by_type["SERTIFIKAT_STANDAR"]["status"] == "MENUNGGU_PERSETUJUAN_LINGKUNGAN"
+
+
+def test_sni_and_halal_questions_follow_the_rules(app, applicant, tmp_path):
+    from formserver.reference.risk import import_csv
+    svc = app.extensions["formserver"]
+    csv = tmp_path / "risiko.csv"
+    csv.write_text("kode,skala,luas_lahan,tingkat_risiko,perizinan_berusaha,parameter,kewajiban_sni,sumber_url\n"
+                   "10792,MIKRO,,RENDAH,NIB,,no,https://example.test/pp28-lampiran\n", encoding="utf-8")
+    table, errors = import_csv(csv, "PP 28/2025", "2025-10-05", svc.kbli, svc.logic)
+    assert errors == []
+    svc.store.insert_reference_table(table)
+    svc.risk.reload()
+    sid = start(applicant)
+    activities(applicant, sid, "10792")
+    ok(details(applicant, sid, {"modal_usaha": 10_000_000}))
+    r = products(applicant, sid, ONE_PRODUCT)
+    assert set(r.get_json()["errors"]) == {"kegiatan_usaha.0.produk.0.punya_sni", "kegiatan_usaha.0.produk.0.punya_halal"}
+    product = {**ONE_PRODUCT[0], "punya_sni": "TIDAK", "punya_halal": "YA", "nomor_halal": "ID1234",
+               "halal_terbit": "2024-05-01", "halal_berakhir": "2024-01-01"}
+    r = products(applicant, sid, [product])
+    assert r.get_json()["errors"] == {"kegiatan_usaha.0.produk.0.halal_berakhir": ["Tanggal berakhir harus sesudah tanggal terbit"]}
+    ok(products(applicant, sid, [{**product, "halal_berakhir": "2028-05-01"}]))
+    issue(applicant, sid, 1)
+    r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True})
+    assert set(r.get_json()["errors"]) == {"pernyataan_sni", "pernyataan_halal"}
+    result = _issue_now(applicant, sid, pernyataan_sni=True, pernyataan_halal=True)
+    stored = svc.store.get_submission(sid)
+    assert stored["meta"]["risk_table"]["regulation"] == "PP 28/2025"
+    assert result["status"] == "TERBIT"
+
+
+def test_ticking_a_declaration_that_does_not_apply_changes_nothing(applicant, app):
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_halal": True}))
+    data = app.extensions["formserver"].store.get_submission(sid)["data"]
+    assert data["pernyataan_k3l"] is True and "pernyataan_halal" not in data
+
+
+def test_issuance_is_exactly_once_under_concurrent_submits(app, applicant):
+    import threading
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    cookie = applicant.client.get_cookie("formserver_session").value
+    results, barrier = [], threading.Barrier(6)
+
+    def submit():
+        client = app.test_client()
+        client.set_cookie("formserver_session", cookie)
+        barrier.wait()
+        r = client.post(f"/api/v1/submissions/{sid}/submit", json={"values": {"setuju_terbitkan": True}})
+        results.append((r.status_code, r.get_json()))
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [status for status, _ in results] == [200] * 6, results
+    assert len({body["nib"] for _, body in results}) == 1
+    assert len({tuple(sorted(d["id"] for d in body["documents"])) for _, body in results}) == 1
+    assert len(app.extensions["formserver"].store.documents_for(sid)) == 2
+    assert ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))["nib"] == results[0][1]["nib"]
+
+
+def test_nib_check_digit():
+    from formserver.issue.issuance import make_nib, nib_is_valid
+    nibs = [make_nib(n) for n in (1, 2, 999, 10**10 - 1)]
+    assert all(len(n) == 13 and nib_is_valid(n) for n in nibs) and len(set(nibs)) == 4
+    assert not nib_is_valid(nibs[0][:-1] + str((int(nibs[0][-1]) + 1) % 10))

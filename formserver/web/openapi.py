@@ -159,9 +159,100 @@ class WilayahList(Schema):
     items = fields.List(fields.Nested(WilayahItem), required=True, metadata=_d("Sorted by name."))
 
 
+class KbliItem(Schema):
+    kode = fields.String(required=True, metadata=_d("Five-digit KBLI 2020 code, e.g. `47111`."))
+    judul = fields.String(required=True)
+    kategori = fields.String(required=True, metadata=_d("KBLI kategori letter, A–U."))
+    score = fields.Integer(required=True, metadata=_d("Higher is a better match; ties are in code order."))
+
+
+class KbliList(Schema):
+    q = fields.String(required=True)
+    items = fields.List(fields.Nested(KbliItem), required=True, metadata=_d("Best match first."))
+
+
+class KbliRisk(Schema):
+    tingkat_risiko = fields.String(required=True, allow_none=True, metadata=_d(
+        "RENDAH, MENENGAH_RENDAH, MENENGAH_TINGGI or TINGGI; null when no table row states it."))
+    known = fields.Boolean(required=True, metadata=_d("False: the risk is not known and must not be issued."))
+    regulation = fields.String(required=True, allow_none=True)
+    table_id = fields.String(required=True, allow_none=True)
+    sumber_url = fields.String(required=True, allow_none=True, metadata=_d("Where the row's value comes from."))
+    perizinan_berusaha = fields.String(required=True, allow_none=True)
+    kewajiban_sni = fields.String(required=True, allow_none=True, metadata=_d("yes, no or unknown."))
+
+
+class KbliRiskByScale(Schema):
+    MIKRO = fields.Nested(KbliRisk, required=True)
+    KECIL = fields.Nested(KbliRisk, required=True)
+    MENENGAH = fields.Nested(KbliRisk, required=True)
+    BESAR = fields.Nested(KbliRisk, required=True)
+
+
+class RiskTableRef(Schema):
+    id = fields.String(required=True)
+    regulation = fields.String(required=True)
+    effective = fields.String(required=True, metadata=_d("ISO date the table applies from."))
+
+
+class KbliDetail(Schema):
+    kode = fields.String(required=True)
+    judul = fields.String(required=True)
+    uraian = fields.String(required=True)
+    kategori = fields.String(required=True)
+    perizinan_tunggal = fields.Boolean(required=True, metadata=_d("SNI/Halal questions apply (office default)."))
+    perizinan_tunggal_sumber = fields.String(required=True)
+    risiko = fields.Nested(KbliRiskByScale, required=True, metadata=_d("Under the table in force today."))
+    table = fields.Nested(RiskTableRef, required=True, allow_none=True, metadata=_d("The table in force today."))
+
+
+class IssuedDocument(Schema):
+    id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(("NIB", "SERTIFIKAT_STANDAR", "PERNYATAAN_MANDIRI", "SPPL")))
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata=_d("VALID, REVOKED or MENUNGGU_PERSETUJUAN_LINGKUNGAN."))
+    url = fields.String(required=True, metadata=_d("The signed PDF (owner and officers only)."))
+    verify_url = fields.String(required=True, metadata=_d("The public verification page the QR code opens."))
+
+
+class Issuance(Schema):
+    status = fields.String(required=True, metadata=_d("TERBIT, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ..."))
+    nib = fields.String(required=True, metadata=_d("13 digits, the last a check digit."))
+    documents = fields.List(fields.Nested(IssuedDocument), required=True)
+
+
+class SubmitRequest(Schema):
+    values = fields.Dict(metadata=_d("The last step's answers; default {\"setuju_terbitkan\": true}."))
+
+
+class VerificationResult(Schema):
+    valid = fields.Boolean(required=True)
+    status = fields.String(required=True, metadata=_d("VALID, REVOKED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ALTERED or UNKNOWN."))
+    type = fields.String()
+    number = fields.String()
+    issued_at = fields.String()
+    holder = fields.String(metadata=_d("The holder's name, masked."))
+    kbli = fields.List(fields.String())
+
+
+class TimelineEvent(Schema):
+    at = fields.String(required=True)
+    type = fields.String(required=True, metadata=_d("submission.created, submission.step_saved or application.status."))
+    actor = fields.String(required=True)
+    to = fields.String(metadata=_d("The new status (application.status)."))
+    step = fields.String()
+
+
+class Timeline(Schema):
+    id = fields.String(required=True)
+    events = fields.List(fields.Nested(TimelineEvent), required=True)
+
+
 SCHEMAS = (Error, StepConflict, ValidationErrors, FormSummary, FormList, Form, StepInfo, Account, Submission,
            SubmissionDetail, StepPut, StepSaved, PreviewRequest, Option, FieldPreview, Preview, Sent, Login,
-           LoginOk, LoggedOut, WilayahItem, WilayahList)
+           LoginOk, LoggedOut, WilayahItem, WilayahList, KbliItem, KbliList, KbliRisk, KbliRiskByScale,
+           RiskTableRef, KbliDetail, IssuedDocument, Issuance, SubmitRequest, VerificationResult, TimelineEvent,
+           Timeline)
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -278,6 +369,43 @@ def _paths() -> dict:
                         {"in": "query", "name": "parent", "required": False,
                          "schema": {"type": "string", "maxLength": 20},
                          "description": "The parent region's code; required for every level but provinsi."}])},
+        "/api/v1/reference/kbli": {"get": _operation(
+            "Search KBLI 2020 codes",
+            {"200": _ok("Matches by code prefix and/or title words (cacheable for an hour).", KbliList)},
+            errors=(400,), tag="reference",
+            parameters=[{"in": "query", "name": "q", "required": False, "schema": {"type": "string", "maxLength": 100},
+                         "description": "Digits match code prefixes, words match title word prefixes; empty gives no items."},
+                        {"in": "query", "name": "limit", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "default": 20},
+                         "description": "At most this many items; values above 50 give 50."}])},
+        "/api/v1/reference/kbli/{kode}": {"get": _operation(
+            "One KBLI code with its risk per scale",
+            {"200": _ok("The code, its perizinan_tunggal flag and the risk table in force.", KbliDetail)},
+            errors=(404,), tag="reference",
+            parameters=[_path_param("kode", "A five-digit KBLI 2020 code, e.g. `47111`.")])},
+        "/api/v1/submissions/{submission_id}/submit": {"post": _operation(
+            "Issue the application",
+            {"200": _ok("Issued (or issued before: the same NIB and documents).", Issuance),
+             "409": _ok("Steps are missing, or the form issues no documents.", StepConflict),
+             "422": _ok("The last step's answers are not valid.", ValidationErrors)},
+            errors=(400, 404, 429), write=True, body=SubmitRequest, body_required=False,
+            parameters=[SUBMISSION_ID], security=SESSION,
+            description="Runs the last step with its server action. Exactly once: repeating it, or racing it, "
+                        "returns the same NIB and documents.")},
+        "/api/v1/submissions/{submission_id}/timeline": {"get": _operation(
+            "The application's tracking timeline", {"200": _ok("Status changes and saved steps.", Timeline)},
+            errors=(404,), parameters=[SUBMISSION_ID], security=SESSION)},
+        "/api/v1/documents/{document_id}": {"get": _operation(
+            "An issued document as a signed PDF",
+            {"200": {"description": "The PDF (PAdES-signed).", "content": {"application/pdf": {
+                "schema": {"type": "string", "format": "binary"}}}}},
+            errors=(404,), parameters=[_path_param("document_id", "The document id.")], security=SESSION,
+            tag="documents", description="For the applicant who owns it and for officers; others get 404.")},
+        "/api/v1/verify/{code}": {"get": _operation(
+            "Verify a document's code (from its QR code)",
+            {"200": _ok("Known: genuine and valid, revoked, waiting, or altered.", VerificationResult),
+             "404": _ok("Unknown or forged code.", VerificationResult)},
+            errors=(429,), parameters=[_path_param("code", "The code of the verification URL.")], tag="documents")},
         "/api/v1/openapi.json": {"get": _operation(
             "This document", {"200": {"description": "The OpenAPI document.",
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
