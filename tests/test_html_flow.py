@@ -24,7 +24,7 @@ class Browser:
     def submit(self, data, url=None):
         html = self.page.get_data(as_text=True)
         hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-        action = url or re.search(r'<form method="post"[^>]*action="([^"]+)"', html).group(1).replace("&amp;", "&")
+        action = url or re.search(r'<form method="post" novalidate action="([^"]+)"', html).group(1).replace("&amp;", "&")
         self.page = self.client.post(action, data={**hidden, **data}, follow_redirects=True)
         return self.page
 
@@ -183,3 +183,49 @@ def test_a_form_that_needs_a_login_sends_you_to_log_in_and_back(branching_app):
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', browser.text).group(1),
         "username": "budi1", "password": PASSWORD})
     assert page.location == "/formulir/akses"
+
+
+def test_permit_application_without_javascript(html_app):
+    from .test_permohonan import PROFILE
+    from formserver.accounts.passwords import hash_password
+    html_app.extensions["formserver"].store.insert_account({
+        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+    browser = Browser(html_app.test_client())
+    browser.get("/masuk")
+    browser.submit({"username": "budi0001", "password": PASSWORD}, url="/masuk")
+    assert "Permohonan Baru" in browser.text
+    browser.get("/formulir/permohonan")
+    browser.submit({}, url="/formulir/permohonan")
+    assert "1401011708900001" in browser.text  # prefilled from the account, read-only
+    browser.submit({"npwp": "012345678901000", "email": "usaha@example.test"})
+    assert "Bidang usaha" in browser.text, browser.text[-3000:]
+    browser.submit({"_action": "add:kegiatan_usaha"})
+    browser.submit({"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "47191",
+                    "kegiatan_usaha.0.ruang_lingkup": "Toko kelontong"})
+    assert "Validasi" in browser.text or "Detail usaha" in browser.text
+    assert "KBLI 47191" in browser.text  # the item's title
+    item = {f"kegiatan_usaha.0.{k}": str(v) for k, v in {
+        "nama_usaha": "Warung Budi", "luas_lahan_m2": 50, "alamat_usaha": "Jl. Merdeka 5", "provinsi_usaha": "14",
+        "kabupaten_usaha": "14.01", "kecamatan_usaha": "14.01.01", "kelurahan_usaha": "14.01.01.1011",
+        "kode_pos": "28411", "sudah_berjalan": "YA", "modal_usaha": "50.000.000", "punya_izin_sebelumnya": "TIDAK",
+        "perkiraan_jangka_waktu_operasi": 10, "deskripsi_kegiatan": "Jualan", "jumlah_tenaga_kerja": 2}.items()}
+    browser.submit({**item, "_action": "refresh"})  # "Validasi Risiko" without JavaScript
+    assert "MIKRO" in browser.text and "RENDAH" in browser.text
+    browser.submit(item)
+    assert "Produk" in browser.text
+    browser.submit({"_action": "add:kegiatan_usaha.0.produk"})
+    browser.submit({"kegiatan_usaha.0.produk.0.jenis_produk": "Sembako", "kegiatan_usaha.0.produk.0.kapasitas_per_tahun": "100",
+                    "kegiatan_usaha.0.produk.0.satuan_kapasitas": "KG"})
+    assert "Ringkasan usaha" in browser.text and "Sembako" in browser.text and "Warung Budi" in browser.text
+    browser.submit({})
+    browser.submit({"kegiatan_usaha.0.dipilih": "true"})
+    assert "Pernyataan mandiri" in browser.text
+    browser.submit({"pernyataan_k3l": "true"})
+    assert "Periksa jawaban Anda" in browser.text and "Lihat draf NIB" in browser.text
+    sid = re.search(r"/isian/([^/]+)/draf/nib", browser.text).group(1)
+    draft = browser.client.get(f"/isian/{sid}/draf/nib").get_data(as_text=True)
+    assert "Budi Santoso" in draft and "47191" in draft
+    browser.submit({"setuju_terbitkan": "true"})
+    assert "Perizinan Berusaha telah terbit" in browser.text and "Pernyataan Mandiri" in browser.text
+    assert "RISIKO_TERVALIDASI" in browser.text and "TERBIT" in browser.text

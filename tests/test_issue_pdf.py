@@ -118,6 +118,12 @@ def test_draft_banner():
     assert "BUKAN DOKUMEN RESMI" not in render_html("NIB", sample_context("NIB"))
 
 
+def test_every_registered_template_parses():
+    from formserver.issue.render import check_templates
+
+    check_templates()
+
+
 def test_unknown_type_is_a_key_error():
     with pytest.raises(KeyError):
         render_html("IZIN_LAIN", sample_context("NIB"))

@@ -220,3 +220,61 @@ def test_nib_check_digit():
     nibs = [make_nib(n) for n in (1, 2, 999, 10**10 - 1)]
     assert all(len(n) == 13 and nib_is_valid(n) for n in nibs) and len(set(nibs)) == 4
     assert not nib_is_valid(nibs[0][:-1] + str((int(nibs[0][-1]) + 1) % 10))
+
+
+@pytest.fixture
+def issued(applicant):
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    return sid, _issue_now(applicant, sid)
+
+
+def test_documents_download_as_signed_pdfs_for_the_owner_only(app, applicant, issued):
+    import io
+    from pypdf import PdfReader
+    sid, result = issued
+    nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")
+    r = applicant.client.get(nib_doc["url"])
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
+    assert result["nib"] in text and "Budi Santoso" in text and "47191" in text
+    assert b"/ByteRange" in r.data  # a PDF signature
+    assert app.test_client().get(nib_doc["url"]).status_code == 404
+    stranger = Api(app.test_client())
+    assert stranger.get(f"/api/v1/submissions/{sid}/timeline").status_code == 404
+
+
+def test_verification_of_valid_altered_revoked_and_forged_codes(app, applicant, issued):
+    _, result = issued
+    nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")
+    code = nib_doc["verify_url"].rsplit("/verifikasi/", 1)[1]
+    public = app.test_client()
+    body = public.get(f"/api/v1/verify/{code}").get_json()
+    assert body["valid"] is True and body["status"] == "VALID" and body["number"] == result["nib"]
+    assert body["holder"] == "Bu** Sa*****" and body["kbli"] == ["47191"]
+    page = public.get(f"/verifikasi/{code}")
+    assert page.status_code == 200 and "Dokumen asli dan berlaku" in page.get_data(as_text=True)
+    # a forged signature, an unknown id, garbage
+    forged = code[:-4] + ("AAAA" if not code.endswith("AAAA") else "BBBB")
+    assert public.get(f"/api/v1/verify/{forged}").status_code == 404
+    assert public.get("/api/v1/verify/xyz.abc").get_json() == {"valid": False, "status": "UNKNOWN"}
+    assert public.get("/verifikasi/" + "x" * 5000).status_code == 404
+    # the stored data altered behind the signature's back
+    store = app.extensions["formserver"].store
+    doc = store.get_document(nib_doc["id"])
+    tampered = store.update_document({**doc, "content": {**doc["content"], "nib": "9100000000000"}})
+    assert public.get(f"/api/v1/verify/{code}").get_json() == {"valid": False, "status": "ALTERED"}
+    store.update_document({**tampered, "content": doc["content"]})
+    # revoked
+    app.extensions["formserver"].issuer.revoke(nib_doc["id"], "officer:test", "uji")
+    body = public.get(f"/api/v1/verify/{code}").get_json()
+    assert body["valid"] is False and body["status"] == "REVOKED"
+    assert "dicabut" in public.get(f"/verifikasi/{code}").get_data(as_text=True)
+
+
+def test_tracking_timeline(applicant, issued):
+    sid, _ = issued
+    events = ok(applicant.get(f"/api/v1/submissions/{sid}/timeline"))["events"]
+    statuses = [(e["from"], e["to"]) for e in events if e["type"] == "application.status"]
+    assert statuses == [("DRAF", "RISIKO_TERVALIDASI"), ("RISIKO_TERVALIDASI", "DIAJUKAN"), ("DIAJUKAN", "TERBIT")]
+    assert all(e["actor"] == "account:acc1" and e["at"] for e in events)

@@ -77,12 +77,6 @@ def label(code) -> str:
     return text.replace("_", " ").title() if text.isupper() else text
 
 
-def chunked(value, size: int = 40) -> list[str]:
-    """A long unbreakable string (a URL) cut into lines of ``size`` characters."""
-    text = str(value)
-    return [text[i:i + size] for i in range(0, len(text), size)]
-
-
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -91,11 +85,17 @@ def _environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label, chunked=chunked)
+    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label)
     return env
 
 
 _env = _environment()
+
+
+def check_templates() -> None:
+    """Parse every registered template: a missing file or a syntax error fails at start-up."""
+    for name in DOCUMENT_TYPES.values():
+        _env.get_template(name)
 
 
 def render_html(doc_type: str, context: dict) -> str:

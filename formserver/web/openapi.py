@@ -239,6 +239,7 @@ class TimelineEvent(Schema):
     at = fields.String(required=True)
     type = fields.String(required=True, metadata=_d("submission.created, submission.step_saved or application.status."))
     actor = fields.String(required=True)
+    from_ = fields.String(data_key="from", metadata=_d("The old status (application.status)."))
     to = fields.String(metadata=_d("The new status (application.status)."))
     step = fields.String()
 

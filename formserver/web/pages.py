@@ -8,6 +8,7 @@ from ..i18n import bi
 from ..submissions import AccessDenied, Conflict, StepNotReachable
 from . import captcha, services
 from .api import start_session
+from .documents import issuance_json, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
 from .views_common import current_account, owned_submission, step_list
@@ -184,8 +185,11 @@ def done(submission_id):
     doc = owned_submission(submission_id)
     if doc["status"] == "draft":
         return redirect(url_for("pages.resume", submission_id=submission_id))
-    account = services().store.get_account(doc["meta"]["account_id"]) if doc["meta"].get("account_id") else None
-    return render_template("done.html", doc=doc, account=account, form=services().submissions.form_of(doc))
+    svc = services()
+    account = svc.store.get_account(doc["meta"]["account_id"]) if doc["meta"].get("account_id") else None
+    issued = issuance_json(doc) if doc["meta"].get("nib") else None
+    return render_template("done.html", doc=doc, account=account, form=svc.submissions.form_of(doc),
+                           issued=issued, timeline=timeline(doc["id"]))
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -230,13 +234,23 @@ def logout():
 
 @bp.get("/dasbor")
 def dashboard():
-    if not session.get("account_id"):
-        return redirect(url_for("pages.login"))
-    account = services().store.get_account(session["account_id"])
+    account = current_account()
     if account is None:
-        session.clear()
+        session.pop("account_id", None)
         return redirect(url_for("pages.login"))
-    return render_template("dashboard.html", account=account)
+    svc = services()
+    applications = []
+    for doc in svc.store.find_submissions(actor(), form_id="permohonan", limit=50):
+        kegiatan = doc["data"].get("kegiatan_usaha") or []
+        applications.append({"doc": doc, "kbli": ", ".join(filter(None, (k.get("kbli") for k in kegiatan))),
+                             "status": doc["meta"].get("status_permohonan", "DRAF")})
+    can_apply = "permohonan" in svc.forms
+    if can_apply:
+        try:
+            svc.submissions.check_access(svc.forms.get("permohonan"), account)
+        except AccessDenied:
+            can_apply = False
+    return render_template("dashboard.html", account=account, applications=applications, can_apply=can_apply)
 
 
 @bp.get("/captcha.png")
