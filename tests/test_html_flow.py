@@ -205,6 +205,8 @@ def test_permit_application_without_javascript(html_app):
                     "kegiatan_usaha.0.ruang_lingkup": "Toko kelontong"})
     assert "Validasi" in browser.text or "Detail usaha" in browser.text
     assert "KBLI 47191" in browser.text  # the item's title
+    assert 'value="refresh"' in browser.text and "Validasi Risiko" in browser.text
+    assert 'data-lookup="/api/v1/reference/kbli"' not in browser.text  # the lookup is on the activities step
     item = {f"kegiatan_usaha.0.{k}": str(v) for k, v in {
         "nama_usaha": "Warung Budi", "luas_lahan_m2": 50, "alamat_usaha": "Jl. Merdeka 5", "provinsi_usaha": "14",
         "kabupaten_usaha": "14.01", "kecamatan_usaha": "14.01.01", "kelurahan_usaha": "14.01.01.1011",

@@ -78,6 +78,13 @@ class CompiledStep:
     def review(self) -> bool:
         return bool(self.spec.get("review"))
 
+    @property
+    def has_sources(self) -> bool:
+        """Whether any question of the step (in groups too) takes its choices from reference data."""
+        def walk(fields):
+            return any(f.source or walk(f.children) for f in fields)
+        return walk(self.fields)
+
 
 @dataclass
 class CompiledForm:

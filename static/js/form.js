@@ -84,7 +84,33 @@
       .catch(function () { /* offline or aborted: the server still decides on submit */ });
   }
 
+  // suggestions while typing (e.g. KBLI codes by number or words); the typed value is what is sent
+  function lookup(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var q = input.value.trim();
+    if (!list || q.length < 2) return;
+    fetch(input.dataset.lookup + "?limit=10&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body) return;
+        list.innerHTML = "";
+        body.items.forEach(function (item) {
+          var option = document.createElement("option");
+          option.value = item.kode;
+          option.label = item.kode + " – " + item.judul;
+          option.textContent = item.judul;
+          list.appendChild(option);
+        });
+      }).catch(function () {});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var timer = null;
+    document.addEventListener("input", function (event) {
+      if (!event.target.dataset || !event.target.dataset.lookup) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () { lookup(event.target); }, 200);
+    });
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
     document.querySelectorAll("form[data-preview]").forEach(function (form) {
