@@ -61,6 +61,44 @@ def _outbox(args) -> int:
     return 0
 
 
+def _services():
+    from .config import from_environment, secret_key
+    from .services import Services
+    config = from_environment()
+    config["SECRET_KEY"] = config["SECRET_KEY"] or secret_key(Path(config["DATA_DIR"]))
+    return Services(config)
+
+
+def _officer_add(args) -> int:
+    import getpass
+
+    from marshmallow import ValidationError
+
+    from .officers import create_officer
+    from .store import DuplicateKey
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi / password: ")
+    try:
+        account = create_officer(_services().store, args.username, args.email, args.name, password)
+    except ValidationError as error:
+        print(f"formserver: {' '.join(map(str, error.messages))}", file=sys.stderr)
+        return 1
+    except DuplicateKey as error:
+        print(f"formserver: that {error.field} is already used", file=sys.stderr)
+        return 1
+    print(f"officer {account['username']} created")
+    return 0
+
+
+def _document_revoke(args) -> int:
+    svc = _services()
+    if svc.store.get_document(args.document_id) is None:
+        print(f"formserver: no document {args.document_id}", file=sys.stderr)
+        return 1
+    doc = svc.issuer.revoke(args.document_id, f"cli:{os.environ.get('USER', 'admin')}", args.reason)
+    print(f"{doc['type']} {doc['number']} revoked")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="formserver", description="Form server for business licensing.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +115,18 @@ def main(argv=None) -> int:
     outbox.add_argument("--last", type=int, default=5)
     outbox.add_argument("--data-dir")
     outbox.set_defaults(run=_outbox)
+    officer = commands.add_parser("officer", help="officer accounts").add_subparsers(dest="officer_command", required=True)
+    add = officer.add_parser("add", help="create an officer account (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_officer_add)
+    document = commands.add_parser("document", help="issued documents").add_subparsers(dest="document_command", required=True)
+    revoke = document.add_parser("revoke", help="revoke an issued document (it stays as issued, marked revoked)")
+    revoke.add_argument("document_id")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(run=_document_revoke)
     from .reference.cli import add_commands as add_reference_commands
     add_reference_commands(commands)
     args = parser.parse_args(argv)

@@ -40,3 +40,19 @@ def test_serve_refuses_a_broken_definition(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1
     assert "rusak.json" in result.stderr and "nothing was started" in result.stderr
+
+
+def test_officer_account_and_revocation(tmp_path, app):
+    import os
+    env = {**os.environ, "FORMSERVER_DATA_DIR": str(tmp_path / "data")}
+    add = subprocess.run([sys.executable, "-m", "formserver.cli", "officer", "add", "petugas1", "p1@kampar.go.id",
+                          "--name", "Siti Petugas", "--password-stdin"], input="Petugas#2025\n",
+                         capture_output=True, text=True, cwd=ROOT, env=env)
+    assert add.returncode == 0, add.stderr
+    weak = subprocess.run([sys.executable, "-m", "formserver.cli", "officer", "add", "petugas2", "p2@kampar.go.id",
+                           "--name", "X", "--password-stdin"], input="lemah\n", capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+    assert weak.returncode == 1 and weak.stderr
+    missing = subprocess.run([sys.executable, "-m", "formserver.cli", "document", "revoke", "nope", "--reason", "x"],
+                             capture_output=True, text=True, cwd=ROOT, env=env)
+    assert missing.returncode == 1 and "no document" in missing.stderr

@@ -278,3 +278,16 @@ def test_tracking_timeline(applicant, issued):
     statuses = [(e["from"], e["to"]) for e in events if e["type"] == "application.status"]
     assert statuses == [("DRAF", "RISIKO_TERVALIDASI"), ("RISIKO_TERVALIDASI", "DIAJUKAN"), ("DIAJUKAN", "TERBIT")]
     assert all(e["actor"] == "account:acc1" and e["at"] for e in events)
+
+
+def test_officers_see_documents_and_timelines(app, issued):
+    from formserver.officers import create_officer
+    sid, result = issued
+    create_officer(app.extensions["formserver"].store, "petugas1", "p1@kampar.go.id", "Siti", "Petugas#2025")
+    officer = Api(app.test_client())
+    ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
+    assert officer.client.get(result["documents"][0]["url"]).status_code == 200
+    assert ok(officer.get(f"/api/v1/submissions/{sid}/timeline"))["events"]
+    assert officer.get("/api/v1/submissions/nope/timeline").status_code == 404
+    # officers cannot change an applicant's answers
+    assert officer.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True}).status_code == 404
