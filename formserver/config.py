@@ -33,6 +33,12 @@ def from_environment() -> dict:
         "WHATSAPP_PHONE_NUMBER_ID": _env("WHATSAPP_PHONE_NUMBER_ID"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
+        # production signing keys; without them a development key set is made in DATA_DIR/keys
+        "SIGNING_KEY_FILE": _env("SIGNING_KEY_FILE"),
+        "SIGNING_CERT_FILE": _env("SIGNING_CERT_FILE"),
+        "SIGNING_CERT_KEY_FILE": _env("SIGNING_CERT_KEY_FILE"),
+        # the issuing office printed on documents (regional variant data)
+        "OFFICE_FILE": _env("OFFICE_FILE"),
     }
 
 

@@ -183,7 +183,7 @@ def choose_regions(page, javascript):
 
 
 def check_review_and_register(page, name, email, screenshot=None):
-    heading(page, "Periksa jawaban Anda sebelum mendaftar")
+    heading(page, "Periksa jawaban Anda")
     main = page.locator("main")
     for answer in ("Usaha Mikro dan Kecil (UMK)", "Orang perseorangan", "Warga Negara Indonesia (WNI)",
                    "+6281276460487", email, name, PERSON["nik"], "Laki-laki", "17-08-1990", "Riau", "Kabupaten Kampar",

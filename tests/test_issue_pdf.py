@@ -111,10 +111,14 @@ def test_dates_amounts_and_codes_are_formatted():
     assert "Menengah Rendah" in html
 
 
-def test_draft_banner():
+def test_draft_banner_and_no_qr_code():
     context = sample_context("NIB")
     context["document"]["status"] = "DRAF"
-    assert "BUKAN DOKUMEN RESMI" in render_html("NIB", context)
+    context["qr_png_data_uri"] = context["verify_url"] = ""  # not issued: nothing to verify yet
+    html = render_html("NIB", context)
+    assert "BUKAN DOKUMEN RESMI" in html
+    assert "<img" not in html
+    assert "BUKAN DOKUMEN RESMI" in pdf_text(html_to_pdf(html))
     assert "BUKAN DOKUMEN RESMI" not in render_html("NIB", sample_context("NIB"))
 
 
