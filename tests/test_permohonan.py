@@ -238,7 +238,15 @@ def test_documents_download_as_signed_pdfs_for_the_owner_only(app, applicant, is
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
     assert result["nib"] in text and "Budi Santoso" in text and "47191" in text
-    assert b"/ByteRange" in r.data  # a PDF signature
+    assert b"/FontFile2" in r.data  # fonts embedded
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+    keys = app.extensions["formserver"].issuer.keys
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(r.data)).embedded_signatures[0],
+                                    ValidationContext(trust_roots=list(load_certs_from_pemder_data(keys.cert_pem))))
+    assert status.intact and status.valid and status.trusted
     assert app.test_client().get(nib_doc["url"]).status_code == 404
     stranger = Api(app.test_client())
     assert stranger.get(f"/api/v1/submissions/{sid}/timeline").status_code == 404
@@ -291,3 +299,36 @@ def test_officers_see_documents_and_timelines(app, issued):
     assert officer.get("/api/v1/submissions/nope/timeline").status_code == 404
     # officers cannot change an applicant's answers
     assert officer.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True}).status_code == 404
+
+
+def test_bad_answers_in_the_application(applicant):
+    sid = start(applicant)
+    r = applicant.put_step(sid, "bidang_usaha", {"kegiatan_usaha": [
+        {"jenis_kegiatan": "UTAMA", "kbli": "99999", "ruang_lingkup": "x"}, {"jenis_kegiatan": "UTAMA", "kbli": "4719", "ruang_lingkup": "x"}]})
+    errors = r.get_json()["errors"]
+    assert "tidak ada dalam KBLI 2020" in errors["kegiatan_usaha.0.kbli"][0] and "kegiatan_usaha.1.kbli" in errors
+    assert applicant.put_step(sid, "bidang_usaha", {"kegiatan_usaha": []}).get_json()["errors"]["kegiatan_usaha"]
+    activities(applicant, sid, "47191")
+    for modal in (0, -5, "banyak", 10**20):
+        assert "kegiatan_usaha.0.modal_usaha" in details(applicant, sid, {"modal_usaha": modal}).get_json()["errors"]
+    ok(details(applicant, sid, {"modal_usaha": 1}))
+    r = products(applicant, sid, [{**ONE_PRODUCT[0], "kapasitas_per_tahun": 0}])
+    assert "kegiatan_usaha.0.produk.0.kapasitas_per_tahun" in r.get_json()["errors"]
+    assert applicant.post(f"/api/v1/submissions/{sid}/submit").status_code == 409  # steps missing
+
+
+def test_a_crash_after_issuing_before_saving_loses_nothing(app, applicant, monkeypatch):
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    store = app.extensions["formserver"].store
+    real_update = store.update_submission
+    monkeypatch.setattr(store, "update_submission", lambda doc: (_ for _ in ()).throw(OSError("disk gone")))
+    r = applicant.post(f"/api/v1/submissions/{sid}/submit")
+    assert r.status_code == 500  # the server failed half way: documents exist, the application is not saved
+    issued = store.documents_for(sid)
+    assert len(issued) == 2
+    monkeypatch.setattr(store, "update_submission", real_update)
+    result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
+    assert sorted(d["id"] for d in result["documents"]) == sorted(d["id"] for d in issued)
+    assert result["nib"] == issued[0]["number"]
