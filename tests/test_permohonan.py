@@ -332,3 +332,14 @@ def test_a_crash_after_issuing_before_saving_loses_nothing(app, applicant, monke
     result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
     assert sorted(d["id"] for d in result["documents"]) == sorted(d["id"] for d in issued)
     assert result["nib"] == issued[0]["number"]
+
+
+def test_officer_page_shows_an_application(app, issued):
+    from formserver.officers import create_officer
+    sid, result = issued
+    create_officer(app.extensions["formserver"].store, "petugas1", "p1@kampar.go.id", "Siti", "Petugas#2025")
+    officer = Api(app.test_client())
+    ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
+    page = officer.client.get(f"/petugas/permohonan/{sid}")
+    assert page.status_code == 200 and result["nib"] in page.get_data(as_text=True)
+    assert app.test_client().get(f"/petugas/permohonan/{sid}").status_code == 404

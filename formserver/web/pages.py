@@ -192,6 +192,18 @@ def done(submission_id):
                            issued=issued, timeline=timeline(doc["id"]))
 
 
+@bp.get("/petugas/permohonan/<submission_id>")
+def officer_view(submission_id):
+    """An application's documents and history, for officers (everyone else: 404)."""
+    account = current_account()
+    doc = services().store.get_submission(submission_id)
+    if account is None or account.get("role") != "officer" or doc is None:
+        abort(404)
+    issued = issuance_json(doc) if doc["meta"].get("nib") else None
+    return render_template("done.html", doc=doc, account=None, form=services().submissions.form_of(doc),
+                           issued=issued, timeline=timeline(doc["id"]))
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
