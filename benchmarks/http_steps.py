@@ -41,8 +41,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from report import DOC, write_section  # noqa: E402  (benchmarks/report.py)
+
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "PERFORMANCE.md"
 SECTION = "## HTTP: step GET and PUT (issue 2)"
 HOST = "127.0.0.1"
 WARMUP_SECONDS = 1.0
@@ -365,23 +366,6 @@ def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace the section in docs/PERFORMANCE.md (up to the next `## ` heading), or add it."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else INTRO
-    lines = doc.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        rest = "".join(lines[end:])
-        doc = "".join(lines[:start]) + text + ("\n" + rest if rest else "")
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(doc, encoding="utf-8")
-
-
-# -- main -----------------------------------------------------------------------------------------
-
 def run(args) -> int:
     stop = threading.Event()
     wrk = None if args.python_only else shutil.which("wrk")
@@ -464,7 +448,7 @@ def run(args) -> int:
             print("server stderr: no traceback or error line")
         print("\n" + text)
         if not args.no_write:
-            write_section(text)
+            write_section(SECTION, text, INTRO)
             print(f"written: {DOC.relative_to(ROOT)}")
     return 0
 

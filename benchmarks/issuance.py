@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import write_section  # noqa: E402  (benchmarks/report.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Application issuance and KBLI search (issue 3)"
 
@@ -79,14 +81,6 @@ def bench_kbli(kbli, count: int) -> list[float]:
     return times
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "docs" / "PERFORMANCE.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    current = pattern.sub("", current).rstrip() + "\n\n" + text.strip() + "\n"
-    path.write_text(current, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=60)
@@ -118,7 +112,7 @@ PDFs are made from each document's stored content when they are downloaded, so i
 costs only the records; the second row is what an applicant who downloads every document costs.
 """
     print(text)
-    write_section(text)
+    write_section(SECTION, text)
 
 
 if __name__ == "__main__":

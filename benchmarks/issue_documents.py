@@ -35,9 +35,9 @@ from formserver.issue.qr import qr_png_data_uri  # noqa: E402
 from formserver.issue.render import render_html  # noqa: E402
 from formserver.issue.signing import OfficeKeys, verification_code  # noqa: E402
 
-DOC = ROOT / "docs" / "PERFORMANCE.md"
+from report import write_section  # noqa: E402  (benchmarks/report.py)
+
 SECTION = "## Document issuance (issue 3)"
-INTRO = "# Performance\n"
 WARMUP = 3  # documents before timing: the first one registers the fonts and parses templates
 POOL = 2
 ACTIVITIES = [
@@ -205,21 +205,6 @@ def section(bare, full, steps, pooled, pdf_bytes: int, info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace the section in docs/PERFORMANCE.md (up to the next `## ` heading), or add it."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else INTRO
-    lines = doc.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        rest = "".join(lines[end:])
-        doc = "".join(lines[:start]) + text + ("\n" + rest if rest else "")
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of measurement in all")
@@ -243,7 +228,7 @@ def main(argv=None) -> int:
     text = section(bare, full, steps, pooled, len(signed), info)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 

@@ -20,19 +20,11 @@ def kbli() -> Kbli:
 
 @pytest.fixture
 def app(branching_app):
-    """conftest's app on the small test forms: these routes do not depend on forms/ being complete."""
+    """The small test forms suffice: these routes do not depend on the shipped forms."""
     return branching_app
 
 
-@pytest.fixture
-def kbli_app(app):
-    """The app with services().kbli and .risk, whether or not services.py wires them yet."""
-    svc = app.extensions["formserver"]
-    if not hasattr(svc, "kbli"):
-        svc.kbli = SHARED
-    if not hasattr(svc, "risk"):
-        svc.risk = RiskTables(svc.store, svc.kbli, svc.logic)
-    return app
+kbli_app = app
 
 
 def codes(items) -> list[str]:

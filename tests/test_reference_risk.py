@@ -386,19 +386,11 @@ def test_environment_rules_compile_once_per_engine():
 
 @pytest.fixture
 def app(branching_app):
-    """conftest's app on the small test forms: these routes do not depend on forms/ being complete."""
+    """The small test forms suffice: these routes do not depend on the shipped forms."""
     return branching_app
 
 
-@pytest.fixture
-def risk_app(app):
-    """The app with services().kbli and .risk, whether or not services.py wires them yet."""
-    svc = app.extensions["formserver"]
-    if not hasattr(svc, "kbli"):
-        svc.kbli = KBLI
-    if not hasattr(svc, "risk"):
-        svc.risk = RiskTables(svc.store, svc.kbli, svc.logic)
-    return app
+risk_app = app
 
 
 def test_api_detail_follows_an_imported_table(tmp_path, risk_app, client):
