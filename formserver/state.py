@@ -26,7 +26,7 @@ class FormState:
     fields: dict[str, FieldState] = dc_field(default_factory=dict)  # by path: "key" or "group.0.key"
     steps_visible: dict[str, bool] = dc_field(default_factory=dict)
     path: list[str] = dc_field(default_factory=list)
-    item_labels: dict[str, object] = dc_field(default_factory=dict)  # "group.0" -> the item's title
+    item_labels: dict[tuple[str, str], object] = dc_field(default_factory=dict)  # (group key, "items.0") -> title
     hidden_items: set[tuple[str, str]] = dc_field(default_factory=set)  # (group key, "items.0") a group skips
 
     def visible(self, path: str) -> bool:
@@ -110,7 +110,7 @@ class Evaluator:
                 else:
                     scope.pop(child.key, None)
             if f.item_label is not None:
-                state.item_labels[item_path] = f.item_label(scope)
+                state.item_labels[(f.key, item_path)] = f.item_label(scope)
 
     def _hide(self, f: CompiledField, path: str, state: FormState, holder: dict):
         if f.each:

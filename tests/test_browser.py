@@ -277,3 +277,45 @@ def test_error_summary_gets_focus_with_javascript(new_page):
     expect(page.locator(".error-summary")).to_be_focused()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert page.js_errors == []
+
+
+def test_permit_steps_mirror_the_server_live(browser, tmp_path, smtp, whatsapp):
+    """Activities added, KBLI title, cascading regions and the risk check update without a page load."""
+    from formserver.accounts.passwords import hash_password
+
+    from .browser_support import serve_app
+    from .conftest import make_app
+    from .test_permohonan import PROFILE
+    app = make_app(tmp_path / "data", smtp, whatsapp)
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+    with serve_app(app) as base_url:
+        context = browser.new_context(locale="id-ID", base_url=base_url)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto("/masuk")
+        page.fill("#field-username", "budi0001")
+        page.fill("#field-password", PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.get_by_role("link", name="Permohonan Baru").click()
+        page.get_by_role("button", name="Mulai").click()
+        page.fill("#field-npwp", "012345678901000")
+        page.fill("#field-email", "usaha@example.test")
+        page.get_by_role("button", name="Simpan dan lanjutkan").click()
+        page.evaluate("window.__same_page = true")
+        page.check("#field-kegiatan_usaha\\.0\\.jenis_kegiatan-UTAMA")
+        page.fill("#field-kegiatan_usaha\\.0\\.kbli", "47191")
+        page.fill("#field-kegiatan_usaha\\.0\\.ruang_lingkup", "Toko")
+        expect(page.locator('[data-computed="kegiatan_usaha.0.uraian_kbli"]')).to_contain_text("Perdagangan Eceran")
+        assert page.evaluate("window.__same_page") is True
+        page.get_by_role("button", name="Simpan dan lanjutkan").click()
+        page.evaluate("window.__same_page = true")
+        page.select_option("#field-kegiatan_usaha\\.0\\.provinsi_usaha", "14")
+        expect(page.locator("#field-kegiatan_usaha\\.0\\.kabupaten_usaha option", has_text="Kabupaten Kampar")).to_have_count(1)
+        page.fill("#field-kegiatan_usaha\\.0\\.modal_usaha", "50000000")
+        page.press("#field-kegiatan_usaha\\.0\\.modal_usaha", "Tab")
+        expect(page.locator('[data-computed="kegiatan_usaha.0.tingkat_risiko"]')).to_have_text("RENDAH")
+        expect(page.locator('[data-computed="kegiatan_usaha.0.skala_usaha_hasil"]')).to_have_text("MIKRO")
+        assert page.evaluate("window.__same_page") is True
+        context.close()

@@ -151,7 +151,8 @@ def test_a_later_step_continues_the_items_of_a_repeating_group(svc, form):
     items = result.submission["data"]["produk"]
     assert items[0]["harga"] == 10000 and "nomor_sni_ulang" not in items[0]
     assert items[1]["bahan"][0]["nama_bahan"] == "Cabai" and items[1]["nama_produk"] == "Sambal"
-    assert result.state.item_labels == {"produk.0": "Produk Keripik", "produk.1": "Produk Sambal"}
+    assert result.state.item_labels == {("rincian_produk", "produk.0"): "Produk Keripik",
+                                        ("rincian_produk", "produk.1"): "Produk Sambal"}
     # changing the first step's items keeps the later answers with their item (matched by _id)
     doc = subs.save_step(result.submission, "khusus_b", {"produk": [
         {"_id": ids[1], "nama_produk": "Sambal Ijo", "kapasitas": 9, "punya_sni": True, "nomor_sni": "SNI 01"}]},

@@ -147,7 +147,7 @@ def preview_step(submission_id, step_key):
     if step is None or not isinstance(body.get("values"), dict):
         abort(404 if step is None else 400)
     result = svc.validator.validate(form, step, body["values"], doc["data"])
-    keys = {f.key for f in step.fields}
+    keys = {f.key for f in step.fields} | {f.data_key for f in step.fields}
     fields = {path: {"visible": s.visible, "required": s.required,
                      "options": None if s.options is None else [{"value": v, "label": text(label)} for v, label in s.options]}
               for path, s in result.state.fields.items() if path.split(".")[0] in keys}

@@ -83,7 +83,7 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
                 item_path = f"{base}.{i}"
                 if (f.key, item_path) in state.hidden_items or not isinstance(item, dict):
                     continue
-                title = state.item_labels.get(item_path) or f"{text(f.spec.get('label'))} {i + 1}"
+                title = state.item_labels.get((f.key, item_path)) or f"{text(f.spec.get('label'))} {i + 1}"
                 rows.append({"key": item_path, "heading": str(title)})
                 rows.extend(answer_rows(f.children, state, item, f"{item_path}."))
             continue
