@@ -20,6 +20,11 @@ NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step
                    "This step cannot be opened yet. Continue from step {step}.")
 
 
+def applicant_nik(data: dict) -> str | None:
+    """The applicant's NIK, kept on the submission so officers can find it (the store indexes it)."""
+    return data.get("nik") or (data.get("akun") or {}).get("nik")
+
+
 class SubmissionNotFound(Exception):
     """No such submission for this owner."""
 
@@ -85,7 +90,8 @@ class Submissions:
         state = self.services.evaluator.evaluate(form, context)
         doc = {"id": secrets.token_urlsafe(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
-               "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now}
+               "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now,
+               "nik": applicant_nik(context)}
         doc = self.store.insert_submission(doc)
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
                      form_id=form.key, form_version=form.version)
@@ -186,7 +192,7 @@ class Submissions:
         position = state.path.index(step_key)
         following = state.path[position + 1:]
         # a draft started on an older version of the form moves to the current one when saved
-        return {**doc, "data": data, "completed": completed, "form_version": form.version,
+        return {**doc, "data": data, "completed": completed, "form_version": form.version, "nik": applicant_nik(data),
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following else COMPLETED}
 

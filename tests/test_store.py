@@ -125,3 +125,40 @@ def test_reference_tables_by_effective_date(store):
     store.insert_reference_table({"id": "b", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
     store.insert_reference_table({"id": "a", "kind": "kbli_risiko", "effective": "2021-02-02", "rows": []})
     assert [t["id"] for t in store.reference_tables("kbli_risiko")] == ["a", "b"]
+
+
+def test_officer_queries(store):
+    for i in range(5):
+        store.insert_submission(submission(id=f"s{i}", status="completed" if i % 2 else "draft", nik="1401011708900001" if i < 2 else None,
+                                           created_at=f"2025-01-0{i + 1}T00:00:00+00:00"))
+    assert [d["id"] for d in store.list_submissions("registrasi")] == ["s4", "s3", "s2", "s1", "s0"]
+    assert [d["id"] for d in store.list_submissions("registrasi", status="completed")] == ["s3", "s1"]
+    assert [d["id"] for d in store.list_submissions("registrasi", created_from="2025-01-02", created_to="2025-01-04", limit=1, offset=1)] == ["s1"]
+    assert [d["id"] for d in store.find_submissions_by_nik("1401011708900001")] == ["s1", "s0"]
+    store.insert_document(document(issued_at="2025-10-03T01:00:00+00:00",
+                                   content={"activities": [{"kbli": "47191"}, {"kbli": "10298"}]}))
+    store.insert_document(document(id="d2", number="2", application_id="s2", issued_at="2025-11-01T00:00:00+00:00",
+                                   content={"activities": [{"kbli": "47191"}]}))
+    assert store.count_issued_by_kbli_month("2025-01-01", "2026-01-01") == [
+        {"month": "2025-10", "kbli": "10298", "count": 1}, {"month": "2025-10", "kbli": "47191", "count": 1},
+        {"month": "2025-11", "kbli": "47191", "count": 1}]
+
+
+def test_export_and_restore_round_trip(store, tmp_path):
+    store.insert_submission(submission(nik="1401011708900001"))
+    store.insert_account({"id": "a1", "username": "u1", "email": "e@x.id"})
+    store.insert_document(document())
+    store.next_value("nib")
+    store.claim("nib:s1", "123")
+    store.append_event({"at": "t1", "subject": "x", "type": "y", "actor": "z"})
+    store.put_code({"id": "c1", "digest": "d"})
+    store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
+    dump = {name: list(store.iter_collection(name)) for name in store.COLLECTIONS}
+    other = SQLiteStore(tmp_path / "other.sqlite3")
+    for name, records in dump.items():
+        assert all(other.restore(name, r) for r in records)
+        assert not any(other.restore(name, r) for r in records)  # a second run adds nothing
+    assert {name: list(other.iter_collection(name)) for name in other.COLLECTIONS} == dump
+    assert [d["id"] for d in other.find_submissions_by_nik("1401011708900001")] == ["s1"]
+    with pytest.raises(DuplicateKey):
+        other.restore("accounts", {"id": "a2", "username": "u1", "email": "f@x.id", "version": 1})

@@ -5,6 +5,7 @@ Documents are plain JSON-shaped dicts. Each document in a versioned collection c
 :class:`StaleVersion` when someone else wrote in between (optimistic concurrency).
 """
 from abc import ABC, abstractmethod
+from typing import Iterator
 
 
 class StoreError(Exception):
@@ -59,6 +60,16 @@ class Store(ABC):
     def find_submissions(self, owner: str, form_id: str | None = None, status: str | None = None,
                          limit: int = 50) -> list[dict]:
         """The owner's submissions, newest change first."""
+
+    @abstractmethod
+    def list_submissions(self, form_id: str, status: str | None = None, created_from: str | None = None,
+                         created_to: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+        """Officers' list: a form's submissions by status and creation time (ISO, from inclusive, to
+        exclusive), newest first, a page of ``limit`` after ``offset``."""
+
+    @abstractmethod
+    def find_submissions_by_nik(self, nik: str, limit: int = 50) -> list[dict]:
+        """Submissions whose top-level ``nik`` (the applicant's) is ``nik``, newest first."""
 
     # accounts: {"id", "version", "username", "email", ...}; username and email unique
     @abstractmethod
@@ -144,6 +155,11 @@ class Store(ABC):
     def reference_tables(self, kind: str) -> list[dict]:
         """The versions of a reference table, oldest effective date first."""
 
+    @abstractmethod
+    def count_issued_by_kbli_month(self, since: str, until: str) -> list[dict]:
+        """Issued NIBs per KBLI code and month (``issued_at`` from ``since`` to ``until``, ISO):
+        ``[{"month": "2025-10", "kbli": "47191", "count": 12}, ...]`` ordered by month, then kbli."""
+
     # audit log: append-only
     @abstractmethod
     def append_event(self, event: dict) -> None:
@@ -152,3 +168,19 @@ class Store(ABC):
     @abstractmethod
     def events(self, subject: str) -> list[dict]:
         """The subject's events, oldest first."""
+
+    # export and import: every record, whatever its collection, losslessly and resumably
+    COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
+                   "events")
+
+    @abstractmethod
+    def iter_collection(self, name: str) -> "Iterator[dict]":
+        """Every record of a collection (see COLLECTIONS) as a JSON-shaped dict, in a stable order.
+
+        Records are the stored documents; counters are ``{"name", "value"}``, claims ``{"key", "value"}``,
+        events carry their position as ``"seq"``. Attempts (rate-limit counts) are not exported.
+        """
+
+    @abstractmethod
+    def restore(self, name: str, record: dict) -> bool:
+        """Put back one exported record unless it is there already (by id, name, key or seq); True when added."""

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_owner ON submissions (owner, status, updated_at);
 CREATE INDEX IF NOT EXISTS submissions_form ON submissions (form_id, status, created_at);
+CREATE INDEX IF NOT EXISTS submissions_form_created ON submissions (form_id, created_at);
 CREATE TABLE IF NOT EXISTS accounts (
     id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT NOT NULL UNIQUE,
     version INTEGER NOT NULL, body TEXT NOT NULL);
@@ -22,10 +23,14 @@ CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, at);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject, seq);
+CREATE TABLE IF NOT EXISTS submission_nik (id TEXT PRIMARY KEY, nik TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS submission_nik_nik ON submission_nik (nik);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, application_id TEXT NOT NULL, type TEXT NOT NULL,
     activity TEXT NOT NULL, version INTEGER NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
-    UNIQUE (application_id, type, activity));
+    issued_at TEXT NOT NULL DEFAULT '', UNIQUE (application_id, type, activity));
+CREATE INDEX IF NOT EXISTS documents_application ON documents (application_id, seq);
+CREATE INDEX IF NOT EXISTS documents_type_issued ON documents (type, issued_at);
 CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reference_tables (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, effective TEXT NOT NULL, body TEXT NOT NULL);
@@ -91,7 +96,13 @@ class SQLiteStore(Store):
                 " VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
                 (doc["id"], doc["owner"], doc["form_id"], doc["status"], doc["created_at"],
                  doc["updated_at"], _dump(doc)))
+            self._index_nik(db, doc)
         return doc
+
+    @staticmethod
+    def _index_nik(db, doc: dict) -> None:
+        if doc.get("nik"):
+            db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc["nik"]))
 
     def get_submission(self, submission_id: str) -> dict | None:
         return self._one("SELECT body FROM submissions WHERE id = ?", (submission_id,))
@@ -104,6 +115,8 @@ class SQLiteStore(Store):
                 " WHERE id = ? AND version = ?",
                 (new["owner"], new["status"], new["version"], new["updated_at"], _dump(new),
                  doc["id"], doc["version"])).rowcount
+            if changed:
+                self._index_nik(db, new)
         if not changed:
             raise StaleVersion(doc["id"])
         return new
@@ -116,6 +129,23 @@ class SQLiteStore(Store):
             sql, args = sql + " AND status = ?", args + [status]
         sql += " ORDER BY updated_at DESC LIMIT ?"
         return [json.loads(r[0]) for r in self._db.execute(sql, args + [limit])]
+
+    def list_submissions(self, form_id, status=None, created_from=None, created_to=None, limit=50, offset=0):
+        sql, args = "SELECT body FROM submissions WHERE form_id = ?", [form_id]
+        if status:
+            sql, args = sql + " AND status = ?", args + [status]
+        if created_from:
+            sql, args = sql + " AND created_at >= ?", args + [created_from]
+        if created_to:
+            sql, args = sql + " AND created_at < ?", args + [created_to]
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        return [json.loads(r[0]) for r in self._db.execute(sql, args + [limit, offset])]
+
+    def find_submissions_by_nik(self, nik, limit=50):
+        rows = self._db.execute(
+            "SELECT s.body FROM submission_nik n JOIN submissions s ON s.id = n.id WHERE n.nik = ?"
+            " ORDER BY s.created_at DESC LIMIT ?", (nik, limit))
+        return [json.loads(r[0]) for r in rows]
 
     # accounts
     def insert_account(self, doc: dict) -> dict:
@@ -196,10 +226,10 @@ class SQLiteStore(Store):
         try:
             with self._transaction() as db:
                 seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
-                db.execute("INSERT INTO documents (id, number, application_id, type, activity, version, seq, body)"
-                           " VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                db.execute("INSERT INTO documents (id, number, application_id, type, activity, version, seq, body,"
+                           " issued_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
                            (doc["id"], doc["number"], doc["application_id"], doc["type"], doc.get("activity") or "",
-                            seq, _dump(doc)))
+                            seq, _dump(doc), doc.get("issued_at", "")))
         except sqlite3.IntegrityError as error:
             raise DuplicateKey("number" if "number" in str(error) else "slot") from None
         return doc
@@ -223,6 +253,14 @@ class SQLiteStore(Store):
             raise StaleVersion(doc["id"])
         return new
 
+    def count_issued_by_kbli_month(self, since, until):
+        rows = self._db.execute(
+            "SELECT substr(d.issued_at, 1, 7) AS month, json_extract(a.value, '$.kbli') AS kbli, COUNT(*)"
+            " FROM documents d, json_each(json_extract(d.body, '$.content.activities')) a"
+            " WHERE d.type = 'NIB' AND d.issued_at >= ? AND d.issued_at < ?"
+            " GROUP BY month, kbli ORDER BY month, kbli", (since, until))
+        return [{"month": m, "kbli": k, "count": c} for m, k, c in rows]
+
     # claims
     def claim(self, key: str, value: str) -> str:
         with self._transaction() as db:
@@ -239,6 +277,74 @@ class SQLiteStore(Store):
     def reference_tables(self, kind: str) -> list[dict]:
         rows = self._db.execute("SELECT body FROM reference_tables WHERE kind = ? ORDER BY effective, rowid", (kind,))
         return [json.loads(r[0]) for r in rows]
+
+    # export and import
+    _ORDER = {"accounts": "id", "submissions": "id", "documents": "seq", "codes": "id", "reference_tables": "rowid",
+              "events": "seq"}
+
+    def iter_collection(self, name):
+        if name == "counters":
+            query = "SELECT json_object('name', name, 'value', value) FROM counters ORDER BY name"
+        elif name == "claims":
+            query = "SELECT json_object('key', key, 'value', value) FROM claims ORDER BY key"
+        elif name == "events":
+            query = "SELECT json_set(body, '$.seq', seq) FROM events ORDER BY seq"
+        elif name in self._ORDER:
+            query = f"SELECT body FROM {name} ORDER BY {self._ORDER[name]}"
+        else:
+            raise ValueError(f"unknown collection {name!r}")
+        # a connection of its own: a long export must not hold this thread's connection in a read
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            for (body,) in db.execute(query):
+                yield json.loads(body)
+        finally:
+            db.close()
+
+    def _restore_row(self, name: str, record: dict) -> tuple[str, str, tuple, tuple]:
+        """(primary-key column, INSERT statement, its values, the key value) of one exported record."""
+        body = _dump(record)
+        if name == "counters":
+            return "name", "INSERT INTO counters (name, value) VALUES (?, ?)", (record["name"], record["value"]), record["name"]
+        if name == "claims":
+            return "key", "INSERT INTO claims (key, value) VALUES (?, ?)", (record["key"], record["value"]), record["key"]
+        if name == "events":
+            event = {k: v for k, v in record.items() if k != "seq"}
+            return ("seq", "INSERT INTO events (seq, subject, at, body) VALUES (?, ?, ?, ?)",
+                    (record["seq"], event["subject"], event["at"], _dump(event)), record["seq"])
+        if name == "submissions":
+            return ("id", "INSERT INTO submissions (id, owner, form_id, status, version, created_at, updated_at, body)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record["id"], record["owner"], record["form_id"], record["status"], record["version"],
+                     record["created_at"], record["updated_at"], body), record["id"])
+        if name == "accounts":
+            return ("id", "INSERT INTO accounts (id, username, email, version, body) VALUES (?, ?, ?, ?, ?)",
+                    (record["id"], record["username"], record["email"], record["version"], body), record["id"])
+        if name == "documents":
+            return ("id", "INSERT INTO documents (id, number, application_id, type, activity, version, seq, body,"
+                          " issued_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents), ?, ?)",
+                    (record["id"], record["number"], record["application_id"], record["type"],
+                     record.get("activity") or "", record["version"], body, record.get("issued_at", "")), record["id"])
+        if name == "codes":
+            return "id", "INSERT INTO codes (id, version, body) VALUES (?, ?, ?)", (record["id"], record["version"], body), record["id"]
+        if name == "reference_tables":
+            return ("id", "INSERT INTO reference_tables (id, kind, effective, body) VALUES (?, ?, ?, ?)",
+                    (record["id"], record["kind"], record["effective"], body), record["id"])
+        raise ValueError(f"unknown collection {name!r}")
+
+    def restore(self, name, record):
+        key_column, insert, values, key = self._restore_row(name, record)
+        with self._transaction() as db:
+            if db.execute(f"SELECT 1 FROM {name} WHERE {key_column} = ?", (key,)).fetchone():
+                return False  # imported before: an import that stopped half way can run again
+            try:
+                db.execute(insert, values)
+            except sqlite3.IntegrityError as error:
+                # another record already holds a unique value of this one: never overwrite silently
+                raise DuplicateKey(str(error).rsplit(".", 1)[-1]) from None
+            if name == "submissions":
+                self._index_nik(db, record)
+        return True
 
     # audit log
     def append_event(self, event: dict) -> None:
