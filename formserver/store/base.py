@@ -184,3 +184,7 @@ class Store(ABC):
     @abstractmethod
     def restore(self, name: str, record: dict) -> bool:
         """Put back one exported record unless it is there already (by id, name, key or seq); True when added."""
+
+    def restore_many(self, name: str, records: list[dict]) -> int:
+        """Put back a batch of records of one collection (as ``restore``, all or none); how many were added."""
+        return sum(self.restore(name, record) for record in records)

@@ -333,18 +333,24 @@ class SQLiteStore(Store):
         raise ValueError(f"unknown collection {name!r}")
 
     def restore(self, name, record):
-        key_column, insert, values, key = self._restore_row(name, record)
-        with self._transaction() as db:
-            if db.execute(f"SELECT 1 FROM {name} WHERE {key_column} = ?", (key,)).fetchone():
-                return False  # imported before: an import that stopped half way can run again
-            try:
-                db.execute(insert, values)
-            except sqlite3.IntegrityError as error:
-                # another record already holds a unique value of this one: never overwrite silently
-                raise DuplicateKey(str(error).rsplit(".", 1)[-1]) from None
-            if name == "submissions":
-                self._index_nik(db, record)
-        return True
+        return self.restore_many(name, [record]) == 1
+
+    def restore_many(self, name, records):
+        added = 0
+        with self._transaction() as db:  # one transaction a batch: a failed batch leaves nothing half-written
+            for record in records:
+                key_column, insert, values, key = self._restore_row(name, record)
+                if db.execute(f"SELECT 1 FROM {name} WHERE {key_column} = ?", (key,)).fetchone():
+                    continue  # imported before: an import that stopped half way can run again
+                try:
+                    db.execute(insert, values)
+                except sqlite3.IntegrityError as error:
+                    # another record already holds a unique value of this one: never overwrite silently
+                    raise DuplicateKey(str(error).rsplit(".", 1)[-1]) from None
+                if name == "submissions":
+                    self._index_nik(db, record)
+                added += 1
+        return added
 
     # audit log
     def append_event(self, event: dict) -> None:
