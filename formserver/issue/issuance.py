@@ -133,21 +133,21 @@ class Issuer:
         data, form = submission["data"], self.services.forms.get(submission["form_id"])
         holder = _holder(data)
         activities = {str(i): _activity(item, self.services.wilayah) for i, item in _selected(data)}
-        issued_at = audit.now_iso()
+        issued_at, office = audit.now_iso(), load_office(self.services.config)
         for slot in self.plan(submission):
             content = {"nib": submission["meta"]["nib"], "holder": holder,
                        "activities": [activities[slot["activity"]]] if slot["activity"] else list(activities.values()),
                        "statements": _statements(data, form) if slot["type"] == "PERNYATAAN_MANDIRI" else [],
-                       "office": load_office(self.services.config), "risk_table": submission["meta"].get("risk_table")}
+                       "office": office, "risk_table": submission["meta"].get("risk_table")}
             doc = {"id": secrets.token_urlsafe(12), "application_id": submission["id"], "owner": submission["owner"],
                    **slot, "issued_at": issued_at, "content": content}
             doc["signature"] = self.keys.sign(self.payload(doc))
             try:
                 self.store.insert_document(doc)
-                audit.record(self.store, f"document:{doc['id']}", "document.issued", actor,
-                             application_id=submission["id"], type=doc["type"], number=doc["number"])
             except DuplicateKey:
-                pass  # issued by an earlier attempt: keep that one
+                continue  # issued by an earlier attempt: that one stays
+            audit.record(self.store, f"document:{doc['id']}", "document.issued", actor,
+                         application_id=submission["id"], type=doc["type"], number=doc["number"])
         return self.store.documents_for(submission["id"])
 
     @staticmethod
