@@ -1,5 +1,8 @@
 """`formserver reference ...`: import a KBLI risk table version, search the KBLI table."""
+import os
 import sys
+
+from .. import audit
 
 
 def _import_risk(args) -> int:
@@ -23,6 +26,9 @@ def _import_risk(args) -> int:
             print(f"formserver: this file was already imported as {version['id']}; nothing changed.")
             return 0
         store.insert_reference_table(version)
+        audit.record(store, f"reference:{KIND}", "reference.imported", f"cli:{os.environ.get('USER', 'admin')}",
+                     table_id=version["id"], regulation=version["regulation"], effective=version["effective"],
+                     rows=len(version["rows"]))
     finally:
         store.close()
     _print_summary(version)
