@@ -129,6 +129,8 @@ def main(argv=None) -> int:
     revoke.set_defaults(run=_document_revoke)
     from .reference.cli import add_commands as add_reference_commands
     add_reference_commands(commands)
+    from .transfer import add_commands as add_transfer_commands
+    add_transfer_commands(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

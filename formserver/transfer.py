@@ -1,0 +1,445 @@
+"""`formserver export` and `formserver import`: everything in a store as streaming JSON Lines.
+
+The file::
+
+    {"format": "formserver-export", "version": 1, "created_at": "...", "collections": [...]}   header
+    {"c": "accounts", "r": {...}}                                                               one line a record
+    ...
+    {"end": true, "counts": {"accounts": 2, ...}}                                               trailer
+
+Records are written exactly as the store gives them (they are JSON-shaped already), so a round trip
+keeps ids, dates and numbers as they were. The trailer makes a truncated file detectable. The import
+reads one line at a time, restores records in batches through the store interface and relies on
+``restore`` skipping records already present: after any failure, the same import can simply be run
+again. Only the store interface is used, so any backend can be exported from and imported into.
+"""
+import argparse
+import io
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from .store.base import DuplicateKey, Store
+
+FORMAT = "formserver-export"
+VERSION = 1
+PROGRESS_EVERY = 10_000
+
+Progress = Callable[[str, int], None]
+
+# the field naming a record of each collection (see Store.iter_collection); "id" for the others
+_KEY_FIELD = {"counters": "name", "claims": "key", "events": "seq"}
+
+
+class TransferError(Exception):
+    """An export or import that cannot go on; the message says where and what to do."""
+
+
+# characters that str.splitlines() and some other tools take for line ends, though JSON does not escape them
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _dumps(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # they can only be inside strings: escaped, the line decodes the same and is one line for every reader
+    for char, escaped in _LINE_BREAKS.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _loads(text: str):
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def _record_name(collection: str, record) -> str:
+    """How a record is named in messages: ``submissions record 's1'``."""
+    field = _KEY_FIELD.get(collection, "id")
+    key = record.get(field) if isinstance(record, dict) else None
+    return f"{collection} record {key!r}" if key is not None else f"{collection} record"
+
+
+# export
+
+def export(store: Store, out: TextIO, progress: Progress | None = None) -> dict[str, int]:
+    """Write every record of ``store`` to ``out`` as JSON Lines; return the count per collection.
+
+    ``progress(collection, count_so_far)`` is called every 10,000 records and at the end of each
+    collection. Collections are read one after the other: stop writers for a consistent snapshot.
+    """
+    collections = list(store.COLLECTIONS)
+    created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out.write(_dumps({"format": FORMAT, "version": VERSION, "created_at": created_at, "collections": collections}))
+    out.write("\n")
+    counts: dict[str, int] = {}
+    for name in collections:
+        count = 0
+        for record in store.iter_collection(name):
+            try:
+                line = _dumps({"c": name, "r": record})
+            except (TypeError, ValueError) as error:
+                raise TransferError(f"{_record_name(name, record)} cannot be written as JSON ({error}); "
+                                    "the export is incomplete") from error
+            out.write(line)
+            out.write("\n")
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(name, count)
+        counts[name] = count
+        if progress and (count == 0 or count % PROGRESS_EVERY):
+            progress(name, count)
+    out.write(_dumps({"end": True, "counts": counts}))
+    out.write("\n")
+    out.flush()
+    return counts
+
+
+# import
+
+def _resume_hint(last_line: int) -> str:
+    return (f"nothing after line {last_line} was imported; run the same import again after fixing the file: "
+            "records already imported are skipped")
+
+
+class _Importer:
+    def __init__(self, store: Store, progress: Progress | None, batch: int):
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        self.store = store
+        self.progress = progress
+        self.batch = batch
+        self.known = tuple(store.COLLECTIONS)
+        self.listed: tuple[str, ...] = ()
+        self.added: dict[str, int] = {}
+        self.read: dict[str, int] = {}
+        self.pending: list[tuple[int, dict]] = []
+        self.pending_collection: str | None = None
+        self.current: str | None = None  # the collection whose progress is being reported
+
+    # errors: everything read before the failing line goes in first, then the message
+    def fail(self, line: int, message: str, cause: BaseException | None = None):
+        self.flush()
+        raise TransferError(f"line {line}: {message}; {_resume_hint(line - 1)}") from cause
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        name, pending = self.pending_collection, self.pending
+        self.pending = []
+        try:
+            self.added[name] += self.store.restore_many(name, [record for _, record in pending])
+            return
+        except Exception:  # noqa: BLE001 - find and name the record: one at a time (restore skips the ones in)
+            pass
+        for line, record in pending:
+            try:
+                self.added[name] += bool(self.store.restore(name, record))
+            except DuplicateKey as error:
+                raise TransferError(
+                    f"line {line}: {_record_name(name, record)} conflicts with a different record already in the "
+                    f"store that has the same {error.field}; {_resume_hint(line - 1)}") from error
+            except KeyError as error:
+                raise TransferError(f"line {line}: {_record_name(name, record)} lacks the field {error}; "
+                                    f"{_resume_hint(line - 1)}") from error
+            except Exception as error:  # noqa: BLE001 - a store failure: say where the import stopped
+                raise TransferError(f"line {line}: {_record_name(name, record)} could not be stored "
+                                    f"({type(error).__name__}: {error}); {_resume_hint(line - 1)}") from error
+
+    def report_end(self) -> None:
+        """Progress at the end of the collection being read."""
+        if self.current is not None and self.progress:
+            count = self.read[self.current]
+            if count == 0 or count % PROGRESS_EVERY:
+                self.progress(self.current, count)
+        self.current = None
+
+    def header(self, line: int, text: str) -> None:
+        text = text.removeprefix("\ufeff")
+        what = f"line {line}: not a formserver export file"
+        try:
+            header = _loads(text)
+        except ValueError as error:
+            raise TransferError(f"{what} (not valid JSON: {error}); nothing was imported") from error
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise TransferError(f'{what} (its first line must be a header with "format": "{FORMAT}"); '
+                                "nothing was imported")
+        version = header.get("version")
+        if version != VERSION or isinstance(version, bool):
+            raise TransferError(f"line {line}: export format version {version!r} is not supported (this formserver "
+                                f"reads version {VERSION}); nothing was imported")
+        listed = header.get("collections")
+        if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+            raise TransferError(f'line {line}: the header\'s "collections" must be a list of names; '
+                                "nothing was imported")
+        unknown = [name for name in listed if name not in self.known]
+        if unknown:
+            raise TransferError(f"line {line}: the file holds collections this formserver does not know "
+                                f"({', '.join(unknown)}); nothing was imported")
+        self.listed = tuple(listed)
+        self.added = {name: 0 for name in listed}
+        self.read = {name: 0 for name in listed}
+
+    def record(self, line: int, item: dict) -> None:
+        if set(item) != {"c", "r"} or not isinstance(item["r"], dict):
+            self.fail(line, 'not an export record (expected {"c": collection, "r": {...}})')
+        name = item["c"]
+        if name not in self.known or name not in self.listed:
+            where = "this formserver does not know it" if name not in self.known else "the header does not list it"
+            self.fail(line, f"unknown collection {name!r} ({where})")
+        record = item["r"]
+        if record.get(_KEY_FIELD.get(name, "id")) is None:
+            self.fail(line, f"{name} record without its {_KEY_FIELD.get(name, 'id')!r}")
+        if name != self.pending_collection or len(self.pending) >= self.batch:
+            self.flush()
+            self.pending_collection = name
+        if name != self.current:
+            self.report_end()
+            self.current = name
+        self.pending.append((line, record))
+        self.read[name] += 1
+        if self.progress and self.read[name] % PROGRESS_EVERY == 0:
+            self.progress(name, self.read[name])
+
+    def trailer(self, line: int, item: dict) -> None:
+        self.flush()
+        self.report_end()
+        counts = item.get("counts")
+        if item.get("end") is not True or not isinstance(counts, dict):
+            raise TransferError(f'line {line}: a broken end marker (expected {{"end": true, "counts": {{...}}}}); '
+                                f"the records before it were imported")
+        differ = [f"{name} {counts.get(name, 0)} listed, {self.read.get(name, 0)} in the file"
+                  for name in sorted(set(counts) | set(self.read), key=str)
+                  if counts.get(name, 0) != self.read.get(name, 0)]
+        if differ:
+            raise TransferError(f"line {line}: the end marker's counts do not match the records in the file "
+                                f"({'; '.join(differ)}): the file was changed after the export; the records it "
+                                "holds were imported, export again to be sure nothing is missing")
+
+    def run(self, source: Iterable) -> dict[str, int]:
+        lines = iter(source)
+        line = 0
+        ended_at = 0  # the line of the end marker
+        while True:
+            try:
+                raw = next(lines)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as error:  # a text stream decodes in chunks: the line is approximate
+                if not line:
+                    raise TransferError(f"line 1: not valid UTF-8 ({error.reason}); nothing was imported") from error
+                self.fail(line + 1, f"not valid UTF-8 text near here ({error.reason})", error)
+            line += 1
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    if line == 1:
+                        raise TransferError(f"line 1: not valid UTF-8 ({error.reason}); nothing was imported") \
+                            from error
+                    self.fail(line, f"not valid UTF-8 text ({error.reason})", error)
+            complete = raw.endswith("\n")
+            if line == 1:
+                self.header(line, raw)
+                continue
+            if ended_at:
+                if raw.strip():
+                    raise TransferError(f"line {line}: more data after the end marker on line {ended_at}; the "
+                                        f"records up to line {ended_at} were imported")
+                continue
+            try:
+                item = _loads(raw)
+            except ValueError as error:
+                if not complete:  # the last line, cut off: the file is truncated
+                    self._truncated(line, " (its last line is cut off)")
+                detail = f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError) else error
+                self.fail(line, f"not valid JSON ({detail})", error)
+            if not isinstance(item, dict):
+                self.fail(line, "not a JSON object")
+            if "end" in item:
+                self.trailer(line, item)
+                ended_at = line
+            else:
+                self.record(line, item)
+        if line == 0:
+            raise TransferError("the file is empty: not a formserver export file; nothing was imported")
+        if not ended_at:
+            self._truncated(line, "")
+        return self.added
+
+    def _truncated(self, line: int, detail: str):
+        self.flush()
+        self.report_end()
+        total = sum(self.read.values())
+        raise TransferError(f"the file ends at line {line} without its end marker: it is truncated{detail}; the "
+                            f"{total} records before were imported and a rerun on the complete file continues")
+
+
+def import_(store: Store, source: TextIO, progress: Progress | None = None, batch: int = 500) -> dict[str, int]:
+    """Read an export from ``source`` line by line into ``store``; return how many records were added per collection.
+
+    Records already in the store are skipped, so an import that stopped (bad line, truncated file,
+    conflict) can be run again on the corrected file. ``source`` may yield ``str`` or ``bytes`` lines
+    (bytes are decoded as UTF-8 line by line, so a bad byte is reported at its exact line).
+    Raises :class:`TransferError` naming the line, and the record where there is one.
+    """
+    return _Importer(store, progress, batch).run(source)
+
+
+# command line
+
+class _ProgressPrinter:
+    """``submissions: 120000`` on standard error: one line rewritten in place on a terminal, else a line a report."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.tty = stream.isatty() if hasattr(stream, "isatty") else False
+        self.showing: str | None = None
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, collection: str, count: int) -> None:
+        self.counts[collection] = count
+        if self.tty:
+            if self.showing not in (None, collection):
+                self.stream.write("\n")
+            self.stream.write(f"\r{collection}: {count}")
+            self.showing = collection
+        else:
+            self.stream.write(f"{collection}: {count}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.showing is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.showing = None
+
+
+def _open_store():
+    from .config import from_environment
+    from .store import open_store
+    return open_store(from_environment())
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items())
+
+
+def _export(args) -> int:
+    """``formserver export [--out FILE]``."""
+    try:
+        store = _open_store()
+    except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
+        print(f"formserver: cannot open the store: {error}", file=sys.stderr)
+        return 1
+    printer = _ProgressPrinter(sys.stderr)
+    try:
+        if args.out in (None, "-"):
+            target = "standard output"
+            counts = _export_stdout(store, printer)
+        else:
+            target = args.out
+            counts = _export_file(store, Path(args.out), printer)
+    except (TransferError, OSError) as error:
+        printer.done()
+        print(f"formserver: export failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    printer.done()
+    print(f"formserver: exported {sum(counts.values())} records to {target} ({_summary(counts)})", file=sys.stderr)
+    return 0
+
+
+def _export_stdout(store: Store, printer: _ProgressPrinter) -> dict[str, int]:
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return export(store, sys.stdout, printer)
+    sys.stdout.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+    try:
+        return export(store, out, printer)
+    finally:
+        try:
+            out.flush()
+        finally:
+            out.detach()  # leave sys.stdout usable
+
+
+def _export_file(store: Store, path: Path, printer: _ProgressPrinter) -> dict[str, int]:
+    """Write FILE.partial and rename it when complete: a file named FILE is always a whole export."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            counts = export(store, out, printer)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _import(args) -> int:
+    """``formserver import FILE`` (``-`` for standard input)."""
+    try:
+        source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    except OSError as error:
+        print(f"formserver: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    printer = _ProgressPrinter(sys.stderr)
+    try:
+        try:
+            store = _open_store()
+        except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
+            print(f"formserver: cannot open the store: {error}; nothing was imported", file=sys.stderr)
+            return 1
+        try:
+            added = import_(store, source, printer)
+        except TransferError as error:
+            printer.done()
+            print(f"formserver: import of {args.file} stopped: {error}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    printer.done()
+    read = sum(printer.counts.get(name, 0) for name in added)
+    new = sum(added.values())
+    print(f"formserver: imported {new} new records ({_summary(added)}); {read - new} were already in the store",
+          file=sys.stderr)
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    """Add ``export`` and ``import`` to the formserver command line."""
+    export_cmd = subparsers.add_parser(
+        "export", help="write everything in the store (chosen by configuration) as JSON Lines")
+    export_cmd.add_argument("--out", metavar="FILE",
+                            help="file to write (default: standard output); written as FILE.partial, then renamed")
+    export_cmd.set_defaults(run=_export)
+    import_cmd = subparsers.add_parser(
+        "import", help="read an export into the store; records already there are skipped, so it can be rerun")
+    import_cmd.add_argument("file", metavar="FILE", help="the export file, or - for standard input")
+    import_cmd.set_defaults(run=_import)
+
+
+def main(argv=None) -> int:
+    """``python -m formserver.transfer export|import``: the same commands on their own."""
+    parser = argparse.ArgumentParser(prog="formserver", description="Export and import a formserver store.")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
