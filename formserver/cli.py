@@ -11,14 +11,18 @@ def _serve(args) -> int:
 
     from . import create_app
     from .definition.load import DefinitionError
+    from .store import StoreUnavailable
 
     if args.data_dir:
         os.environ["FORMSERVER_DATA_DIR"] = args.data_dir
     try:
-        app = create_app()  # fail here, with the definition's problems, before any worker starts
-    except DefinitionError as error:
-        print(f"formserver: a form definition cannot be used, nothing was started.\n{error}", file=sys.stderr)
+        # fail here, with the definitions' problems or the store's, before any worker starts
+        probe = create_app()
+    except (DefinitionError, StoreUnavailable) as error:
+        print(f"formserver: nothing was started.\n{error}", file=sys.stderr)
         return 1
+    data_dir = probe.config["DATA_DIR"]
+    probe.extensions["formserver"].store.close()
 
     class Server(BaseApplication):
         def load_config(self):
@@ -28,9 +32,10 @@ def _serve(args) -> int:
             self.cfg.set("limit_request_line", 8190)
 
         def load(self):
-            return app
+            # each worker builds its own app after the fork: database connections do not survive a fork
+            return create_app()
 
-    print(f"formserver: http://{args.host}:{args.port}/  (data: {app.config['DATA_DIR']})", flush=True)
+    print(f"formserver: http://{args.host}:{args.port}/  (data: {data_dir})", flush=True)
     Server().run()
     return 0
 

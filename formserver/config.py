@@ -22,6 +22,11 @@ def from_environment() -> dict:
         "DATA_DIR": str(data_dir),
         "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
         "STORE": _env("STORE", "sqlite"),
+        # the mongodb store (FORMSERVER_STORE=mongodb); a database in the URI path wins over MONGODB_DATABASE
+        "MONGODB_URI": _env("MONGODB_URI"),
+        "MONGODB_DATABASE": _env("MONGODB_DATABASE", "formserver"),
+        "MONGODB_WRITE_CONCERN": _env("MONGODB_WRITE_CONCERN", "majority"),
+        "MONGODB_READ_PREFERENCE": _env("MONGODB_READ_PREFERENCE", "primary"),
         "SECRET_KEY": _env("SECRET_KEY") or None,
         "BASE_URL": _env("BASE_URL", ""),
         "CAPTCHA": _flag("CAPTCHA", True),

@@ -56,3 +56,13 @@ def test_officer_account_and_revocation(tmp_path, app):
     missing = subprocess.run([sys.executable, "-m", "formserver.cli", "document", "revoke", "nope", "--reason", "x"],
                              capture_output=True, text=True, cwd=ROOT, env=env)
     assert missing.returncode == 1 and "no document" in missing.stderr
+
+
+def test_serve_refuses_an_unreachable_mongodb(tmp_path):
+    import os
+    env = {**os.environ, "FORMSERVER_DATA_DIR": str(tmp_path), "FORMSERVER_STORE": "mongodb",
+           "FORMSERVER_MONGODB_URI": "mongodb://app:s3cret@127.0.0.1:1/formserver?serverSelectionTimeoutMS=500"}
+    result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 1 and "nothing was started" in result.stderr
+    assert "mongodb" in result.stderr.lower() and "s3cret" not in result.stderr

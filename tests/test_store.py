@@ -1,16 +1,21 @@
-"""The SQLite store: documents, optimistic concurrency, unique keys, counters across processes."""
+"""The store contract, run against every backend (see tests/store_backends.py): documents, optimistic
+concurrency, unique keys, counters, attempts, the audit log, export and restore.
+
+Tests that take the ``store`` fixture run once per backend (sqlite, mongomock, and mongodb when
+FORMSERVER_TEST_MONGODB_URI is set); tests named ``test_sqlite_*`` / ``test_mongo_*`` are backend-specific.
+"""
 import multiprocessing
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from formserver.store import DuplicateKey, StaleVersion
+from formserver.store import DuplicateKey, StaleVersion, StoreUnavailable, open_store, redact_uri
+from formserver.store.mongo import MongoStore, read_preference, write_concern
 from formserver.store.sqlite import SQLiteStore
 
-
-@pytest.fixture
-def store(tmp_path):
-    return SQLiteStore(tmp_path / "db.sqlite3")
+from .store_backends import (MONGODB_URI, fresh_database_name, mongo_store, new_store, store,  # noqa: F401
+                             store_backend, threaded_store)
 
 
 def submission(**extra):
@@ -27,6 +32,7 @@ def test_submission_round_trip_and_versions(store):
     with pytest.raises(StaleVersion):
         store.update_submission({**doc, "status": "draft"})
     assert store.get_submission("s1")["status"] == "completed"
+    assert store.get_submission("s1") == doc2 and store.get_submission("missing") is None
 
 
 def test_find_submissions_newest_first(store):
@@ -35,6 +41,16 @@ def test_find_submissions_newest_first(store):
     store.insert_submission(submission(id="c", owner="session:other"))
     assert [d["id"] for d in store.find_submissions("session:a")] == ["b", "a"]
     assert store.find_submissions("session:a", status="completed") == []
+
+
+def test_find_submissions_filters_and_limit(store):
+    store.insert_submission(submission(id="a", updated_at="2025-01-01T00:00:00+00:00"))
+    store.insert_submission(submission(id="b", form_id="other", updated_at="2025-01-02T00:00:00+00:00"))
+    store.insert_submission(submission(id="c", status="completed", updated_at="2025-01-03T00:00:00+00:00"))
+    assert [d["id"] for d in store.find_submissions("session:a", form_id="registrasi")] == ["c", "a"]
+    assert [d["id"] for d in store.find_submissions("session:a", form_id="registrasi", status="draft")] == ["a"]
+    assert [d["id"] for d in store.find_submissions("session:a", limit=2)] == ["c", "b"]
+    assert store.find_submissions("session:a", limit=0) == []
 
 
 def test_accounts_are_unique_by_username_and_email(store):
@@ -48,7 +64,25 @@ def test_accounts_are_unique_by_username_and_email(store):
     assert store.find_account(email="b@x.id")["id"] == "1"
 
 
-def test_concurrent_updates_one_wins(store):
+def test_accounts_find_and_update(store):
+    account = store.insert_account({"id": "1", "username": "budi", "email": "b@x.id", "roles": ["applicant"]})
+    assert account["version"] == 1
+    assert store.get_account("1") == account
+    assert store.find_account(username="budi") == account == store.find_account(email="b@x.id")
+    assert store.find_account(username="b@x.id") is None and store.find_account(email="budi") is None
+    assert store.get_account("2") is None
+    with pytest.raises(ValueError):
+        store.find_account()
+    updated = store.update_account({**account, "email": "new@x.id"})
+    assert updated["version"] == 2 and store.get_account("1") == updated
+    assert store.find_account(email="new@x.id") == updated and store.find_account(email="b@x.id") is None
+    with pytest.raises(StaleVersion):
+        store.update_account({**account, "email": "stale@x.id"})
+    assert store.get_account("1") == updated
+
+
+def test_concurrent_updates_one_wins(threaded_store):
+    store = threaded_store
     doc = store.insert_submission(submission())
 
     def bump(n):
@@ -61,17 +95,80 @@ def test_concurrent_updates_one_wins(store):
         assert sum(pool.map(bump, range(8))) == 1
 
 
+def test_concurrent_read_modify_write_and_counters(threaded_store):
+    """Optimistic updates retried on StaleVersion lose no increment; counters and claims stay unique."""
+    store = threaded_store
+    store.insert_submission(submission(data={"n": 0}))
+    threads, rounds = 8, 15
+    start = threading.Barrier(threads)
+
+    def work(worker):
+        start.wait()
+        values, retries = [], 0
+        for _ in range(rounds):
+            while True:
+                doc = store.get_submission("s1")
+                try:
+                    store.update_submission({**doc, "data": {"n": doc["data"]["n"] + 1}})
+                    break
+                except StaleVersion:
+                    retries += 1
+            values.append(store.next_value("nib"))
+        return values, store.claim("nib:s1", f"w{worker}")
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(work, range(threads)))
+    final = store.get_submission("s1")
+    assert final["data"]["n"] == threads * rounds and final["version"] == 1 + threads * rounds
+    values = sorted(v for chunk, _ in results for v in chunk)
+    assert values == list(range(1, threads * rounds + 1))
+    assert len({claimed for _, claimed in results}) == 1
+
+
+def test_concurrent_put_code_versions_are_unique(threaded_store):
+    store = threaded_store
+    start = threading.Barrier(8)
+
+    def put(n):
+        start.wait()
+        return store.put_code({"id": "c1", "digest": f"d{n}"})["version"]
+    with ThreadPoolExecutor(8) as pool:
+        versions = sorted(pool.map(put, range(8)))
+    assert versions == list(range(1, 9)) and store.get_code("c1")["version"] == 8
+
+
 def _count(path, n):
     store = SQLiteStore(path)
     return [store.next_value("nib") for _ in range(n)]
 
 
-def test_counters_are_unique_across_processes(tmp_path):
+def test_sqlite_counters_are_unique_across_processes(tmp_path):
     path = tmp_path / "db.sqlite3"
     SQLiteStore(path)
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         values = [v for chunk in pool.starmap(_count, [(path, 50)] * 4) for v in chunk]
     assert sorted(values) == list(range(1, 201))
+
+
+def _count_mongo(uri, database, n):
+    from pymongo import MongoClient
+    store = MongoStore(MongoClient(uri), database, owns_client=True)
+    try:
+        return [store.next_value("nib") for _ in range(n)]
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(not MONGODB_URI, reason="needs a MongoDB server: set FORMSERVER_TEST_MONGODB_URI")
+def test_mongodb_counters_are_unique_across_processes():
+    from pymongo import MongoClient
+    database = fresh_database_name()
+    try:
+        with multiprocessing.get_context("spawn").Pool(4) as pool:
+            values = [v for chunk in pool.starmap(_count_mongo, [(MONGODB_URI, database, 50)] * 4) for v in chunk]
+        assert sorted(values) == list(range(1, 201))
+    finally:
+        with MongoClient(MONGODB_URI) as client:
+            client.drop_database(database)
 
 
 def test_attempts_and_audit_log(store):
@@ -85,6 +182,28 @@ def test_attempts_and_audit_log(store):
     assert [e["type"] for e in store.events("submission:s1")] == ["created", "step_saved"]
 
 
+def test_attempts_window(store):
+    for at in (1000.0, 1010.0, 1020.0):
+        store.record_attempt("login:budi", at)
+    store.record_attempt("resend:budi", 1015.0)
+    assert store.count_attempts("login:budi", 1010.0) == 2  # since is inclusive
+    assert store.count_attempts("login:budi", 1020.5) == 0
+    assert store.count_attempts("resend:budi", 0) == 1 and store.count_attempts("nobody", 0) == 0
+    store.record_attempt("login:budi", 1020.0 + 86400)  # attempts older than a day are dropped for that key
+    assert store.count_attempts("login:budi", 0) == 2 and store.count_attempts("resend:budi", 0) == 1
+    store.clear_attempts("login:budi")
+    assert store.count_attempts("login:budi", 0) == 0 and store.count_attempts("resend:budi", 0) == 1
+
+
+def test_events_per_subject_in_order(store):
+    for n in range(5):
+        store.append_event({"at": f"t{n}", "subject": "a" if n % 2 else "b", "type": f"e{n}", "actor": "x",
+                            "detail": {"n": n}})
+    assert store.events("a") == [{"at": "t1", "subject": "a", "type": "e1", "actor": "x", "detail": {"n": 1}},
+                                 {"at": "t3", "subject": "a", "type": "e3", "actor": "x", "detail": {"n": 3}}]
+    assert [e["type"] for e in store.events("b")] == ["e0", "e2", "e4"] and store.events("c") == []
+
+
 def test_every_state_change_is_audited(api, app, smtp):
     from .conftest import register_via_api
     sid, body = register_via_api(api, smtp)
@@ -94,6 +213,26 @@ def test_every_state_change_is_audited(api, app, smtp):
     assert "registration.code_verified" in types and types.count("submission.step_saved") == 7
     account = store.find_account(username=body["account"]["username"])
     assert [e["type"] for e in store.events(f"account:{account['id']}")] == ["account.created"]
+
+
+def test_codes_put_get_update(store):
+    assert store.get_code("c1") is None
+    first = store.put_code({"id": "c1", "digest": "a", "tries": 0})
+    assert first == {"id": "c1", "digest": "a", "tries": 0, "version": 1} and store.get_code("c1") == first
+    second = store.put_code({"id": "c1", "digest": "b", "tries": 0})  # a new code replaces the old
+    assert second["version"] == 2 and store.get_code("c1") == second
+    tried = store.update_code({**second, "tries": 1})
+    assert tried["version"] == 3 and store.get_code("c1") == tried
+    with pytest.raises(StaleVersion):
+        store.update_code({**second, "tries": 5})
+    with pytest.raises(StaleVersion):
+        store.update_code({"id": "missing", "version": 1})
+    assert store.get_code("c1") == tried
+
+
+def test_counters_start_at_one_per_name(store):
+    assert [store.next_value("nib") for _ in range(3)] == [1, 2, 3]
+    assert store.next_value("ss") == 1 and store.next_value("nib") == 4
 
 
 def document(**extra):
@@ -116,6 +255,35 @@ def test_documents_are_unique_by_number_and_slot(store):
     assert revoked["version"] == 2 and store.get_document("d1")["status"] == "REVOKED"
 
 
+def test_documents_slot_treats_missing_none_and_empty_activity_alike(store):
+    store.insert_document(document(activity=""))
+    for n, extra in enumerate(({"activity": None}, {})):
+        doc = document(id=f"x{n}", number=f"N{n}", **extra)
+        if not extra:
+            del doc["activity"]
+        with pytest.raises(DuplicateKey) as error:
+            store.insert_document(doc)
+        assert error.value.field == "slot"
+    store.insert_document(document(id="d2", number="2", activity="a"))
+    store.insert_document(document(id="d3", number="3", type="IZIN"))
+    assert [d["id"] for d in store.documents_for("s1")] == ["d1", "d2", "d3"]
+
+
+def test_documents_for_in_issue_order(store):
+    inserted = [store.insert_document(document(id=i, number=f"N-{i}", activity=i)) for i in ("z", "a", "m")]
+    store.insert_document(document(id="other", number="N-other", application_id="s2"))
+    assert store.documents_for("s1") == inserted  # issue order, not id order; exactly the stored dicts
+    store.update_document({**inserted[0], "status": "REVOKED"})  # an update keeps the position
+    assert [d["id"] for d in store.documents_for("s1")] == ["z", "a", "m"]
+    assert store.documents_for("nothing") == [] and store.get_document("z")["status"] == "REVOKED"
+    assert store.get_document("a") == inserted[1] and store.find_document(number="N-m") == inserted[2]
+    assert store.find_document(number="none") is None and store.get_document("none") is None
+    with pytest.raises(StaleVersion):
+        store.update_document({**inserted[0], "status": "VALID"})
+    with pytest.raises(StaleVersion):
+        store.update_document({**inserted[0], "id": "none"})
+
+
 def test_a_claim_binds_once(store):
     assert store.claim("nib:s1", "111") == "111"
     assert store.claim("nib:s1", "222") == "111"
@@ -125,6 +293,15 @@ def test_reference_tables_by_effective_date(store):
     store.insert_reference_table({"id": "b", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
     store.insert_reference_table({"id": "a", "kind": "kbli_risiko", "effective": "2021-02-02", "rows": []})
     assert [t["id"] for t in store.reference_tables("kbli_risiko")] == ["a", "b"]
+
+
+def test_reference_tables_same_date_in_insertion_order(store):
+    table = store.insert_reference_table({"id": "z", "kind": "k", "effective": "2025-01-01", "rows": [{"a": 1}]})
+    assert table == {"id": "z", "kind": "k", "effective": "2025-01-01", "rows": [{"a": 1}]}  # no version added
+    store.insert_reference_table({"id": "a", "kind": "k", "effective": "2025-01-01", "rows": []})
+    store.insert_reference_table({"id": "m", "kind": "other", "effective": "2020-01-01", "rows": []})
+    assert store.reference_tables("k") == [table, {"id": "a", "kind": "k", "effective": "2025-01-01", "rows": []}]
+    assert store.reference_tables("none") == []
 
 
 def test_officer_queries(store):
@@ -144,7 +321,33 @@ def test_officer_queries(store):
         {"month": "2025-11", "kbli": "47191", "count": 1}]
 
 
-def test_export_and_restore_round_trip(store, tmp_path):
+def test_officer_list_pages_and_ties(store):
+    for i in range(4):  # s0 and s1 created at the same instant: the id breaks the tie, newest (highest) first
+        store.insert_submission(submission(id=f"s{i}", created_at=f"2025-01-0{max(i, 1)}T00:00:00+00:00"))
+    store.insert_submission(submission(id="x", form_id="other", created_at="2025-02-01T00:00:00+00:00"))
+    assert [d["id"] for d in store.list_submissions("registrasi")] == ["s3", "s2", "s1", "s0"]
+    assert [d["id"] for d in store.list_submissions("registrasi", limit=2, offset=2)] == ["s1", "s0"]
+    assert store.list_submissions("registrasi", offset=4) == [] and store.list_submissions("registrasi", limit=0) == []
+    assert [d["id"] for d in store.list_submissions("registrasi", created_from="2025-01-02")] == ["s3", "s2"]
+    assert [d["id"] for d in store.list_submissions("registrasi", created_to="2025-01-02")] == ["s1", "s0"]
+    assert store.find_submissions_by_nik("0000") == [] and store.find_submissions_by_nik("") == []
+
+
+def test_kbli_counts_only_issued_nibs_in_range(store):
+    acts = {"activities": [{"kbli": "47191"}]}
+    store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-09-30T23:59:59+00:00", content=acts))
+    store.insert_document(document(id="b", number="2", application_id="b", issued_at="2025-10-01T00:00:00+00:00", content=acts))
+    store.insert_document(document(id="c", number="3", application_id="c", issued_at="2025-10-20T00:00:00+00:00", content=acts))
+    store.insert_document(document(id="d", number="4", application_id="d", issued_at="2025-11-01T00:00:00+00:00", content=acts))
+    store.insert_document(document(id="e", number="5", application_id="a", type="SERTIFIKAT_STANDAR", activity="0",
+                                   issued_at="2025-10-05T00:00:00+00:00", content=acts))
+    store.insert_document(document(id="f", number="6", application_id="f", issued_at="2025-10-06T00:00:00+00:00"))
+    assert store.count_issued_by_kbli_month("2025-10-01", "2025-11-01") == [{"month": "2025-10", "kbli": "47191", "count": 2}]
+    assert store.count_issued_by_kbli_month("2026-01-01", "2027-01-01") == []
+
+
+def fill(store):
+    """One record of every collection, and some more to show the export order."""
     store.insert_submission(submission(nik="1401011708900001"))
     store.insert_account({"id": "a1", "username": "u1", "email": "e@x.id"})
     store.insert_document(document())
@@ -153,8 +356,12 @@ def test_export_and_restore_round_trip(store, tmp_path):
     store.append_event({"at": "t1", "subject": "x", "type": "y", "actor": "z"})
     store.put_code({"id": "c1", "digest": "d"})
     store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
+
+
+def test_export_and_restore_round_trip(store, new_store):
+    fill(store)
     dump = {name: list(store.iter_collection(name)) for name in store.COLLECTIONS}
-    other = SQLiteStore(tmp_path / "other.sqlite3")
+    other = new_store()
     for name, records in dump.items():
         assert all(other.restore(name, r) for r in records)
         assert not any(other.restore(name, r) for r in records)  # a second run adds nothing
@@ -162,3 +369,239 @@ def test_export_and_restore_round_trip(store, tmp_path):
     assert [d["id"] for d in other.find_submissions_by_nik("1401011708900001")] == ["s1"]
     with pytest.raises(DuplicateKey):
         other.restore("accounts", {"id": "a2", "username": "u1", "email": "f@x.id", "version": 1})
+
+
+def test_round_trip_across_backends(tmp_path):
+    """sqlite -> mongo (mongomock, or the server when configured) -> sqlite: the same records."""
+    source = SQLiteStore(tmp_path / "source.sqlite3")
+    fill(source)
+    source.update_submission({**source.get_submission("s1"), "data": {"modal": 12.5, "text": "Rp 1.000,50 ñ"}})
+    dump = {name: list(source.iter_collection(name)) for name in source.COLLECTIONS}
+    if MONGODB_URI:
+        from pymongo import MongoClient
+        client, database = MongoClient(MONGODB_URI), fresh_database_name()
+        middle = MongoStore(client.get_database(database))
+    else:
+        mongomock = pytest.importorskip("mongomock")
+        client, database = mongomock.MongoClient(), "roundtrip"
+        middle = MongoStore(client, database)
+    try:
+        for name, records in dump.items():
+            assert middle.restore_many(name, records) == len(records)
+        assert {name: list(middle.iter_collection(name)) for name in middle.COLLECTIONS} == dump
+        back = SQLiteStore(tmp_path / "back.sqlite3")
+        for name in middle.COLLECTIONS:
+            assert back.restore_many(name, list(middle.iter_collection(name))) == len(dump[name])
+        assert {name: list(back.iter_collection(name)) for name in back.COLLECTIONS} == dump
+        assert back.get_submission("s1")["data"] == {"modal": 12.5, "text": "Rp 1.000,50 ñ"}
+    finally:
+        if MONGODB_URI:
+            client.drop_database(database)
+        client.close()
+
+
+def test_iter_collection_shapes_and_orders(store):
+    for i in ("z", "a", "m"):
+        store.insert_account({"id": i, "username": f"u{i}", "email": f"{i}@x.id"})
+        store.insert_submission(submission(id=i))
+        store.put_code({"id": i, "digest": i})
+        store.insert_document(document(id=i, number=f"N-{i}", activity=i))
+        store.insert_reference_table({"id": i, "kind": "k", "effective": {"z": "3", "a": "1", "m": "2"}[i]})
+        store.claim(f"k-{i}", f"v-{i}")
+        store.next_value(f"c-{i}")
+        store.append_event({"at": f"t-{i}", "subject": "s", "type": i, "actor": "x"})
+    store.next_value("c-a")
+    by_id = ["a", "m", "z"]
+    assert [r["id"] for r in store.iter_collection("accounts")] == by_id
+    assert [r["id"] for r in store.iter_collection("submissions")] == by_id
+    assert [r["id"] for r in store.iter_collection("codes")] == by_id
+    assert list(store.iter_collection("documents")) == [store.get_document(i) for i in ("z", "a", "m")]  # issue order
+    assert [r["id"] for r in store.iter_collection("reference_tables")] == ["z", "a", "m"]  # insertion order
+    assert list(store.iter_collection("counters")) == [{"name": "c-a", "value": 2}, {"name": "c-m", "value": 1},
+                                                       {"name": "c-z", "value": 1}]
+    assert list(store.iter_collection("claims")) == [{"key": f"k-{i}", "value": f"v-{i}"} for i in by_id]
+    events = list(store.iter_collection("events"))
+    assert [e["type"] for e in events] == ["z", "a", "m"]
+    seqs = [e.pop("seq") for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3 and events == store.events("s")
+    assert list(store.iter_collection("accounts"))[0] == store.get_account("a")
+    with pytest.raises(ValueError):
+        list(store.iter_collection("attempts"))
+
+
+def test_iter_collection_of_many_records(store):
+    for i in range(2500):  # more than one page of a paged export
+        store.append_event({"at": "t", "subject": "s", "type": str(i), "actor": "x"})
+    events = list(store.iter_collection("events"))
+    assert [e["type"] for e in events] == [str(i) for i in range(2500)]
+    assert [e["seq"] for e in events] == sorted({e["seq"] for e in events})
+
+
+@pytest.mark.parametrize("collection, record, field", [
+    ("accounts", {"id": "a2", "username": "u1", "email": "other@x.id", "version": 1}, "username"),
+    ("accounts", {"id": "a2", "username": "other", "email": "e@x.id", "version": 1}, "email"),
+    ("documents", document(id="d2", application_id="s9", version=1), "number"),
+    ("documents", document(id="d2", number="other", version=1), "slot"),
+])
+def test_restore_refuses_a_unique_value_held_by_another_record(store, store_backend, request, collection, record, field):
+    fill(store)
+    before = {name: list(store.iter_collection(name)) for name in store.COLLECTIONS}
+    with pytest.raises(DuplicateKey) as error:
+        store.restore(collection, record)
+    assert {name: list(store.iter_collection(name)) for name in store.COLLECTIONS} == before
+    assert error.value.field == field
+
+
+def test_restore_by_key_and_counts(store):
+    assert store.restore_many("counters", []) == 0
+    assert store.restore_many("counters", [{"name": "nib", "value": 7}, {"name": "ss", "value": 2}]) == 2
+    assert store.restore_many("counters", [{"name": "nib", "value": 99}, {"name": "x", "value": 1}]) == 1
+    assert store.next_value("nib") == 8  # the existing counter was not overwritten
+    assert store.restore("claims", {"key": "k", "value": "v"}) and not store.restore("claims", {"key": "k", "value": "w"})
+    assert store.claim("k", "other") == "v"
+    account = {"id": "a1", "username": "u1", "email": "e@x.id", "version": 3}
+    assert store.restore_many("accounts", [account, account]) == 1  # twice in one batch: added once
+    assert store.get_account("a1") == account  # restored as exported: the version is kept
+    changed = {**account, "email": "changed@x.id"}
+    assert not store.restore("accounts", changed) and store.get_account("a1") == account  # never overwritten
+
+
+def test_restore_many_is_all_or_none_on_a_duplicate(store):
+    store.insert_account({"id": "a1", "username": "u1", "email": "e@x.id"})
+    batch = [{"id": "a0", "username": "u0", "email": "e0@x.id", "version": 1},
+             {"id": "a2", "username": "u1", "email": "e2@x.id", "version": 1}]
+    with pytest.raises(DuplicateKey):
+        store.restore_many("accounts", batch)
+    assert store.get_account("a0") is None
+    within = [{"id": "b1", "username": "same", "email": "b1@x.id", "version": 1},
+              {"id": "b2", "username": "same", "email": "b2@x.id", "version": 1}]
+    with pytest.raises(DuplicateKey) as error:
+        store.restore_many("accounts", within)
+    assert error.value.field == "username" and store.get_account("b1") is None
+    with pytest.raises(DuplicateKey) as error:
+        store.restore_many("documents", [document(id="x1", number="N", version=1),
+                                         document(id="x2", number="N", application_id="s2", version=1)])
+    assert error.value.field == "number" and store.get_document("x1") is None
+
+
+def test_restored_events_and_documents_continue_in_order(store):
+    events = [{"at": f"t{n}", "subject": "s", "type": f"e{n}", "actor": "x", "seq": n} for n in (3, 5, 10)]
+    assert store.restore_many("events", events) == 3
+    store.append_event({"at": "t11", "subject": "s", "type": "after", "actor": "x"})
+    exported = list(store.iter_collection("events"))
+    assert [e["seq"] for e in exported[:3]] == [3, 5, 10] and exported[3]["seq"] > 10
+    assert [e["type"] for e in store.events("s")] == ["e3", "e5", "e10", "after"]
+    assert not store.restore("events", {**events[0], "type": "changed"})
+    docs = [{**document(id=i, number=i, activity=i), "version": 2} for i in ("z", "a")]
+    assert store.restore_many("documents", docs) == 2
+    store.insert_document(document(id="b", number="b", activity="b"))
+    assert [d["id"] for d in store.documents_for("s1")] == ["z", "a", "b"]
+    assert store.get_document("z") == docs[0]
+
+
+def test_restore_unknown_collection(store):
+    with pytest.raises(ValueError):
+        store.restore("attempts", {"key": "x", "at": 1.0})
+
+
+# MongoStore specifics: configuration, start-up errors, query safety
+
+def test_mongo_filters_never_read_values_as_operators(mongo_store):
+    store = mongo_store
+    store.insert_account({"id": "1", "username": "budi", "email": "b@x.id"})
+    store.insert_submission(submission(nik="1401011708900001"))
+    assert store.find_account(username={"$ne": ""}) is None and store.get_account({"$gt": ""}) is None
+    assert store.find_submissions({"$ne": None}) == [] and store.find_submissions_by_nik({"$ne": None}) == []
+    assert store.get_submission({"$regex": "."}) is None and store.find_document(number={"$exists": True}) is None
+
+
+def test_mongo_stores_no_internal_field_in_returned_records(mongo_store):
+    store = mongo_store
+    fill(store)
+    for name in store.COLLECTIONS:
+        for record in store.iter_collection(name):
+            assert not any(key.startswith("_") for key in record), (name, record)
+    raw = store.db.documents.find_one({"_id": "d1"})
+    assert raw["_id"] == "d1" and raw["_seq"] == 1 and raw["_activity"] == ""
+
+
+def test_mongo_write_concern_and_read_preference_settings():
+    assert write_concern("majority").document == {"w": "majority"}
+    assert write_concern("2").document == {"w": 2} and write_concern(" 1 ").document == {"w": 1}
+    assert write_concern(None).document == {"w": "majority"}
+    with pytest.raises(ValueError):
+        write_concern("0")
+    from pymongo import ReadPreference
+    assert read_preference("primary") == ReadPreference.PRIMARY
+    assert read_preference("secondaryPreferred") == ReadPreference.SECONDARY_PREFERRED
+    assert read_preference("nearest") == ReadPreference.NEAREST
+    with pytest.raises(ValueError):
+        read_preference("fastest")
+
+
+def test_mongo_from_config(monkeypatch):
+    mongomock = pytest.importorskip("mongomock")
+    from formserver.store import mongo
+    monkeypatch.setattr(mongo, "MongoClient", lambda uri, **options: mongomock.MongoClient(uri))
+    store = MongoStore.from_config({"MONGODB_URI": "mongodb://h/fromuri", "MONGODB_DATABASE": "ignored"})
+    assert store.db.name == "fromuri" and store.ping()
+    store = MongoStore.from_config({"MONGODB_URI": "mongodb://h/", "MONGODB_DATABASE": "named",
+                                    "MONGODB_WRITE_CONCERN": "1", "MONGODB_READ_PREFERENCE": "primary"})
+    assert store.db.name == "named"
+    store = MongoStore.from_config({"MONGODB_URI": "mongodb://h"})
+    assert store.db.name == "formserver"
+    with pytest.raises(ValueError, match="FORMSERVER_MONGODB_URI"):
+        MongoStore.from_config({"MONGODB_URI": ""})
+
+
+def test_open_store_names_an_unreachable_mongodb_without_its_password(monkeypatch):
+    import pymongo
+    from formserver.store import mongo
+    monkeypatch.setattr(mongo, "MongoClient",  # the real driver, a short wait for the (refused) server
+                        lambda uri, **options: pymongo.MongoClient(uri, **{**options, "serverSelectionTimeoutMS": 300}))
+    with pytest.raises(StoreUnavailable) as error:
+        open_store({"STORE": "mongodb", "MONGODB_URI": "mongodb://admin:s3cret@127.0.0.1:9/formserver"})
+    message = str(error.value)
+    assert "s3cret" not in message and "mongodb://admin:***@127.0.0.1:9/formserver" in message
+    assert "mongodb store" in message and "FORMSERVER_MONGODB_URI" in message
+    with pytest.raises(ValueError, match="FORMSERVER_MONGODB_URI"):
+        open_store({"STORE": "mongodb", "MONGODB_URI": ""})
+    with pytest.raises(ValueError, match="Unknown store"):
+        open_store({"STORE": "postgres"})
+
+
+def test_open_store_refuses_a_store_that_does_not_answer(tmp_path, monkeypatch):
+    assert open_store({"STORE": "sqlite", "DATA_DIR": str(tmp_path)}).ping()
+    monkeypatch.setattr(SQLiteStore, "ping", lambda self: False)
+    with pytest.raises(StoreUnavailable, match="sqlite store"):
+        open_store({"STORE": "sqlite", "DATA_DIR": str(tmp_path)})
+
+
+def test_redact_uri():
+    assert redact_uri("mongodb://u:p@ss@h1:1,h2:2/db?replicaSet=rs") == "mongodb://u:***@h1:1,h2:2/db?replicaSet=rs"
+    assert redact_uri("mongodb+srv://u:pw@c.example.net/?tlsCertificateKeyFilePassword=x&w=1") == \
+        "mongodb+srv://u:***@c.example.net/?tlsCertificateKeyFilePassword=***&w=1"
+    assert redact_uri("mongodb://h/db") == "mongodb://h/db" and redact_uri("mongodb://u@h/") == "mongodb://u@h/"
+
+
+def test_configuration_reads_the_mongodb_settings(monkeypatch):
+    from formserver.config import from_environment
+    monkeypatch.setenv("FORMSERVER_STORE", "mongodb")
+    monkeypatch.setenv("FORMSERVER_MONGODB_URI", "mongodb://db1,db2/oss?replicaSet=rs0")
+    monkeypatch.setenv("FORMSERVER_MONGODB_WRITE_CONCERN", "2")
+    monkeypatch.delenv("FORMSERVER_MONGODB_READ_PREFERENCE", raising=False)
+    monkeypatch.delenv("FORMSERVER_MONGODB_DATABASE", raising=False)
+    config = from_environment()
+    assert config["STORE"] == "mongodb" and config["MONGODB_URI"] == "mongodb://db1,db2/oss?replicaSet=rs0"
+    assert config["MONGODB_WRITE_CONCERN"] == "2" and config["MONGODB_READ_PREFERENCE"] == "primary"
+    assert config["MONGODB_DATABASE"] == "formserver"
+
+
+@pytest.mark.skipif(not MONGODB_URI, reason="needs a MongoDB server: set FORMSERVER_TEST_MONGODB_URI")
+def test_mongodb_open_store_from_configuration():
+    store = open_store({"STORE": "mongodb", "MONGODB_URI": MONGODB_URI, "MONGODB_DATABASE": fresh_database_name()})
+    try:
+        assert store.ping()
+    finally:
+        store.client.drop_database(store.db.name)
+        store.close()

@@ -38,6 +38,18 @@ CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effe
 """
 
 
+# "UNIQUE constraint failed: documents.application_id, documents.type, documents.activity" -> "slot"
+_UNIQUE_FIELDS = {"accounts.username": "username", "accounts.email": "email", "documents.number": "number",
+                  "documents.application_id": "slot"}
+
+
+def _duplicate(error: sqlite3.IntegrityError) -> DuplicateKey:
+    """The interface's DuplicateKey for a SQLite unique-constraint error."""
+    detail = str(error).split(":", 1)[-1].strip()
+    first = detail.split(",", 1)[0].strip()
+    return DuplicateKey(_UNIQUE_FIELDS.get(first, first.rsplit(".", 1)[-1] or "id"))
+
+
 def _dump(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
@@ -150,12 +162,9 @@ class SQLiteStore(Store):
     # accounts
     def insert_account(self, doc: dict) -> dict:
         doc = {**doc, "version": 1}
-        try:
-            with self._transaction() as db:
-                db.execute("INSERT INTO accounts (id, username, email, version, body) VALUES (?, ?, ?, 1, ?)",
-                           (doc["id"], doc["username"], doc["email"], _dump(doc)))
-        except sqlite3.IntegrityError as error:
-            raise DuplicateKey("email" if "email" in str(error) else "username") from None
+        with self._transaction() as db:
+            db.execute("INSERT INTO accounts (id, username, email, version, body) VALUES (?, ?, ?, 1, ?)",
+                       (doc["id"], doc["username"], doc["email"], _dump(doc)))
         return doc
 
     def get_account(self, account_id: str) -> dict | None:
@@ -223,15 +232,12 @@ class SQLiteStore(Store):
     # issued documents
     def insert_document(self, doc: dict) -> dict:
         doc = {**doc, "version": 1}
-        try:
-            with self._transaction() as db:
-                seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
-                db.execute("INSERT INTO documents (id, number, application_id, type, activity, version, seq, body,"
-                           " issued_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                           (doc["id"], doc["number"], doc["application_id"], doc["type"], doc.get("activity") or "",
-                            seq, _dump(doc), doc.get("issued_at", "")))
-        except sqlite3.IntegrityError as error:
-            raise DuplicateKey("number" if "number" in str(error) else "slot") from None
+        with self._transaction() as db:
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
+            db.execute("INSERT INTO documents (id, number, application_id, type, activity, version, seq, body,"
+                       " issued_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                       (doc["id"], doc["number"], doc["application_id"], doc["type"], doc.get("activity") or "",
+                        seq, _dump(doc), doc.get("issued_at", "")))
         return doc
 
     def get_document(self, document_id: str) -> dict | None:
@@ -342,11 +348,7 @@ class SQLiteStore(Store):
                 key_column, insert, values, key = self._restore_row(name, record)
                 if db.execute(f"SELECT 1 FROM {name} WHERE {key_column} = ?", (key,)).fetchone():
                     continue  # imported before: an import that stopped half way can run again
-                try:
-                    db.execute(insert, values)
-                except sqlite3.IntegrityError as error:
-                    # another record already holds a unique value of this one: never overwrite silently
-                    raise DuplicateKey(str(error).rsplit(".", 1)[-1]) from None
+                db.execute(insert, values)  # a unique value another record holds: DuplicateKey, all rolled back
                 if name == "submissions":
                     self._index_nik(db, record)
                 added += 1
@@ -375,4 +377,7 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb):
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if isinstance(exc, sqlite3.IntegrityError):
+            # a unique value another record holds: the interface's error, whichever write hit it
+            raise _duplicate(exc) from None
         return False

@@ -1,0 +1,555 @@
+"""The MongoDB store (pymongo): the same documents as the embedded store, for a replica set or a sharded cluster.
+
+Every record is one MongoDB document whose ``_id`` is the record's id (a counter's name, a claim's key, an
+event's position); ``_id`` and the few internal fields below are stripped on the way out, so callers get exactly
+the dicts :class:`~formserver.store.sqlite.SQLiteStore` returns.
+
+Internal fields (never returned, never exported):
+
+* ``_seq`` on documents and reference tables: the insertion position (SQLite's ``seq`` and ``rowid``), taken
+  from the ``sequences`` collection with ``$inc``; ``documents_for`` and the export are ordered by it.
+* ``_activity`` on documents: the activity as the exactly-once slot sees it (``activity or ""``, as in SQLite,
+  so a missing, ``None`` and empty activity are the same slot).
+
+Events are stored with ``_id`` = their position (``seq``), also taken from ``sequences``.
+
+No multi-document transactions: every operation is a single-document write (optimistic concurrency through
+the version in the update filter, counters through ``find_one_and_update`` with ``$inc``), so the store works
+on a single node, a replica set and a sharded cluster alike.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+
+from .base import DuplicateKey, StaleVersion, Store
+
+#: internal fields stripped from every returned record
+_HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0}
+
+_READ_PREFERENCES = {
+    "primary": ReadPreference.PRIMARY,
+    "primarypreferred": ReadPreference.PRIMARY_PREFERRED,
+    "secondary": ReadPreference.SECONDARY,
+    "secondarypreferred": ReadPreference.SECONDARY_PREFERRED,
+    "nearest": ReadPreference.NEAREST,
+}
+
+#: unique indexes by name, and the field DuplicateKey reports for each (as SQLiteStore does)
+_UNIQUE_FIELDS = {"username": "username", "email": "email", "number": "number", "slot": "slot", "_id_": "id"}
+
+_BATCH = 1000  # export page size
+
+
+def write_concern(value) -> WriteConcern:
+    """``"majority"``, a tag set name or a number of members (numeric strings become ints); never 0: the store
+    needs acknowledged writes to see duplicate keys and stale versions."""
+    w = value if value not in (None, "") else "majority"
+    if isinstance(w, str) and w.strip().isdigit():
+        w = int(w.strip())
+    if w == 0:
+        raise ValueError("MONGODB_WRITE_CONCERN must acknowledge writes (w=0 hides duplicate keys and stale "
+                         "versions); use 'majority' or a number of members >= 1")
+    return WriteConcern(w=w)
+
+
+def read_preference(value):
+    """A read preference by its MongoDB name (``primary``, ``primaryPreferred``, ``secondary``,
+    ``secondaryPreferred``, ``nearest``; case and underscores do not matter)."""
+    name = str(value or "primary").replace("_", "").replace("-", "").lower()
+    try:
+        return _READ_PREFERENCES[name]
+    except KeyError:
+        raise ValueError(f"Unknown MONGODB_READ_PREFERENCE {value!r}; choose one of: primary, primaryPreferred, "
+                         "secondary, secondaryPreferred, nearest") from None
+
+
+def _eq(value) -> dict:
+    """An equality condition that never reads ``value`` as a query operator (a dict from a request body)."""
+    return {"$eq": value}
+
+
+def _page(cursor, limit: int, offset: int = 0) -> list[dict]:
+    """SQLite's LIMIT/OFFSET on a cursor: a negative limit means no limit, 0 means nothing (MongoDB's limit(0)
+    would mean no limit), a negative offset means 0."""
+    if limit == 0:
+        return []
+    if offset and offset > 0:
+        cursor = cursor.skip(int(offset))
+    if limit is not None and limit > 0:
+        cursor = cursor.limit(int(limit))
+    return list(cursor)
+
+
+def _require(doc: dict, *fields: str) -> None:
+    """KeyError for a missing required field, as SQLiteStore raises."""
+    for field in fields:
+        doc[field]  # noqa: B018
+
+
+class MongoStore(Store):
+    """Store on one MongoDB database; thread-safe (one pymongo client, its own connection pool)."""
+
+    def __init__(self, client_or_database, database: str | None = None, *, owns_client: bool = False):
+        """``client_or_database``: a ``pymongo.MongoClient`` (its default database, else ``database``, else
+        ``"formserver"``) or a database object; test doubles with the same API (mongomock) work too."""
+        # on the class: a pymongo Database answers any attribute name with a collection
+        if hasattr(type(client_or_database), "list_database_names"):  # a client
+            self.client = client_or_database
+            self.db = self.client.get_default_database(database or "formserver")
+        else:
+            self.db = client_or_database
+            self.client = client_or_database.client
+        self._owns_client = owns_client
+        # reads that decide a write (a claim's winner, a code's version) always go to the primary
+        self._primary = self.db.with_options(read_preference=ReadPreference.PRIMARY)
+        self._create_indexes()
+
+    @classmethod
+    def from_config(cls, config) -> "MongoStore":
+        uri = config.get("MONGODB_URI")
+        if not uri:
+            raise ValueError("The mongodb store needs a connection string: set FORMSERVER_MONGODB_URI "
+                             "(e.g. mongodb://db1,db2,db3/formserver?replicaSet=rs0)")
+        client = MongoClient(uri, serverSelectionTimeoutMS=5000, appname="formserver")
+        try:
+            db = client.get_default_database(
+                config.get("MONGODB_DATABASE") or "formserver",
+                write_concern=write_concern(config.get("MONGODB_WRITE_CONCERN", "majority")),
+                read_preference=read_preference(config.get("MONGODB_READ_PREFERENCE", "primary")))
+            return cls(db, owns_client=True)
+        except BaseException:
+            client.close()
+            raise
+
+    def _create_indexes(self) -> None:
+        """Idempotent: create_index does nothing when the same index exists."""
+        db = self.db
+        db.accounts.create_index("username", unique=True, name="username")
+        db.accounts.create_index("email", unique=True, name="email")
+        db.submissions.create_index([("owner", ASCENDING), ("status", ASCENDING), ("updated_at", ASCENDING)],
+                                    name="owner_status_updated")
+        db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
+                                    name="form_status_created")
+        db.submissions.create_index([("form_id", ASCENDING), ("created_at", ASCENDING)], name="form_created")
+        db.submissions.create_index("nik", sparse=True, name="nik")
+        db.documents.create_index("number", unique=True, name="number")
+        db.documents.create_index([("application_id", ASCENDING), ("type", ASCENDING), ("_activity", ASCENDING)],
+                                  unique=True, name="slot")
+        db.documents.create_index([("application_id", ASCENDING), ("_seq", ASCENDING)], name="application_seq")
+        db.documents.create_index([("type", ASCENDING), ("issued_at", ASCENDING)], name="type_issued")
+        db.documents.create_index("_seq", name="seq")
+        db.events.create_index([("subject", ASCENDING), ("_id", ASCENDING)], name="subject_seq")
+        db.reference_tables.create_index([("kind", ASCENDING), ("effective", ASCENDING), ("_seq", ASCENDING)],
+                                         name="kind_effective")
+        db.reference_tables.create_index("_seq", name="seq")
+        db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
+        # codes, claims, counters and sequences are looked up by _id only
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def ping(self) -> bool:
+        try:
+            self.db.command("ping")
+            return True
+        except PyMongoError:
+            return False
+
+    # helpers
+    def _get(self, collection: str, condition: dict) -> dict | None:
+        return self.db[collection].find_one(condition, _HIDDEN)
+
+    def _find(self, collection: str, condition: dict):
+        return self.db[collection].find(condition, _HIDDEN)
+
+    def _next_seq(self, name: str, count: int = 1) -> int:
+        """The last of ``count`` new positions of an internal sequence (documents, events, reference tables)."""
+        return self._counter("sequences", name, count)
+
+    def _counter(self, collection: str, name: str, count: int = 1) -> int:
+        for attempt in range(3):
+            try:
+                row = self.db[collection].find_one_and_update(
+                    {"_id": name}, {"$inc": {"value": count}}, upsert=True, return_document=ReturnDocument.AFTER)
+                return row["value"]
+            except DuplicateKeyError:  # two first increments raced on the upsert: the other one created it
+                if attempt == 2:
+                    raise
+
+    def _duplicate_field(self, collection: str, error: PyMongoError, record: dict) -> str:
+        """The field DuplicateKey names for a duplicate-key error on ``record``."""
+        details = getattr(error, "details", None) or {}
+        if "writeErrors" in details and details["writeErrors"]:
+            details = details["writeErrors"][0]
+        pattern = details.get("keyPattern") or {}
+        if pattern:
+            first = next(iter(pattern))
+            if first == "_id":
+                return "id"
+            if first in ("username", "email", "number"):
+                return first
+            return "slot"
+        message = str(details.get("errmsg") or error)
+        for index, field in _UNIQUE_FIELDS.items():
+            if f"index: {index} " in message:
+                return field
+        # a server (or a test double) that does not say which index: find the holder of the value
+        for field, condition in self._unique_conditions(collection, record):
+            if self._primary[collection].find_one({**condition, "_id": {"$ne": record["_id"]}}, {"_id": 1}):
+                return field
+        return "id"
+
+    @staticmethod
+    def _unique_conditions(collection: str, stored: dict) -> list[tuple[str, dict]]:
+        if collection == "accounts":
+            return [("username", {"username": _eq(stored.get("username"))}),
+                    ("email", {"email": _eq(stored.get("email"))})]
+        if collection == "documents":
+            return [("number", {"number": _eq(stored.get("number"))}),
+                    ("slot", {"application_id": _eq(stored.get("application_id")), "type": _eq(stored.get("type")),
+                              "_activity": _eq(stored.get("_activity"))})]
+        return []
+
+    def _insert(self, collection: str, stored: dict) -> None:
+        try:
+            self.db[collection].insert_one(stored)
+        except DuplicateKeyError as error:
+            raise DuplicateKey(self._duplicate_field(collection, error, stored)) from None
+
+    def _replace(self, collection: str, old: dict, new: dict, extra: dict | None = None) -> dict:
+        """Replace the record if ``old["version"]`` is current (StaleVersion otherwise); return ``new``."""
+        stored = {"_id": new["id"], **new, **(extra or {})}
+        try:
+            # the filter's _id is the replacement's own _id: a plain value (mongomock copies it into the record)
+            result = self.db[collection].replace_one({"_id": stored["_id"], "version": _eq(old["version"])},
+                                                     stored)
+        except DuplicateKeyError as error:
+            raise DuplicateKey(self._duplicate_field(collection, error, stored)) from None
+        if not result.matched_count:
+            raise StaleVersion(old["id"])
+        return new
+
+    # submissions
+    def insert_submission(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        _require(doc, "owner", "form_id", "status", "created_at", "updated_at")
+        self._insert("submissions", {"_id": doc["id"], **doc})
+        return doc
+
+    def get_submission(self, submission_id: str) -> dict | None:
+        return self._get("submissions", {"_id": _eq(submission_id)})
+
+    def update_submission(self, doc: dict) -> dict:
+        return self._replace("submissions", doc, {**doc, "version": doc["version"] + 1})
+
+    def find_submissions(self, owner, form_id=None, status=None, limit=50):
+        condition = {"owner": _eq(owner)}
+        if form_id:
+            condition["form_id"] = _eq(form_id)
+        if status:
+            condition["status"] = _eq(status)
+        cursor = self._find("submissions", condition).sort([("updated_at", DESCENDING)])
+        return _page(cursor, limit)
+
+    def list_submissions(self, form_id, status=None, created_from=None, created_to=None, limit=50, offset=0):
+        condition: dict = {"form_id": _eq(form_id)}
+        if status:
+            condition["status"] = _eq(status)
+        created = {}
+        if created_from:
+            created["$gte"] = created_from
+        if created_to:
+            created["$lt"] = created_to
+        if created:
+            condition["created_at"] = created
+        cursor = self._find("submissions", condition).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        return _page(cursor, limit, offset)
+
+    def find_submissions_by_nik(self, nik, limit=50):
+        if not nik:  # SQLiteStore indexes only non-empty NIKs
+            return []
+        cursor = self._find("submissions", {"nik": _eq(nik)}).sort([("created_at", DESCENDING)])
+        return _page(cursor, limit)
+
+    # accounts
+    def insert_account(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        _require(doc, "username", "email")
+        self._insert("accounts", {"_id": doc["id"], **doc})
+        return doc
+
+    def get_account(self, account_id: str) -> dict | None:
+        return self._get("accounts", {"_id": _eq(account_id)})
+
+    def find_account(self, *, username=None, email=None):
+        if username is not None:
+            return self._get("accounts", {"username": _eq(username)})
+        if email is not None:
+            return self._get("accounts", {"email": _eq(email)})
+        raise ValueError("find_account needs a username or an email")
+
+    def update_account(self, doc: dict) -> dict:
+        return self._replace("accounts", doc, {**doc, "version": doc["version"] + 1})
+
+    # verification codes
+    def put_code(self, doc: dict) -> dict:
+        codes = self._primary.codes
+        while True:  # compare-and-set on the current version; another writer in between makes us read again
+            current = codes.find_one({"_id": _eq(doc["id"])}, {"version": 1})
+            if current is None:
+                new = {**doc, "version": 1}
+                try:
+                    codes.insert_one({"_id": new["id"], **new})
+                    return new
+                except DuplicateKeyError:
+                    continue
+            new = {**doc, "version": current["version"] + 1}
+            if codes.replace_one({"_id": new["id"], "version": current["version"]},
+                                 {"_id": new["id"], **new}).matched_count:
+                return new
+
+    def get_code(self, code_id: str) -> dict | None:
+        return self._get("codes", {"_id": _eq(code_id)})
+
+    def update_code(self, doc: dict) -> dict:
+        return self._replace("codes", doc, {**doc, "version": doc["version"] + 1})
+
+    # counters
+    def next_value(self, name: str) -> int:
+        return self._counter("counters", name)
+
+    # attempts
+    def record_attempt(self, key: str, at: float) -> None:
+        self.db.attempts.insert_one({"key": key, "at": at})
+        # keep the collection small: nothing older than a day matters to any limit
+        self.db.attempts.delete_many({"key": _eq(key), "at": {"$lt": at - 86400}})
+
+    def count_attempts(self, key: str, since: float) -> int:
+        return self.db.attempts.count_documents({"key": _eq(key), "at": {"$gte": since}})
+
+    def clear_attempts(self, key: str) -> None:
+        self.db.attempts.delete_many({"key": _eq(key)})
+
+    # issued documents
+    @staticmethod
+    def _stored_document(doc: dict, seq: int) -> dict:
+        _require(doc, "number", "application_id", "type")
+        return {"_id": doc["id"], **doc, "_seq": seq, "_activity": doc.get("activity") or ""}
+
+    def insert_document(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        stored = self._stored_document(doc, 0)
+        stored["_seq"] = self._next_seq("documents")
+        self._insert("documents", stored)
+        return doc
+
+    def get_document(self, document_id: str) -> dict | None:
+        return self._get("documents", {"_id": _eq(document_id)})
+
+    def find_document(self, *, number: str) -> dict | None:
+        return self._get("documents", {"number": _eq(number)})
+
+    def documents_for(self, application_id: str) -> list[dict]:
+        return list(self._find("documents", {"application_id": _eq(application_id)}).sort([("_seq", ASCENDING)]))
+
+    def update_document(self, doc: dict) -> dict:
+        current = self._primary.documents.find_one({"_id": _eq(doc["id"])}, {"_seq": 1})
+        if current is None:
+            raise StaleVersion(doc["id"])
+        new = {**doc, "version": doc["version"] + 1}
+        return self._replace("documents", doc, new,
+                             {"_seq": current["_seq"], "_activity": new.get("activity") or ""})
+
+    def count_issued_by_kbli_month(self, since, until):
+        rows = self.db.documents.aggregate([
+            {"$match": {"type": "NIB", "issued_at": {"$gte": since, "$lt": until}}},
+            {"$unwind": "$content.activities"},
+            # ISO dates are ASCII: the first 7 bytes are the month
+            {"$group": {"_id": {"month": {"$substr": ["$issued_at", 0, 7]}, "kbli": "$content.activities.kbli"},
+                        "count": {"$sum": 1}}},
+            {"$sort": {"_id.month": 1, "_id.kbli": 1}},
+        ])
+        return [{"month": r["_id"].get("month"), "kbli": r["_id"].get("kbli"), "count": r["count"]} for r in rows]
+
+    # claims
+    def claim(self, key: str, value: str) -> str:
+        try:
+            self.db.claims.insert_one({"_id": key, "value": value})
+            return value
+        except DuplicateKeyError:
+            return self._primary.claims.find_one({"_id": _eq(key)})["value"]
+
+    # reference tables
+    def insert_reference_table(self, doc: dict) -> dict:
+        _require(doc, "kind", "effective")
+        self._insert("reference_tables", {"_id": doc["id"], **doc, "_seq": self._next_seq("reference_tables")})
+        return doc
+
+    def reference_tables(self, kind: str) -> list[dict]:
+        return list(self._find("reference_tables", {"kind": _eq(kind)})
+                    .sort([("effective", ASCENDING), ("_seq", ASCENDING)]))
+
+    # audit log
+    def append_event(self, event: dict) -> None:
+        _require(event, "subject", "at")
+        while True:
+            try:
+                self.db.events.insert_one({"_id": self._next_seq("events"), **event})
+                return
+            except DuplicateKeyError:  # a restored event took this position: take the next one
+                continue
+
+    def events(self, subject: str) -> list[dict]:
+        return list(self._find("events", {"subject": _eq(subject)}).sort([("_id", ASCENDING)]))
+
+    # export and import
+    _ORDER = {"accounts": "_id", "submissions": "_id", "documents": "_seq", "codes": "_id",
+              "reference_tables": "_seq", "events": "_id", "counters": "_id", "claims": "_id"}
+
+    @staticmethod
+    def _exported(name: str, row: dict) -> dict:
+        if name == "counters":
+            return {"name": row["_id"], "value": row["value"]}
+        if name == "claims":
+            return {"key": row["_id"], "value": row["value"]}
+        if name == "events":
+            seq = row.pop("_id")
+            return {**row, "seq": seq}
+        for field in _HIDDEN:
+            row.pop(field, None)
+        return row
+
+    def iter_collection(self, name: str) -> Iterator[dict]:
+        if name not in self._ORDER:
+            raise ValueError(f"unknown collection {name!r}")
+        return self._iter(name, self._ORDER[name])
+
+    def _iter(self, name: str, order: str) -> Iterator[dict]:
+        # pages keyed on the sort field, not one long cursor: a slow consumer cannot make the cursor time out
+        last = None
+        while True:
+            condition = {} if last is None else {order: {"$gt": last}}
+            rows = list(self.db[name].find(condition).sort([(order, ASCENDING)]).limit(_BATCH))
+            for row in rows:
+                last = row[order]
+                yield self._exported(name, row)
+            if len(rows) < _BATCH:
+                return
+
+    def _to_store(self, name: str, record: dict) -> dict:
+        """The MongoDB document of one exported record (without ``_seq``, given when inserting)."""
+        if name == "counters":
+            return {"_id": record["name"], "value": record["value"]}
+        if name == "claims":
+            return {"_id": record["key"], "value": record["value"]}
+        if name == "events":
+            event = {k: v for k, v in record.items() if k != "seq"}
+            _require(event, "subject", "at")
+            return {"_id": record["seq"], **event}
+        required = {"submissions": ("owner", "form_id", "status", "version", "created_at", "updated_at"),
+                    "accounts": ("username", "email", "version"), "codes": ("version",),
+                    "documents": ("number", "application_id", "type", "version"),
+                    "reference_tables": ("kind", "effective")}
+        if name not in required:
+            raise ValueError(f"unknown collection {name!r}")
+        _require(record, *required[name])
+        stored = {"_id": record["id"], **record}
+        if name == "documents":
+            stored["_activity"] = record.get("activity") or ""
+        return stored
+
+    def restore(self, name: str, record: dict) -> bool:
+        return self.restore_many(name, [record]) == 1
+
+    def restore_many(self, name: str, records: list[dict]) -> int:
+        """As SQLiteStore, but without a multi-document transaction: the batch is checked for unique values
+        held by other records first (DuplicateKey before anything is written), then inserted in order. A write
+        that fails half way (the server gone) leaves a prefix of the batch, which a second run skips."""
+        if name not in self._ORDER:
+            raise ValueError(f"unknown collection {name!r}")
+        collection = self._primary[name]
+        stored, seen = [], set()
+        for record in records:
+            row = self._to_store(name, record)
+            if row["_id"] in seen:
+                continue  # twice in one batch: the second is "there already", as in SQLiteStore
+            seen.add(row["_id"])
+            stored.append(row)
+        if not stored:
+            return 0
+        there = {row["_id"] for row in collection.find({"_id": {"$in": [r["_id"] for r in stored]}}, {"_id": 1})}
+        stored = [row for row in stored if row["_id"] not in there]
+        if not stored:
+            return 0
+        self._check_unique(name, stored)
+        if name in ("documents", "reference_tables"):
+            last = self._next_seq(name, len(stored))
+            for position, row in enumerate(stored, start=last - len(stored) + 1):
+                row["_seq"] = position
+        if name == "events":  # appended events continue after the restored ones
+            self.db.sequences.update_one({"_id": "events"}, {"$max": {"value": max(r["_id"] for r in stored)}},
+                                         upsert=True)
+        added, pending = 0, stored
+        while pending:
+            try:
+                self.db[name].insert_many(pending, ordered=True)
+                return added + len(pending)
+            except BulkWriteError as error:
+                done = error.details.get("nInserted", 0)
+                failed = pending[done]
+                write_errors = error.details.get("writeErrors") or [{}]
+                if write_errors[0].get("code") != 11000:
+                    raise
+                field = self._duplicate_field(name, error, failed)
+                if field != "id":
+                    raise DuplicateKey(field) from None
+                # the same key restored by someone else meanwhile: there already, go on after it
+                added, pending = added + done, pending[done + 1:]
+        return added
+
+    def _check_unique(self, name: str, rows: list[dict]) -> None:
+        """DuplicateKey(field) when a row's unique value is held by a stored record or an earlier row of the
+        batch (the first such row in order, username before email, number before slot, as SQLite reports)."""
+        if name == "accounts":
+            fields = ("username", "email")
+        elif name == "documents":
+            fields = ("number", "slot")
+        else:
+            return
+        held = {field: self._held(name, field, rows) for field in fields}
+        seen: dict[str, set] = {field: set() for field in fields}
+        for row in rows:
+            for field in fields:
+                key = _unique_key(field, row)
+                if key in held[field] or key in seen[field]:
+                    raise DuplicateKey(field)
+                seen[field].add(key)
+
+    def _held(self, name: str, field: str, rows: list[dict]) -> set:
+        """The unique keys of ``field`` among ``rows`` that stored records hold already."""
+        collection = self._primary[name]
+        if field == "slot":
+            slots = [{"application_id": _eq(r.get("application_id")), "type": _eq(r.get("type")),
+                      "_activity": _eq(r.get("_activity"))} for r in rows]
+            found = collection.find({"$or": slots}, {"application_id": 1, "type": 1, "_activity": 1})
+        else:
+            found = collection.find({field: {"$in": [r.get(field) for r in rows]}}, {field: 1})
+        return {_unique_key(field, row) for row in found}
+
+
+def _hashable(value):
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+def _unique_key(field: str, row: dict):
+    if field == "slot":
+        return tuple(_hashable(row.get(f)) for f in ("application_id", "type", "_activity"))
+    return _hashable(row.get(field))
