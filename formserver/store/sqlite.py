@@ -115,6 +115,8 @@ class SQLiteStore(Store):
     def _index_nik(db, doc: dict) -> None:
         if doc.get("nik"):
             db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc["nik"]))
+        else:
+            db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
 
     def get_submission(self, submission_id: str) -> dict | None:
         return self._one("SELECT body FROM submissions WHERE id = ?", (submission_id,))
