@@ -157,7 +157,8 @@ class Store(ABC):
 
     @abstractmethod
     def count_issued_by_kbli_month(self, since: str, until: str) -> list[dict]:
-        """Issued NIBs per KBLI code and month (``issued_at`` from ``since`` to ``until``, ISO):
+        """Issued NIBs per KBLI code and month, for whole months: ``since`` and ``until`` are ISO dates on
+        the first of a month, ``until`` excluded:
         ``[{"month": "2025-10", "kbli": "47191", "count": 12}, ...]`` ordered by month, then kbli."""
 
     # audit log: append-only
