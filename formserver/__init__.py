@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    settings.check(app.config)
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or settings.secret_key(data_dir)
@@ -30,6 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .services import Services
     app.extensions["formserver"] = Services(app.config)
+
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from .web import init_app
     init_app(app)

@@ -10,6 +10,7 @@ def _serve(args) -> int:
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
+    from .config import ConfigError
     from .definition.load import DefinitionError
     from .store import StoreUnavailable
 
@@ -18,7 +19,7 @@ def _serve(args) -> int:
     try:
         # fail here, with the definitions' problems or the store's, before any worker starts
         probe = create_app()
-    except (DefinitionError, StoreUnavailable) as error:
+    except (ConfigError, DefinitionError, StoreUnavailable) as error:
         print(f"formserver: nothing was started.\n{error}", file=sys.stderr)
         return 1
     data_dir = probe.config["DATA_DIR"]

@@ -38,6 +38,8 @@ def from_environment() -> dict:
         "WHATSAPP_PHONE_NUMBER_ID": _env("WHATSAPP_PHONE_NUMBER_ID"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "MAX_CONTENT_LENGTH": int(_env("MAX_BODY_BYTES", str(256 * 1024))),
+        # how many proxies (nginx, the office's load balancer) stand in front: their X-Forwarded-* are trusted
+        "PROXY_HOPS": int(_env("PROXY_HOPS", "0")),
         # production signing keys; without them a development key set is made in DATA_DIR/keys
         "SIGNING_KEY_FILE": _env("SIGNING_KEY_FILE"),
         "SIGNING_CERT_FILE": _env("SIGNING_CERT_FILE"),
@@ -63,3 +65,21 @@ def secret_key(data_dir: Path) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+class ConfigError(Exception):
+    """A configuration that would run, but wrongly."""
+
+
+def check(config: dict) -> None:
+    """Refuse settings that break as soon as there are several app servers."""
+    if config.get("STORE") == "mongodb":
+        missing = [name for name, key in (("FORMSERVER_SECRET_KEY", "SECRET_KEY"),
+                                          ("FORMSERVER_SIGNING_KEY_FILE", "SIGNING_KEY_FILE"),
+                                          ("FORMSERVER_SIGNING_CERT_FILE", "SIGNING_CERT_FILE"),
+                                          ("FORMSERVER_SIGNING_CERT_KEY_FILE", "SIGNING_CERT_KEY_FILE"))
+                   if not config.get(key)]
+        if missing:
+            raise ConfigError(
+                "With the shared MongoDB store every app server must use the same keys, so they must come from "
+                f"configuration, not be generated per server. Set: {', '.join(missing)}.")

@@ -64,5 +64,10 @@ def test_serve_refuses_an_unreachable_mongodb(tmp_path):
            "FORMSERVER_MONGODB_URI": "mongodb://app:s3cret@127.0.0.1:1/formserver?serverSelectionTimeoutMS=500"}
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 1 and "FORMSERVER_SECRET_KEY" in result.stderr  # keys shared by every server
+    env.update(FORMSERVER_SECRET_KEY="k" * 64, FORMSERVER_SIGNING_KEY_FILE="/k", FORMSERVER_SIGNING_CERT_FILE="/c",
+               FORMSERVER_SIGNING_CERT_KEY_FILE="/ck")
+    result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1 and "nothing was started" in result.stderr
     assert "mongodb" in result.stderr.lower() and "s3cret" not in result.stderr

@@ -131,9 +131,11 @@ class MongoStore(Store):
         db.accounts.create_index("email", unique=True, name="email")
         db.submissions.create_index([("owner", ASCENDING), ("status", ASCENDING), ("updated_at", ASCENDING)],
                                     name="owner_status_updated")
-        db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
-                                    name="form_status_created")
-        db.submissions.create_index([("form_id", ASCENDING), ("created_at", ASCENDING)], name="form_created")
+        # the officers' list sorts by (created_at, _id): both in the index, so no page sorts in memory
+        db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING),
+                                     ("_id", ASCENDING)], name="form_status_created_id")
+        db.submissions.create_index([("form_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+                                    name="form_created_id")
         db.submissions.create_index("nik", sparse=True, name="nik")
         db.documents.create_index("number", unique=True, name="number")
         db.documents.create_index([("application_id", ASCENDING), ("type", ASCENDING), ("_activity", ASCENDING)],
@@ -366,7 +368,8 @@ class MongoStore(Store):
 
     def count_issued_by_kbli_month(self, since, until):
         rows = self.db.documents.aggregate([
-            {"$match": {"type": "NIB", "issued_at": {"$gte": since, "$lt": until}}},
+            # whole months, as the interface says: "2025-10-31T..." < "2025-11" as strings
+            {"$match": {"type": "NIB", "issued_at": {"$gte": since[:7], "$lt": until[:7]}}},
             {"$unwind": "$content.activities"},
             # ISO dates are ASCII: the first 7 bytes are the month
             {"$group": {"_id": {"month": {"$substr": ["$issued_at", 0, 7]}, "kbli": "$content.activities.kbli"},

@@ -69,6 +69,13 @@ class SQLiteStore(Store):
         self._local = threading.local()
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
+        with self._transaction() as db:
+            # a store made before the report's side table: fill it once from the issued NIBs
+            db.execute(
+                "INSERT INTO document_kbli (document_id, month, kbli)"
+                " SELECT d.id, substr(d.issued_at, 1, 7), json_extract(a.value, '$.kbli')"
+                " FROM documents d, json_each(json_extract(d.body, '$.content.activities')) a"
+                " WHERE d.type = 'NIB' AND NOT EXISTS (SELECT 1 FROM document_kbli)")
 
     @classmethod
     def from_config(cls, config) -> "SQLiteStore":
