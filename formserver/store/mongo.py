@@ -94,7 +94,7 @@ class MongoStore(Store):
 
     def __init__(self, client_or_database, database: str | None = None, *, owns_client: bool = False):
         """``client_or_database``: a ``pymongo.MongoClient`` (its default database, else ``database``, else
-        ``"formserver"``) or a database object; test doubles with the same API (mongomock) work too."""
+        ``"formserver"``) or a database object with the same API."""
         # on the class: a pymongo Database answers any attribute name with a collection
         if hasattr(type(client_or_database), "list_database_names"):  # a client
             self.client = client_or_database
@@ -226,7 +226,7 @@ class MongoStore(Store):
         """Replace the record if ``old["version"]`` is current (StaleVersion otherwise); return ``new``."""
         stored = {"_id": new["id"], **new, **(extra or {})}
         try:
-            # the filter's _id is the replacement's own _id: a plain value (mongomock copies it into the record)
+            # the filter's _id is the replacement's own _id: a plain value, so no client copies an operator into the record
             result = self.db[collection].replace_one({"_id": stored["_id"], "version": _eq(old["version"])},
                                                      stored)
         except DuplicateKeyError as error:
