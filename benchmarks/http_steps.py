@@ -124,6 +124,18 @@ class Server:
     def stderr_tail(self, lines: int = 40) -> str:
         return "\n".join(self.stderr_text().splitlines()[-lines:])
 
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of the server's gunicorn workers (children of the master), in MiB."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:
+                continue  # the process ended while we looked
+            if fields.get("PPid", "").strip() == str(self.proc.pid) and "VmRSS" in fields:
+                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+        return sorted(sizes)
+
     def problems(self) -> tuple[int, list[str]]:
         """Tracebacks and error lines in the server's stderr: (count of tracebacks, the first few)."""
         text = self.stderr_text()
@@ -415,6 +427,7 @@ def run(args) -> int:
             return 130
         finally:
             stop.set()
+            rss = server.worker_rss_mib()  # after the load, before the workers stop
             server.stop()
             tracebacks, problems = server.problems()
         info = {**machine(), "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
@@ -426,6 +439,10 @@ def run(args) -> int:
                     if not args.no_rotate else "with --no-rotate most PUTs are refused with 429.")]
         notes.append("gunicorn's sync workers close the connection after each response: every request opens "
                      "a new TCP connection.")
+        if rss:
+            notes.append("Server RSS after the load: " + ", ".join(f"{r:.0f} MiB" for r in rss)
+                         + f" for the {len(rss)} gunicorn workers (compiled forms at start; region and KBLI data load on "
+                           "first use, about 35 MiB more per worker).")
         put_stats = results[2][1]
         conflicts = put_stats.statuses.get(409, 0)
         notes.append(f"All PUTs re-save step 1 of one submission without a version. {conflicts} of "
