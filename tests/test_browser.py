@@ -315,7 +315,7 @@ def test_permit_steps_mirror_the_server_live(browser, tmp_path, smtp, whatsapp):
         expect(page.locator("#field-kegiatan_usaha\\.0\\.kabupaten_usaha option", has_text="Kabupaten Kampar")).to_have_count(1)
         page.fill("#field-kegiatan_usaha\\.0\\.modal_usaha", "50000000")
         page.press("#field-kegiatan_usaha\\.0\\.modal_usaha", "Tab")
-        expect(page.locator('[data-computed="kegiatan_usaha.0.tingkat_risiko"]')).to_have_text("RENDAH")
-        expect(page.locator('[data-computed="kegiatan_usaha.0.skala_usaha_hasil"]')).to_have_text("MIKRO")
+        expect(page.locator('[data-computed="kegiatan_usaha.0.tingkat_risiko"]')).to_have_text("Rendah")
+        expect(page.locator('[data-computed="kegiatan_usaha.0.skala_usaha_hasil"]')).to_have_text("Mikro")
         assert page.evaluate("window.__same_page") is True
         context.close()

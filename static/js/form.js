@@ -45,7 +45,9 @@
     });
     Object.keys(state.computed || {}).forEach(function (path) {
       var out = form.querySelector('[data-computed="' + path + '"]');
-      if (out) out.textContent = state.computed[path] === null ? "" : state.computed[path];
+      if (!out) return;
+      var value = state.computed[path], labels = out.dataset.labels ? JSON.parse(out.dataset.labels) : {};
+      out.textContent = value === null ? "" : (labels[value] || value);
     });
   }
 
