@@ -430,7 +430,7 @@ def run(args) -> int:
             rss = server.worker_rss_mib()  # after the load, before the workers stop
             server.stop()
             tracebacks, problems = server.problems()
-        info = {**machine(), "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+        info = {**machine(), "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")}
         notes = [f"Load generator: {'wrk for the GETs (found on PATH), ' if wrk else 'wrk is not installed: '}"
                  f"Python http.client threads for {'the PUT' if wrk else 'all three'}. The PUT is limited to "
                  f"120 per minute per client address, so "

@@ -39,7 +39,7 @@ def application(i: int) -> dict:
             "kegiatan_usaha": [{**item, "kbli": "47191", "uraian_kbli": "Perdagangan Eceran", "tingkat_risiko": "RENDAH"},
                                {**item, "kbli": "10298", "uraian_kbli": "Industri Pengolahan", "tingkat_risiko": "MENENGAH_RENDAH",
                                 "punya_dokumen_lingkungan": "BELUM", "kewajiban_lingkungan": "SPPL"}]}
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    now = dt.datetime.now(dt.UTC).isoformat()
     return {"id": f"bench{i}", "owner": "account:bench", "form_id": "permohonan", "form_version": 1, "status": "draft",
             "current_step": "draf_perizinan", "completed": [], "data": data, "meta": {}, "created_at": now, "updated_at": now}
 
@@ -91,13 +91,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         svc = Services({"DATA_DIR": data_dir, "FORMS_DIR": str(ROOT / "forms"), "SECRET_KEY": "bench", "STORE": "sqlite",
                         "BASE_URL": "https://oss.example.test"})
-        svc.issuer.keys  # create the development keys outside the measurement
+        _ = svc.issuer.keys  # create the development keys outside the measurement
         issued = bench_issuance(svc, args.applications)
         kbli = bench_kbli(svc.kbli, args.queries)
     rec, whole = issued["records"], issued["whole"]
     text = f"""{SECTION}
 
-Run of {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `python benchmarks/issuance.py` on {os.cpu_count()} cores,
+Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `python benchmarks/issuance.py` on {os.cpu_count()} cores,
 Python {platform.python_version()}, one process, SQLite store in a temporary directory. Each application has two
 selected activities (one Rendah, one Menengah Rendah), so it gets {issued['documents']} documents: NIB, Pernyataan
 Mandiri, SPPL, Sertifikat Standar.

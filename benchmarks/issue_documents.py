@@ -29,13 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402  (benchmarks/report.py)
+
 from formserver.issue import pdf as pdf_module  # noqa: E402
 from formserver.issue.pades import sign_pdf  # noqa: E402
 from formserver.issue.qr import qr_png_data_uri  # noqa: E402
 from formserver.issue.render import render_html  # noqa: E402
 from formserver.issue.signing import OfficeKeys, verification_code  # noqa: E402
-
-from report import write_section  # noqa: E402  (benchmarks/report.py)
 
 SECTION = "## Document issuance (issue 3)"
 WARMUP = 3  # documents before timing: the first one registers the fonts and parses templates
@@ -56,7 +56,7 @@ def context(number: int) -> dict:
     nib = f"{1_200_000_000_000 + number:013d}"
     return {
         "document": {"id": f"bench{number:08d}", "type": "NIB", "number": nib,
-                     "issued_at": datetime.datetime.now(datetime.timezone.utc).isoformat(), "status": "TERBIT"},
+                     "issued_at": datetime.datetime.now(datetime.UTC).isoformat(), "status": "TERBIT"},
         "office": {"name": "DPMPTSP Kabupaten Kampar", "address": "Jl. Prof. M. Yamin, SH No. 83",
                    "city": "Bangkinang", "province": "Riau", "signatory_name": "Kepala Dinas Contoh",
                    "signatory_title": "Kepala DPMPTSP Kabupaten Kampar", "motto": "Izin Cepat Untung (ICU)"},
@@ -222,7 +222,7 @@ def main(argv=None) -> int:
         bare = bare_render(html, args.duration * 0.2)
         full, steps = pipeline(keys, args.duration * 0.3)
         pooled = throughput(data_dir, args.duration * 0.5)
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cores": cores(),
+    info = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": cores(),
             "system": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
             "xhtml2pdf": version("xhtml2pdf"), "pyhanko": version("pyhanko"), "load": load}
     text = section(bare, full, steps, pooled, len(signed), info)

@@ -40,8 +40,9 @@ def main() -> None:
     for name, value in results.items():
         print(f"{name:32s} {value:12,.0f} evaluations/s")
 
-    from formserver.services import Services
     import tempfile
+
+    from formserver.services import Services
     with tempfile.TemporaryDirectory() as data_dir:
         root = Path(__file__).resolve().parent.parent
         svc = Services({"DATA_DIR": data_dir, "FORMS_DIR": str(root / "forms"), "SECRET_KEY": "x", "STORE": "sqlite"})

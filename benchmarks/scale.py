@@ -44,8 +44,8 @@ from formserver.store import open_store  # noqa: E402
 
 SECTION = "## Scale: 1,000,000 submissions (issue 4)"
 BATCH = 5000
-START = dt.datetime(2025, 10, 1, tzinfo=dt.timezone.utc)
-END = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)  # created_at spread over 2025-10 .. 2026-11
+START = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
+END = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)  # created_at spread over 2025-10 .. 2026-11
 COMPLETED_SHARE = 0.85
 STEPS = ["data_pelaku_usaha", "bidang_usaha", "detail_usaha", "produk", "ringkasan_usaha", "daftar_kegiatan",
          "persetujuan_lingkungan", "pernyataan_mandiri", "draf_perizinan"]
@@ -374,7 +374,7 @@ def measure_inserts(store, gen: Generator, count: int) -> tuple[float, list[floa
     """Single insert_submission calls after the load (each its own transaction): calls/s and ms each."""
     print(f"measuring: {count} single insert_submission calls", flush=True)
     docs = []
-    for j in range(count):
+    for _ in range(count):
         sub, _ = gen.application(gen.n - 1)  # a new id each time; dates of the latest application
         sub.pop("version", None)
         docs.append(sub)
@@ -664,7 +664,7 @@ def report(args, command, backend, n, loaded, results, agg_times, agg_rows, agg_
     where = "the embedded SQLite store (one file, WAL)" if backend == "sqlite" else "MongoDB (`STORE=mongodb`)"
     lines = [
         SECTION, "",
-        f"Run of {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; {where}; one process "
+        f"Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}; {where}; one process "
         f"(the benchmark calls the store directly, no HTTP). N = **{n:,}** submissions of the permit form "
         f"(`permohonan`, {COMPLETED_SHARE:.0%} completed, the rest drafts at a random step; created "
         f"2025-10-01 .. 2026-11-30 in time order; 1–3 activities each with KBLI codes from the KBLI 2020 table, "
@@ -681,8 +681,8 @@ def report(args, command, backend, n, loaded, results, agg_times, agg_rows, agg_
         row("by NIB: `find_document(number=)` then `get_submission(application_id)`", results["nib"], TARGET_POINT_MS),
         row(f"`find_submissions_by_nik(nik)` (on average {results['nik_rows']:.1f} submissions each)", results["nik"],
             TARGET_POINT_MS),
-        row(f"officers' list: `list_submissions(\"permohonan\", status=\"completed\", 30-day created window)`, "
-            f"page of 50, newest first, first page", results["page0"], TARGET_LIST_MS),
+        row("officers' list: `list_submissions(\"permohonan\", status=\"completed\", 30-day created window)`, "
+            "page of 50, newest first, first page", results["page0"], TARGET_LIST_MS),
         row(f"the same, deep page (offset 10,000; median {results['page_deep_rows']:.0f} rows returned)",
             results["page_deep"], TARGET_LIST_MS),
         row(f"`count_issued_by_kbli_month(\"2025-11-01\", \"2026-11-01\")` ({agg_rows:,} month×KBLI rows, "

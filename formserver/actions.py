@@ -3,8 +3,10 @@
 An action runs after the step's values are valid and before they are stored. It may refuse with
 field errors (nothing is stored then) and may change the submission's ``meta``.
 """
-from dataclasses import dataclass, field as dc_field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
 
 
 @dataclass

@@ -4,7 +4,7 @@ import datetime as dt
 
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with microseconds."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def record(store, subject: str, event_type: str, actor: str, **details) -> None:

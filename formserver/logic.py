@@ -8,8 +8,9 @@ operations. Custom operators (reference look-ups, dates) come from :data:`OPERAT
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import datalogic_py
 

@@ -14,7 +14,6 @@ from .store import open_store
 from .submissions import Submissions
 from .validate import StepValidator
 
-
 # read-only reference data: one copy per process, loaded on first use
 _WILAYAH = Wilayah()
 _KBLI = Kbli()

@@ -3,7 +3,8 @@
 The one evaluation both rendering and validation use, so what the page shows and what the server
 accepts cannot drift apart. Hidden answers are dropped from ``data`` before later rules read it.
 """
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from .compile import CompiledField, CompiledForm
 

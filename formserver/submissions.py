@@ -4,7 +4,8 @@ The server decides everything here: which steps are reachable, what is stored (h
 never), which step comes next. Views and the API only translate requests into these calls.
 """
 import secrets
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from . import audit
 from .accounts.passwords import hash_password, is_hash

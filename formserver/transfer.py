@@ -18,9 +18,10 @@ import io
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 from .store.base import DuplicateKey, Store
 
@@ -75,7 +76,7 @@ def export(store: Store, out: TextIO, progress: Progress | None = None) -> dict[
     collection. Collections are read one after the other: stop writers for a consistent snapshot.
     """
     collections = list(store.COLLECTIONS)
-    created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    created_at = datetime.now(UTC).isoformat(timespec="seconds")
     out.write(_dumps({"format": FORMAT, "version": VERSION, "created_at": created_at, "collections": collections}))
     out.write("\n")
     counts: dict[str, int] = {}

@@ -5,7 +5,8 @@ field path (``"nik"``, ``"kegiatan_usaha.0.kbli"``), each a list of messages in 
 """
 import re
 import secrets
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from marshmallow import ValidationError
 

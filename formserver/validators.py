@@ -6,8 +6,9 @@ None (meaning: keep the value as given).
 """
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import ValidationError
 

@@ -223,8 +223,9 @@ def test_a_form_for_logged_in_applicants_only(branching_app, smtp):
 
 
 def test_a_form_refuses_accounts_it_is_not_for(branching_app, smtp):
-    from .conftest import Api
     from formserver.accounts.passwords import hash_password
+
+    from .conftest import Api
     api = Api(branching_app.test_client())
     branching_app.extensions["formserver"].store.insert_account({
         "id": "pt1", "username": "ptmaju1", "email": "pt@example.test", "status": "active",

@@ -118,7 +118,8 @@ def test_schema_is_served(client):
     assert r.status_code == 200 and r.get_json()["$schema"].endswith("2020-12/schema")
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),

@@ -116,6 +116,7 @@ def test_messages_follow_the_locale(svc, form):
 
 def test_a_draft_survives_a_new_form_version(tmp_path, smtp, whatsapp, test_forms):
     import json
+
     from .conftest import make_app
     app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=test_forms)
     subs = app.extensions["formserver"].submissions

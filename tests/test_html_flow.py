@@ -186,8 +186,9 @@ def test_a_form_that_needs_a_login_sends_you_to_log_in_and_back(branching_app):
 
 
 def test_permit_application_without_javascript(html_app):
-    from .test_permohonan import PROFILE
     from formserver.accounts.passwords import hash_password
+
+    from .test_permohonan import PROFILE
     html_app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
         "password_hash": hash_password(PASSWORD), "profile": PROFILE})

@@ -113,7 +113,7 @@ def test_misconfigured_keys_are_refused(tmp_path, keys):
 
 
 def test_canonical_form():
-    assert canonical({"b": 1, "a": ["x", "é"]}) == '{"a":["x","é"],"b":1}'.encode("utf-8")
+    assert canonical({"b": 1, "a": ["x", "é"]}) == '{"a":["x","é"],"b":1}'.encode()
     assert canonical({"b": 1, "a": 2}) == canonical({"a": 2, "b": 1})
 
 
@@ -211,7 +211,7 @@ def test_rsa_certificate_signs_too(keys, tmp_path):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "DPMPTSP Kabupaten Kampar")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(now - datetime.timedelta(minutes=1))

@@ -231,6 +231,7 @@ def issued(applicant):
 
 def test_documents_download_as_signed_pdfs_for_the_owner_only(app, applicant, issued):
     import io
+
     from pypdf import PdfReader
     sid, result = issued
     nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")

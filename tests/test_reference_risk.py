@@ -9,8 +9,15 @@ from formserver.logic import Logic
 from formserver.reference import risk
 from formserver.reference.cli import add_commands
 from formserver.reference.kbli import Kbli
-from formserver.reference.risk import (LEVELS, SCALES, RiskTables, environmental_obligation,
-                                       environmental_parameter_set, import_csv, scale_for_capital)
+from formserver.reference.risk import (
+    LEVELS,
+    SCALES,
+    RiskTables,
+    environmental_obligation,
+    environmental_parameter_set,
+    import_csv,
+    scale_for_capital,
+)
 from formserver.store.sqlite import SQLiteStore
 
 KBLI = Kbli()

@@ -14,8 +14,15 @@ from formserver.store import DuplicateKey, StaleVersion, StoreUnavailable, open_
 from formserver.store.mongo import MongoStore, read_preference, write_concern
 from formserver.store.sqlite import SQLiteStore
 
-from .store_backends import (MONGODB_URI, fresh_database_name, mongo_store, new_store, store,  # noqa: F401
-                             store_backend, threaded_store)
+from .store_backends import (  # noqa: F401
+    MONGODB_URI,
+    fresh_database_name,
+    mongo_store,
+    new_store,
+    store,
+    store_backend,
+    threaded_store,
+)
 
 
 def submission(**extra):
@@ -556,6 +563,7 @@ def test_mongo_from_config(monkeypatch):
 
 def test_open_store_names_an_unreachable_mongodb_without_its_password(monkeypatch):
     import pymongo
+
     from formserver.store import mongo
     monkeypatch.setattr(mongo, "MongoClient",  # the real driver, a short wait for the (refused) server
                         lambda uri, **options: pymongo.MongoClient(uri, **{**options, "serverSelectionTimeoutMS": 300}))

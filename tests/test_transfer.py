@@ -232,7 +232,7 @@ def test_data_after_the_end_marker(source, target):
 
 
 def test_progress_every_10000_records_and_at_the_end(tmp_path):
-    rows = "".join('{"c":"claims","r":{"key":"k%05d","value":"v"}}\n' % i for i in range(25_000))
+    rows = "".join(f'{{"c":"claims","r":{{"key":"k{i:05d}","value":"v"}}}}\n' for i in range(25_000))
     text = ('{"format":"formserver-export","version":1,"created_at":"2025-10-05T00:00:00+00:00",'
             '"collections":["accounts","claims","events"]}\n' + '{"c":"accounts","r":{"id":"a","username":"u",'
             '"email":"e","version":1}}\n' + rows + '{"end":true,"counts":{"accounts":1,"claims":25000,"events":0}}\n')

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -89,7 +89,7 @@ def _outbox_dir(config: Mapping) -> Path:
 
 def _outbox_name(suffix: str) -> str:
     """A unique file name that sorts by creation time."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     return f"{stamp}-{secrets.token_hex(4)}{suffix}"
 
 
@@ -201,7 +201,7 @@ def build_email(message: Message, mail_from: str, cte: str | None = None) -> Ema
     mail["From"] = mail_from
     mail["To"] = message.to
     mail["Subject"] = message.subject
-    mail["Date"] = email.utils.format_datetime(datetime.now(timezone.utc))
+    mail["Date"] = email.utils.format_datetime(datetime.now(UTC))
     # An explicit domain avoids make_msgid's hostname lookup, which can be slow.
     domain = email.utils.parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
     mail["Message-ID"] = email.utils.make_msgid(domain=domain)

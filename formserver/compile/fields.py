@@ -5,8 +5,8 @@ that renders it and builds the marshmallow field that converts and checks a post
 """
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from marshmallow import ValidationError, fields, validate
 
@@ -92,8 +92,8 @@ class Date(fields.Date):
 
 class Consent(fields.Boolean):
     """A ticked box: true, "on", "1", "ya"."""
-    truthy = {True, "true", "True", "on", "1", 1, "ya", "yes"}
-    falsy = {False, "false", "False", "off", "0", 0, "", "tidak", "no"}
+    truthy = {True, "true", "True", "on", "1", "ya", "yes"}
+    falsy = {False, "false", "False", "off", "0", "", "tidak", "no"}
 
 
 class Choice(fields.String):

@@ -1,5 +1,6 @@
 """The compiled form: what the logic, render and validate stages read, built once per definition."""
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from marshmallow import Schema

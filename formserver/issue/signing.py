@@ -198,7 +198,7 @@ def _new_pdf_signer() -> bytes:
         x509.NameAttribute(NameOID.COMMON_NAME, DEV_COMMON_NAME),
     ])
     # a few minutes back so that a signature made right away is not "before validity" elsewhere
-    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                           data_encipherment=False, key_agreement=False, key_cert_sign=False,
                           crl_sign=False, encipher_only=False, decipher_only=False)

@@ -494,7 +494,7 @@ def import_csv(path, regulation: str, effective: str, kbli, logic) -> tuple[dict
         "kind": KIND,
         "regulation": regulation,
         "effective": effective,
-        "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": f"{Path(path).name} (sha256 {hashlib.sha256(raw).hexdigest()})",
         "rows": rows,
     }, []

@@ -5,7 +5,7 @@ Documents are plain JSON-shaped dicts. Each document in a versioned collection c
 :class:`StaleVersion` when someone else wrote in between (optimistic concurrency).
 """
 from abc import ABC, abstractmethod
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class StoreError(Exception):

@@ -19,7 +19,7 @@ on a single node, a replica set and a sharded cluster alike.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
@@ -108,7 +108,7 @@ class MongoStore(Store):
         self._create_indexes()
 
     @classmethod
-    def from_config(cls, config) -> "MongoStore":
+    def from_config(cls, config) -> MongoStore:
         uri = config.get("MONGODB_URI")
         if not uri:
             raise ValueError("The mongodb store needs a connection string: set FORMSERVER_MONGODB_URI "

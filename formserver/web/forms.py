@@ -5,7 +5,6 @@ from flask import get_flashed_messages
 
 from ..i18n import text
 from ..state import EMPTY
-from . import services
 from .views_common import step_list
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.(\d{1,3}|[a-z_][a-z0-9_]*))*$")
@@ -14,7 +13,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*(\.(\d{1,3}|[a-z_][a-z0-9_]*))*$")
 def _put(root: dict, segments: list[str], value) -> None:
     """Set a dotted name's value in nested dicts; numeric segments are item positions."""
     node = root
-    for segment, following in zip(segments, segments[1:]):
+    for segment in segments[:-1]:
         key = int(segment) if segment.isdigit() else segment
         node = node.setdefault(key, {})
     last = segments[-1]

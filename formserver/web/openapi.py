@@ -5,7 +5,8 @@ them next to the views: a new route in api.py needs a path here, and tests/test_
 fails until it has one.
 """
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version as package_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -434,7 +435,7 @@ def build_spec() -> dict:
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE})
     for schema in SCHEMAS:
         spec.components.schema(schema.__name__, schema=schema)
-    for status, (name, description) in ERRORS.items():
+    for name, description in ERRORS.values():
         spec.components.response(name, {"description": description, **_json(Error)})
     for path, operations in _paths().items():
         spec.path(path=path, operations=operations)

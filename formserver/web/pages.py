@@ -11,7 +11,7 @@ from .api import start_session
 from .documents import issuance_json, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
-from .views_common import current_account, owned_submission, step_list
+from .views_common import current_account, owned_submission
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
