@@ -81,6 +81,24 @@ def bench_kbli(kbli, count: int) -> list[float]:
     return times
 
 
+# the worst cases for the index: one-character prefixes and common words match most of the table
+SHORT_QUERIES = ["p", "a", "industri", "perdagangan eceran", "471 eceran", "4", "1", "pe", "kopi", "47111"]
+TARGET_P99_MS = 1.0  # a search answers while the applicant types
+
+
+def bench_kbli_short(kbli, rounds: int = 300) -> list[float]:
+    """The short, common queries an applicant types first, repeated (the set a timed test once checked)."""
+    for q in SHORT_QUERIES:
+        kbli.search(q)  # warm
+    times = []
+    for _ in range(rounds):
+        for q in SHORT_QUERIES:
+            start = time.perf_counter()
+            kbli.search(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=60)
@@ -94,7 +112,10 @@ def main() -> None:
         _ = svc.issuer.keys  # create the development keys outside the measurement
         issued = bench_issuance(svc, args.applications)
         kbli = bench_kbli(svc.kbli, args.queries)
+        short = bench_kbli_short(svc.kbli)
     rec, whole = issued["records"], issued["whole"]
+    short_names = ", ".join(f'"{q}"' for q in SHORT_QUERIES)
+    met = "met" if max(percentile(short, 99), percentile(kbli, 99)) < TARGET_P99_MS else "NOT met"
     text = f"""{SECTION}
 
 Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `python benchmarks/issuance.py` on {os.cpu_count()} cores,
@@ -107,6 +128,10 @@ Mandiri, SPPL, Sertifikat Standar.
 | issue an application: NIB claim, {issued['documents']} signed document records | {len(rec)} | {statistics.median(rec):.1f} | {percentile(rec, 99):.1f} |
 | the same plus rendering every document to a PAdES-signed PDF | {len(whole)} | {statistics.median(whole):.1f} | {percentile(whole, 99):.1f} |
 | KBLI search over all 1,790 codes (code prefixes, title words, mixed) | {len(kbli)} | {statistics.median(kbli):.3f} | {percentile(kbli, 99):.3f} |
+| KBLI search, short common queries ({short_names}) | {len(short)} | {statistics.median(short):.3f} | {percentile(short, 99):.3f} |
+
+Target for KBLI search: p99 under {TARGET_P99_MS:g} ms ({met} in this run). The test
+suite does not time it: a timed assertion fails on a loaded machine, so speed is measured here.
 
 PDFs are made from each document's stored content when they are downloaded, so issuing itself
 costs only the records; the second row is what an applicant who downloads every document costs.
