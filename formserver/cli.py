@@ -1,9 +1,10 @@
 """The formserver command: serve, check definitions, read the development outbox."""
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
+
+from .cliparse import ArgumentParser
 
 
 def _serve(args) -> int:
@@ -106,7 +107,7 @@ def _document_revoke(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="formserver", description="Form server for business licensing.")
+    parser = ArgumentParser(prog="formserver", description="Form server for business licensing.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the server (gunicorn) on the embedded store")
     serve.add_argument("--host", default="127.0.0.1")
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
     add.set_defaults(run=_officer_add)
     document = commands.add_parser("document", help="issued documents").add_subparsers(dest="document_command", required=True)
     revoke = document.add_parser("revoke", help="revoke an issued document (it stays as issued, marked revoked)")
-    revoke.add_argument("document_id")
+    revoke.add_argument("document_id", help="the document's id (one beginning with '-' is accepted as it is)")
     revoke.add_argument("--reason", required=True)
     revoke.set_defaults(run=_document_revoke)
     from .reference.cli import add_commands as add_reference_commands

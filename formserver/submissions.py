@@ -3,7 +3,6 @@
 The server decides everything here: which steps are reachable, what is stored (hidden fields
 never), which step comes next. Views and the API only translate requests into these calls.
 """
-import secrets
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -12,6 +11,7 @@ from .accounts.passwords import hash_password, is_hash
 from .actions import ACTIONS, ActionContext
 from .compile import CompiledForm
 from .i18n import Bi, text
+from .ids import new_id
 from .state import FormState, truthy
 from .store import StaleVersion
 
@@ -89,7 +89,7 @@ class Submissions:
         context = self.check_access(form, account)
         now = audit.now_iso()
         state = self.services.evaluator.evaluate(form, context)
-        doc = {"id": secrets.token_urlsafe(16), "owner": owner, "form_id": form.key,
+        doc = {"id": new_id(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
                "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now,
                "nik": applicant_nik(context)}

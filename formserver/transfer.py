@@ -13,7 +13,6 @@ reads one line at a time, restores records in batches through the store interfac
 ``restore`` skipping records already present: after any failure, the same import can simply be run
 again. Only the store interface is used, so any backend can be exported from and imported into.
 """
-import argparse
 import io
 import json
 import os
@@ -436,7 +435,8 @@ def add_commands(subparsers) -> None:
 
 def main(argv=None) -> int:
     """``python -m formserver.transfer export|import``: the same commands on their own."""
-    parser = argparse.ArgumentParser(prog="formserver", description="Export and import a formserver store.")
+    from .cliparse import ArgumentParser
+    parser = ArgumentParser(prog="formserver", description="Export and import a formserver store.")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return args.run(args)

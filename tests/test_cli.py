@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,3 +73,47 @@ def test_serve_refuses_an_unreachable_mongodb(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1 and "nothing was started" in result.stderr
     assert "mongodb" in result.stderr.lower() and "s3cret" not in result.stderr
+
+
+# ids that plain argparse takes for options: token_urlsafe ids handed out before formserver.ids
+DASH_IDS = ["-AbCdEfGhIjKlMnOp", "-hAbCdEfGhIjKlMnO", "--reasonAbCdEfGhI", "-_-_-_-_-_-_-_-_"]
+
+
+def _document(document_id):
+    return {"id": document_id, "application_id": "app1", "owner": "account:acc1", "type": "NIB", "activity": "",
+            "number": f"N{abs(hash(document_id))}", "status": "VALID", "issued_at": "2026-11-01T00:00:00+00:00",
+            "content": {}, "signature": ""}
+
+
+@pytest.mark.parametrize("document_id", DASH_IDS)
+@pytest.mark.parametrize("separator", [False, True])
+def test_revoke_accepts_an_id_beginning_with_a_dash(tmp_path, monkeypatch, capsys, document_id, separator):
+    from formserver import cli
+    from formserver.store.sqlite import SQLiteStore
+    store = SQLiteStore(tmp_path / "formserver.sqlite3")
+    store.insert_document(_document(document_id))
+    monkeypatch.setenv("FORMSERVER_DATA_DIR", str(tmp_path))
+    argv = ["document", "revoke", "--reason", "izin dipalsukan", "--", document_id] if separator else \
+        ["document", "revoke", document_id, "--reason", "izin dipalsukan"]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    assert store.get_document(document_id)["status"] == "REVOKED"
+
+
+def test_options_are_still_options(capsys):
+    from formserver import cli
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["document", "revoke", "--reasn", "x", "-AbCdEfGhIjKlMnOp"])
+    assert exit_.value.code == 2 and "--reason" in capsys.readouterr().err  # a misspelt option is not an id
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["document", "revoke", "-h"])
+    assert exit_.value.code == 0 and "document_id" in capsys.readouterr().out
+
+
+def test_new_ids_cannot_look_like_options():
+    import re
+
+    from formserver.ids import new_id
+    ids = [new_id() for _ in range(2000)] + [new_id(16) for _ in range(2000)]
+    assert all(re.fullmatch(r"[a-z2-7]{20}", i) for i in ids[:2000])
+    assert all(re.fullmatch(r"[a-z2-7]{26}", i) for i in ids[2000:])
+    assert len(set(ids)) == len(ids)

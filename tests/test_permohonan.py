@@ -1,4 +1,6 @@
 """The permit application end to end: branches by risk, SNI/Halal, environment, issuance, verification."""
+import re
+
 import pytest
 
 from formserver.accounts.passwords import hash_password
@@ -76,6 +78,8 @@ def test_rendah_only(applicant):
     result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
     assert result["status"] == "TERBIT" and len(result["nib"]) == 13
     assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI"]
+    # ids that no command line takes for an option (issue 7 item 19)
+    assert re.fullmatch(r"[a-z2-7]{26}", sid) and all(re.fullmatch(r"[a-z2-7]{20}", d["id"]) for d in result["documents"])
 
 
 def test_menengah_rendah_with_sppl(applicant):

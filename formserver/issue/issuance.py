@@ -6,7 +6,6 @@ slot (application, type, activity) that the store keeps unique; a repeated issua
 the first one made. Nothing issued is changed afterwards, except its status by a revocation.
 """
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from .. import audit
 from ..actions import ActionContext, action
 from ..config import PROJECT_ROOT
 from ..i18n import bi
+from ..ids import new_id
 from ..store import DuplicateKey
 from . import signing
 
@@ -139,7 +139,7 @@ class Issuer:
                        "activities": [activities[slot["activity"]]] if slot["activity"] else list(activities.values()),
                        "statements": _statements(data, form) if slot["type"] == "PERNYATAAN_MANDIRI" else [],
                        "office": office, "risk_table": submission["meta"].get("risk_table")}
-            doc = {"id": secrets.token_urlsafe(12), "application_id": submission["id"], "owner": submission["owner"],
+            doc = {"id": new_id(), "application_id": submission["id"], "owner": submission["owner"],
                    **slot, "issued_at": issued_at, "content": content}
             doc["signature"] = self.keys.sign(self.payload(doc))
             try:
