@@ -14,12 +14,14 @@ from typing import Any
 
 import datalogic_py
 
+from . import dates
+
 log = logging.getLogger("formserver.logic")
 
 OPS_BUDGET = 20_000
 MAX_RULE_BYTES = 64 * 1024
 # offices run on Western Indonesian Time; "today" must not flip at 07:00 local time
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+WIB = dates.WIB
 
 RuleError = datalogic_py.DataLogicError
 

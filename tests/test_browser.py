@@ -186,7 +186,7 @@ def check_review_and_register(page, name, email, screenshot=None):
     heading(page, "Periksa jawaban Anda")
     main = page.locator("main")
     for answer in ("Usaha Mikro dan Kecil (UMK)", "Orang perseorangan", "Warga Negara Indonesia (WNI)",
-                   "+6281276460487", email, name, PERSON["nik"], "Laki-laki", "17-08-1990", "Riau", "Kabupaten Kampar",
+                   "+6281276460487", email, name, PERSON["nik"], "Laki-laki", "17 Agustus 1990", "Riau", "Kabupaten Kampar",
                    "Bangkinang Kota", PERSON["alamat"]):
         expect(main.locator(".summary-row dd", has_text=answer).first).to_be_visible()
     expect(main).not_to_contain_text(PASSWORD)

@@ -21,16 +21,19 @@ value in the context was typed by an applicant or an officer. The context of eve
 ``DRAF`` prints a draft banner (the preview before issuance). Keys may be missing where the
 document type does not use them; a missing key a template does use is an error, not a blank.
 """
-import datetime
 import importlib.util
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import labels
 from ..config import PROJECT_ROOT
+from ..dates import format_date
 
 TEMPLATE_DIR = PROJECT_ROOT / "documents"
+# documents are official papers in Bahasa Indonesia, whatever language the page that asked for them speaks
+DOCUMENT_LOCALE = "id"
 
 # the document type -> its template; the issuance service and the tests iterate over it
 DOCUMENT_TYPES = {
@@ -48,20 +51,16 @@ FONTS = {
     "italic": str(FONT_DIR / "VeraIt.ttf"),
 }
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-# Kabupaten Kampar is on Waktu Indonesia Barat, which has no daylight saving time
-WIB = datetime.timezone(datetime.timedelta(hours=7), "WIB")
 
 
 def tanggal(value) -> str:
-    """An ISO date or datetime as an Indonesian date, e.g. ``26 November 2026`` (WIB)."""
-    if not value:
-        return ""
-    moment = datetime.datetime.fromisoformat(str(value))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(WIB)
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    """A date as the documents print it, e.g. ``26 November 2026`` (WIB)."""
+    return format_date(value, locale=DOCUMENT_LOCALE)
+
+
+def tanggal_waktu(value) -> str:
+    """A date and time as the documents print it, e.g. ``26 November 2026 14.30 WIB``."""
+    return format_date(value, with_time=True, locale=DOCUMENT_LOCALE)
 
 
 def rupiah(value) -> str:
@@ -72,9 +71,8 @@ def rupiah(value) -> str:
 
 
 def label(code) -> str:
-    """A code such as ``MENENGAH_RENDAH`` as text (``Menengah Rendah``)."""
-    text = str(code or "")
-    return text.replace("_", " ").title() if text.isupper() else text
+    """A code such as ``MENENGAH_RENDAH`` in the documents' words (``Menengah Rendah``), from the shared table."""
+    return labels.label(code, locale=DOCUMENT_LOCALE)
 
 
 def _environment() -> SandboxedEnvironment:
@@ -85,7 +83,7 @@ def _environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tanggal=tanggal, rupiah=rupiah, label=label)
+    env.filters.update(tanggal=tanggal, tanggal_waktu=tanggal_waktu, rupiah=rupiah, label=label)
     return env
 
 

@@ -3,6 +3,7 @@ import re
 
 from flask import get_flashed_messages
 
+from ..dates import format_date
 from ..i18n import text
 from ..state import EMPTY
 from .views_common import step_list
@@ -62,8 +63,7 @@ def _display(f, value, options) -> str:
     if f.type == "rupiah" and isinstance(value, int):
         return "Rp" + f"{value:,}".replace(",", ".")
     if f.type == "date":
-        year, month, day = str(value).split("-")
-        return f"{day}-{month}-{year}"
+        return format_date(value)
     return labels.get(str(value), str(value))
 
 
