@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # formserver: the form server under gunicorn, the embedded SQLite store in the /data volume.
 #   docker build -t formserver .
-#   docker run -p 8000:8000 -v formserver-data:/data formserver
-# Behind TLS (the default): session cookies are Secure. For plain http on localhost add
-#   -e FORMSERVER_SECURE_COOKIES=0
+#   docker run -p 8000:8000 -v formserver-data:/data -e FORMSERVER_BASE_URL=https://oss.example.go.id formserver
+# Behind TLS (the default): session cookies are Secure and the public address is required. For plain
+# http on localhost use -e FORMSERVER_SECURE_COOKIES=0 instead of the base URL.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -17,6 +17,9 @@ def _serve(args) -> int:
 
     if args.data_dir:
         os.environ["FORMSERVER_DATA_DIR"] = args.data_dir
+    # links made outside a request (without FORMSERVER_BASE_URL, in development) point here
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    os.environ["FORMSERVER_SERVE_URL"] = f"http://{f'[{host}]' if ':' in host else host}:{args.port}"
     try:
         # fail here, with the definitions' problems or the store's, before any worker starts
         probe = create_app()

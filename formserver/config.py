@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +29,10 @@ def from_environment() -> dict:
         "MONGODB_WRITE_CONCERN": _env("MONGODB_WRITE_CONCERN", "majority"),
         "MONGODB_READ_PREFERENCE": _env("MONGODB_READ_PREFERENCE", "primary"),
         "SECRET_KEY": _env("SECRET_KEY") or None,
+        # the public address links in QR codes, e-mails and documents start with (required in production)
         "BASE_URL": _env("BASE_URL", ""),
+        # the address `formserver serve` listens on: links made outside a request in development
+        "SERVE_URL": _env("SERVE_URL", ""),
         "CAPTCHA": _flag("CAPTCHA", True),
         "SESSION_COOKIE_SECURE": _flag("SECURE_COOKIES", True),
         "SMTP_URL": _env("SMTP_URL"),
@@ -71,8 +75,37 @@ class ConfigError(Exception):
     """A configuration that would run, but wrongly."""
 
 
+def base_url(config) -> str:
+    """The absolute address every printed or sent link starts with, without a trailing slash.
+
+    FORMSERVER_BASE_URL when set (production requires it, see check()); in development the
+    address being served: the request's host when there is a request, else the address the
+    ``serve`` command bound, else the serve command's default address.
+    """
+    configured = (config.get("BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    from flask import has_request_context, request
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return (config.get("SERVE_URL") or DEFAULT_SERVE_URL).rstrip("/")
+
+
+DEFAULT_SERVE_URL = "http://127.0.0.1:8000"
+
+
 def check(config: dict) -> None:
-    """Refuse settings that break as soon as there are several app servers."""
+    """Refuse settings that would run, but wrongly (several app servers, links nobody can open)."""
+    base = (config.get("BASE_URL") or "").strip()
+    if base and (urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc):
+        raise ConfigError(f"FORMSERVER_BASE_URL must be an absolute http(s) address such as "
+                          f"https://oss.kamparkab.go.id, not {base!r}.")
+    if config.get("SESSION_COOKIE_SECURE") and not base:
+        raise ConfigError(
+            "Set FORMSERVER_BASE_URL to the public https address of this server (for example "
+            "https://oss.kamparkab.go.id): QR codes, e-mails and documents carry absolute links, and in "
+            "production (secure cookies on) they must not depend on the address a request happened to use. "
+            "For plain http on your own machine set FORMSERVER_SECURE_COOKIES=0 instead.")
     if config.get("STORE") == "mongodb":
         missing = [name for name, key in (("FORMSERVER_SECRET_KEY", "SECRET_KEY"),
                                           ("FORMSERVER_SIGNING_KEY_FILE", "SIGNING_KEY_FILE"),

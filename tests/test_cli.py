@@ -37,7 +37,8 @@ def test_serve_refuses_a_broken_definition(tmp_path):
     forms = tmp_path / "forms"
     forms.mkdir()
     (forms / "rusak.json").write_text('{"key": "rusak", "version": 1, "steps": []}')
-    env = {**__import__("os").environ, "FORMSERVER_FORMS_DIR": str(forms), "FORMSERVER_DATA_DIR": str(tmp_path / "data")}
+    env = {**__import__("os").environ, "FORMSERVER_FORMS_DIR": str(forms), "FORMSERVER_DATA_DIR": str(tmp_path / "data"),
+           "FORMSERVER_BASE_URL": "https://oss.example.test"}
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1
@@ -63,6 +64,7 @@ def test_officer_account_and_revocation(tmp_path, app):
 def test_serve_refuses_an_unreachable_mongodb(tmp_path):
     import os
     env = {**os.environ, "FORMSERVER_DATA_DIR": str(tmp_path), "FORMSERVER_STORE": "mongodb",
+           "FORMSERVER_BASE_URL": "https://oss.example.test",
            "FORMSERVER_MONGODB_URI": "mongodb://app:s3cret@127.0.0.1:1/formserver?serverSelectionTimeoutMS=500"}
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)

@@ -5,6 +5,7 @@ import secrets
 
 from .. import audit
 from ..actions import ActionContext, action
+from ..config import base_url
 from ..i18n import bi
 from ..store import DuplicateKey
 from .messages import DeliveryError, Message
@@ -96,7 +97,7 @@ PROFILE_EXCLUDE = {"password"}
 
 
 def _welcome(services, account: dict) -> Message:
-    link = services.config.get("BASE_URL", "").rstrip("/") + "/masuk"
+    link = base_url(services.config) + "/masuk"
     body = (f"Selamat, akun OSS Anda sudah dibuat.\nNama pengguna: {account['username']}\n"
             f"Masuk di: {link}\nKata sandi tidak pernah dikirim lewat e-mail.\n\n"
             f"Your OSS account has been created.\nUsername: {account['username']}\n"

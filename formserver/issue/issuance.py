@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import audit
 from ..actions import ActionContext, action
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, base_url
 from ..i18n import bi
 from ..ids import new_id
 from ..store import DuplicateKey
@@ -157,8 +157,8 @@ class Issuer:
                 "application_id": doc["application_id"], "activity": doc["activity"], "content": doc["content"]}
 
     def verify_url(self, doc: dict) -> str:
-        base = self.services.config.get("BASE_URL", "").rstrip("/")
-        return f"{base}/verifikasi/{signing.verification_code(doc['id'], doc['signature'])}"
+        """The absolute address of a document's verification page (printed and in its QR code)."""
+        return f"{base_url(self.services.config)}/verifikasi/{signing.verification_code(doc['id'], doc['signature'])}"
 
     def verify(self, code: str) -> Verification:
         """Whether a verification code belongs to a genuine, unaltered document, and its status."""
