@@ -1,7 +1,9 @@
 """The registration in HTML through Flask's test client: no JavaScript, CSRF on, GOV.UK-style errors."""
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from .conftest import PASSWORD, PERSON, code_from, make_app
 
@@ -227,8 +229,10 @@ def test_permit_application_without_javascript(html_app):
     browser.submit({"pernyataan_k3l": "true"})
     assert "Periksa jawaban Anda" in browser.text and "Lihat draf NIB" in browser.text
     sid = re.search(r"/isian/([^/]+)/draf/nib", browser.text).group(1)
-    draft = browser.client.get(f"/isian/{sid}/draf/nib").get_data(as_text=True)
-    assert "Budi Santoso" in draft and "47191" in draft
+    draft = browser.client.get(f"/isian/{sid}/draf/nib")
+    assert draft.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(draft.data)).pages)
+    assert "Budi Santoso" in text and "47191" in text and "BUKAN DOKUMEN RESMI" in text
     browser.submit({"setuju_terbitkan": "true"})
     assert "Perizinan Berusaha telah terbit" in browser.text and "Pernyataan Mandiri" in browser.text
     assert "Risiko tervalidasi" in browser.text and "Terbit" in browser.text and "RISIKO_TERVALIDASI" not in browser.text

@@ -90,6 +90,16 @@ def test_pdf_is_a4_with_embedded_fonts(rendered, doc_type):
         assert float(page.mediabox.height) == pytest.approx(842, abs=1)
 
 
+@pytest.mark.parametrize("doc_type", list(DOCUMENT_TYPES))
+def test_html_names_no_server_path(rendered, doc_type):
+    from formserver.config import PROJECT_ROOT
+    from formserver.issue.render import FONT_DIR
+    html, pdf = rendered[doc_type]
+    for secret in (str(FONT_DIR), "site-packages", str(PROJECT_ROOT)):
+        assert secret not in html and secret.encode() not in pdf
+    assert 'url("DocSans-Regular.ttf")' in html  # a name, resolved only when the PDF embeds it
+
+
 def test_statements_and_sppl_text():
     assert "Bersedia memenuhi standar usaha." in render_html("PERNYATAAN_MANDIRI", sample_context("PERNYATAAN_MANDIRI"))
     sppl = render_html("SPPL", sample_context("SPPL"))

@@ -200,6 +200,11 @@ class Issuer:
         from .pdf import html_to_pdf
         return sign_pdf(html_to_pdf(self.html(doc)), self.keys, location=doc["content"]["office"].get("city", ""))
 
+    def draft_pdf(self, submission: dict) -> bytes:
+        """The draft NIB as a PDF: the issued document's template and styles, unsigned, with a draft mark."""
+        from .pdf import html_to_pdf
+        return html_to_pdf(self.html(self.draft_nib(submission), status="DRAF"))
+
     def draft_nib(self, submission: dict) -> dict:
         """An unsigned NIB preview for the draft step (number not yet allocated)."""
         data = submission["data"]

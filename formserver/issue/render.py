@@ -17,7 +17,7 @@ value in the context was typed by an applicant or an officer. The context of eve
       "verify_url": "https://.../verifikasi/<code>",
     }
 
-``fonts`` (absolute paths of the TrueType files embedded in the PDF) is added here. ``status``
+``fonts`` (the names of the TrueType files embedded in the PDF, resolved by pdf.py) is added here. ``status``
 ``DRAF`` prints a draft banner (the preview before issuance). Keys may be missing where the
 document type does not use them; a missing key a template does use is an error, not a blank.
 """
@@ -45,11 +45,15 @@ DOCUMENT_TYPES = {
 
 # ReportLab ships the Bitstream Vera faces; found without importing it (only pdf.py does)
 FONT_DIR = Path(importlib.util.find_spec("reportlab").origin).parent / "fonts"
-FONTS = {
-    "regular": str(FONT_DIR / "Vera.ttf"),
-    "bold": str(FONT_DIR / "VeraBd.ttf"),
-    "italic": str(FONT_DIR / "VeraIt.ttf"),
+# Templates name the fonts by these file names only, never by their place on disk: the HTML may
+# be shown to people, and a path inside the server's virtual environment is nobody's business.
+# pdf.py resolves a name to its file when it embeds the font.
+FONT_FILES = {
+    "DocSans-Regular.ttf": FONT_DIR / "Vera.ttf",
+    "DocSans-Bold.ttf": FONT_DIR / "VeraBd.ttf",
+    "DocSans-Italic.ttf": FONT_DIR / "VeraIt.ttf",
 }
+FONTS = {"regular": "DocSans-Regular.ttf", "bold": "DocSans-Bold.ttf", "italic": "DocSans-Italic.ttf"}
 
 
 

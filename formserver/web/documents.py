@@ -123,10 +123,12 @@ def timeline_api(submission_id):
 
 @bp.get("/isian/<submission_id>/draf/nib")
 def draft_nib(submission_id):
-    """The draft NIB as HTML, for the preview before issuing."""
+    """The draft NIB before issuing: the PDF of the same template, unsigned, marked as a draft."""
     doc = owned_submission(submission_id)
-    if doc["form_id"] != "permohonan":
+    if doc["form_id"] != "permohonan" or doc["status"] != "draft":
         abort(404)
-    response = make_response(services().issuer.html(services().issuer.draft_nib(doc), status="DRAF"))
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    response = make_response(services().issuer.draft_pdf(doc))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = 'inline; filename="draf-NIB.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
     return response
