@@ -4,6 +4,7 @@ A registry keyed by the ``type`` of a definition's field. Each type names the te
 that renders it and builds the marshmallow field that converts and checks a posted value.
 """
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,11 @@ INVALID = {
     "multichoice": Bi("Pilih dari pilihan yang tersedia", "Choose from the options"),
     "consent": Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue"),
 }
+# a number with a fractional part in a whole-number field: refused, never truncated
+FRACTION = Bi("Masukkan bilangan bulat tanpa pecahan atau koma, misalnya 12",
+              "Enter a whole number without a fraction or decimal point, for example 12")
+TOO_BIG = Bi("Angka ini terlalu besar (paling banyak 16 digit)", "This number is too large (16 digits at most)")
+DIGITS = 16
 TOO_SHORT = Bi("Paling sedikit {min} karakter", "Must be at least {min} characters")
 TOO_LONG = Bi("Paling banyak {max} karakter", "Must be {max} characters or fewer")
 TOO_SMALL = Bi("Paling kecil {min}", "Must be {min} or more")
@@ -52,24 +58,45 @@ class Email(fields.Email):
         return f"{local}@{domain.lower()}"
 
 
-class Rupiah(fields.Integer):
-    """Whole rupiah; accepts ``15000000``, ``"15.000.000"`` and ``"Rp 15.000.000"``."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            cleaned = re.sub(r"^\s*rp\.?\s*|[\s.]", "", value, flags=re.I)
-            if not re.fullmatch(r"-?\d{1,16}", cleaned):
-                raise self.make_error("invalid")
-            value = cleaned
-        return super()._deserialize(value, attr, data, **kwargs)
+def _whole(field: fields.Integer, value):
+    """A JSON number as a whole number: ``2.0`` is 2, ``1.9`` is refused (never truncated to 1)."""
+    if isinstance(value, bool):
+        raise field.make_error("invalid")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise field.make_error("invalid")
+        if not value.is_integer():
+            raise field.make_error("fraction")
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 10 ** DIGITS:
+        raise field.make_error("too_big")
+    return value
 
 
 class Integer(fields.Integer):
-    """A whole number; no fractions, no booleans, at most 16 digits."""
+    """A whole number; no fractions (refused, never truncated), no booleans, at most 16 digits."""
+    default_error_messages = {"fraction": FRACTION, "too_big": TOO_BIG}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(r"\s*-?\d{1,16}\s*", value)):
-            raise self.make_error("invalid")
+        if isinstance(value, str):
+            if re.fullmatch(r"\s*-?\d*[.,]\d+\s*", value) and not re.fullmatch(r"\s*-?\d{1,3}\.\d{3}\s*", value):
+                raise self.make_error("fraction")  # "1.9", "1,9"; "1.950" may mean 1950: asked again as a plain number
+            if not re.fullmatch(r"\s*-?\d{1,16}\s*", value):
+                raise self.make_error("invalid")
+        return super()._deserialize(_whole(self, value), attr, data, **kwargs)
+
+
+class Rupiah(Integer):
+    """Whole rupiah; accepts ``15000000``, ``"15.000.000"`` and ``"Rp 15.000.000"`` (dots group thousands)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            cleaned = re.sub(r"^\s*rp\.?\s*|\s", "", value, flags=re.I)
+            if re.fullmatch(r"-?\d*(\.\d{3})*,\d+|-?\d*\.\d{1,2}", cleaned):
+                raise self.make_error("fraction")  # "1.500,50" or "1.9": a fraction, not a thousands dot
+            if not re.fullmatch(r"-?(\d{1,3}(\.\d{3})+|\d+)", cleaned):
+                raise self.make_error("invalid")
+            value = cleaned.replace(".", "")
         return super()._deserialize(value, attr, data, **kwargs)
 
 
