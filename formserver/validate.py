@@ -28,11 +28,54 @@ MAX_GROUP_ITEMS = 100
 ITEM_ID = "_id"  # a repeating group's items keep an id, so answers given on later steps follow their item
 
 
+UNKNOWN_ITEM = Bi("Butir ini tidak ada (lagi). Muat ulang halaman lalu isi kembali.",
+                  "There is no such item (any more). Reload the page and fill it in again.")
+DUPLICATE_ITEM = Bi("Butir ini dikirim lebih dari sekali", "This item was sent more than once")
+
+
+def _valid_id(value) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{8}", value) is not None
+
+
+def align_items(existing, posted, f: CompiledField, errors: dict):
+    """A continuing (``each``) group's posted answers, each placed at the position of the item it belongs to.
+
+    A posted item names its item by ``_id`` (HTML forms and the browser always send it); an item
+    without one belongs to the item at its own position in the list; ``null`` answers nothing.
+    So ``[null, {...}]``, a list of only the items a step asks about and any order all work.
+    Anything that is not a list of objects is left for the conversion to refuse.
+    """
+    if not isinstance(posted, list) or not all(x is None or isinstance(x, dict) for x in posted):
+        return posted
+    items = [x if isinstance(x, dict) else {} for x in existing] if isinstance(existing, list) else []
+    where = {x[ITEM_ID]: i for i, x in enumerate(items) if _valid_id(x.get(ITEM_ID))}
+    aligned: list = [None] * len(items)
+    for i, new in enumerate(posted[:MAX_GROUP_ITEMS]):
+        if new is None:
+            continue
+        if ITEM_ID in new:
+            target = where.get(new[ITEM_ID]) if _valid_id(new[ITEM_ID]) else None
+            if target is None:
+                errors[f"{f.data_key}.{i}.{ITEM_ID}"] = [str(UNKNOWN_ITEM)]
+                continue
+        elif i < len(items):
+            target = i
+        else:
+            errors[f"{f.data_key}.{i}"] = [str(UNKNOWN_ITEM)]
+            continue
+        if aligned[target] is not None:
+            errors[f"{f.data_key}.{i}"] = [str(DUPLICATE_ITEM)]
+            continue
+        aligned[target] = {**new, ITEM_ID: items[target].get(ITEM_ID)} if ITEM_ID in items[target] else new
+    return aligned
+
+
 def merge_items(existing, posted: list, f: CompiledField) -> list[dict]:
     """A repeating group's items after a post: this group's answers from ``posted``, the rest kept.
 
     Items are matched by ``_id`` when the post carries one (HTML forms do), otherwise by position.
-    A group that continues another group's items (``each``) keeps that group's item count.
+    A group that continues another group's items (``each``) keeps that group's items and their
+    order; its posted answers were aligned to them by :func:`align_items`.
     """
     own = {c.key for c in f.children}
     existing = [x for x in existing if isinstance(x, dict)] if isinstance(existing, list) else []
@@ -42,8 +85,14 @@ def merge_items(existing, posted: list, f: CompiledField) -> list[dict]:
         return {k: v for k, v in old.items() if k not in own}
 
     if f.each:
-        return [{**kept(old), **{k: v for k, v in (posted[i] if i < len(posted) else {}).items() if k != ITEM_ID}}
-                for i, old in enumerate(existing)]
+        answers = {new[ITEM_ID]: new for new in posted if isinstance(new, dict) and new.get(ITEM_ID)}
+        merged = []
+        for i, old in enumerate(existing):
+            new = answers.get(old.get(ITEM_ID)) if old.get(ITEM_ID) else None
+            if new is None and not old.get(ITEM_ID) and i < len(posted) and isinstance(posted[i], dict):
+                new = posted[i]  # an item stored before items had ids
+            merged.append({**kept(old), **{k: v for k, v in (new or {}).items() if k != ITEM_ID}})
+        return merged
     merged = []
     for i, new in enumerate(posted[:MAX_GROUP_ITEMS]):
         old = by_id.get(new.get(ITEM_ID)) if new.get(ITEM_ID) else (existing[i] if i < len(existing) else None)
@@ -84,6 +133,10 @@ class StepValidator:
     def validate(self, form: CompiledForm, step: CompiledStep, posted: dict, answers: dict) -> StepResult:
         """Check ``posted`` for ``step`` on top of the other steps' ``answers``."""
         errors: dict[str, list[str]] = {}
+        posted = dict(posted)
+        for f in step.fields:
+            if f.each and f.data_key in posted:
+                posted[f.data_key] = align_items(answers.get(f.data_key), posted[f.data_key], f, errors)
         converted = self._convert(step, posted, errors)
         candidate = {k: v for k, v in answers.items() if form.step_of_field.get(k) != step.key}
         candidate.update(converted)
@@ -124,6 +177,8 @@ class StepValidator:
 
     def _convert_group(self, f: CompiledField, path: str, value, errors: dict):
         items = value if f.repeat else [value]
+        if f.each and isinstance(items, list):
+            items = [{} if i is None else i for i in items]  # aligned: null is an item this post does not answer
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             errors[path] = [str(NOT_A_LIST)]
             return None
@@ -135,7 +190,7 @@ class StepValidator:
                 child_path = f"{path}.{i}.{key}" if f.repeat else key
                 child = children.get(key)
                 if key == ITEM_ID and f.repeat:
-                    if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{8}", v):
+                    if _valid_id(v):
                         clean[key] = v
                 elif child is None:
                     errors[child_path] = [str(UNKNOWN_FIELD)]

@@ -21,11 +21,21 @@ def _put(root: dict, segments: list[str], value) -> None:
     node[int(last) if last.isdigit() else last] = value
 
 
-def _lists(node):
-    """Nested dicts with numeric keys become lists in position order."""
+def _lists(node, keep_positions=False):
+    """Nested dicts with numeric keys become lists in position order.
+
+    With ``keep_positions`` (a group continuing an earlier group's items) an item stays at the
+    position its name gave, gaps are ``None``: the page shows only the items a step asks about,
+    and each item's answers belong to that item (its ``_id`` is posted too), never to a neighbour.
+    """
     if not isinstance(node, dict):
         return node
     if node and all(isinstance(k, int) for k in node):
+        if keep_positions:
+            items = [None] * (max(node) + 1)
+            for k, v in node.items():
+                items[k] = _lists(v)
+            return items
         return [_lists(node[k]) for k in sorted(node)]
     return {k: _lists(v) for k, v in node.items()}
 
@@ -40,7 +50,8 @@ def parse_step_form(form, step, posted) -> dict:
         field = form.fields_by_key.get(segments[-1])
         value = posted.getlist(name) if field is not None and field.type == "multichoice" else posted.get(name)
         _put(values, segments, value)
-    values = _lists(values)
+    continuing = {f.data_key for f in step.fields if f.each}
+    values = {k: _lists(v, keep_positions=k in continuing) for k, v in values.items()}
     for f in step.fields:
         if f.repeat and not isinstance(values.get(f.data_key), list):
             values[f.data_key] = []
