@@ -36,3 +36,79 @@ def test_draft_nib_preview_is_the_pdf_of_the_same_template_with_page_numbers_and
 def test_draft_preview_is_the_owners_only(app, applicant):
     sid = start(applicant)
     assert app.test_client().get(f"/isian/{sid}/draf/nib").status_code == 404
+
+
+def _ukl_upl_issued(applicant):
+    from .test_permohonan import _issue_now
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid, "10298", env={
+        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "uraian_usaha_lingkungan": "Pabrik"})
+    return sid, _issue_now(applicant, sid, pernyataan_standar_usaha=True)
+
+
+def _pages(applicant, sid) -> tuple[str, str]:
+    dashboard = applicant.client.get("/dasbor")
+    done = applicant.client.get(f"/isian/{sid}/selesai")
+    assert dashboard.status_code == 200 and done.status_code == 200
+    return dashboard.get_data(as_text=True), done.get_data(as_text=True)
+
+
+def _download(applicant, d) -> list[str]:
+    r = applicant.client.get(d["url"])
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(r.data)).pages]
+
+
+def test_a_sertifikat_standar_waiting_for_the_environmental_approval_does_not_look_valid(applicant):
+    sid, result = _ukl_upl_issued(applicant)
+    by_type = {d["type"]: d for d in result["documents"]}
+    pages = _download(applicant, by_type["SERTIFIKAT_STANDAR"])
+    assert all("BELUM BERLAKU — menunggu persetujuan lingkungan" in text for text in pages)
+    assert "BELUM BERLAKU" not in "".join(_download(applicant, by_type["NIB"]))  # the NIB is in force
+    dashboard, done = _pages(applicant, sid)
+    for page in (dashboard, done):
+        assert "Langkah berikutnya: ajukan persetujuan lingkungan" in page
+        assert by_type["SERTIFIKAT_STANDAR"]["number"] in page
+    assert "Berlaku" in done  # the NIB row
+
+
+def test_a_revoked_document_is_marked_on_its_pdf_and_on_the_applicants_pages(app, applicant):
+    from formserver.dates import format_date
+
+    from .test_permohonan import _issue_now
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    result = _issue_now(applicant, sid)
+    nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")
+    before = "".join(_download(applicant, nib_doc))
+    assert "DICABUT" not in before
+    revoked = app.extensions["formserver"].issuer.revoke(nib_doc["id"], "officer:test", "Data <b>palsu</b>")
+    on = format_date(revoked["revoked"]["at"], locale="id")
+    pages = _download(applicant, nib_doc)
+    assert "DICABUT" in pages[0] and on in pages[0] and "Alasan: Data <b>palsu</b>" in pages[0]
+    assert all(f"DICABUT pada {on}" in text for text in pages)
+    dashboard, done = _pages(applicant, sid)
+    for page in (dashboard, done):
+        assert f"Dicabut pada {on}. Alasan: Data &lt;b&gt;palsu&lt;/b&gt;." in page
+        assert "REVOKED" not in page and "<b>palsu" not in page
+    english = applicant.client.get("/dasbor?lang=en").get_data(as_text=True)
+    assert "Revoked on" in english and "Reason: Data &lt;b&gt;palsu&lt;/b&gt;." in english
+
+
+def test_a_superseded_document_names_its_successor(app, applicant):
+    from .test_permohonan import _issue_now
+    sid = start(applicant)
+    _to_pernyataan(applicant, sid)
+    result = _issue_now(applicant, sid)
+    nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")
+    store = app.extensions["formserver"].store
+    doc = store.get_document(nib_doc["id"])
+    # the shape the NIB reissue records (status and "superseded" are outside the signed payload)
+    store.update_document({**doc, "status": "SUPERSEDED", "superseded": {
+        "at": "2026-11-28T03:00:00+00:00", "by_document": "baru", "by_number": f"{result['nib']}-2"}})
+    pages = _download(applicant, nib_doc)
+    assert "DIGANTIKAN" in pages[0] and f"{result['nib']}-2" in pages[0] and "28 November 2026" in pages[0]
+    dashboard, done = _pages(applicant, sid)
+    for page in (dashboard, done):
+        assert f"Digantikan oleh dokumen {result['nib']}-2 pada 28 November 2026" in page

@@ -184,7 +184,9 @@ class Issuer:
         content = doc["content"]
         url = self.verify_url(doc) if doc.get("signature") else ""
         return {"document": {"id": doc["id"], "type": doc["type"], "number": doc["number"],
-                             "issued_at": doc["issued_at"], "status": status or doc["status"]},
+                             "issued_at": doc["issued_at"], "status": status or doc["status"],
+                             # what ended it, printed on the PDF (None while it is in force)
+                             "revoked": doc.get("revoked"), "superseded": doc.get("superseded")},
                 "office": content["office"], "holder": content["holder"], "nib": content["nib"],
                 "activities": content["activities"], "activity": (content["activities"] or [{}])[0],
                 "statements": content["statements"], "verify_url": url,

@@ -4,7 +4,9 @@ Templates run in a sandboxed Jinja environment with autoescaping: offices edit t
 value in the context was typed by an applicant or an officer. The context of every document type:
 
     {
-      "document": {"id", "type", "number", "issued_at": ISO 8601 datetime, "status"},
+      "document": {"id", "type", "number", "issued_at": ISO 8601 datetime, "status",
+                   "revoked": {"at", "by", "reason"} | None,
+                   "superseded": {"at", "by_document", "by_number"} | None},
       "office": {"name": "DPMPTSP Kabupaten Kampar", "address", "city": "Bangkinang",
                  "province": "Riau", "signatory_name", "signatory_title", "motto"},
       "holder": {"nama", "nik", "alamat", "email", "nomor_telepon", "npwp"},
@@ -17,9 +19,11 @@ value in the context was typed by an applicant or an officer. The context of eve
       "verify_url": "https://.../verifikasi/<code>",
     }
 
-``fonts`` (the names of the TrueType files embedded in the PDF, resolved by pdf.py) is added here. ``status``
-``DRAF`` prints a draft banner (the preview before issuance). Keys may be missing where the
-document type does not use them; a missing key a template does use is an error, not a blank.
+``fonts`` (the names of the TrueType files embedded in the PDF, resolved by pdf.py) is added
+here. ``status`` ``DRAF`` prints a draft banner (the preview before issuance);
+``MENUNGGU_PERSETUJUAN_LINGKUNGAN``, ``REVOKED`` and ``SUPERSEDED`` print a mark on every page.
+Keys may be missing where the document type does not use them; a missing key a template does
+use is an error, not a blank.
 """
 import importlib.util
 from pathlib import Path

@@ -1,8 +1,10 @@
 """Issued documents: submit (issue), download, public verification, the tracking timeline."""
 from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
 
+from ..dates import format_date
 from ..i18n import bi
-from ..issue.issuance import mask_name
+from ..issue.issuance import WAITING, mask_name
+from ..labels import label
 from ..submissions import Conflict, StepNotReachable
 from . import services
 from .errors import error_response
@@ -25,6 +27,44 @@ def issuance_json(doc: dict) -> dict:
             "documents": [{"id": d["id"], "type": d["type"], "number": d["number"], "status": d["status"],
                            "url": url_for("documents.document_pdf", document_id=d["id"]),
                            "verify_url": issuer.verify_url(d)} for d in documents]}
+
+
+def document_notice(doc: dict) -> str | None:
+    """What the applicant must know about a document that is not in force: why, since when, what next."""
+    status = doc["status"]
+    if status == "REVOKED":
+        revoked = doc.get("revoked") or {}
+        return bi(f"Dicabut pada {format_date(revoked.get('at'), locale='id')}. Alasan: {revoked.get('reason') or '-'}. "
+                  "Dokumen ini tidak berlaku lagi.",
+                  f"Revoked on {format_date(revoked.get('at'), locale='en')}. Reason: {revoked.get('reason') or '-'}. "
+                  "This document is no longer in force.")
+    if status == "SUPERSEDED":
+        superseded = doc.get("superseded") or {}
+        return bi(f"Digantikan oleh dokumen {superseded.get('by_number', '')} pada "
+                  f"{format_date(superseded.get('at'), locale='id')}. Gunakan dokumen pengganti itu.",
+                  f"Superseded by document {superseded.get('by_number', '')} on "
+                  f"{format_date(superseded.get('at'), locale='en')}. Use that document instead.")
+    if status in (WAITING, "WAITING"):
+        activity = (doc.get("content", {}).get("activities") or [{}])[0]
+        obligation = label(activity.get("kewajiban_lingkungan") or "UKL_UPL")
+        approval = "SKKL" if activity.get("kewajiban_lingkungan") == "AMDAL" else "PKPLH"
+        kbli = activity.get("kbli") or ""
+        return bi(f"Belum berlaku. Langkah berikutnya: ajukan persetujuan lingkungan ({obligation}) untuk kegiatan "
+                  f"KBLI {kbli} kepada dinas lingkungan hidup. Setelah {approval} terbit, sampaikan nomornya kepada "
+                  "DPMPTSP; setelah petugas mencatatnya, Sertifikat Standar ini berlaku.",
+                  f"Not yet in force. Next step: apply for the environmental approval ({obligation}) for activity "
+                  f"KBLI {kbli} at the environment agency. Once the {approval} is issued, give its number to the "
+                  "licensing office (DPMPTSP); once an officer records it, this standard certificate is in force.")
+    return None
+
+
+def issuance_view(submission: dict) -> dict:
+    """issuance_json with, for each document not in force, what the applicant must know (pages only)."""
+    issued = issuance_json(submission)
+    stored = {d["id"]: d for d in services().store.documents_for(submission["id"])}
+    for entry in issued["documents"]:
+        entry["notice"] = document_notice(stored[entry["id"]]) if entry["id"] in stored else None
+    return issued
 
 
 @bp.post("/api/v1/submissions/<submission_id>/submit")

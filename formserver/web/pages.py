@@ -8,7 +8,7 @@ from ..i18n import bi
 from ..submissions import AccessDenied, Conflict, StepNotReachable
 from . import captcha, services
 from .api import start_session
-from .documents import issuance_json, timeline
+from .documents import issuance_view, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
 from .views_common import current_account, owned_submission
@@ -187,7 +187,7 @@ def done(submission_id):
         return redirect(url_for("pages.resume", submission_id=submission_id))
     svc = services()
     account = svc.store.get_account(doc["meta"]["account_id"]) if doc["meta"].get("account_id") else None
-    issued = issuance_json(doc) if doc["meta"].get("nib") else None
+    issued = issuance_view(doc) if doc["meta"].get("nib") else None
     return render_template("done.html", doc=doc, account=account, form=svc.submissions.form_of(doc),
                            issued=issued, timeline=timeline(doc["id"]))
 
@@ -199,7 +199,7 @@ def officer_view(submission_id):
     doc = services().store.get_submission(submission_id)
     if account is None or account.get("role") != "officer" or doc is None:
         abort(404)
-    issued = issuance_json(doc) if doc["meta"].get("nib") else None
+    issued = issuance_view(doc) if doc["meta"].get("nib") else None
     return render_template("done.html", doc=doc, account=None, form=services().submissions.form_of(doc),
                            issued=issued, timeline=timeline(doc["id"]))
 
@@ -255,7 +255,9 @@ def dashboard():
     for doc in svc.store.find_submissions(actor(), form_id="permohonan", limit=50):
         kegiatan = doc["data"].get("kegiatan_usaha") or []
         applications.append({"doc": doc, "kbli": ", ".join(filter(None, (k.get("kbli") for k in kegiatan))),
-                             "status": doc["meta"].get("status_permohonan", "DRAF")})
+                             "status": doc["meta"].get("status_permohonan", "DRAF"),
+                             "notices": [d for d in issuance_view(doc)["documents"] if d["notice"]]
+                             if doc["meta"].get("nib") else []})
     can_apply = "permohonan" in svc.forms
     if can_apply:
         try:
