@@ -1,44 +1,21 @@
-"""The JSON API, /api/v1. Only JSON bodies and same-origin requests: no CSRF token needed, no CORS."""
-from urllib.parse import urlsplit
+"""The JSON API, /api/v1. Only JSON bodies and same-origin requests: no CSRF token needed, no CORS.
 
-from flask import Blueprint, abort, jsonify, request, session
+Every view declares itself with contract.operation: the schemas there load its request and document it.
+"""
+from flask import Blueprint, abort, jsonify, session
 
 from ..accounts import auth
 from ..i18n import bi, text
 from ..submissions import AccessDenied, Conflict, StepNotReachable
+from . import schemas as s
 from . import services
+from .contract import operation
 from .errors import error_response
 from .extensions import actor, limiter
+from .openapi import SESSION, json_content, ok
 from .views_common import current_account, owned_submission, public_data, step_list
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def same_origin_json_only():
-    """Refuse cross-site writes and bodies that are not JSON."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return None
-    origin = request.headers.get("Origin")
-    if origin and urlsplit(origin).netloc != request.host:
-        return error_response(403, bi("Permintaan dari situs lain ditolak.", "Requests from other sites are refused."))
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return error_response(403, bi("Permintaan dari situs lain ditolak.", "Requests from other sites are refused."))
-    if request.content_length and request.mimetype != "application/json":
-        return error_response(415)
-    return None
-
-
-def json_body() -> dict:
-    """The request's JSON object; a clear 400 for anything else."""
-    if request.mimetype != "application/json":
-        abort(error_response(415))
-    body = request.get_json(silent=True)
-    if body is None:
-        abort(error_response(400, bi("Badan permintaan bukan JSON yang sah.", "The request body is not valid JSON.")))
-    if not isinstance(body, dict):
-        abort(error_response(400, bi("Badan permintaan harus berupa objek JSON.", "The request body must be a JSON object.")))
-    return body
 
 
 def submission_json(doc: dict, with_data: bool = False) -> dict:
@@ -59,11 +36,13 @@ def submission_json(doc: dict, with_data: bool = False) -> dict:
 
 
 @bp.get("/forms")
+@operation("The published forms", {"200": ok("The forms.", s.FormList)}, tag="forms")
 def list_forms():
     return jsonify({"forms": [{"id": f.key, "version": f.version, "title": text(f.title)} for f in services().forms]})
 
 
 @bp.get("/forms/<form_id>")
+@operation("A form definition", {"200": ok("The form.", s.Form)}, errors=(404,), tag="forms")
 def get_form(form_id):
     if form_id not in services().forms:
         abort(404)
@@ -73,11 +52,14 @@ def get_form(form_id):
 
 @bp.post("/forms/<form_id>/submissions")
 @limiter.limit("30 per minute")
-def create_submission(form_id):
+@operation("Start a draft of the form",
+           {"201": ok("The new draft; the response sets the session cookie that owns it.", s.Submission)},
+           errors=(400, 401, 404, 429), body=s.NewSubmission, body_required=False, security=[{}, *SESSION],
+           description="No body is needed; if one is sent it must be a JSON object. 30 per minute per address. "
+                       "401 when the form needs a logged-in account.")
+def create_submission(form_id, body):
     if form_id not in services().forms:
         abort(404)
-    if request.content_length:
-        json_body()
     try:
         doc = services().submissions.create(services().forms.get(form_id), actor(), current_account())
     except AccessDenied as denied:
@@ -89,35 +71,38 @@ def create_submission(form_id):
 
 
 @bp.get("/submissions/<submission_id>")
+@operation("A submission with its answers", {"200": ok("The submission.", s.SubmissionDetail)},
+           errors=(404,), security=SESSION)
 def get_submission(submission_id):
     return jsonify(submission_json(owned_submission(submission_id), with_data=True))
 
 
-def _expected_version(body: dict):
-    raw = request.headers.get("If-Match", "").strip('"') or body.get("version")
-    if raw in (None, ""):
+def _expected_version(body: dict, headers: dict):
+    """If-Match (a version, quoted or not; `*` for any), else the body's version, else None: no check."""
+    raw = headers.get("if_match", "").strip().strip('"')
+    if raw == "*":
         return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        abort(error_response(400, bi("Versi harus berupa angka.", "The version must be a number.")))
+    return int(raw) if raw else body.get("version")
 
 
 @bp.put("/submissions/<submission_id>/steps/<step_key>")
 @limiter.limit("120 per minute")
-def put_step(submission_id, step_key):
+@operation("Save a step",
+           {"200": ok("Saved; the step's action (if any) ran.", s.StepSaved),
+            "409": ok("The version is stale, or the step cannot be filled in yet (then `current_step` says "
+                      "where to continue).", s.StepConflict),
+            "422": ok("The answers are not valid, or the body is not `{\"values\": {...}}`.", s.ValidationErrors)},
+           errors=(400, 404, 429), body=s.StepPut, headers=s.IfMatch, security=SESSION,
+           description="Validates the step's answers on the server, runs its action, stores them and moves "
+                       "the draft on. Without a version no staleness check is made, but a save that races another "
+                       "write to the same submission still gets 409. 120 per minute per address.")
+def put_step(submission_id, step_key, body, headers):
     doc = owned_submission(submission_id)
-    body = json_body()
-    values = body.get("values")
-    unknown = set(body) - {"values", "version"}
-    if not isinstance(values, dict) or unknown:
-        return jsonify({"errors": {"values": [bi("Kirim {\"values\": {...}} dan, bila perlu, \"version\".",
-                                                 "Send {\"values\": {...}} and, if needed, \"version\".")]}}), 422
     svc = services()
     if step_key not in svc.submissions.form_of(doc).steps_by_key:
         abort(404)
     try:
-        result = svc.submissions.save_step(doc, step_key, values, actor(), _expected_version(body))
+        result = svc.submissions.save_step(doc, step_key, body["values"], actor(), _expected_version(body, headers))
     except Conflict:
         return error_response(409)
     except StepNotReachable as error:
@@ -137,15 +122,19 @@ def put_step(submission_id, step_key):
 
 @bp.post("/submissions/<submission_id>/steps/<step_key>/preview")
 @limiter.limit("600 per minute")
-def preview_step(submission_id, step_key):
+@operation("The fields' state for answers not yet saved",
+           {"200": ok("Visibility, requiredness, choices and computed values.", s.Preview),
+            "422": ok("The body is not `{\"values\": {...}}`.", s.ValidationErrors)},
+           errors=(400, 404, 429), body=s.PreviewRequest, security=SESSION,
+           description="Nothing is stored. 600 per minute per address.")
+def preview_step(submission_id, step_key, body):
     """The server's view of a step's fields for values not yet saved: the browser mirrors this."""
     doc = owned_submission(submission_id)
-    body = json_body()
     svc = services()
     form = svc.submissions.form_of(doc)
     step = form.steps_by_key.get(step_key)
-    if step is None or not isinstance(body.get("values"), dict):
-        abort(404 if step is None else 400)
+    if step is None:
+        abort(404)
     result = svc.validator.validate(form, step, body["values"], doc["data"])
     keys = {f.key for f in step.fields} | {f.data_key for f in step.fields}
     fields = {path: {"visible": s.visible, "required": s.required,
@@ -156,6 +145,10 @@ def preview_step(submission_id, step_key):
 
 @bp.post("/submissions/<submission_id>/resend-code")
 @limiter.limit("5 per minute")
+@operation("Send the registration's verification code again",
+           {"200": ok("Sent.", s.Sent), "409": ok("There is no contact waiting for verification.", s.Error)},
+           errors=(404, 429), security=SESSION,
+           description="Only for a `registrasi` draft waiting for its contact to be verified. 5 per minute.")
 def resend_code(submission_id):
     from ..accounts.registration import send_code
     doc = owned_submission(submission_id)
@@ -169,11 +162,16 @@ def resend_code(submission_id):
 
 @bp.post("/auth/login")
 @limiter.limit("10 per minute")
-def login():
-    body = json_body()
-    username, password = body.get("username"), body.get("password")
-    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        return jsonify({"errors": {"username": [bi("Isi nama pengguna dan kata sandi.", "Enter your username and password.")]}}), 422
+@operation("Log in",
+           {"200": ok("Logged in; the response sets a new session cookie.", s.LoginOk),
+            "422": ok("Username or password missing.", s.ValidationErrors),
+            "429": {"description": "Rate limit reached (10 per minute), or the account is locked after too "
+                                   "many failed attempts.",
+                    "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+                    **json_content(s.Error)}},
+           errors=(400, 401), body=s.Login, tag="auth")
+def login(body):
+    username, password = body["username"], body["password"]
     result = auth.login(services().store, username[:254], password[:128], actor())
     if result.locked:
         response = error_response(429, bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
@@ -197,6 +195,7 @@ def start_session(account: dict) -> None:
 
 
 @bp.post("/auth/logout")
+@operation("Log out", {"200": ok("The session is cleared.", s.LoggedOut)}, tag="auth")
 def logout():
     if session.get("account_id"):
         from .. import audit

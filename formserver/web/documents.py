@@ -1,14 +1,17 @@
 """Issued documents: submit (issue), download, public verification, the tracking timeline."""
-from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, make_response, render_template, url_for
 
 from ..dates import format_date
 from ..i18n import bi
 from ..issue.issuance import WAITING, mask_name
 from ..labels import label
 from ..submissions import Conflict, StepNotReachable
+from . import schemas as s
 from . import services
+from .contract import operation
 from .errors import error_response
 from .extensions import actor, limiter
+from .openapi import SESSION, ok
 from .views_common import current_account, owned_submission
 
 bp = Blueprint("documents", __name__)
@@ -69,14 +72,19 @@ def issuance_view(submission: dict) -> dict:
 
 @bp.post("/api/v1/submissions/<submission_id>/submit")
 @limiter.limit("30 per minute")
-def submit(submission_id):
+@operation("Issue the application",
+           {"200": ok("Issued (or issued before: the same NIB and documents).", s.Issuance),
+            "409": ok("Steps are missing, or the form issues no documents.", s.StepConflict),
+            "422": ok("The last step's answers are not valid, or the body is not `{\"values\": {...}}`.",
+                      s.ValidationErrors)},
+           errors=(400, 404, 429), body=s.SubmitRequest, body_required=False, security=SESSION,
+           description="Runs the last step with its server action. Exactly once: repeating it, or racing it, "
+                       "returns the same NIB and documents.")
+def submit(submission_id, body):
     """Issue the application (the last step's server action); repeating it returns the same result."""
     doc = owned_submission(submission_id)
     svc = services()
-    body = request.get_json(silent=True) if request.content_length else {}
-    values = (body or {}).get("values", {"setuju_terbitkan": True}) if isinstance(body, dict) else None
-    if not isinstance(values, dict):
-        return error_response(400, bi("Kirim {\"values\": {...}} atau badan kosong.", "Send {\"values\": {...}} or an empty body."))
+    values = body.get("values", {"setuju_terbitkan": True})
     if doc["status"] == "draft":
         state = svc.submissions.state(doc)
         final = state.path[-1] if state.path else None
@@ -105,6 +113,11 @@ def _document_for_caller(document_id: str) -> dict:
 
 
 @bp.get("/api/v1/documents/<document_id>")
+@operation("An issued document as a signed PDF",
+           {"200": {"description": "The PDF (PAdES-signed).",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+           errors=(404,), security=SESSION, tag="documents",
+           description="For the applicant who owns it and for officers; others get 404.")
 def document_pdf(document_id):
     """The signed PDF, to its owner and to officers only."""
     doc = _document_for_caller(document_id)
@@ -128,6 +141,10 @@ def _verification_json(result) -> dict:
 
 @bp.get("/api/v1/verify/<path:code>")
 @limiter.limit("120 per minute")
+@operation("Verify a document's code (from its QR code)",
+           {"200": ok("Known: genuine and valid, revoked, waiting, or altered.", s.VerificationResult),
+            "404": ok("Unknown or forged code.", s.VerificationResult)},
+           errors=(429,), tag="documents")
 def verify_api(code):
     result = services().issuer.verify(code)
     return jsonify(_verification_json(result)), 404 if result.status == "UNKNOWN" else 200
@@ -152,6 +169,8 @@ def timeline(submission_id: str) -> list[dict]:
 
 
 @bp.get("/api/v1/submissions/<submission_id>/timeline")
+@operation("The application's tracking timeline", {"200": ok("Status changes and saved steps.", s.Timeline)},
+           errors=(404,), security=SESSION)
 def timeline_api(submission_id):
     if _is_officer():
         if services().store.get_submission(submission_id) is None:

@@ -47,10 +47,10 @@ def init_app(app) -> None:
         status = error.code or 500
         described = getattr(error, "formserver_message", None)
         response = error_response(status, described)
-        if status == 429:
-            retry_after = dict(error.get_headers()).get("Retry-After")
-            if retry_after:
-                response.headers["Retry-After"] = retry_after
+        headers = dict(error.get_headers())
+        for name in ("Retry-After", "Allow"):  # 429 says when to come back, 405 which methods there are
+            if headers.get(name):
+                response.headers[name] = headers[name]
         return response
 
     @app.errorhandler(Exception)

@@ -1,58 +1,53 @@
 """Reference data for cascading choices and KBLI look-ups, and the definition format's JSON Schema."""
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify
 
 from ..definition.check import SCHEMA
 from ..i18n import bi
 from ..logic import today
-from ..reference.kbli import MAX_QUERY
 from ..reference.risk import SCALES
-from ..reference.wilayah import UnknownLevel
+from ..reference.wilayah import LEVELS
+from . import schemas as s
 from . import services
+from .contract import operation
 from .errors import error_response
+from .openapi import ok
 
 bp = Blueprint("reference", __name__)
 
-KBLI_LIMIT_DEFAULT = 20
-KBLI_LIMIT_MAX = 50
+LOWER_LEVELS = LEVELS[1:]
 
 
-@bp.get("/api/v1/reference/wilayah/<level>")
-def wilayah(level):
-    parent = request.args.get("parent") or None
-    if parent is not None and len(parent) > 20:
-        abort(400)
-    try:
-        rows = services().wilayah.children(level, parent)
-    except UnknownLevel:
-        return error_response(404, bi("Tingkat wilayah tidak dikenal. Gunakan provinsi, kabupaten, kecamatan atau kelurahan.",
-                                      "Unknown region level. Use provinsi, kabupaten, kecamatan or kelurahan."))
-    if level != "provinsi" and parent is None:
-        return error_response(400, bi("Parameter parent wajib untuk tingkat ini.", "The parent parameter is required for this level."))
-    response = jsonify({"level": level, "parent": parent, "items": rows})
+def _regions(level: str, parent: str | None):
+    response = jsonify({"level": level, "parent": parent, "items": services().wilayah.children(level, parent)})
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
 
 
-def _positive_int(raw: str | None, default: int) -> int | None:
-    """A query parameter as a positive integer, the default when absent, None when malformed."""
-    if raw is None or raw == "":
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        return None
-    return int(raw)
+@bp.get(f"/api/v1/reference/wilayah/{LEVELS[0]}")
+@operation("The provinces", {"200": ok("Every province (cacheable for a day); `parent` is null.", s.WilayahList)},
+           tag="reference")
+def provinces():
+    return _regions(LEVELS[0], None)
+
+
+@bp.get(f"/api/v1/reference/wilayah/<any({', '.join(LOWER_LEVELS)}):level>")
+@operation("Indonesian administrative regions under a parent region",
+           {"200": ok("The regions under the parent (cacheable for a day); none for an unknown parent.", s.WilayahList)},
+           errors=(400, 404), tag="reference", query=s.WilayahQuery,
+           path={"level": {"description": "The region level below provinsi; any other level gives 404.",
+                           "schema": {"type": "string", "enum": list(LOWER_LEVELS)}}})
+def wilayah(level, query):
+    return _regions(level, query["parent"])
 
 
 @bp.get("/api/v1/reference/kbli")
-def kbli_search():
-    q = request.args.get("q", "")
-    if len(q) > MAX_QUERY:
-        return error_response(400, bi(f"Kata pencarian paling panjang {MAX_QUERY} karakter.",
-                                      f"The search text may be at most {MAX_QUERY} characters."))
-    limit = _positive_int(request.args.get("limit"), KBLI_LIMIT_DEFAULT)
-    if limit is None:
-        return error_response(400, bi("limit harus bilangan bulat positif.", "limit must be a positive whole number."))
-    items = services().kbli.search(q, min(limit, KBLI_LIMIT_MAX))
+@operation("Search KBLI 2020 codes",
+           {"200": ok("Matches by code prefix and/or title words (cacheable for an hour).", s.KbliList)},
+           errors=(400,), tag="reference", query=s.KbliQuery)
+def kbli_search(query):
+    q = query["q"]
+    items = services().kbli.search(q, min(query["limit"], s.KBLI_LIMIT_MAX))
     response = jsonify({"q": q, "items": items})
     # the KBLI table only changes with a release
     response.cache_control.public = True
@@ -61,6 +56,9 @@ def kbli_search():
 
 
 @bp.get("/api/v1/reference/kbli/<kode>")
+@operation("One KBLI code with its risk per scale",
+           {"200": ok("The code, its perizinan_tunggal flag and the risk table in force.", s.KbliDetail)},
+           errors=(404,), tag="reference")
 def kbli_detail(kode):
     svc = services()
     row = svc.kbli.get(kode)

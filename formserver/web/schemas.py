@@ -1,0 +1,283 @@
+"""The marshmallow schemas of the JSON API: request schemas load what the views receive, response
+schemas describe what they answer; web/openapi.py publishes both (see web/contract.py)."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..i18n import Bi
+from ..reference.kbli import MAX_QUERY
+from ..reference.wilayah import LEVELS
+from .contract import QuerySchema, RequestSchema
+
+STEP_STATUSES = ("done", "current", "todo")
+SUBMISSION_STATUSES = ("draft", "completed")
+
+
+def _d(text: str) -> dict:
+    """Field metadata with a description."""
+    return {"description": text}
+
+
+def _values(description: str, required: bool = True):
+    """A JSON object of answers or computed values, keyed by field key."""
+    return fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=required,
+                       metadata=_d(description))
+
+
+# -- bodies -------------------------------------------------------------------------------------
+
+class Error(Schema):
+    error = fields.String(required=True, metadata=_d("A message for people, in the request's language "
+                                                       "(?lang=id|en, the session, then Accept-Language)."))
+
+
+class StepConflict(Error):
+    current_step = fields.String(allow_none=True, metadata=_d(
+        "Present when the step cannot be filled in yet: the step to continue from."))
+
+
+class ValidationErrors(Schema):
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                         metadata=_d("Messages by field path (`field`, `group.0.field`); one or more per path."))
+
+
+class FormSummary(Schema):
+    id = fields.String(required=True, metadata=_d("The form key, e.g. `registrasi`."))
+    version = fields.Integer(required=True)
+    title = fields.String(required=True, metadata=_d("In the request's language."))
+
+
+class FormList(Schema):
+    forms = fields.List(fields.Nested(FormSummary), required=True)
+
+
+class Form(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    definition = fields.Dict(required=True, metadata=_d(
+        "The form definition as published (docs/FORMAT.md; JSON Schema at /schema/form.json)."))
+
+
+class StepInfo(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STEP_STATUSES))
+
+
+class Account(Schema):
+    username = fields.String(required=True)
+
+
+class Submission(Schema):
+    id = fields.String(required=True)
+    form_id = fields.String(required=True)
+    form_version = fields.Integer(required=True, metadata=_d("The definition version the draft is pinned to."))
+    status = fields.String(required=True, validate=validate.OneOf(SUBMISSION_STATUSES))
+    current_step = fields.String(required=True, allow_none=True, metadata=_d(
+        "The first step still to fill in; null once the submission is completed."))
+    steps = fields.List(fields.Nested(StepInfo), required=True, metadata=_d("The steps on this submission's path."))
+    version = fields.Integer(required=True, metadata=_d(
+        "Bumped on every change; send it back (body `version` or If-Match) to refuse stale writes."))
+
+
+class SubmissionDetail(Submission):
+    data = _values("The stored answers (never passwords).")
+    computed = _values("The values of computed fields.")
+    account = fields.Nested(Account, allow_none=True, metadata=_d(
+        "Only when the submission belongs to an account (null if that account is gone)."))
+
+
+VERSION_RANGE = validate.Range(min=0, max=2**53, error=Bi("Versi harus bilangan bulat 0 atau lebih.",
+                                                            "The version must be a whole number, 0 or more."))
+
+
+class StepPut(RequestSchema):
+    values = _values("The step's answers by field key; hidden fields are ignored.")
+    version = fields.Integer(allow_none=True, validate=VERSION_RANGE, metadata=_d(
+        "The submission version the client read; a newer one gives 409. The If-Match header wins over it."))
+
+
+class IfMatch(QuerySchema):
+    if_match = fields.String(data_key="If-Match", validate=validate.Regexp(
+        r'^\s*(\*|"?[0-9]{1,15}"?)\s*$', error=Bi("If-Match harus berupa nomor versi atau *.",
+                                                   "If-Match must be a version number or *.")),
+        metadata=_d("The expected submission version, quoted or not (wins over the body's `version`); "
+                    "`*` saves whatever the current version is."))
+
+
+class StepSaved(Schema):
+    next_step = fields.String(required=True, allow_none=True, metadata=_d("null once the submission is completed."))
+    computed = _values("The values of computed fields.")
+    status = fields.String(required=True, validate=validate.OneOf(SUBMISSION_STATUSES))
+    version = fields.Integer(required=True)
+    account = fields.Nested(Account, metadata=_d("Present when the submission belongs to an account "
+                                                 "(e.g. right after the registration created it)."))
+
+
+class PreviewRequest(RequestSchema):
+    values = _values("The step's answers not yet saved.")
+
+
+class Option(Schema):
+    value = fields.Raw(required=True)
+    label = fields.String(required=True)
+
+
+class FieldPreview(Schema):
+    visible = fields.Boolean(required=True)
+    required = fields.Boolean(required=True)
+    options = fields.List(fields.Nested(Option), required=True, allow_none=True,
+                          metadata=_d("The choices available now; null for fields without choices."))
+
+
+class Preview(Schema):
+    fields_ = fields.Dict(keys=fields.String(), values=fields.Nested(FieldPreview), required=True, data_key="fields",
+                          metadata=_d("The state of the step's fields by field path."))
+    computed = _values("The values of computed fields for these answers.")
+
+
+class Sent(Schema):
+    sent = fields.Boolean(required=True)
+
+
+NOT_EMPTY = Bi("Wajib diisi.", "Required.")
+
+
+class Login(RequestSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=1024, error=NOT_EMPTY),
+                             metadata=_d("Username or e-mail."))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024, error=NOT_EMPTY))
+
+
+class LoginOk(Schema):
+    username = fields.String(required=True)
+
+
+class LoggedOut(Schema):
+    logged_out = fields.Boolean(required=True)
+
+
+class WilayahItem(Schema):
+    kode = fields.String(required=True, metadata=_d("Kemendagri code, e.g. `14.01`."))
+    nama = fields.String(required=True)
+
+
+class WilayahQuery(QuerySchema):
+    parent = fields.String(required=True, validate=validate.Length(min=1, max=20, error=Bi(
+        "Kode induk 1 sampai 20 karakter.", "The parent code is 1 to 20 characters.")),
+        metadata=_d("The parent region's code (provinsi for kabupaten, and so on)."))
+
+
+class WilayahList(Schema):
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    parent = fields.String(required=True, allow_none=True)
+    items = fields.List(fields.Nested(WilayahItem), required=True, metadata=_d("Sorted by name."))
+
+
+class KbliItem(Schema):
+    kode = fields.String(required=True, metadata=_d("Five-digit KBLI 2020 code, e.g. `47111`."))
+    judul = fields.String(required=True)
+    kategori = fields.String(required=True, metadata=_d("KBLI kategori letter, A–U."))
+    score = fields.Integer(required=True, metadata=_d("Higher is a better match; ties are in code order."))
+
+
+KBLI_LIMIT_DEFAULT = 20
+KBLI_LIMIT_MAX = 50
+
+
+class KbliQuery(QuerySchema):
+    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY, error=Bi(
+        "Kata pencarian paling panjang {max} karakter.", "The search text may be at most {max} characters.")),
+        metadata=_d("Digits match code prefixes, words match title word prefixes; empty gives no items."))
+    limit = fields.Integer(load_default=KBLI_LIMIT_DEFAULT, validate=validate.Range(min=1, error=Bi(
+        "limit harus bilangan bulat positif.", "limit must be a positive whole number.")),
+        metadata=_d(f"At most this many items; values above {KBLI_LIMIT_MAX} give {KBLI_LIMIT_MAX}."))
+
+
+class KbliList(Schema):
+    q = fields.String(required=True)
+    items = fields.List(fields.Nested(KbliItem), required=True, metadata=_d("Best match first."))
+
+
+class KbliRisk(Schema):
+    tingkat_risiko = fields.String(required=True, allow_none=True, metadata=_d(
+        "RENDAH, MENENGAH_RENDAH, MENENGAH_TINGGI or TINGGI; null when no table row states it."))
+    known = fields.Boolean(required=True, metadata=_d("False: the risk is not known and must not be issued."))
+    regulation = fields.String(required=True, allow_none=True)
+    table_id = fields.String(required=True, allow_none=True)
+    sumber_url = fields.String(required=True, allow_none=True, metadata=_d("Where the row's value comes from."))
+    perizinan_berusaha = fields.String(required=True, allow_none=True)
+    kewajiban_sni = fields.String(required=True, allow_none=True, metadata=_d("yes, no or unknown."))
+
+
+class KbliRiskByScale(Schema):
+    MIKRO = fields.Nested(KbliRisk, required=True)
+    KECIL = fields.Nested(KbliRisk, required=True)
+    MENENGAH = fields.Nested(KbliRisk, required=True)
+    BESAR = fields.Nested(KbliRisk, required=True)
+
+
+class RiskTableRef(Schema):
+    id = fields.String(required=True)
+    regulation = fields.String(required=True)
+    effective = fields.String(required=True, metadata=_d("ISO date the table applies from."))
+
+
+class KbliDetail(Schema):
+    kode = fields.String(required=True)
+    judul = fields.String(required=True)
+    uraian = fields.String(required=True)
+    kategori = fields.String(required=True)
+    perizinan_tunggal = fields.Boolean(required=True, metadata=_d("SNI/Halal questions apply (office default)."))
+    perizinan_tunggal_sumber = fields.String(required=True)
+    risiko = fields.Nested(KbliRiskByScale, required=True, metadata=_d("Under the table in force today."))
+    table = fields.Nested(RiskTableRef, required=True, allow_none=True, metadata=_d("The table in force today."))
+
+
+class IssuedDocument(Schema):
+    id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(("NIB", "SERTIFIKAT_STANDAR", "PERNYATAAN_MANDIRI", "SPPL")))
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata=_d("VALID, REVOKED or MENUNGGU_PERSETUJUAN_LINGKUNGAN."))
+    url = fields.String(required=True, metadata=_d("The signed PDF (owner and officers only)."))
+    verify_url = fields.String(required=True, metadata=_d("The public verification page the QR code opens."))
+
+
+class Issuance(Schema):
+    status = fields.String(required=True, metadata=_d("TERBIT, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ..."))
+    nib = fields.String(required=True, metadata=_d("13 digits, the last a check digit."))
+    documents = fields.List(fields.Nested(IssuedDocument), required=True)
+
+
+class SubmitRequest(RequestSchema):
+    values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), metadata=_d(
+        "The last step's answers; default {\"setuju_terbitkan\": true}."))
+
+
+class NewSubmission(RequestSchema):
+    """No body is needed; a JSON object sent is accepted and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class VerificationResult(Schema):
+    valid = fields.Boolean(required=True)
+    status = fields.String(required=True, metadata=_d("VALID, REVOKED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ALTERED or UNKNOWN."))
+    type = fields.String()
+    number = fields.String()
+    issued_at = fields.String()
+    holder = fields.String(metadata=_d("The holder's name, masked."))
+    kbli = fields.List(fields.String())
+
+
+class TimelineEvent(Schema):
+    at = fields.String(required=True)
+    type = fields.String(required=True, metadata=_d("submission.created, submission.step_saved or application.status."))
+    actor = fields.String(required=True)
+    from_ = fields.String(data_key="from", metadata=_d("The old status (application.status)."))
+    to = fields.String(metadata=_d("The new status (application.status)."))
+    step = fields.String()
+
+
+class Timeline(Schema):
+    id = fields.String(required=True)
+    events = fields.List(fields.Nested(TimelineEvent), required=True)
