@@ -146,3 +146,12 @@ def test_login_still_works(api, smtp):
     _, final = register_via_api(api, smtp)
     response = api.post("/api/v1/auth/login", {"username": final["account"]["username"], "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_rate_limits_scale_with_the_setting(tmp_path, smtp, whatsapp):
+    """RATELIMIT_SCALE raises every fixed limit (the conformance run uses it); 1 keeps the limits as written."""
+    from .conftest import make_app
+    client = make_app(tmp_path, smtp, whatsapp, RATELIMIT_ENABLED=True, RATELIMIT_SCALE=2).test_client()
+    statuses = [client.post("/api/v1/auth/login", json={"username": f"u{i}", "password": "x"}).status_code
+                for i in range(21)]
+    assert statuses[:20] == [401] * 20 and statuses[20] == 429

@@ -54,7 +54,7 @@ def get_form(form_id):
 @limiter.limit("30 per minute")
 @operation("Start a draft of the form",
            {"201": ok("The new draft; the response sets the session cookie that owns it.", s.Submission)},
-           errors=(400, 401, 404, 429), body=s.NewSubmission, body_required=False, security=[{}, *SESSION],
+           errors=(400, 401, 404, 429), body=s.NewSubmission, body_required=False, security=SESSION,
            description="No body is needed; if one is sent it must be a JSON object. 30 per minute per address. "
                        "401 when the form needs a logged-in account.")
 def create_submission(form_id, body):

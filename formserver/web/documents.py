@@ -143,7 +143,9 @@ def _verification_json(result) -> dict:
 @limiter.limit("120 per minute")
 @operation("Verify a document's code (from its QR code)",
            {"200": ok("Known: genuine and valid, revoked, waiting, or altered.", s.VerificationResult),
-            "404": ok("Unknown or forged code.", s.VerificationResult)},
+            "404": {"description": "Unknown or forged code (a code that cannot be a path gives the plain error).",
+                    "content": {"application/json": {"schema": {"oneOf": [
+                        {"$ref": "#/components/schemas/VerificationResult"}, {"$ref": "#/components/schemas/Error"}]}}}}},
            errors=(429,), tag="documents")
 def verify_api(code):
     result = services().issuer.verify(code)

@@ -1,7 +1,8 @@
 """Extensions created unbound and attached with init_app: CSRF, Babel (locale), rate limits."""
+import re
 import secrets
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,7 +12,27 @@ from .. import dates, i18n, labels
 
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def scaled(limit: str) -> str:
+    """A limit such as "30 per minute" times the app's RATELIMIT_SCALE (1 in production; raised for fuzzing runs)."""
+    scale = current_app.config.get("RATELIMIT_SCALE", 1)
+    if scale == 1:
+        return limit
+    return re.sub(r"(^|[;,])(\s*)(\d+)", lambda m: f"{m[1]}{m[2]}{int(m[3]) * scale}", limit)
+
+
+class ScalableLimiter(Limiter):
+    """Flask-Limiter whose fixed limits follow RATELIMIT_SCALE; the decorators stay `@limiter.limit("30 per minute")`."""
+
+    def limit(self, limit_value, *args, **kwargs):
+        if isinstance(limit_value, str):
+            text = limit_value
+            return super().limit(lambda: scaled(text), *args, **kwargs)
+        return super().limit(limit_value, *args, **kwargs)
+
+
+limiter = ScalableLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 def select_locale() -> str:

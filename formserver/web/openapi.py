@@ -34,7 +34,9 @@ ERRORS = {
     429: ("TooManyRequests", "Rate limit reached, or the account is locked for a while."),
 }
 WRITE_ERRORS = (403, 413, 415)  # every write under /api/ passes contract.guard_api_write
-SESSION = [{"session": []}]
+# The session cookie owns drafts, but a request without it is not refused as such: it owns nothing, so
+# owner-only resources answer 404 (as they do to anyone who is not the owner), never 401.
+SESSION = [{}, {"session": []}]
 
 # Path parameters by name; an operation may describe its own in operation(path={name: description}).
 PATH_PARAMETERS = {
