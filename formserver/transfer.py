@@ -7,6 +7,10 @@ The file::
     ...
     {"end": true, "counts": {"accounts": 2, ...}}                                               trailer
 
+The header may also carry ``"private_keys"``: the office's data-signing key, encrypted with a passphrase
+(PKCS#8), only when the export was asked for it (``--include-private-key``). The public keys that
+verification needs are always there, as the ``signing_keys`` collection (the key ring).
+
 Records are written exactly as the store gives them (they are JSON-shaped already), so a round trip
 keeps ids, dates and numbers as they were. The trailer makes a truncated file detectable. The import
 reads one line at a time, restores records in batches through the store interface and relies on
@@ -68,15 +72,20 @@ def _record_name(collection: str, record) -> str:
 
 # export
 
-def export(store: Store, out: TextIO, progress: Progress | None = None) -> dict[str, int]:
+def export(store: Store, out: TextIO, progress: Progress | None = None,
+           private_keys: list[dict] | None = None) -> dict[str, int]:
     """Write every record of ``store`` to ``out`` as JSON Lines; return the count per collection.
 
     ``progress(collection, count_so_far)`` is called every 10,000 records and at the end of each
     collection. Collections are read one after the other: stop writers for a consistent snapshot.
+    ``private_keys`` (encrypted, see :func:`formserver.issue.keyring.private_key_entries`) go in the header.
     """
     collections = list(store.COLLECTIONS)
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    out.write(_dumps({"format": FORMAT, "version": VERSION, "created_at": created_at, "collections": collections}))
+    header = {"format": FORMAT, "version": VERSION, "created_at": created_at, "collections": collections}
+    if private_keys:
+        header["private_keys"] = private_keys
+    out.write(_dumps(header))
     out.write("\n")
     counts: dict[str, int] = {}
     for name in collections:
@@ -109,10 +118,12 @@ def _resume_hint(last_line: int) -> str:
 
 
 class _Importer:
-    def __init__(self, store: Store, progress: Progress | None, batch: int):
+    def __init__(self, store: Store, progress: Progress | None, batch: int,
+                 private_keys: Callable[[list], None] | None = None):
         if batch < 1:
             raise ValueError("batch must be at least 1")
         self.store = store
+        self.private_keys = private_keys
         self.progress = progress
         self.batch = batch
         self.known = tuple(store.COLLECTIONS)
@@ -182,6 +193,14 @@ class _Importer:
         if unknown:
             raise TransferError(f"line {line}: the file holds collections this formserver does not know "
                                 f"({', '.join(unknown)}); nothing was imported")
+        keys = header.get("private_keys", [])
+        if not isinstance(keys, list):
+            raise TransferError(f'line {line}: the header\'s "private_keys" must be a list; nothing was imported')
+        if self.private_keys is not None:
+            try:
+                self.private_keys(keys)
+            except ValueError as error:
+                raise TransferError(f"line {line}: the private key: {error}; nothing was imported") from error
         self.listed = tuple(listed)
         self.added = {name: 0 for name in listed}
         self.read = {name: 0 for name in listed}
@@ -281,15 +300,19 @@ class _Importer:
                             f"{total} records before were imported and a rerun on the complete file continues")
 
 
-def import_(store: Store, source: TextIO, progress: Progress | None = None, batch: int = 500) -> dict[str, int]:
+def import_(store: Store, source: TextIO, progress: Progress | None = None, batch: int = 500,
+            private_keys: Callable[[list], None] | None = None) -> dict[str, int]:
     """Read an export from ``source`` line by line into ``store``; return how many records were added per collection.
+
+    ``private_keys(entries)`` is called with the header's private keys (often none) before any record is
+    read; a ValueError from it stops the import with nothing imported.
 
     Records already in the store are skipped, so an import that stopped (bad line, truncated file,
     conflict) can be run again on the corrected file. ``source`` may yield ``str`` or ``bytes`` lines
     (bytes are decoded as UTF-8 line by line, so a bad byte is reported at its exact line).
     Raises :class:`TransferError` naming the line, and the record where there is one.
     """
-    return _Importer(store, progress, batch).run(source)
+    return _Importer(store, progress, batch, private_keys).run(source)
 
 
 # command line
@@ -321,10 +344,46 @@ class _ProgressPrinter:
             self.showing = None
 
 
-def _open_store():
+def _config():
     from .config import from_environment
+    return from_environment()
+
+
+def _open_store():
     from .store import open_store
-    return open_store(from_environment())
+    return open_store(_config())
+
+
+def _passphrase(args, confirm: bool) -> str:
+    """The private key's passphrase: the first line of --passphrase-file, else asked on the terminal."""
+    if args.passphrase_file:
+        try:
+            text = Path(args.passphrase_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as error:
+            raise ValueError(f"cannot read the passphrase file: {getattr(error, 'strerror', None) or error}") from error
+        return text.splitlines()[0] if text else ""
+    import getpass
+    passphrase = getpass.getpass("Passphrase for the private key: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+        raise ValueError("the two passphrases differ")
+    return passphrase
+
+
+def _export_keys(store: Store, args) -> list[dict] | None:
+    """Put the current data-signing key's public half in the ring (the export carries the ring); the encrypted
+    private key when --include-private-key asks for it."""
+    from .issue.keyring import private_key_entries, register
+    from .issue.signing import configured_data_key, raw_public_key
+    if args.passphrase_file and not args.include_private_key:
+        raise ValueError("--passphrase-file goes with --include-private-key")
+    key = configured_data_key(_config())
+    if key is not None:
+        register(store, raw_public_key(key))  # also the one migration of documents that name no key
+    if not args.include_private_key:
+        return None
+    if key is None:
+        raise ValueError("this server has no data-signing key yet: there is no private key to export")
+    return private_key_entries(key, _passphrase(args, confirm=True))
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -338,14 +397,20 @@ def _export(args) -> int:
     except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
         print(f"formserver: cannot open the store: {error}", file=sys.stderr)
         return 1
+    try:
+        private_keys = _export_keys(store, args)
+    except (ValueError, OSError) as error:
+        store.close()
+        print(f"formserver: nothing was exported: {error}", file=sys.stderr)
+        return 1
     printer = _ProgressPrinter(sys.stderr)
     try:
         if args.out in (None, "-"):
             target = "standard output"
-            counts = _export_stdout(store, printer)
+            counts = _export_stdout(store, printer, private_keys)
         else:
             target = args.out
-            counts = _export_file(store, Path(args.out), printer)
+            counts = _export_file(store, Path(args.out), printer, private_keys)
     except (TransferError, OSError) as error:
         printer.done()
         print(f"formserver: export failed: {error}", file=sys.stderr)
@@ -354,17 +419,20 @@ def _export(args) -> int:
         store.close()
     printer.done()
     print(f"formserver: exported {sum(counts.values())} records to {target} ({_summary(counts)})", file=sys.stderr)
+    if private_keys:
+        print("formserver: the export holds the private signing key, encrypted with the passphrase: keep the file "
+              "and the passphrase apart", file=sys.stderr)
     return 0
 
 
-def _export_stdout(store: Store, printer: _ProgressPrinter) -> dict[str, int]:
+def _export_stdout(store: Store, printer: _ProgressPrinter, private_keys=None) -> dict[str, int]:
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        return export(store, sys.stdout, printer)
+        return export(store, sys.stdout, printer, private_keys)
     sys.stdout.flush()
     out = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
     try:
-        return export(store, out, printer)
+        return export(store, out, printer, private_keys)
     finally:
         try:
             out.flush()
@@ -372,12 +440,12 @@ def _export_stdout(store: Store, printer: _ProgressPrinter) -> dict[str, int]:
             out.detach()  # leave sys.stdout usable
 
 
-def _export_file(store: Store, path: Path, printer: _ProgressPrinter) -> dict[str, int]:
+def _export_file(store: Store, path: Path, printer: _ProgressPrinter, private_keys=None) -> dict[str, int]:
     """Write FILE.partial and rename it when complete: a file named FILE is always a whole export."""
     partial = path.with_name(path.name + ".partial")
     try:
         with open(partial, "w", encoding="utf-8", newline="\n") as out:
-            counts = export(store, out, printer)
+            counts = export(store, out, printer, private_keys)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
@@ -395,14 +463,27 @@ def _import(args) -> int:
         print(f"formserver: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
         return 1
     printer = _ProgressPrinter(sys.stderr)
+    seen_keys: list = []
     try:
+        try:
+            if args.passphrase_file and not args.private_key:
+                raise ValueError("--passphrase-file goes with --private-key")
+            passphrase = _passphrase(args, confirm=False) if args.private_key else None
+        except ValueError as error:
+            print(f"formserver: {error}; nothing was imported", file=sys.stderr)
+            return 1
         try:
             store = _open_store()
         except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
             print(f"formserver: cannot open the store: {error}; nothing was imported", file=sys.stderr)
             return 1
+
+        def private_keys(entries: list) -> None:
+            seen_keys.extend(entries)
+            if passphrase is not None:
+                _install_private_key(entries, passphrase, store)
         try:
-            added = import_(store, source, printer)
+            added = import_(store, source, printer, private_keys=private_keys)
         except TransferError as error:
             printer.done()
             print(f"formserver: import of {args.file} stopped: {error}", file=sys.stderr)
@@ -417,7 +498,23 @@ def _import(args) -> int:
     new = sum(added.values())
     print(f"formserver: imported {new} new records ({_summary(added)}); {read - new} were already in the store",
           file=sys.stderr)
+    if seen_keys and not args.private_key:
+        print("formserver: the file also holds an encrypted private signing key, which was not imported "
+              "(import again with --private-key to make it this server's key)", file=sys.stderr)
     return 0
+
+
+def _install_private_key(entries: list, passphrase: str, store: Store) -> None:
+    """The export's private key becomes this server's data-signing key (ValueError stops the import)."""
+    from .issue.keyring import install_private_key
+    if not entries:
+        raise ValueError("the file holds no private key (it was exported without --include-private-key)")
+    try:
+        key_id, written = install_private_key(entries, passphrase, _config(), store)
+    except OSError as error:
+        raise ValueError(f"cannot write the key file: {error.strerror or error}") from error
+    print(f"formserver: signing key {key_id} {'installed' if written else 'is already this server’s key'}",
+          file=sys.stderr)
 
 
 def add_commands(subparsers) -> None:
@@ -426,10 +523,18 @@ def add_commands(subparsers) -> None:
         "export", help="write everything in the store (chosen by configuration) as JSON Lines")
     export_cmd.add_argument("--out", metavar="FILE",
                             help="file to write (default: standard output); written as FILE.partial, then renamed")
+    export_cmd.add_argument("--include-private-key", action="store_true",
+                            help="also write the private data-signing key, encrypted with a passphrase (asked for, "
+                                 "or --passphrase-file); public keys are always exported")
+    export_cmd.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from the first line of FILE")
     export_cmd.set_defaults(run=_export)
     import_cmd = subparsers.add_parser(
         "import", help="read an export into the store; records already there are skipped, so it can be rerun")
     import_cmd.add_argument("file", metavar="FILE", help="the export file, or - for standard input")
+    import_cmd.add_argument("--private-key", action="store_true",
+                            help="make the private key the file holds (exported with --include-private-key) this "
+                                 "server's data-signing key; asks for its passphrase, or --passphrase-file")
+    import_cmd.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from the first line of FILE")
     import_cmd.set_defaults(run=_import)
 
 

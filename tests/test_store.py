@@ -291,6 +291,35 @@ def test_documents_for_in_issue_order(store):
         store.update_document({**inserted[0], "id": "none"})
 
 
+def signing_key(key_id, **extra):
+    return {"id": key_id, "algorithm": "Ed25519", "public_key": f"pk-{key_id}", "added_at": "2026-01-01T00:00:00+00:00",
+            **extra}
+
+
+def test_key_ring_adds_once_and_keeps_order(store):
+    assert store.signing_keys() == []
+    assert store.add_signing_key(signing_key("k2")) and store.add_signing_key(signing_key("k1"))
+    assert not store.add_signing_key(signing_key("k2", public_key="other"))  # an id is added once, never replaced
+    assert store.signing_keys() == [signing_key("k2"), signing_key("k1")]  # the order added, not the id order
+    assert list(store.iter_collection("signing_keys")) == store.signing_keys()
+    assert not store.restore("signing_keys", signing_key("k1", public_key="other"))
+    assert store.restore_many("signing_keys", [signing_key("k0"), signing_key("k1")]) == 1
+    assert [k["id"] for k in store.signing_keys()] == ["k2", "k1", "k0"]
+
+
+def test_documents_naming_no_key_get_one_once(store):
+    store.insert_document(document(id="old1", number="1"))
+    store.insert_document(document(id="old2", number="2", activity="a"))
+    store.insert_document(document(id="new", number="3", activity="b", key_id="k2"))
+    store.insert_document(document(id="null", number="4", activity="c", key_id=None))
+    assert store.set_missing_key_ids("k1") == 2
+    assert {d["id"]: d.get("key_id") for d in store.documents_for("s1")} == {"old1": "k1", "old2": "k1", "new": "k2",
+                                                                           "null": None}
+    assert store.get_document("old1") == {**document(id="old1", number="1"), "version": 1, "key_id": "k1"}
+    assert store.set_missing_key_ids("k3") == 0  # nothing is changed twice
+    store.update_document(store.get_document("old1"))  # the version it had still updates: no version was taken
+
+
 def test_a_claim_binds_once(store):
     assert store.claim("nib:s1", "111") == "111"
     assert store.claim("nib:s1", "222") == "111"
@@ -363,6 +392,7 @@ def fill(store):
     store.append_event({"at": "t1", "subject": "x", "type": "y", "actor": "z"})
     store.put_code({"id": "c1", "digest": "d"})
     store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
+    store.add_signing_key(signing_key("k1"))
 
 
 def test_export_and_restore_round_trip(store, new_store):

@@ -44,6 +44,8 @@ def fill(store, submissions=12):
     store.claim("nib:s001", "0210250000011")
     store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05",
                                   "rows": [{"kode": "47191", "risiko": "R", "judul": TEXT}]})
+    store.add_signing_key({"id": "0123456789abcdef", "algorithm": "Ed25519", "public_key": "A" * 43,
+                           "added_at": "2025-10-01T00:00:00+00:00"})
     for i in range(5):
         store.append_event({"at": f"2025-10-05T03:00:0{i}+00:00", "subject": "s001", "type": "status",
                             "actor": "a1", "note": TEXT, "modal": BIG_RUPIAH})
@@ -283,14 +285,14 @@ def test_cli_export_and_import(tmp_path, monkeypatch, capsys):
     assert run_command("export", "--out", str(out)) == 0
     assert out.exists() and not (tmp_path / "export.jsonl.partial").exists()
     err = capsys.readouterr().err
-    assert "submissions: 12" in err and "exported 27 records" in err
+    assert "submissions: 12" in err and "exported 28 records" in err
 
     monkeypatch.setenv("FORMSERVER_DATA_DIR", str(tmp_path / "two"))
     assert run_command("import", str(out)) == 0
-    assert "imported 27 new records" in capsys.readouterr().err
+    assert "imported 28 new records" in capsys.readouterr().err
     assert run_command("import", str(out)) == 0
     err = capsys.readouterr().err
-    assert "imported 0 new records" in err and "27 were already in the store" in err
+    assert "imported 0 new records" in err and "28 were already in the store" in err
     assert dump(SQLiteStore(tmp_path / "two" / "formserver.sqlite3")) == dump(SQLiteStore(tmp_path / "one" / "formserver.sqlite3"))
 
     broken = tmp_path / "broken.jsonl"

@@ -16,6 +16,7 @@ from ..i18n import bi
 from ..ids import new_id
 from ..store import DuplicateKey
 from . import signing
+from .keyring import KeyRing
 
 SELECTED_MR = "MENENGAH_RENDAH"
 WAITING = "MENUNGGU_PERSETUJUAN_LINGKUNGAN"
@@ -96,12 +97,20 @@ class Issuer:
     def __init__(self, services):
         self.services = services
         self._keys = None
+        self._ring = None
 
     @property
     def keys(self) -> signing.OfficeKeys:
         if self._keys is None:
             self._keys = signing.OfficeKeys.load(self.services.config)
         return self._keys
+
+    @property
+    def ring(self) -> KeyRing:
+        """Signs with the current key; verifies a document with the key it names (see issue/keyring.py)."""
+        if self._ring is None:
+            self._ring = KeyRing(self.store, self.keys)
+        return self._ring
 
     @property
     def store(self):
@@ -141,7 +150,7 @@ class Issuer:
                        "office": office, "risk_table": submission["meta"].get("risk_table")}
             doc = {"id": new_id(), "application_id": submission["id"], "owner": submission["owner"],
                    **slot, "issued_at": issued_at, "content": content}
-            doc["signature"] = self.keys.sign(self.payload(doc))
+            doc["key_id"], doc["signature"] = self.ring.sign(self.payload(doc))
             try:
                 self.store.insert_document(doc)
             except DuplicateKey:
@@ -166,7 +175,7 @@ class Issuer:
         doc = self.store.get_document(parsed[0]) if parsed else None
         if doc is None or doc["signature"] != parsed[1]:
             return Verification(False, "UNKNOWN")
-        if not self.keys.verify(self.payload(doc), doc["signature"]):
+        if not self.ring.verify(self.payload(doc), doc["signature"], doc.get("key_id")):
             return Verification(False, "ALTERED", doc)
         return Verification(doc["status"] == "VALID", doc["status"], doc)
 

@@ -8,10 +8,15 @@ Production keys come from files named in the configuration:
 
 Whatever is not configured is replaced by a development key set, generated once into
 ``<DATA_DIR>/keys/`` and shared by every worker process.
+
+Every data-signing key has a key id (:func:`key_id`, from its public key); a document records the id
+of the key that signed it, and :mod:`formserver.issue.keyring` keeps the public keys by id in the
+store, so documents stay verifiable after the key changes or the data moves.
 """
 import base64
 import binascii
 import datetime
+import hashlib
 import json
 import logging
 import os
@@ -24,7 +29,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.x509.oid import NameOID
 
 log = logging.getLogger(__name__)
@@ -66,6 +71,69 @@ def _b64decode_signature(text) -> bytes | None:
     return raw if _b64encode(raw) == text else None
 
 
+def key_id(public_key: bytes) -> str:
+    """The id of a data-signing key: 16 hex digits of the SHA-256 of its raw 32-byte public key."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def raw_public_key(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """The raw 32 bytes of an Ed25519 public key (of a private key's public half)."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def verify_with(public_key: Ed25519PublicKey, payload: dict, signature: str) -> bool:
+    """Whether ``signature`` is ``public_key``'s signature of ``canonical(payload)``; never raises."""
+    raw = _b64decode_signature(signature)
+    if raw is None:
+        return False
+    try:
+        public_key.verify(raw, canonical(payload))
+    except (InvalidSignature, TypeError, ValueError):
+        return False
+    return True
+
+
+def configured_data_key(config) -> Ed25519PrivateKey | None:
+    """The data-signing key in use (SIGNING_KEY_FILE, else the development key), or None if there is none yet.
+
+    Unlike :meth:`OfficeKeys.load`, this never creates a key (for commands that only read, like export).
+    """
+    path = data_key_path(config)
+    return _load_data_key(path.read_bytes()) if path.exists() else None
+
+
+def data_key_path(config) -> Path:
+    """Where the data-signing key is read from: SIGNING_KEY_FILE, else the development key of DATA_DIR."""
+    key_file = config.get("SIGNING_KEY_FILE")
+    return Path(key_file) if key_file else Path(config["DATA_DIR"]) / DEV_KEY_DIR / DEV_DATA_KEY
+
+
+def encrypted_private_pem(key: Ed25519PrivateKey, passphrase: str) -> str:
+    """The private key as encrypted PKCS#8 PEM (the best encryption the cryptography library offers)."""
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.BestAvailableEncryption(passphrase.encode("utf-8"))).decode("ascii")
+
+
+def decrypt_private_pem(pem: str, passphrase: str) -> Ed25519PrivateKey:
+    """The key of :func:`encrypted_private_pem`; ValueError for a wrong passphrase or anything not such a key."""
+    try:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=passphrase.encode("utf-8"))
+    except (TypeError, ValueError, UnicodeError) as error:
+        raise ValueError("the passphrase is wrong or the key is damaged") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("not an Ed25519 private key")
+    return key
+
+
+def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write ``key`` (unencrypted PKCS#8 PEM, 0600) at ``path``, which must not exist yet."""
+    pem = _private_pem(key)
+    written = _create_once(path, lambda: pem)
+    if written != pem:
+        raise FileExistsError(f"{path.name} already holds another key")
+
+
 @dataclass(frozen=True)
 class OfficeKeys:
     """The office's data-signing key and PDF-signing certificate (PEM) with its key (PEM)."""
@@ -105,22 +173,23 @@ class OfficeKeys:
     @property
     def public_key(self) -> bytes:
         """The raw 32-byte Ed25519 public key (for publishing and comparison)."""
-        return self.data_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return raw_public_key(self.data_key)
+
+    @property
+    def key_id(self) -> str:
+        """The id of the data-signing key, recorded on every document it signs."""
+        return key_id(self.public_key)
 
     def sign(self, payload: dict) -> str:
         """The Ed25519 signature of ``canonical(payload)``, base64url without padding."""
         return _b64encode(self.data_key.sign(canonical(payload)))
 
     def verify(self, payload: dict, signature: str) -> bool:
-        """Whether ``signature`` is this office's signature of ``payload``; never raises."""
-        raw = _b64decode_signature(signature)
-        if raw is None:
-            return False
-        try:
-            self.data_key.public_key().verify(raw, canonical(payload))
-        except (InvalidSignature, TypeError, ValueError):
-            return False
-        return True
+        """Whether ``signature`` is the current key's signature of ``payload``; never raises.
+
+        Documents signed by earlier keys are verified through :class:`formserver.issue.keyring.KeyRing`.
+        """
+        return verify_with(self.data_key.public_key(), payload, signature)
 
 
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

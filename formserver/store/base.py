@@ -141,6 +141,23 @@ class Store(ABC):
     def update_document(self, doc: dict) -> dict:
         """Replace the document if its ``version`` is current (revocation)."""
 
+    @abstractmethod
+    def set_missing_key_ids(self, key_id: str) -> int:
+        """Record ``key_id`` as the signing key of every document that names none; how many were changed.
+
+        The one migration of documents signed before key ids existed; it does not change their ``version``.
+        """
+
+    # key ring: the public half of every key that signed documents here,
+    # {"id": key id, "algorithm": "Ed25519", "public_key": base64url raw key, "added_at"}; never a private key
+    @abstractmethod
+    def add_signing_key(self, doc: dict) -> bool:
+        """Add a public key to the ring unless its id is there already; True when added."""
+
+    @abstractmethod
+    def signing_keys(self) -> list[dict]:
+        """Every public key of the ring, in the order added."""
+
     # claims: a value bound to a key once, for ever (an application's NIB)
     @abstractmethod
     def claim(self, key: str, value: str) -> str:
@@ -172,7 +189,7 @@ class Store(ABC):
 
     # export and import: every record, whatever its collection, losslessly and resumably
     COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
-                   "events")
+                   "signing_keys", "events")
 
     @abstractmethod
     def iter_collection(self, name: str) -> "Iterator[dict]":

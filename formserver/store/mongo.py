@@ -147,6 +147,7 @@ class MongoStore(Store):
         db.reference_tables.create_index([("kind", ASCENDING), ("effective", ASCENDING), ("_seq", ASCENDING)],
                                          name="kind_effective")
         db.reference_tables.create_index("_seq", name="seq")
+        db.signing_keys.create_index("_seq", name="seq")
         db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
         # codes, claims, counters and sequences are looked up by _id only
 
@@ -366,6 +367,10 @@ class MongoStore(Store):
         return self._replace("documents", doc, new,
                              {"_seq": current["_seq"], "_activity": new.get("activity") or ""})
 
+    def set_missing_key_ids(self, key_id: str) -> int:
+        # not a new version: the signed content is unchanged, and a revocation in flight must not go stale
+        return self.db.documents.update_many({"key_id": {"$exists": False}}, {"$set": {"key_id": key_id}}).modified_count
+
     def count_issued_by_kbli_month(self, since, until):
         rows = self.db.documents.aggregate([
             # whole months, as the interface says: "2025-10-31T..." < "2025-11" as strings
@@ -396,6 +401,17 @@ class MongoStore(Store):
         return list(self._find("reference_tables", {"kind": _eq(kind)})
                     .sort([("effective", ASCENDING), ("_seq", ASCENDING)]))
 
+    # key ring
+    def add_signing_key(self, doc: dict) -> bool:
+        try:
+            self.db.signing_keys.insert_one({"_id": doc["id"], **doc, "_seq": self._next_seq("signing_keys")})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def signing_keys(self) -> list[dict]:
+        return list(self._find("signing_keys", {}).sort([("_seq", ASCENDING)]))
+
     # audit log
     def append_event(self, event: dict) -> None:
         _require(event, "subject", "at")
@@ -411,7 +427,7 @@ class MongoStore(Store):
 
     # export and import
     _ORDER = {"accounts": "_id", "submissions": "_id", "documents": "_seq", "codes": "_id",
-              "reference_tables": "_seq", "events": "_id", "counters": "_id", "claims": "_id"}
+              "reference_tables": "_seq", "signing_keys": "_seq", "events": "_id", "counters": "_id", "claims": "_id"}
 
     @staticmethod
     def _exported(name: str, row: dict) -> dict:
@@ -456,7 +472,7 @@ class MongoStore(Store):
         required = {"submissions": ("owner", "form_id", "status", "version", "created_at", "updated_at"),
                     "accounts": ("username", "email", "version"), "codes": ("version",),
                     "documents": ("number", "application_id", "type", "version"),
-                    "reference_tables": ("kind", "effective")}
+                    "reference_tables": ("kind", "effective"), "signing_keys": ()}
         if name not in required:
             raise ValueError(f"unknown collection {name!r}")
         _require(record, *required[name])
@@ -489,7 +505,7 @@ class MongoStore(Store):
         if not stored:
             return 0
         self._check_unique(name, stored)
-        if name in ("documents", "reference_tables"):
+        if name in ("documents", "reference_tables", "signing_keys"):
             last = self._next_seq(name, len(stored))
             for position, row in enumerate(stored, start=last - len(stored) + 1):
                 row["_seq"] = position

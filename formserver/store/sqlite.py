@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reference_tables (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, effective TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effective);
+CREATE TABLE IF NOT EXISTS signing_keys (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 
 
@@ -285,6 +286,11 @@ class SQLiteStore(Store):
             raise StaleVersion(doc["id"])
         return new
 
+    def set_missing_key_ids(self, key_id: str) -> int:
+        with self._transaction() as db:
+            return db.execute("UPDATE documents SET body = json_set(body, '$.key_id', ?)"
+                              " WHERE json_type(body, '$.key_id') IS NULL", (key_id,)).rowcount
+
     def count_issued_by_kbli_month(self, since, until):
         # months are whole: an ISO bound compared by its "YYYY-MM" prefix, as the month column holds
         rows = self._db.execute(
@@ -309,9 +315,18 @@ class SQLiteStore(Store):
         rows = self._db.execute("SELECT body FROM reference_tables WHERE kind = ? ORDER BY effective, rowid", (kind,))
         return [json.loads(r[0]) for r in rows]
 
+    # key ring
+    def add_signing_key(self, doc: dict) -> bool:
+        with self._transaction() as db:
+            return db.execute("INSERT OR IGNORE INTO signing_keys (id, body) VALUES (?, ?)",
+                              (doc["id"], _dump(doc))).rowcount == 1
+
+    def signing_keys(self) -> list[dict]:
+        return [json.loads(r[0]) for r in self._db.execute("SELECT body FROM signing_keys ORDER BY rowid")]
+
     # export and import
     _ORDER = {"accounts": "id", "submissions": "id", "documents": "seq", "codes": "id", "reference_tables": "rowid",
-              "events": "seq"}
+              "signing_keys": "rowid", "events": "seq"}
 
     def iter_collection(self, name):
         if name == "counters":
@@ -358,6 +373,8 @@ class SQLiteStore(Store):
                      record.get("activity") or "", record["version"], body, record.get("issued_at", "")), record["id"])
         if name == "codes":
             return "id", "INSERT INTO codes (id, version, body) VALUES (?, ?, ?)", (record["id"], record["version"], body), record["id"]
+        if name == "signing_keys":
+            return "id", "INSERT INTO signing_keys (id, body) VALUES (?, ?)", (record["id"], body), record["id"]
         if name == "reference_tables":
             return ("id", "INSERT INTO reference_tables (id, kind, effective, body) VALUES (?, ?, ?, ?)",
                     (record["id"], record["kind"], record["effective"], body), record["id"])

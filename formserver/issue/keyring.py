@@ -1,0 +1,166 @@
+"""The key ring: the public key of every data-signing key that signed documents in this store, by key id.
+
+A document records the id of the key that signed it (``doc["key_id"]``) and is verified with that key's
+public half from the ring, so a genuine document stays valid when the office rotates its key, and when the
+data moves to a server with another key (the ring is a store collection: ``formserver export`` carries it,
+``formserver import`` restores it). The ring holds public keys only.
+
+Migration: documents signed before key ids existed name no key. The first time a store's ring is used,
+the key current then is added and recorded on every such document ("treat them as signed by the key
+current at the time"). A document that still names no key (imported later from an old export) is checked
+against the current key and then every key of the ring: all of them are the office's.
+"""
+import base64
+import binascii
+import logging
+import threading
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .. import audit
+from .signing import (
+    OfficeKeys,
+    configured_data_key,
+    data_key_path,
+    decrypt_private_pem,
+    encrypted_private_pem,
+    key_id,
+    raw_public_key,
+    verify_with,
+    write_private_key,
+)
+
+log = logging.getLogger(__name__)
+
+ALGORITHM = "Ed25519"
+
+
+def ring_entry(public_key: bytes) -> dict:
+    """The store record of a public key: ``{"id", "algorithm", "public_key", "added_at"}``."""
+    return {"id": key_id(public_key), "algorithm": ALGORITHM,
+            "public_key": base64.urlsafe_b64encode(public_key).rstrip(b"=").decode("ascii"), "added_at": audit.now_iso()}
+
+
+def public_key_of(entry: dict) -> Ed25519PublicKey | None:
+    """The public key of a ring record, or None for a record that is not a well-formed Ed25519 key of its id."""
+    if not isinstance(entry, dict) or entry.get("algorithm") != ALGORITHM or not isinstance(entry.get("public_key"), str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(entry["public_key"] + "=" * (-len(entry["public_key"]) % 4))
+        key = Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError):
+        return None
+    # an id that is not its key's would let one record stand in for another key
+    return key if key_id(raw) == entry.get("id") else None
+
+
+def register(store, public_key: bytes) -> bool:
+    """Add a key to the store's ring; the first key of a ring also becomes the key of every document naming none.
+
+    Safe to run concurrently and again after a crash: the documents are migrated before the key is added,
+    so an empty ring always means "not migrated yet". True when the key was added.
+    """
+    entry = ring_entry(public_key)
+    ring = store.signing_keys()
+    if any(known.get("id") == entry["id"] for known in ring):
+        return False
+    if not ring:
+        migrated = store.set_missing_key_ids(entry["id"])
+        if migrated:
+            log.info("%d documents signed before key ids existed recorded as signed by key %s", migrated, entry["id"])
+    added = store.add_signing_key(entry)
+    if added:
+        audit.record(store, f"signing_key:{entry['id']}", "signing_key.added", "system", algorithm=ALGORITHM)
+    return added
+
+
+class KeyRing:
+    """Signs with the office's current key and verifies with whichever key of the ring a document names."""
+
+    def __init__(self, store, keys: OfficeKeys):
+        self.store = store
+        self.keys = keys
+        self._registered = False
+        self._known: dict[str, Ed25519PublicKey] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def current_id(self) -> str:
+        return self.keys.key_id
+
+    def ensure_registered(self) -> None:
+        """Put the current key in the ring (once per process; cheap afterwards)."""
+        if not self._registered:
+            register(self.store, self.keys.public_key)
+            self._registered = True
+
+    def sign(self, payload: dict) -> tuple[str, str]:
+        """``(key id, signature)`` of ``payload`` by the current key, which is in the ring first."""
+        self.ensure_registered()
+        return self.current_id, self.keys.sign(payload)
+
+    def public_key(self, wanted: str) -> Ed25519PublicKey | None:
+        """The ring's public key with id ``wanted`` (read again from the store when not known yet)."""
+        if wanted == self.current_id:
+            return self.keys.data_key.public_key()
+        with self._lock:
+            if wanted not in self._known:
+                self._known = {entry["id"]: key for entry in self.store.signing_keys()
+                               if (key := public_key_of(entry)) is not None}
+            return self._known.get(wanted)
+
+    def verify(self, payload: dict, signature: str, signer: str | None) -> bool:
+        """Whether ``signature`` over ``payload`` is by the key ``signer`` names; never raises.
+
+        A document that names no key (signed before key ids, imported from an old export) is checked
+        against the current key, then every key of the ring.
+        """
+        if signer is None:
+            candidates = [self.current_id, *(entry.get("id") for entry in self.store.signing_keys())]
+        else:
+            candidates = [signer]
+        for candidate in dict.fromkeys(c for c in candidates if isinstance(c, str)):
+            public = self.public_key(candidate)
+            if public is not None and verify_with(public, payload, signature):
+                return True
+        return False
+
+
+# private keys in an export: only when asked for, encrypted with a passphrase
+
+MIN_PASSPHRASE_CHARS = 12
+
+
+def private_key_entries(key: Ed25519PrivateKey, passphrase: str) -> list[dict]:
+    """The export header's ``private_keys``: the data-signing key, encrypted PKCS#8 PEM under ``passphrase``."""
+    if len(passphrase) < MIN_PASSPHRASE_CHARS:
+        raise ValueError(f"the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters")
+    return [{"id": key_id(raw_public_key(key)), "algorithm": ALGORITHM, "pem": encrypted_private_pem(key, passphrase)}]
+
+
+def install_private_key(entries: list, passphrase: str, config, store) -> tuple[str, bool]:
+    """Make the exported private key this server's data-signing key: ``(key id, whether a file was written)``.
+
+    The key goes where the configuration looks for it (SIGNING_KEY_FILE, else the development key file of
+    DATA_DIR), never over another key: ValueError when that file holds a different key, or when the
+    passphrase is wrong. Its public key joins the ring.
+    """
+    if not isinstance(entries, list) or len(entries) != 1 or not isinstance(entries[0], dict) \
+            or entries[0].get("algorithm") != ALGORITHM or not isinstance(entries[0].get("pem"), str):
+        raise ValueError("the export's private key record is not one Ed25519 key")
+    key = decrypt_private_pem(entries[0]["pem"], passphrase)
+    wanted = key_id(raw_public_key(key))
+    if wanted != entries[0].get("id"):
+        raise ValueError("the export's private key does not match its key id")
+    path = data_key_path(config)
+    existing = configured_data_key(config)
+    written = False
+    if existing is not None and key_id(raw_public_key(existing)) != wanted:
+        raise ValueError(f"this server already signs with another key (id {key_id(raw_public_key(existing))}, "
+                         f"{path.name}); move that file away first if the imported key is to replace it "
+                         "(documents it signed stay verifiable: its public key is in the key ring)")
+    if existing is None:
+        write_private_key(path, key)
+        written = True
+    register(store, raw_public_key(key))
+    return wanted, written
