@@ -141,6 +141,8 @@ def main(argv=None) -> int:
     add_reference_commands(commands)
     from .transfer import add_commands as add_transfer_commands
     add_transfer_commands(commands)
+    from .issue.keys_cli import add_commands as add_key_commands
+    add_key_commands(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

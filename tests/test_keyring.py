@@ -196,3 +196,47 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     assert _run(monkeypatch, other, "import", str(secret), "--private-key", "--passphrase-file", str(passphrase_file)) == 1
     assert "already signs with another key" in capsys.readouterr().err
     assert SQLiteStore(other / "formserver.sqlite3").signing_keys() == []
+
+
+def test_keys_commands_list_the_ring_and_add_an_old_public_key(tmp_path, monkeypatch, capsys):
+    from cryptography.hazmat.primitives import serialization
+
+    from formserver import cli
+    data = tmp_path / "data"
+    monkeypatch.setenv("FORMSERVER_DATA_DIR", str(data))
+    assert cli.main(["keys", "list"]) == 0
+    assert "no data-signing key yet" in capsys.readouterr().err and not (data / "keys").exists()
+    current = OfficeKeys.load({"DATA_DIR": str(data)})
+    old = OfficeKeys.load({"DATA_DIR": str(tmp_path / "backup")})
+    public_pem = tmp_path / "old-public.pem"
+    public_pem.write_bytes(old.data_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    assert cli.main(["keys", "add-public", str(public_pem)]) == 0
+    assert f"key {old.key_id} added" in capsys.readouterr().out
+    assert cli.main(["keys", "add-public", str(tmp_path / "backup" / "keys" / "data-signing-key.pem")]) == 0
+    assert "in the ring already" in capsys.readouterr().out
+    not_a_key = tmp_path / "x.pem"
+    not_a_key.write_text("hello", encoding="utf-8")
+    assert cli.main(["keys", "add-public", str(not_a_key)]) == 1
+    assert "no Ed25519 key" in capsys.readouterr().err
+    assert cli.main(["keys", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [old.key_id, current.key_id] and lines[1].endswith("(current)")
+
+
+def test_an_assumed_key_is_not_the_last_word(tmp_path):
+    """A document from an old export (no key id) pinned by the migration to this server's key still verifies
+    once the key that really signed it joins the ring; a document naming its key for certain does not."""
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    elsewhere, here = (OfficeKeys.load({"DATA_DIR": str(tmp_path / n)}) for n in ("elsewhere", "here"))
+    payload = {"id": "d1", "number": "N1"}
+    store.insert_document({"id": "d1", "number": "N1", "application_id": "a", "type": "NIB", "activity": "",
+                           "status": "VALID", "signature": elsewhere.sign(payload)})
+    register(store, here.public_key)  # the migration: assumed to be this server's key
+    doc = store.get_document("d1")
+    assert doc["key_id"] == here.key_id and doc["key_id_assumed"] is True
+    ring = KeyRing(store, here)
+    assert not ring.verify(payload, doc["signature"], doc["key_id"], assumed=True)
+    register(store, elsewhere.public_key, migrate=False)  # e.g. formserver keys add-public
+    assert ring.verify(payload, doc["signature"], doc["key_id"], assumed=True)
+    assert not ring.verify(payload, doc["signature"], doc["key_id"], assumed=False)

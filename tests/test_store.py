@@ -315,7 +315,9 @@ def test_documents_naming_no_key_get_one_once(store):
     assert store.set_missing_key_ids("k1") == 2
     assert {d["id"]: d.get("key_id") for d in store.documents_for("s1")} == {"old1": "k1", "old2": "k1", "new": "k2",
                                                                            "null": None}
-    assert store.get_document("old1") == {**document(id="old1", number="1"), "version": 1, "key_id": "k1"}
+    assert store.get_document("old1") == {**document(id="old1", number="1"), "version": 1, "key_id": "k1",
+                                          "key_id_assumed": True}
+    assert "key_id_assumed" not in store.get_document("new")
     assert store.set_missing_key_ids("k3") == 0  # nothing is changed twice
     store.update_document(store.get_document("old1"))  # the version it had still updates: no version was taken
 

@@ -175,7 +175,7 @@ class Issuer:
         doc = self.store.get_document(parsed[0]) if parsed else None
         if doc is None or doc["signature"] != parsed[1]:
             return Verification(False, "UNKNOWN")
-        if not self.ring.verify(self.payload(doc), doc["signature"], doc.get("key_id")):
+        if not self.ring.verify(self.payload(doc), doc["signature"], doc.get("key_id"), doc.get("key_id_assumed") is True):
             return Verification(False, "ALTERED", doc)
         return Verification(doc["status"] == "VALID", doc["status"], doc)
 

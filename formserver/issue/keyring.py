@@ -6,9 +6,11 @@ data moves to a server with another key (the ring is a store collection: ``forms
 ``formserver import`` restores it). The ring holds public keys only.
 
 Migration: documents signed before key ids existed name no key. The first time a store's ring is used,
-the key current then is added and recorded on every such document ("treat them as signed by the key
-current at the time"). A document that still names no key (imported later from an old export) is checked
-against the current key and then every key of the ring: all of them are the office's.
+the key current then is added and recorded on every such document as an assumption ("treat them as
+signed by the key current at the time": ``key_id_assumed``). A document whose key is assumed, or that
+still names none (imported later from an old export), is checked against its key first and then the
+current key and every key of the ring: all of them are the office's. A document that names its key
+for certain is checked with that key only.
 """
 import base64
 import binascii
@@ -54,8 +56,9 @@ def public_key_of(entry: dict) -> Ed25519PublicKey | None:
     return key if key_id(raw) == entry.get("id") else None
 
 
-def register(store, public_key: bytes) -> bool:
-    """Add a key to the store's ring; the first key of a ring also becomes the key of every document naming none.
+def register(store, public_key: bytes, migrate: bool = True) -> bool:
+    """Add a key to the store's ring; the first key of a ring (``migrate``: the key in use) also becomes the
+    assumed key of every document naming none.
 
     Safe to run concurrently and again after a crash: the documents are migrated before the key is added,
     so an empty ring always means "not migrated yet". True when the key was added.
@@ -64,7 +67,7 @@ def register(store, public_key: bytes) -> bool:
     ring = store.signing_keys()
     if any(known.get("id") == entry["id"] for known in ring):
         return False
-    if not ring:
+    if not ring and migrate:
         migrated = store.set_missing_key_ids(entry["id"])
         if migrated:
             log.info("%d documents signed before key ids existed recorded as signed by key %s", migrated, entry["id"])
@@ -109,16 +112,15 @@ class KeyRing:
                                if (key := public_key_of(entry)) is not None}
             return self._known.get(wanted)
 
-    def verify(self, payload: dict, signature: str, signer: str | None) -> bool:
+    def verify(self, payload: dict, signature: str, signer: str | None, assumed: bool = False) -> bool:
         """Whether ``signature`` over ``payload`` is by the key ``signer`` names; never raises.
 
-        A document that names no key (signed before key ids, imported from an old export) is checked
-        against the current key, then every key of the ring.
+        A document that names no key, or whose key is only ``assumed`` (see the migration above), is also
+        checked against the current key and every key of the ring.
         """
-        if signer is None:
-            candidates = [self.current_id, *(entry.get("id") for entry in self.store.signing_keys())]
-        else:
-            candidates = [signer]
+        candidates = [signer]
+        if signer is None or assumed:
+            candidates += [self.current_id, *(entry.get("id") for entry in self.store.signing_keys())]
         for candidate in dict.fromkeys(c for c in candidates if isinstance(c, str)):
             public = self.public_key(candidate)
             if public is not None and verify_with(public, payload, signature):

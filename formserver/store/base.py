@@ -143,7 +143,8 @@ class Store(ABC):
 
     @abstractmethod
     def set_missing_key_ids(self, key_id: str) -> int:
-        """Record ``key_id`` as the signing key of every document that names none; how many were changed.
+        """Record ``key_id`` as the assumed signing key of every document that names none (``"key_id"`` and
+        ``"key_id_assumed": true``); how many were changed.
 
         The one migration of documents signed before key ids existed; it does not change their ``version``.
         """

@@ -369,7 +369,8 @@ class MongoStore(Store):
 
     def set_missing_key_ids(self, key_id: str) -> int:
         # not a new version: the signed content is unchanged, and a revocation in flight must not go stale
-        return self.db.documents.update_many({"key_id": {"$exists": False}}, {"$set": {"key_id": key_id}}).modified_count
+        return self.db.documents.update_many({"key_id": {"$exists": False}},
+                                             {"$set": {"key_id": key_id, "key_id_assumed": True}}).modified_count
 
     def count_issued_by_kbli_month(self, since, until):
         rows = self.db.documents.aggregate([

@@ -288,7 +288,7 @@ class SQLiteStore(Store):
 
     def set_missing_key_ids(self, key_id: str) -> int:
         with self._transaction() as db:
-            return db.execute("UPDATE documents SET body = json_set(body, '$.key_id', ?)"
+            return db.execute("UPDATE documents SET body = json_set(body, '$.key_id', ?, '$.key_id_assumed', json('true'))"
                               " WHERE json_type(body, '$.key_id') IS NULL", (key_id,)).rowcount
 
     def count_issued_by_kbli_month(self, since, until):

@@ -1,0 +1,76 @@
+"""`formserver keys ...`: the key ring of data-signing keys (public keys only)."""
+import sys
+from pathlib import Path
+
+
+def _open():
+    from ..config import from_environment
+    from ..store import open_store
+    config = from_environment()
+    return config, open_store(config)
+
+
+def _list(args) -> int:
+    """Put the current key in the ring, then print every key of the ring, the current one marked."""
+    from .keyring import register
+    from .signing import configured_data_key, key_id, raw_public_key
+    config, store = _open()
+    try:
+        key = configured_data_key(config)
+        current = None
+        if key is not None:
+            register(store, raw_public_key(key))
+            current = key_id(raw_public_key(key))
+        for entry in store.signing_keys():
+            mark = "  (current)" if entry["id"] == current else ""
+            print(f"{entry['id']}  {entry.get('algorithm', '?')}  added {entry.get('added_at', '?')}{mark}")
+        if key is None:
+            print("formserver: this server has no data-signing key yet (it is made at the first issuance)",
+                  file=sys.stderr)
+    finally:
+        store.close()
+    return 0
+
+
+def _add_public(args) -> int:
+    """Trust a public key (PEM) for documents signed by it: a key from before the ring existed, or another office's."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    from .keyring import register
+    from .signing import key_id, raw_public_key
+    try:
+        pem = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"formserver: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError:
+        try:  # a private key file: only its public half is kept
+            key = serialization.load_pem_private_key(pem, password=None)
+        except (TypeError, ValueError):
+            key = None
+    if not isinstance(key, (Ed25519PublicKey, Ed25519PrivateKey)):
+        print(f"formserver: {args.file} holds no Ed25519 key (PEM); nothing was added", file=sys.stderr)
+        return 1
+    raw = raw_public_key(key)
+    _, store = _open()
+    try:
+        added = register(store, raw, migrate=False)  # it is not the key in use: it claims no document
+    finally:
+        store.close()
+    print(f"key {key_id(raw)} {'added to the ring' if added else 'is in the ring already'}")
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    """Add ``keys list`` and ``keys add-public`` to the formserver command line."""
+    keys = subparsers.add_parser("keys", help="the key ring: public keys that verify documents").add_subparsers(
+        dest="keys_command", required=True)
+    listing = keys.add_parser("list", help="list the ring's keys (the current key is added first if it is not there)")
+    listing.set_defaults(run=_list)
+    add = keys.add_parser("add-public", help="add an Ed25519 public key (PEM; from a private key file, only its "
+                                             "public half) so that documents it signed verify")
+    add.add_argument("file", metavar="PEM")
+    add.set_defaults(run=_add_public)
