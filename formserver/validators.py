@@ -6,6 +6,7 @@ None (meaning: keep the value as given).
 """
 import datetime
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,12 +293,28 @@ PASSWORD_SYMBOLS = "!@#$%^&*_-"
 # Spaced out so that the list stays readable next to the sentence's own punctuation.
 _SYMBOLS_SPACED = " ".join(PASSWORD_SYMBOLS)
 
+
+
+def _counted(password: str) -> int:
+    """The characters that count toward the length: spaces pad a password without strengthening it."""
+    return sum(1 for c in password if not c.isspace())
+
+
+def _unseen(password: str) -> bool:
+    """Whether the password holds a control, format, private-use, unassigned or surrogate character.
+
+    Such characters cannot be typed reliably, hide in a password field (NUL, zero-width space) and
+    some (lone surrogates) cannot even be encoded to be hashed.
+    """
+    return any(unicodedata.category(c).startswith("C") for c in password)
+
+
 # (test, Indonesian, English) for each requirement, in the order they are listed to the user.
 _PASSWORD_RULES = (
     (
-        lambda p: len(p) >= PASSWORD_MIN,
-        f"minimal {PASSWORD_MIN} karakter",
-        f"at least {PASSWORD_MIN} characters",
+        lambda p: _counted(p) >= PASSWORD_MIN,
+        f"minimal {PASSWORD_MIN} karakter selain spasi",
+        f"at least {PASSWORD_MIN} characters other than spaces",
     ),
     (lambda p: any(c.isupper() for c in p), "satu huruf besar", "an upper-case letter"),
     (lambda p: any(c.islower() for c in p), "satu huruf kecil", "a lower-case letter"),
@@ -312,13 +329,23 @@ _PASSWORD_RULES = (
 
 @validator("password_policy")
 def password_policy(value: Any, args: dict, context: Context) -> None:
-    """A password of 8–128 characters with upper case, lower case, a digit and a symbol."""
+    """A password of 8–128 characters (8 besides spaces) with upper case, lower case, a digit and a symbol,
+    and no control or invisible character."""
     password = _as_text(value)
     if len(password) > PASSWORD_MAX:
         raise ValidationError(
             bi(
                 f"Kata sandi terlalu panjang: paling banyak {PASSWORD_MAX} karakter.",
                 f"The password is too long: at most {PASSWORD_MAX} characters.",
+            )
+        )
+    if _unseen(password):
+        raise ValidationError(
+            bi(
+                "Kata sandi berisi karakter kendali atau karakter tak terlihat. "
+                "Gunakan huruf, angka, spasi dan simbol biasa saja.",
+                "The password contains a control or invisible character. "
+                "Use only letters, digits, spaces and ordinary symbols.",
             )
         )
     missing = [(ind, eng) for test, ind, eng in _PASSWORD_RULES if not test(password)]

@@ -302,6 +302,35 @@ def test_password_examples():
     assert run("password_policy", "Aa1!" * 32, {}, ctx) == "Aa1!" * 32  # exactly 128
 
 
+@pytest.mark.parametrize("password", [
+    "        Aa1!",            # padded to 12 with spaces: 4 characters that count
+    "Aa1!    ",
+    "A a 1 ! b c d",           # 7 characters besides the spaces
+])
+def test_password_spaces_do_not_count_toward_the_length(password):
+    message = error_of("password_policy", password)
+    assert "8 karakter selain spasi" in message
+
+
+def test_password_with_spaces_inside_is_accepted_when_long_enough():
+    ctx = Context(today=TODAY)
+    assert run("password_policy", "Kuda Lari 7!", {}, ctx) == "Kuda Lari 7!"
+
+
+@pytest.mark.parametrize("password", [
+    "Aa1!\x00\x00\x00\x00",     # NUL padding
+    "Rahasia_123\x00",
+    "Rahasia\t_123",
+    "Rahasia_123\x7f",
+    "Rahasia\u200b_123",         # zero-width space
+    "Rahasia_123\ud800",         # a lone surrogate cannot even be hashed
+    "Rahasia_123\ue000",         # private use
+])
+def test_password_control_and_invisible_characters_are_refused(password):
+    message = error_of("password_policy", password)
+    assert "karakter kendali" in message
+
+
 # -- dates -----------------------------------------------------------------------------------
 
 
