@@ -71,6 +71,150 @@ def test_accounts_are_unique_by_username_and_email(store):
     assert store.find_account(email="b@x.id")["id"] == "1"
 
 
+def test_account_email_is_unique_in_any_case(store):
+    store.insert_account({"id": "1", "username": "alice1", "email": "alice@example.test"})
+    with pytest.raises(DuplicateKey) as error:
+        store.insert_account({"id": "2", "username": "alice2", "email": "ALICE@Example.TEST"})
+    assert error.value.field == "email"
+    assert store.find_account(email="Alice@EXAMPLE.test")["id"] == "1"
+    assert store.find_account(email="alice@example.test")["email"] == "alice@example.test"  # kept as given
+    other = store.insert_account({"id": "3", "username": "bob", "email": "bob@example.test"})
+    with pytest.raises(DuplicateKey) as error:
+        store.update_account({**other, "email": "Alice@example.test"})
+    assert error.value.field == "email" and store.get_account("3") == other
+
+
+def test_account_identity_is_unique_when_present(store):
+    store.insert_account({"id": "1", "username": "u1", "email": "1@x.id", "identity": "nik:1401011708900001"})
+    store.insert_account({"id": "2", "username": "u2", "email": "2@x.id"})  # no identity binds nothing
+    store.insert_account({"id": "3", "username": "u3", "email": "3@x.id", "identity": None})
+    store.insert_account({"id": "4", "username": "u4", "email": "4@x.id"})
+    with pytest.raises(DuplicateKey) as error:
+        store.insert_account({"id": "5", "username": "u5", "email": "5@x.id", "identity": "nik:1401011708900001"})
+    assert error.value.field == "identity"
+    assert store.find_account(identity="nik:1401011708900001")["id"] == "1"
+    assert store.find_account(identity="nik:9999999999999999") is None
+    second = store.get_account("2")
+    with pytest.raises(DuplicateKey):
+        store.update_account({**second, "identity": "nik:1401011708900001"})
+    changed = store.update_account({**second, "identity": "nik:1401011708900002"})
+    assert store.find_account(identity="nik:1401011708900002") == changed
+    with pytest.raises(DuplicateKey) as error:
+        store.restore("accounts", {"id": "6", "username": "u6", "email": "6@x.id", "version": 1,
+                                   "identity": "nik:1401011708900002"})
+    assert error.value.field == "identity" and store.get_account("6") is None
+
+
+def test_concurrent_accounts_with_one_email_or_identity_make_one(threaded_store):
+    store = threaded_store
+    start = threading.Barrier(8)
+
+    def insert(n):
+        start.wait()
+        try:
+            store.insert_account({"id": f"a{n}", "username": f"u{n}", "email": "Budi@X.id" if n % 2 else "budi@x.ID",
+                                  "identity": None})
+            return 1
+        except DuplicateKey:
+            return 0
+
+    def insert_identity(n):
+        start.wait()
+        try:
+            store.insert_account({"id": f"b{n}", "username": f"v{n}", "email": f"{n}@y.id", "identity": "nik:1"})
+            return 1
+        except DuplicateKey:
+            return 0
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(insert, range(8))) == 1
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(insert_identity, range(8))) == 1
+
+
+def test_secrets_are_kept_until_they_expire(store):
+    store.put_secret("registrasi:s1:password", "$argon2id$h1", now=1000.0, lifetime=60)
+    assert store.get_secret("registrasi:s1:password", now=1060.0) == "$argon2id$h1"
+    assert store.get_secret("registrasi:s1:password", now=1060.5) is None
+    assert store.get_secret("other", now=1000.0) is None
+    store.put_secret("registrasi:s1:password", "$argon2id$h2", now=1010.0, lifetime=60)  # replaces
+    assert store.get_secret("registrasi:s1:password", now=1050.0) == "$argon2id$h2"
+    store.put_secret("s2", "v", now=2000.0, lifetime=60)  # forgets the expired one
+    assert store.get_secret("registrasi:s1:password", now=1050.0) is None
+    store.delete_secret("s2")
+    assert store.get_secret("s2", now=2000.0) is None
+    store.delete_secret("never-there")
+    for name in store.COLLECTIONS:  # secrets are never exported
+        assert all("$argon2id$" not in str(record) for record in store.iter_collection(name))
+
+
+def test_quota_sliding_windows(store):
+    limits = ((600, 3), (86400, 10))
+    assert [store.take_quota("to:a", t, limits) for t in (0.0, 10.0, 20.0)] == [0, 0, 0]
+    assert store.take_quota("to:a", 30.0, limits) == pytest.approx(570.0)  # the take at 0 leaves at 600
+    assert store.take_quota("to:b", 30.0, limits) == 0  # another key
+    assert store.take_quota("to:a", 600.0, limits) == 0
+    assert store.take_quota("to:a", 601.0, limits) == pytest.approx(9.0)  # the take at 10 leaves at 610
+    times = [1300.0, 1310.0, 2000.0, 2010.0, 2700.0, 2710.0]
+    assert all(store.take_quota("to:a", t, limits) == 0 for t in times)
+    # ten takes in the day (0, 10, 20, 600, 1300, 1310, 2000, 2010, 2700, 2710): the day's limit
+    assert store.take_quota("to:a", 4000.0, limits) == pytest.approx(82400.0)  # until the take at 0 leaves
+    assert store.take_quota("to:a", 86400.5, limits) == 0
+    store.return_quota("to:a", 86400.5)
+    store.return_quota("to:a", 12345.0)  # nothing taken then: nothing happens
+    assert store.take_quota("to:a", 86401.0, limits) == 0
+
+
+def test_quota_given_back_counts_no_more(store):
+    limits = ((3600, 2),)
+    assert store.take_quota("guess:a", 1.0, limits) == 0 and store.take_quota("guess:a", 2.0, limits) == 0
+    assert store.take_quota("guess:a", 3.0, limits) > 0
+    store.return_quota("guess:a", 2.0)
+    assert store.take_quota("guess:a", 3.0, limits) == 0
+    assert store.take_quota("guess:a", 4.0, limits) == pytest.approx(3597.0)
+
+
+def test_concurrent_quota_takes_never_exceed_the_limit(threaded_store):
+    store = threaded_store
+    start = threading.Barrier(12)
+
+    def take(n):
+        start.wait()
+        return store.take_quota("to:same", 100.0 + n / 100, ((600, 3), (86400, 10))) == 0
+    with ThreadPoolExecutor(12) as pool:
+        assert sum(pool.map(take, range(12))) == 3
+
+
+def test_sqlite_accounts_made_before_the_email_key_are_migrated(tmp_path):
+    import json
+    import sqlite3
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE accounts (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT NOT NULL UNIQUE,"
+               " version INTEGER NOT NULL, body TEXT NOT NULL)")
+    for account_id, email in (("a", "Alice@x.id"), ("b", "alice@x.id"), ("c", "carol@x.id")):
+        doc = {"id": account_id, "username": f"u{account_id}", "email": email, "version": 1}
+        db.execute("INSERT INTO accounts VALUES (?, ?, ?, 1, ?)", (account_id, doc["username"], email, json.dumps(doc)))
+    db.commit()
+    db.close()
+    store = SQLiteStore(path)
+    assert store.find_account(email="ALICE@X.ID")["id"] == "a"  # the older account owns the address
+    assert store.get_account("b")["email"] == "alice@x.id"  # the later one is kept
+    with pytest.raises(DuplicateKey):
+        store.insert_account({"id": "d", "username": "ud", "email": "CAROL@x.id"})
+    assert SQLiteStore(path).find_account(email="carol@X.id")["id"] == "c"  # opening again changes nothing
+
+
+def test_mongo_accounts_made_before_the_email_key_are_migrated(mongo_store):
+    store = mongo_store
+    store.db.accounts.drop_index("email_key")
+    store.db.accounts.insert_many([{"_id": "a", "id": "a", "username": "ua", "email": "Alice@x.id", "version": 1},
+                                   {"_id": "b", "id": "b", "username": "ub", "email": "alice@x.id", "version": 1}])
+    again = MongoStore(store.db)
+    assert again.find_account(email="ALICE@X.ID")["id"] == "a" and again.get_account("b")["email"] == "alice@x.id"
+    with pytest.raises(DuplicateKey):
+        again.insert_account({"id": "d", "username": "ud", "email": "aLiCe@x.id"})
+
+
 def test_accounts_find_and_update(store):
     account = store.insert_account({"id": "1", "username": "budi", "email": "b@x.id", "roles": ["applicant"]})
     assert account["version"] == 1
@@ -479,6 +623,7 @@ def test_iter_collection_of_many_records(store):
 @pytest.mark.parametrize("collection, record, field", [
     ("accounts", {"id": "a2", "username": "u1", "email": "other@x.id", "version": 1}, "username"),
     ("accounts", {"id": "a2", "username": "other", "email": "e@x.id", "version": 1}, "email"),
+    ("accounts", {"id": "a2", "username": "other", "email": "E@X.id", "version": 1}, "email"),
     ("documents", document(id="d2", application_id="s9", version=1), "number"),
     ("documents", document(id="d2", number="other", version=1), "slot"),
 ])

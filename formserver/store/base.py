@@ -5,7 +5,7 @@ Documents are plain JSON-shaped dicts. Each document in a versioned collection c
 :class:`StaleVersion` when someone else wrote in between (optimistic concurrency).
 """
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 
 class StoreError(Exception):
@@ -71,18 +71,21 @@ class Store(ABC):
     def find_submissions_by_nik(self, nik: str, limit: int = 50) -> list[dict]:
         """Submissions whose top-level ``nik`` (the applicant's) is ``nik``, newest first."""
 
-    # accounts: {"id", "version", "username", "email", ...}; username and email unique
+    # accounts: {"id", "version", "username", "email", "identity"?, ...}; username unique, email unique without
+    # regard to case (ALICE@x.id is alice@x.id), identity (the person an account belongs to, e.g. "nik:…")
+    # unique when present: a missing or None identity binds nothing
     @abstractmethod
     def insert_account(self, doc: dict) -> dict:
-        """Store a new account; raise DuplicateKey("username"|"email")."""
+        """Store a new account; raise DuplicateKey("username"|"email"|"identity")."""
 
     @abstractmethod
     def get_account(self, account_id: str) -> dict | None:
         """The account, or None."""
 
     @abstractmethod
-    def find_account(self, *, username: str | None = None, email: str | None = None) -> dict | None:
-        """The account with that username or e-mail, or None."""
+    def find_account(self, *, username: str | None = None, email: str | None = None,
+                     identity: str | None = None) -> dict | None:
+        """The account with that username, e-mail (in any case) or identity, or None."""
 
     @abstractmethod
     def update_account(self, doc: dict) -> dict:
@@ -101,6 +104,20 @@ class Store(ABC):
     def update_code(self, doc: dict) -> dict:
         """Replace the code document if its ``version`` is current."""
 
+    # secrets: a value only the server reads, kept under a key for a while (a pending registration's password
+    # hash); never exported, never part of a submission
+    @abstractmethod
+    def put_secret(self, key: str, value: str, now: float, lifetime: float) -> None:
+        """Keep ``value`` under ``key`` until ``now + lifetime`` (replacing any earlier value); forget expired ones."""
+
+    @abstractmethod
+    def get_secret(self, key: str, now: float) -> str | None:
+        """The value kept under ``key``, or None when there is none or it expired before ``now``."""
+
+    @abstractmethod
+    def delete_secret(self, key: str) -> None:
+        """Forget the value kept under ``key``."""
+
     # counters
     @abstractmethod
     def next_value(self, name: str) -> int:
@@ -118,6 +135,18 @@ class Store(ABC):
     @abstractmethod
     def clear_attempts(self, key: str) -> None:
         """Forget the attempts for ``key``."""
+
+    # quotas: at most n takes of a key in a sliding window, checked and taken in one atomic step, shared by all
+    # workers and app servers (verification codes per recipient and per client address); never exported
+    @abstractmethod
+    def take_quota(self, key: str, at: float, limits: Sequence[tuple[float, int]]) -> float:
+        """Take one of ``key``'s quota at ``at`` when, for every ``(window, n)`` of ``limits``, fewer than ``n``
+        takes happened in ``(at - window, at]``; return 0. Otherwise take nothing and return the seconds until
+        the take would be allowed. Takes older than a day (or the longest window) may be forgotten."""
+
+    @abstractmethod
+    def return_quota(self, key: str, at: float) -> None:
+        """Give back one take of ``key`` made at ``at`` (an attempt that turned out not to count)."""
 
     # issued documents: {"id", "version", "number", "application_id", "type", "activity", "status", ...};
     # number unique, and (application_id, type, activity) unique so issuance stays exactly-once
@@ -207,3 +236,24 @@ class Store(ABC):
     def restore_many(self, name: str, records: list[dict]) -> int:
         """Put back a batch of records of one collection (as ``restore``, all or none); how many were added."""
         return sum(self.restore(name, record) for record in records)
+
+
+def quota_wait(times: Sequence[float], at: float, limits: Sequence[tuple[float, int]]) -> float:
+    """Seconds until one more take is allowed at ``at`` given earlier takes at ``times`` (0: now).
+
+    For a window ``w`` holding ``c >= n`` takes, the (c - n + 1)-th oldest of them must leave the window first.
+    """
+    wait = 0.0
+    for window, most in limits:
+        inside = sorted(t for t in times if at - window < t <= at)
+        if len(inside) >= most:
+            wait = max(wait, inside[len(inside) - most] + window - at)
+    return wait
+
+
+QUOTA_HORIZON = 86400  # quotas never look further back than this (or their longest window)
+
+
+def email_key(email: str) -> str:
+    """The form of an e-mail address that uniqueness compares: trimmed, in lower case."""
+    return str(email).strip().lower()

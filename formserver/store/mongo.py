@@ -8,6 +8,8 @@ Internal fields (never returned, never exported):
 
 * ``_seq`` on documents and reference tables: the insertion position (SQLite's ``seq`` and ``rowid``), taken
   from the ``sequences`` collection with ``$inc``; ``documents_for`` and the export are ordered by it.
+* ``_email`` and ``_identity`` on accounts: the e-mail address as uniqueness compares it (lower case) and the
+  identity when there is one (absent otherwise, so the sparse unique index binds nothing), both uniquely indexed.
 * ``_activity`` on documents: the activity as the exactly-once slot sees it (``activity or ""``, as in SQLite,
   so a missing, ``None`` and empty activity are the same slot).
 
@@ -24,10 +26,10 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import DuplicateKey, StaleVersion, Store
+from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, quota_wait
 
 #: internal fields stripped from every returned record
-_HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0}
+_HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
 
 _READ_PREFERENCES = {
     "primary": ReadPreference.PRIMARY,
@@ -38,7 +40,10 @@ _READ_PREFERENCES = {
 }
 
 #: unique indexes by name, and the field DuplicateKey reports for each (as SQLiteStore does)
-_UNIQUE_FIELDS = {"username": "username", "email": "email", "number": "number", "slot": "slot", "_id_": "id"}
+_UNIQUE_FIELDS = {"username": "username", "email": "email", "email_key": "email", "identity": "identity",
+                  "number": "number", "slot": "slot", "_id_": "id"}
+#: unique internal fields of accounts and the field DuplicateKey reports for each
+_ACCOUNT_KEYS = {"_email": "email", "_identity": "identity"}
 
 _BATCH = 1000  # export page size
 
@@ -129,6 +134,9 @@ class MongoStore(Store):
         db = self.db
         db.accounts.create_index("username", unique=True, name="username")
         db.accounts.create_index("email", unique=True, name="email")
+        self._migrate_accounts()
+        db.accounts.create_index("_email", unique=True, name="email_key")
+        db.accounts.create_index("_identity", unique=True, sparse=True, name="identity")
         db.submissions.create_index([("owner", ASCENDING), ("status", ASCENDING), ("updated_at", ASCENDING)],
                                     name="owner_status_updated")
         # the officers' list sorts by (created_at, _id): both in the index, so no page sorts in memory
@@ -150,6 +158,19 @@ class MongoStore(Store):
         db.signing_keys.create_index("_seq", name="seq")
         db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
         # codes, claims, counters and sequences are looked up by _id only
+
+    def _migrate_accounts(self) -> None:
+        """Accounts stored before ``_email`` and ``_identity``: fill them in (an address that only differs in case
+        from an older account's keeps its account but not the address's key: the older account owns it)."""
+        accounts = self._primary.accounts
+        if not accounts.find_one({"_email": {"$exists": False}}, {"_id": 1}):
+            return
+        held = {row["_email"] for row in accounts.find({"_email": {"$exists": True}}, {"_email": 1})}
+        for row in accounts.find({"_email": {"$exists": False}}, {"email": 1, "identity": 1}).sort([("_id", 1)]):
+            key = email_key(row.get("email", ""))
+            key = key if key not in held else f"{key} {row['_id']}"
+            held.add(key)
+            accounts.update_one({"_id": row["_id"]}, {"$set": {"_email": key, **_identity_field(row)}})
 
     def close(self) -> None:
         if self._owns_client:
@@ -193,6 +214,8 @@ class MongoStore(Store):
             first = next(iter(pattern))
             if first == "_id":
                 return "id"
+            if first in _ACCOUNT_KEYS:
+                return _ACCOUNT_KEYS[first]
             if first in ("username", "email", "number"):
                 return first
             return "slot"
@@ -209,8 +232,11 @@ class MongoStore(Store):
     @staticmethod
     def _unique_conditions(collection: str, stored: dict) -> list[tuple[str, dict]]:
         if collection == "accounts":
-            return [("username", {"username": _eq(stored.get("username"))}),
-                    ("email", {"email": _eq(stored.get("email"))})]
+            conditions = [("username", {"username": _eq(stored.get("username"))}),
+                          ("email", {"_email": _eq(stored.get("_email"))})]
+            if stored.get("_identity"):
+                conditions.append(("identity", {"_identity": _eq(stored["_identity"])}))
+            return conditions
         if collection == "documents":
             return [("number", {"number": _eq(stored.get("number"))}),
                     ("slot", {"application_id": _eq(stored.get("application_id")), "type": _eq(stored.get("type")),
@@ -282,21 +308,24 @@ class MongoStore(Store):
     def insert_account(self, doc: dict) -> dict:
         doc = {**doc, "version": 1}
         _require(doc, "username", "email")
-        self._insert("accounts", {"_id": doc["id"], **doc})
+        self._insert("accounts", {"_id": doc["id"], **doc, **_account_keys(doc)})
         return doc
 
     def get_account(self, account_id: str) -> dict | None:
         return self._get("accounts", {"_id": _eq(account_id)})
 
-    def find_account(self, *, username=None, email=None):
+    def find_account(self, *, username=None, email=None, identity=None):
         if username is not None:
             return self._get("accounts", {"username": _eq(username)})
         if email is not None:
-            return self._get("accounts", {"email": _eq(email)})
-        raise ValueError("find_account needs a username or an email")
+            return self._get("accounts", {"_email": _eq(email_key(email) if isinstance(email, str) else email)})
+        if identity is not None:
+            return self._get("accounts", {"_identity": _eq(identity)})
+        raise ValueError("find_account needs a username, an email or an identity")
 
     def update_account(self, doc: dict) -> dict:
-        return self._replace("accounts", doc, {**doc, "version": doc["version"] + 1})
+        new = {**doc, "version": doc["version"] + 1}
+        return self._replace("accounts", doc, new, _account_keys(new))
 
     # verification codes
     def put_code(self, doc: dict) -> dict:
@@ -320,6 +349,51 @@ class MongoStore(Store):
 
     def update_code(self, doc: dict) -> dict:
         return self._replace("codes", doc, {**doc, "version": doc["version"] + 1})
+
+    # secrets
+    def put_secret(self, key: str, value: str, now: float, lifetime: float) -> None:
+        self.db.secrets.delete_many({"expires_at": {"$lt": now}})
+        self.db.secrets.replace_one({"_id": key}, {"_id": key, "value": value, "expires_at": now + lifetime},
+                                    upsert=True)
+
+    def get_secret(self, key: str, now: float) -> str | None:
+        row = self._primary.secrets.find_one({"_id": _eq(key), "expires_at": {"$gte": now}})
+        return row["value"] if row else None
+
+    def delete_secret(self, key: str) -> None:
+        self.db.secrets.delete_one({"_id": _eq(key)})
+
+    # quotas: one document per key, {"_id": key, "at": [times], "version": n}, changed by compare-and-set
+    def take_quota(self, key, at, limits):
+        keep_from = at - max(max(window for window, _ in limits), QUOTA_HORIZON)
+        return self._change_quota(key, lambda times: (quota_wait(times, at, limits), [*times, at]), keep_from)
+
+    def return_quota(self, key, at):
+        def without_one(times):
+            rest = list(times)
+            if at in rest:
+                rest.remove(at)
+            return 0.0, rest
+        self._change_quota(key, without_one, float("-inf"))
+
+    def _change_quota(self, key: str, change, keep_from: float) -> float:
+        """Apply ``change(times) -> (wait, new times)`` to the key's takes atomically; nothing when it waits."""
+        quota = self._primary.quota
+        while True:
+            current = quota.find_one({"_id": _eq(key)})
+            times = [t for t in (current or {}).get("at", []) if t > keep_from]
+            wait, new = change(times)
+            if wait:
+                return wait
+            if current is None:
+                try:
+                    quota.insert_one({"_id": key, "at": new, "version": 1})
+                    return 0.0
+                except DuplicateKeyError:
+                    continue  # another take created it first: count again
+            if quota.update_one({"_id": key, "version": current["version"]},
+                                {"$set": {"at": new, "version": current["version"] + 1}}).matched_count:
+                return 0.0
 
     # counters
     def next_value(self, name: str) -> int:
@@ -478,6 +552,8 @@ class MongoStore(Store):
             raise ValueError(f"unknown collection {name!r}")
         _require(record, *required[name])
         stored = {"_id": record["id"], **record}
+        if name == "accounts":
+            stored.update(_account_keys(record))
         if name == "documents":
             stored["_activity"] = record.get("activity") or ""
         return stored
@@ -535,7 +611,7 @@ class MongoStore(Store):
         """DuplicateKey(field) when a row's unique value is held by a stored record or an earlier row of the
         batch (the first such row in order, username before email, number before slot, as SQLite reports)."""
         if name == "accounts":
-            fields = ("username", "email")
+            fields = ("username", "_email", "_identity")
         elif name == "documents":
             fields = ("number", "slot")
         else:
@@ -544,9 +620,11 @@ class MongoStore(Store):
         seen: dict[str, set] = {field: set() for field in fields}
         for row in rows:
             for field in fields:
+                if field == "_identity" and not row.get(field):
+                    continue  # no identity binds nothing
                 key = _unique_key(field, row)
                 if key in held[field] or key in seen[field]:
-                    raise DuplicateKey(field)
+                    raise DuplicateKey(_ACCOUNT_KEYS.get(field, field))
                 seen[field].add(key)
 
     def _held(self, name: str, field: str, rows: list[dict]) -> set:
@@ -573,3 +651,13 @@ def _unique_key(field: str, row: dict):
     if field == "slot":
         return tuple(_hashable(row.get(f)) for f in ("application_id", "type", "_activity"))
     return _hashable(row.get(field))
+
+
+def _identity_field(account: dict) -> dict:
+    """``{"_identity": ...}`` for an account with an identity, else nothing (the sparse index skips it)."""
+    return {"_identity": account["identity"]} if account.get("identity") else {}
+
+
+def _account_keys(account: dict) -> dict:
+    """The internal unique fields of an account."""
+    return {"_email": email_key(account["email"]), **_identity_field(account)}

@@ -4,7 +4,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .base import DuplicateKey, StaleVersion, Store
+from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, quota_wait
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS document_kbli (document_id TEXT NOT NULL, month TEXT 
 CREATE INDEX IF NOT EXISTS document_kbli_month ON document_kbli (month, kbli);
 CREATE INDEX IF NOT EXISTS documents_type_issued ON documents (type, issued_at);
 CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- a value only the server reads, for a while (a pending registration's password hash)
+CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS secrets_expiry ON secrets (expires_at);
+CREATE TABLE IF NOT EXISTS quota (key TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS quota_key ON quota (key, at);
 CREATE TABLE IF NOT EXISTS reference_tables (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, effective TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effective);
@@ -47,8 +52,8 @@ CREATE TABLE IF NOT EXISTS signing_keys (id TEXT PRIMARY KEY, body TEXT NOT NULL
 
 
 # "UNIQUE constraint failed: documents.application_id, documents.type, documents.activity" -> "slot"
-_UNIQUE_FIELDS = {"accounts.username": "username", "accounts.email": "email", "documents.number": "number",
-                  "documents.application_id": "slot"}
+_UNIQUE_FIELDS = {"accounts.username": "username", "accounts.email": "email", "accounts.email_key": "email",
+                  "accounts.identity": "identity", "documents.number": "number", "documents.application_id": "slot"}
 
 
 def _duplicate(error: sqlite3.IntegrityError) -> DuplicateKey:
@@ -77,6 +82,27 @@ class SQLiteStore(Store):
                 " SELECT d.id, substr(d.issued_at, 1, 7), json_extract(a.value, '$.kbli')"
                 " FROM documents d, json_each(json_extract(d.body, '$.content.activities')) a"
                 " WHERE d.type = 'NIB' AND NOT EXISTS (SELECT 1 FROM document_kbli)")
+            self._migrate_accounts(db)
+
+    @staticmethod
+    def _migrate_accounts(db) -> None:
+        """Accounts made before e-mail addresses were unique in any case and identities unique: add the columns,
+        fill them, index them. Addresses that only differ in case from an older account's (possible before) keep
+        their account but not the address's key: the older account owns it."""
+        columns = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+        if "email_key" not in columns:
+            db.execute("ALTER TABLE accounts ADD COLUMN email_key TEXT")
+            db.execute("ALTER TABLE accounts ADD COLUMN identity TEXT")
+            seen = set()
+            for rowid, account_id, email, body in db.execute(
+                    "SELECT rowid, id, email, body FROM accounts ORDER BY rowid").fetchall():
+                key = email_key(email)
+                key = key if key not in seen else f"{key} {account_id}"
+                seen.add(key)
+                db.execute("UPDATE accounts SET email_key = ?, identity = ? WHERE rowid = ?",
+                           (key, json.loads(body).get("identity") or None, rowid))
+        db.execute("CREATE UNIQUE INDEX IF NOT EXISTS accounts_email_key ON accounts (email_key)")
+        db.execute("CREATE UNIQUE INDEX IF NOT EXISTS accounts_identity ON accounts (identity)")
 
     @classmethod
     def from_config(cls, config) -> "SQLiteStore":
@@ -180,26 +206,32 @@ class SQLiteStore(Store):
     def insert_account(self, doc: dict) -> dict:
         doc = {**doc, "version": 1}
         with self._transaction() as db:
-            db.execute("INSERT INTO accounts (id, username, email, version, body) VALUES (?, ?, ?, 1, ?)",
-                       (doc["id"], doc["username"], doc["email"], _dump(doc)))
+            db.execute("INSERT INTO accounts (id, username, email, email_key, identity, version, body)"
+                       " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                       (doc["id"], doc["username"], doc["email"], email_key(doc["email"]), doc.get("identity") or None,
+                        _dump(doc)))
         return doc
 
     def get_account(self, account_id: str) -> dict | None:
         return self._one("SELECT body FROM accounts WHERE id = ?", (account_id,))
 
-    def find_account(self, *, username=None, email=None):
+    def find_account(self, *, username=None, email=None, identity=None):
         if username is not None:
             return self._one("SELECT body FROM accounts WHERE username = ?", (username,))
         if email is not None:
-            return self._one("SELECT body FROM accounts WHERE email = ?", (email,))
-        raise ValueError("find_account needs a username or an email")
+            return self._one("SELECT body FROM accounts WHERE email_key = ?", (email_key(email),))
+        if identity is not None:
+            return self._one("SELECT body FROM accounts WHERE identity = ?", (identity,))
+        raise ValueError("find_account needs a username, an email or an identity")
 
     def update_account(self, doc: dict) -> dict:
         new = {**doc, "version": doc["version"] + 1}
         with self._transaction() as db:
             changed = db.execute(
-                "UPDATE accounts SET username = ?, email = ?, version = ?, body = ? WHERE id = ? AND version = ?",
-                (new["username"], new["email"], new["version"], _dump(new), doc["id"], doc["version"])).rowcount
+                "UPDATE accounts SET username = ?, email = ?, email_key = ?, identity = ?, version = ?, body = ?"
+                " WHERE id = ? AND version = ?",
+                (new["username"], new["email"], email_key(new["email"]), new.get("identity") or None, new["version"],
+                 _dump(new), doc["id"], doc["version"])).rowcount
         if not changed:
             raise StaleVersion(doc["id"])
         return new
@@ -224,6 +256,37 @@ class SQLiteStore(Store):
         if not changed:
             raise StaleVersion(doc["id"])
         return new
+
+    # secrets
+    def put_secret(self, key: str, value: str, now: float, lifetime: float) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM secrets WHERE expires_at < ?", (now,))
+            db.execute("INSERT OR REPLACE INTO secrets (key, value, expires_at) VALUES (?, ?, ?)",
+                       (key, value, now + lifetime))
+
+    def get_secret(self, key: str, now: float) -> str | None:
+        row = self._db.execute("SELECT value FROM secrets WHERE key = ? AND expires_at >= ?", (key, now)).fetchone()
+        return row[0] if row else None
+
+    def delete_secret(self, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM secrets WHERE key = ?", (key,))
+
+    # quotas
+    def take_quota(self, key, at, limits):
+        longest = max(window for window, _ in limits)
+        with self._transaction() as db:  # BEGIN IMMEDIATE: no other writer between the count and the take
+            db.execute("DELETE FROM quota WHERE key = ? AND at <= ?", (key, at - max(longest, QUOTA_HORIZON)))
+            times = [row[0] for row in db.execute("SELECT at FROM quota WHERE key = ? AND at > ?", (key, at - longest))]
+            wait = quota_wait(times, at, limits)
+            if not wait:
+                db.execute("INSERT INTO quota (key, at) VALUES (?, ?)", (key, at))
+        return wait
+
+    def return_quota(self, key, at):
+        with self._transaction() as db:
+            db.execute("DELETE FROM quota WHERE rowid = (SELECT rowid FROM quota WHERE key = ? AND at = ? LIMIT 1)",
+                       (key, at))
 
     # counters
     def next_value(self, name: str) -> int:
@@ -364,8 +427,10 @@ class SQLiteStore(Store):
                     (record["id"], record["owner"], record["form_id"], record["status"], record["version"],
                      record["created_at"], record["updated_at"], body), record["id"])
         if name == "accounts":
-            return ("id", "INSERT INTO accounts (id, username, email, version, body) VALUES (?, ?, ?, ?, ?)",
-                    (record["id"], record["username"], record["email"], record["version"], body), record["id"])
+            return ("id", "INSERT INTO accounts (id, username, email, email_key, identity, version, body)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (record["id"], record["username"], record["email"], email_key(record["email"]),
+                     record.get("identity") or None, record["version"], body), record["id"])
         if name == "documents":
             return ("id", "INSERT INTO documents (id, number, application_id, type, activity, version, seq, body,"
                           " issued_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents), ?, ?)",
