@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from . import audit
-from .accounts.passwords import hash_password, is_hash
 from .actions import ACTIONS, ActionContext
 from .compile import CompiledForm
 from .i18n import Bi, text
@@ -175,8 +174,7 @@ class Submissions:
     def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:
         """Keep what converts cleanly without completing the step (choices refreshed without JavaScript)."""
         form, _, result = self._validate(doc, step_key, posted)
-        keep = {k: v for k, v in result.values.items()
-                if k not in result.errors and form.fields_by_key[k].type != "password"}
+        keep = {k: v for k, v in result.values.items() if k not in result.errors}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
         return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key)
@@ -184,10 +182,7 @@ class Submissions:
     def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
         state = result.state
         data = {k: v for k, v in state.data.items() if k not in state.computed}
-        for key, value in result.values.items():
-            if form.fields_by_key[key].type == "password" and not is_hash(value):
-                data[key] = hash_password(value)
-        for key in result.transient:
+        for key in result.transient:  # secrets and answers marked "store": false are never kept
             data.pop(key, None)
         completed = [k for k in doc["completed"] if k in state.path and k != step_key] + [step_key]
         position = state.path.index(step_key)

@@ -17,7 +17,8 @@ REGISTRIES = Registries(
     field_types=frozenset({"text", "textarea", "integer", "rupiah", "date", "email", "phone", "password", "choice",
                            "multichoice", "consent", "computed", "statement", "group"}),
     validators=frozenset({"nik", "npwp", "phone_id", "password_policy", "min_age", "past_date", "digits"}),
-    actions=frozenset({"registration.send_code", "registration.check_code", "registration.create_account"}),
+    actions=frozenset({"registration.send_code", "registration.check_code", "registration.keep_password",
+                       "registration.create_account"}),
     references={"wilayah": ("provinsi", "kabupaten", "kecamatan", "kelurahan")},
 )
 

@@ -2,6 +2,7 @@
 import logging
 import re
 import secrets
+import time
 
 from .. import audit
 from ..actions import ActionContext, action
@@ -9,6 +10,7 @@ from ..config import base_url
 from ..i18n import bi
 from ..store import DuplicateKey
 from .messages import DeliveryError, Message
+from .passwords import hash_password
 
 log = logging.getLogger("formserver.registration")
 PURPOSE = "registrasi"
@@ -93,7 +95,21 @@ def _username(services, nama: str) -> str:
     return f"{base}{services.store.next_value('username'):04d}{secrets.randbelow(10)}"
 
 
-PROFILE_EXCLUDE = {"password"}
+PROFILE_EXCLUDE = {"password"}  # drafts saved before passwords were kept apart held its hash in their data
+PASSWORD_LIFETIME = 30 * 24 * 3600  # how long a draft's chosen password waits for the account
+
+
+def _password_key(submission: dict) -> str:
+    return f"{PURPOSE}:{submission['id']}:password"
+
+
+@action("registration.keep_password")
+def _keep_password(context: ActionContext) -> None:
+    """Hash the chosen password and keep the hash where only the server reads it, never in the draft."""
+    submission = context.submission
+    context.services.store.put_secret(_password_key(submission), hash_password(context.values["password"]),
+                                      time.time(), PASSWORD_LIFETIME)
+    submission["meta"] = {**submission["meta"], "password_set_at": audit.now_iso()}
 
 
 def _welcome(services, account: dict) -> Message:
@@ -116,8 +132,15 @@ def _create_account(context: ActionContext) -> None:
     if existing and existing.get("registration_id") == submission["id"]:
         submission["meta"] = {**submission["meta"], "account_id": existing["id"]}
         return  # the same submission pressed twice: one account
+    password_hash = services.store.get_secret(_password_key(submission), time.time())
+    if password_hash is None:
+        context.fail("info_selesai", bi("Kata sandi yang Anda buat tidak tersimpan lagi. Buka langkah \"Buat kata sandi\", "
+                                        "isi kata sandi lagi, lalu kembali ke sini.",
+                                        "The password you chose is no longer kept. Open the step \"Create a password\", "
+                                        "enter a password again, then come back here."))
+        return
     data = submission["data"]
-    account = {"id": secrets.token_hex(12), "email": data["email"], "password_hash": data["password"],
+    account = {"id": secrets.token_hex(12), "email": data["email"], "password_hash": password_hash,
                "registration_id": submission["id"], "created_at": audit.now_iso(), "status": "active",
                "profile": {k: v for k, v in data.items() if k not in PROFILE_EXCLUDE}}
     for _ in range(5):
@@ -130,6 +153,7 @@ def _create_account(context: ActionContext) -> None:
                                                 "This e-mail address is already registered."))
                 return
     submission["meta"] = {**submission["meta"], "account_id": account["id"]}
+    services.store.delete_secret(_password_key(submission))
     audit.record(services.store, f"account:{account['id']}", "account.created", context.actor,
                  registration_id=submission["id"])
     try:

@@ -145,6 +145,9 @@ class FieldType:
     name: str
     make: Callable[[dict], fields.Field] | None  # None: the type takes no input
     widget: str                                  # template macro name
+    # a secret's answer is never kept in the submission: only the step's action sees it (and keeps, elsewhere,
+    # whatever it needs, e.g. a password's hash)
+    secret: bool = False
 
 
 def _with_limits(field_cls, spec: dict, kind: str, **kwargs) -> fields.Field:
@@ -186,7 +189,7 @@ for _type in (
     FieldType("date", _maker(Date, "date"), "date"),
     FieldType("email", _maker(Email, "email"), "input"),
     FieldType("phone", _maker(Text, "phone"), "input"),
-    FieldType("password", _maker(Password, "password"), "password"),
+    FieldType("password", _maker(Password, "password"), "password", secret=True),
     FieldType("choice", _maker(Choice, "choice"), "choice"),
     FieldType("multichoice", _maker(MultiChoice, "multichoice"), "multichoice"),
     FieldType("consent", _maker(Consent, "consent"), "consent"),

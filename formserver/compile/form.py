@@ -135,7 +135,7 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
         children=children,
         schema=_schema(children) if children else None,
         input=field_type.make(spec) if field_type.make else None,
-        store=spec.get("store", True),
+        store=spec.get("store", True) and not field_type.secret,
         item_label=_rule(logic, spec.get("item_label")),
         item_visible=_rule(logic, spec.get("item_visible_if")),
         checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],

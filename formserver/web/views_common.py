@@ -25,9 +25,8 @@ def step_list(doc: dict, state) -> list[dict]:
 
 
 def public_data(form, data: dict) -> dict:
-    """Answers without secrets (password hashes never leave the server)."""
-    return {k: v for k, v in data.items()
-            if k not in form.fields_by_key or form.fields_by_key[k].type != "password"}
+    """The kept answers (a draft saved before secrets were never kept may still hold one: it never leaves)."""
+    return {k: v for k, v in data.items() if k not in form.fields_by_key or form.fields_by_key[k].store}
 
 
 def current_account() -> dict | None:
