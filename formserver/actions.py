@@ -4,9 +4,13 @@ An action runs after the step's values are valid and before they are stored. It 
 field errors (nothing is stored then) and may change the submission's ``meta``.
 """
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
+
+#: the network address of the client whose request is being served ("" outside a request); the web layer sets it
+current_client: ContextVar[str] = ContextVar("current_client", default="")
 
 
 @dataclass
@@ -16,10 +20,17 @@ class ActionContext:
     values: dict           # this step's visible values, including those never stored
     actor: str             # who acts: "account:<id>" or "session:<id>"
     errors: dict[str, list[str]] = dc_field(default_factory=dict)
+    client: str = dc_field(default_factory=current_client.get)  # the client's address, for limits per client
+    retry_after: int = 0   # set by limit(): seconds until the refused step may be sent again
 
     def fail(self, field: str, message: str) -> None:
         """Refuse the step with a message on ``field``."""
         self.errors.setdefault(field, []).append(message)
+
+    def limit(self, field: str, message: str, retry_after: int) -> None:
+        """Refuse the step because a limit was reached: it may be sent again in ``retry_after`` seconds."""
+        self.fail(field, message)
+        self.retry_after = max(self.retry_after, int(retry_after))
 
 
 ACTIONS: dict[str, Callable[[ActionContext], None]] = {}

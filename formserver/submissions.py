@@ -54,6 +54,7 @@ class SaveResult:
     submission: dict
     errors: dict[str, list[str]] = dc_field(default_factory=dict)
     state: FormState | None = None
+    retry_after: int = 0  # a limit refused the step: seconds until it may be sent again
 
     @property
     def ok(self) -> bool:
@@ -168,7 +169,7 @@ class Submissions:
             context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
             ACTIONS[step.action](context)
             if context.errors:
-                return SaveResult(doc, context.errors, result.state)
+                return SaveResult(doc, context.errors, result.state, context.retry_after)
         return SaveResult(self._write(new, actor, "submission.step_saved", step=step_key), {}, result.state)
 
     def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:

@@ -1,26 +1,88 @@
 """Verification codes: 6 digits, valid 10 minutes, at most 5 wrong tries, resends rate-limited.
 
 Only an HMAC of the code is stored; the code itself exists only in the message sent.
+
+Besides the limits of one code, the store counts across every draft and purpose (registration, password
+recovery): at most 3 codes to one recipient (e-mail address or phone number) in 10 minutes and 10 in a day,
+at most 5 wrong guesses of codes sent to one recipient in an hour, and at most CLIENT_LIMITS codes asked for
+from one client address. Recipients are counted by an HMAC of their normalised address, never in clear.
 """
 import hashlib
 import hmac
+import math
+import re
 import secrets
 import time
 from dataclasses import dataclass
 
+from ..i18n import bi
 from ..store import StaleVersion, Store
 
 LIFETIME = 10 * 60
 MAX_TRIES = 5
 RESEND_INTERVAL = 60           # seconds between two codes for the same subject
 RESEND_PER_HOUR = 5
+RECIPIENT_LIMITS = ((10 * 60, 3), (24 * 3600, 10))   # (window in seconds, most codes) to one recipient
+CLIENT_LIMITS = ((10 * 60, 20), (24 * 3600, 100))    # codes asked for from one client address (shared NATs)
+GUESS_LIMITS = ((3600, 5),)                          # wrong guesses of codes sent to one recipient
 
 
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    reason: str = ""  # "", "wrong", "expired", "too_many", "missing"
+    reason: str = ""  # "", "wrong", "expired", "too_many", "missing", "locked" (the recipient's guesses)
     tries_left: int = 0
+    retry_after: int = 0  # seconds, when "locked"
+
+    @property
+    def message(self) -> str:
+        """What to tell the person for ``locked`` (the other reasons depend on the page's buttons)."""
+        return locked_message(self.retry_after) if self.reason == "locked" else ""
+
+
+class CodeLimited(Exception):
+    """No code is sent: too many went to this recipient, or were asked for from this client address."""
+
+    def __init__(self, retry_after: int, scope: str):
+        super().__init__(f"{scope} limit, retry after {retry_after} s")
+        self.retry_after, self.scope = retry_after, scope  # scope: "recipient" or "client"
+
+    @property
+    def message(self) -> str:
+        when_id, when_en = wait_text(self.retry_after)
+        if self.scope == "recipient":
+            return bi(f"Sudah terlalu banyak kode dikirim ke alamat atau nomor ini. Coba lagi {when_id}.",
+                      f"Too many codes have been sent to this address or number. Try again {when_en}.")
+        return bi(f"Sudah terlalu banyak kode diminta dari jaringan Anda. Coba lagi {when_id}.",
+                  f"Too many codes have been asked for from your network. Try again {when_en}.")
+
+
+def wait_text(seconds: int) -> tuple[str, str]:
+    """``("dalam 7 menit", "in 7 minutes")``: a wait in words, rounded up to the minute (or the hour)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 60:
+        return f"dalam {minutes} menit", f"in {minutes} minute{'s' if minutes > 1 else ''}"
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return f"dalam {hours} jam", f"in {hours} hour{'s' if hours > 1 else ''}"
+    return (f"dalam {hours} jam {rest} menit",
+            f"in {hours} hour{'s' if hours > 1 else ''} {rest} minute{'s' if rest > 1 else ''}")
+
+
+def locked_message(retry_after: int) -> str:
+    """Too many wrong guesses of the codes sent to one recipient."""
+    when_id, when_en = wait_text(retry_after)
+    return bi(f"Terlalu banyak kode salah dimasukkan untuk alamat atau nomor ini. Coba lagi {when_id}.",
+              f"Too many wrong codes have been entered for this address or number. Try again {when_en}.")
+
+
+def normalise_recipient(recipient: str) -> str:
+    """One form per recipient: an e-mail address in lower case, a phone number as digits starting 62."""
+    value = str(recipient).strip()
+    if "@" in value:
+        return value.lower()
+    digits = re.sub(r"\D", "", value)
+    return "62" + digits[1:] if digits.startswith("0") else digits
 
 
 class Codes:
@@ -33,8 +95,13 @@ class Codes:
     def _digest(self, code_id: str, code: str) -> str:
         return hmac.new(self.secret, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
+    def recipient_key(self, recipient: str) -> str:
+        """The recipient as the limits count it: an HMAC, so the store holds no address."""
+        return hmac.new(self.secret, f"recipient:{normalise_recipient(recipient)}".encode(),
+                        hashlib.sha256).hexdigest()[:32]
+
     def wait_seconds(self, purpose: str, subject: str, now: float | None = None) -> int:
-        """Seconds until a new code may be issued (0: now)."""
+        """Seconds until a new code may be issued for this subject (0: now); see also CodeLimited."""
         now = time.time() if now is None else now
         key = f"code:{purpose}:{subject}"
         if self.store.count_attempts(key, now - 3600) >= RESEND_PER_HOUR:
@@ -44,13 +111,27 @@ class Codes:
             return int(RESEND_INTERVAL - (now - doc["issued_at"])) + 1
         return 0
 
-    def issue(self, purpose: str, subject: str, now: float | None = None) -> str:
-        """A new code; replaces any earlier one for the same subject."""
+    def issue(self, purpose: str, subject: str, *, recipient: str, client: str = "", now: float | None = None) -> str:
+        """A new code for ``recipient``; replaces any earlier one for the same subject.
+
+        Raises CodeLimited (and issues nothing) when the recipient or the client address had its share.
+        """
         now = time.time() if now is None else now
+        client_key = f"code-client:{client}" if client else ""
+        if client_key:
+            wait = self.store.take_quota(client_key, now, CLIENT_LIMITS)
+            if wait:
+                raise CodeLimited(math.ceil(wait), "client")
+        recipient_key = self.recipient_key(recipient)
+        wait = self.store.take_quota(f"code-to:{recipient_key}", now, RECIPIENT_LIMITS)
+        if wait:
+            if client_key:
+                self.store.return_quota(client_key, now)  # nothing was sent: it does not count for the client
+            raise CodeLimited(math.ceil(wait), "recipient")
         code_id = f"{purpose}:{subject}"
         code = f"{secrets.randbelow(10**6):06d}"
         self.store.put_code({"id": code_id, "digest": self._digest(code_id, code), "issued_at": now,
-                             "expires_at": now + LIFETIME, "tries": 0, "used": False})
+                             "expires_at": now + LIFETIME, "tries": 0, "used": False, "recipient": recipient_key})
         self.store.record_attempt(f"code:{purpose}:{subject}", now)
         return code
 
@@ -66,13 +147,24 @@ class Codes:
                 return CheckResult(False, "too_many")
             if now > doc["expires_at"]:
                 return CheckResult(False, "expired")
+            # every guess takes one of the recipient's guesses before it is compared, so guesses made at the
+            # same moment on many drafts cannot pass the limit; a right guess gives its back
+            guesses = f"code-guess:{doc['recipient']}" if doc.get("recipient") else ""
+            if guesses:
+                wait = self.store.take_quota(guesses, now, GUESS_LIMITS)
+                if wait:
+                    return CheckResult(False, "locked", retry_after=math.ceil(wait))
             right = hmac.compare_digest(doc["digest"], self._digest(code_id, str(code)))
             updated = {**doc, "used": True} if right else {**doc, "tries": doc["tries"] + 1}
             try:
                 self.store.update_code(updated)
             except StaleVersion:
+                if guesses:
+                    self.store.return_quota(guesses, now)
                 continue
             if right:
+                if guesses:
+                    self.store.return_quota(guesses, now)
                 return CheckResult(True)
             left = MAX_TRIES - updated["tries"]
             return CheckResult(False, "wrong" if left else "too_many", left)

@@ -3,12 +3,14 @@ import logging
 import re
 import secrets
 import time
+from dataclasses import dataclass
 
 from .. import audit
-from ..actions import ActionContext, action
+from ..actions import ActionContext, action, current_client
 from ..config import base_url
 from ..i18n import bi
 from ..store import DuplicateKey
+from .codes import CodeLimited
 from .messages import DeliveryError, Message
 from .passwords import hash_password
 
@@ -26,23 +28,38 @@ def _code_text(code: str) -> tuple[str, str]:
     return subject, body
 
 
-def send_code(services, submission: dict, actor: str) -> str | None:
-    """Issue a new code and send it by the chosen channel; an error message, or None when sent."""
+@dataclass(frozen=True)
+class NotSent:
+    """Why no code was sent."""
+    message: str
+    retry_after: int = 0  # seconds until a code may be asked for again (a limit); 0: the delivery failed
+
+
+def send_code(services, submission: dict, actor: str, client: str | None = None) -> NotSent | None:
+    """Issue a new code and send it by the chosen channel; None when sent."""
     wait = services.codes.wait_seconds(PURPOSE, submission["id"])
     if wait:
-        return bi(f"Tunggu {wait} detik sebelum meminta kode baru.",
-                  f"Wait {wait} seconds before asking for a new code.")
+        return NotSent(bi(f"Tunggu {wait} detik sebelum meminta kode baru.",
+                          f"Wait {wait} seconds before asking for a new code."), wait)
     data = submission["data"]
     channel = CHANNELS[data["kirim_kode_via"]]
     to = data["email"] if channel == "email" else data["nomor_telepon"]
-    code = services.codes.issue(PURPOSE, submission["id"])
+    try:
+        code = services.codes.issue(PURPOSE, submission["id"], recipient=to,
+                                    client=current_client.get() if client is None else client)
+    except CodeLimited as limited:
+        audit.record(services.store, f"submission:{submission['id']}", "registration.code_limited", actor,
+                     scope=limited.scope, retry_after=limited.retry_after)
+        return NotSent(limited.message, limited.retry_after)
     subject, body = _code_text(code)
     try:
         services.messenger.send(channel, Message(to=to, subject=subject, body=body))
     except DeliveryError as error:
         log.error("verification code for %s not delivered: %s", submission["id"], error)
-        return bi("Kode verifikasi tidak dapat dikirim saat ini. Coba lagi beberapa saat lagi atau pilih saluran lain.",
-                  "The verification code could not be sent just now. Try again in a moment or choose the other channel.")
+        return NotSent(bi("Kode verifikasi tidak dapat dikirim saat ini. Coba lagi beberapa saat lagi atau pilih "
+                          "saluran lain.",
+                          "The verification code could not be sent just now. Try again in a moment or choose the "
+                          "other channel."))
     audit.record(services.store, f"submission:{submission['id']}", "registration.code_sent", actor, channel=channel)
     return None
 
@@ -61,9 +78,11 @@ def _send_code(context: ActionContext) -> None:
     # a changed contact must be verified again
     submission["meta"] = {**submission["meta"], "verified_contact": None, "pending_contact": contact}
     submission["completed"] = [k for k in submission["completed"] if k != "verifikasi"]
-    error = send_code(context.services, submission, context.actor)
-    if error:
-        context.fail("kirim_kode_via", error)
+    refused = send_code(context.services, submission, context.actor, context.client)
+    if refused and refused.retry_after:
+        context.limit("kirim_kode_via", refused.message, refused.retry_after)
+    elif refused:
+        context.fail("kirim_kode_via", refused.message)
 
 
 @action("registration.check_code")
@@ -75,6 +94,11 @@ def _check_code(context: ActionContext) -> None:
         audit.record(context.services.store, f"submission:{submission['id']}", "registration.code_verified",
                      context.actor)
         return
+    audit.record(context.services.store, f"submission:{submission['id']}", "registration.code_rejected",
+                 context.actor, reason=result.reason)
+    if result.reason == "locked":
+        context.limit("kode_verifikasi", result.message, result.retry_after)
+        return
     messages = {
         "wrong": bi(f"Kode verifikasi salah. Sisa percobaan: {result.tries_left}.",
                     f"The verification code is wrong. Tries left: {result.tries_left}."),
@@ -85,8 +109,6 @@ def _check_code(context: ActionContext) -> None:
         "missing": bi("Belum ada kode yang berlaku. Tekan \"Perbarui Kode\" untuk menerima kode.",
                       "There is no valid code. Press \"Send a new code\" to get one."),
     }
-    audit.record(context.services.store, f"submission:{submission['id']}", "registration.code_rejected",
-                 context.actor, reason=result.reason)
     context.fail("kode_verifikasi", messages[result.reason])
 
 

@@ -109,6 +109,8 @@ def put_step(submission_id, step_key, body, headers):
         return error_response(409, bi("Langkah ini belum dapat diisi.", "This step cannot be filled in yet."),
                               current_step=error.current_step)
     if not result.ok:
+        if result.retry_after:  # a limit was reached (verification codes): 429, and when to come back
+            return jsonify({"errors": result.errors}), 429, {"Retry-After": str(result.retry_after)}
         return jsonify({"errors": result.errors}), 422
     saved = result.submission
     state = svc.submissions.state(saved)
@@ -154,9 +156,12 @@ def resend_code(submission_id):
     doc = owned_submission(submission_id)
     if doc["form_id"] != "registrasi" or not doc["meta"].get("pending_contact") or doc["status"] != "draft":
         return error_response(409, bi("Belum ada kontak yang perlu diverifikasi.", "There is no contact to verify yet."))
-    error = send_code(services(), doc, actor())
-    if error:
-        return error_response(429, error)
+    refused = send_code(services(), doc, actor())
+    if refused:
+        response = error_response(429, refused.message)
+        if refused.retry_after:
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     return jsonify({"sent": True})
 
 

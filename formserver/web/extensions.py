@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from .. import dates, i18n, labels
+from ..actions import current_client
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -69,12 +70,16 @@ def init_app(app) -> None:
     @app.before_request
     def set_locale():
         g.locale_token = i18n.current_locale.set(select_locale())
+        g.client_token = current_client.set(get_remote_address() or "")
 
     @app.teardown_request
     def reset_locale(exc=None):
         token = g.pop("locale_token", None)
         if token is not None:
             i18n.current_locale.reset(token)
+        token = g.pop("client_token", None)
+        if token is not None:
+            current_client.reset(token)
 
     @app.after_request
     def security_headers(response):

@@ -114,6 +114,8 @@ def _post_step(doc, form, step):
                                   "Your answer brings up more questions. Answer them, then continue.")]
             return render_template("step.html", **view)
         view = step_view(doc, form, step, result.state, errors=result.errors, posted=posted)
+        if result.retry_after:  # a limit, not a mistake in the answers
+            return render_template("step.html", **view), 429, {"Retry-After": str(result.retry_after)}
         return render_template("step.html", **view), 422
     saved = result.submission
     if saved["status"] != "draft":
@@ -160,8 +162,8 @@ def _edit_groups(posted, action):
 def _resend(doc, step):
     if doc["form_id"] != "registrasi" or not doc["meta"].get("pending_contact"):
         abort(409)
-    error = send_code(services(), doc, actor())
-    flash(error or bi("Kode baru telah dikirim.", "A new code has been sent."))
+    refused = send_code(services(), doc, actor())
+    flash(refused.message if refused else bi("Kode baru telah dikirim.", "A new code has been sent."))
     return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
 
 
