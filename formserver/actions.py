@@ -33,6 +33,18 @@ class ActionContext:
         self.retry_after = max(self.retry_after, int(retry_after))
 
 
+class LinkedMessage(str):
+    """A message with links (label, same-site path) that pages show after it; JSON answers carry the text alone,
+    so the text should name where the links lead."""
+
+    links: tuple[tuple[str, str], ...] = ()
+
+    def __new__(cls, message: str, links=()):
+        self = super().__new__(cls, message)
+        self.links = tuple(links)
+        return self
+
+
 ACTIONS: dict[str, Callable[[ActionContext], None]] = {}
 
 

@@ -18,7 +18,7 @@ REGISTRIES = Registries(
                            "multichoice", "consent", "computed", "statement", "group"}),
     validators=frozenset({"nik", "npwp", "phone_id", "password_policy", "min_age", "past_date", "digits"}),
     actions=frozenset({"registration.send_code", "registration.check_code", "registration.keep_password",
-                       "registration.create_account"}),
+                       "registration.check_identity", "registration.create_account"}),
     references={"wilayah": ("provinsi", "kabupaten", "kecamatan", "kelurahan")},
 )
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from .. import audit
-from ..actions import ActionContext, action, current_client
+from ..actions import ActionContext, LinkedMessage, action, current_client
 from ..config import base_url
 from ..i18n import bi
 from ..store import DuplicateKey
@@ -17,6 +17,36 @@ from .passwords import hash_password
 log = logging.getLogger("formserver.registration")
 PURPOSE = "registrasi"
 CHANNELS = {"EMAIL": "email", "WHATSAPP": "whatsapp"}
+LOGIN_PATH, RECOVERY_PATH = "/masuk", "/lupa-sandi"
+
+
+def _account_links() -> list[tuple[str, str]]:
+    return [(bi("Masuk", "Log in"), LOGIN_PATH), (bi("Lupa kata sandi", "Forgot password"), RECOVERY_PATH)]
+
+
+def _email_taken() -> LinkedMessage:
+    return LinkedMessage(bi(
+        f"Alamat e-mail ini sudah terdaftar. Masuk dengan akun Anda ({LOGIN_PATH}), pulihkan kata sandi lewat "
+        f"\"Lupa kata sandi\" ({RECOVERY_PATH}), atau gunakan alamat lain.",
+        f"This e-mail address is already registered. Log in with your account ({LOGIN_PATH}), recover the password "
+        f"with \"Forgot password\" ({RECOVERY_PATH}), or use another address."), _account_links())
+
+
+def _nik_taken() -> LinkedMessage:
+    # says nothing of the other account (not its e-mail address, not its username)
+    return LinkedMessage(bi(
+        f"NIK ini sudah memiliki akun OSS, dan satu NIK hanya boleh memiliki satu akun. Masuk dengan akun tersebut "
+        f"({LOGIN_PATH}); bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({RECOVERY_PATH}).",
+        f"This NIK already has an OSS account, and one NIK may have only one account. Log in with that account "
+        f"({LOGIN_PATH}); if you forgot its password, choose \"Forgot password\" ({RECOVERY_PATH})."),
+        _account_links())
+
+
+def identity(data: dict) -> str | None:
+    """Who the account belongs to, when one person may hold only one account: an orang perseorangan's NIK."""
+    if data.get("jenis_pelaku_usaha") == "ORANG_PERSEORANGAN" and data.get("nik"):
+        return f"nik:{data['nik']}"
+    return None
 
 
 def _code_text(code: str) -> tuple[str, str]:
@@ -68,9 +98,8 @@ def send_code(services, submission: dict, actor: str, client: str | None = None)
 def _send_code(context: ActionContext) -> None:
     submission = context.submission
     data = submission["data"]
-    if context.services.store.find_account(email=data["email"]):
-        context.fail("email", bi("Alamat e-mail ini sudah terdaftar. Masuk dengan akun Anda atau gunakan alamat lain.",
-                                 "This e-mail address is already registered. Log in or use another address."))
+    if context.services.store.find_account(email=data["email"]):  # in any case: ALICE@x.id is alice@x.id
+        context.fail("email", _email_taken())
         return
     contact = {"email": data["email"], "nomor_telepon": data["nomor_telepon"], "via": data["kirim_kode_via"]}
     if submission["meta"].get("verified_contact") == contact:
@@ -110,6 +139,16 @@ def _check_code(context: ActionContext) -> None:
                       "There is no valid code. Press \"Send a new code\" to get one."),
     }
     context.fail("kode_verifikasi", messages[result.reason])
+
+
+@action("registration.check_identity")
+def _check_identity(context: ActionContext) -> None:
+    """One account per NIK: a NIK that has an account stops here, pointing to log-in and password recovery."""
+    person = identity(context.submission["data"])
+    if person and context.services.store.find_account(identity=person):
+        audit.record(context.services.store, f"submission:{context.submission['id']}", "registration.identity_taken",
+                     context.actor)
+        context.fail("nik", _nik_taken())
 
 
 def _username(services, nama: str) -> str:
@@ -165,14 +204,18 @@ def _create_account(context: ActionContext) -> None:
     account = {"id": secrets.token_hex(12), "email": data["email"], "password_hash": password_hash,
                "registration_id": submission["id"], "created_at": audit.now_iso(), "status": "active",
                "profile": {k: v for k, v in data.items() if k not in PROFILE_EXCLUDE}}
+    if identity(data):
+        account["identity"] = identity(data)
     for _ in range(5):
         try:
             account = services.store.insert_account({**account, "username": _username(services, data["nama_lengkap"])})
             break
-        except DuplicateKey as error:
+        except DuplicateKey as error:  # another registration got there first (unique indexes decide)
             if error.field == "email":
-                context.fail("info_selesai", bi("Alamat e-mail ini sudah terdaftar.",
-                                                "This e-mail address is already registered."))
+                context.fail("info_selesai", _email_taken())
+                return
+            if error.field == "identity":
+                context.fail("info_selesai", _nik_taken())
                 return
     submission["meta"] = {**submission["meta"], "account_id": account["id"]}
     services.store.delete_secret(_password_key(submission))

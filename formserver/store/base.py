@@ -141,7 +141,7 @@ class Store(ABC):
     @abstractmethod
     def take_quota(self, key: str, at: float, limits: Sequence[tuple[float, int]]) -> float:
         """Take one of ``key``'s quota at ``at`` when, for every ``(window, n)`` of ``limits``, fewer than ``n``
-        takes happened in ``(at - window, at]``; return 0. Otherwise take nothing and return the seconds until
+        takes are stamped after ``at - window``; return 0. Otherwise take nothing and return the seconds until
         the take would be allowed. Takes older than a day (or the longest window) may be forgotten."""
 
     @abstractmethod
@@ -242,10 +242,11 @@ def quota_wait(times: Sequence[float], at: float, limits: Sequence[tuple[float, 
     """Seconds until one more take is allowed at ``at`` given earlier takes at ``times`` (0: now).
 
     For a window ``w`` holding ``c >= n`` takes, the (c - n + 1)-th oldest of them must leave the window first.
+    Takes stamped after ``at`` count too: workers' clocks and concurrent requests are not in step.
     """
     wait = 0.0
     for window, most in limits:
-        inside = sorted(t for t in times if at - window < t <= at)
+        inside = sorted(t for t in times if t > at - window)
         if len(inside) >= most:
             wait = max(wait, inside[len(inside) - most] + window - at)
     return wait
