@@ -132,6 +132,7 @@ def test_twelve_drafts_naming_one_address_send_three_codes(api, smtp):
     refused = answers[3]
     assert 590 <= int(refused.headers["Retry-After"]) <= 600
     assert "Coba lagi dalam 10 menit" in refused.get_json()["errors"]["kirim_kode_via"][0]
+    assert refused.get_json()["error"] == refused.get_json()["errors"]["kirim_kode_via"][0]  # the documented shape
     smtp.wait_for(before + 3)
     assert len([m for m in smtp.messages[before:] if m["To"].lower() == EMAIL]) == 3
 

@@ -91,8 +91,13 @@ def _expected_version(body: dict, headers: dict):
            {"200": ok("Saved; the step's action (if any) ran.", s.StepSaved),
             "409": ok("The version is stale, or the step cannot be filled in yet (then `current_step` says "
                       "where to continue).", s.StepConflict),
-            "422": ok("The answers are not valid, or the body is not `{\"values\": {...}}`.", s.ValidationErrors)},
-           errors=(400, 404, 429), body=s.StepPut, headers=s.IfMatch, security=SESSION,
+            "422": ok("The answers are not valid, or the body is not `{\"values\": {...}}`.", s.ValidationErrors),
+            "429": {"description": "Rate limit reached (120 per minute), or the step's action reached a limit: "
+                                   "verification codes to one recipient (3 in 10 minutes, 10 a day) or from one "
+                                   "address, or wrong codes for one recipient (5 an hour).",
+                    "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+                    **json_content(s.LimitReached)}},
+           errors=(400, 404), body=s.StepPut, headers=s.IfMatch, security=SESSION,
            description="Validates the step's answers on the server, runs its action, stores them and moves "
                        "the draft on. Without a version no staleness check is made, but a save that races another "
                        "write to the same submission still gets 409. 120 per minute per address.")
@@ -110,7 +115,9 @@ def put_step(submission_id, step_key, body, headers):
                               current_step=error.current_step)
     if not result.ok:
         if result.retry_after:  # a limit was reached (verification codes): 429, and when to come back
-            return jsonify({"errors": result.errors}), 429, {"Retry-After": str(result.retry_after)}
+            first = next(iter(result.errors.values()))[0]
+            return (jsonify({"error": first, "errors": result.errors}), 429,
+                    {"Retry-After": str(result.retry_after)})
         return jsonify({"errors": result.errors}), 422
     saved = result.submission
     state = svc.submissions.state(saved)

@@ -34,6 +34,12 @@ class StepConflict(Error):
         "Present when the step cannot be filled in yet: the step to continue from."))
 
 
+class LimitReached(Error):
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata=_d(
+        "When a step's action reached a limit (verification codes per recipient or per client address, wrong "
+        "guesses per recipient): the messages by field path, as for 422."))
+
+
 class ValidationErrors(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
                          metadata=_d("Messages by field path (`field`, `group.0.field`); one or more per path."))
