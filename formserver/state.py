@@ -29,6 +29,7 @@ class FormState:
     path: list[str] = dc_field(default_factory=list)
     item_labels: dict[tuple[str, str], object] = dc_field(default_factory=dict)  # (group key, "items.0") -> title
     hidden_items: set[tuple[str, str]] = dc_field(default_factory=set)  # (group key, "items.0") a group skips
+    item_cells: dict[tuple[str, str], list] = dc_field(default_factory=dict)  # (group key, "items.0") -> table row values
 
     def visible(self, path: str) -> bool:
         state = self.fields.get(path)
@@ -112,6 +113,8 @@ class Evaluator:
                     scope.pop(child.key, None)
             if f.item_label is not None:
                 state.item_labels[(f.key, item_path)] = f.item_label(scope)
+            if f.columns:
+                state.item_cells[(f.key, item_path)] = [column.value(scope) for column in f.columns]
 
     def _hide(self, f: CompiledField, path: str, state: FormState, holder: dict):
         if f.each:

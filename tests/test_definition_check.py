@@ -345,3 +345,51 @@ def test_problem_is_plain_data():
     assert Problem("/steps/0", "x") == Problem("/steps/0", "x")
     with pytest.raises(AttributeError):
         Problem("", "x").pointer = "/"  # frozen
+
+
+# ---------------------------------------------------------------- tables and prefill
+
+
+def _table_group(columns):
+    return {"key": "kegiatan_usaha", "type": "group", "repeat": True, "label": {"id": "Kegiatan", "en": "Activities"},
+            "fields": [{"key": "kbli", "type": "text", "label": {"id": "KBLI", "en": "KBLI"}}],
+            "columns": columns}
+
+
+def test_a_table_with_field_and_rule_columns_and_a_prefill_pass(doc, engine):
+    doc["steps"][DATA]["fields"].append(_table_group([
+        {"label": {"id": "KBLI", "en": "KBLI"}, "field": "kbli"},
+        {"label": {"id": "Provinsi", "en": "Province"}, "value": {"wilayah_nama": ["provinsi", {"var": "provinsi"}]},
+         "labels": {"14": {"id": "Riau", "en": "Riau"}}}]))
+    doc["steps"][KONTAK]["fields"][1]["prefill"] = {"var": "nomor_telepon"}
+    assert check(doc, REGISTRIES, engine) == []
+
+
+def test_a_table_column_names_an_unknown_field(doc, engine):
+    doc["steps"][DATA]["fields"].append(_table_group([{"label": {"id": "KBLI", "en": "KBLI"}, "field": "kbl"}]))
+    at = len(doc["steps"][DATA]["fields"]) - 1
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{at}/columns/0/field", "'kbl' is not a field")
+
+
+def test_a_table_column_rule_reads_an_unknown_variable(doc, engine):
+    doc["steps"][DATA]["fields"].append(_table_group([{"label": {"id": "X", "en": "X"}, "value": {"var": "nope"}}]))
+    at = len(doc["steps"][DATA]["fields"]) - 1
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{at}/columns/0/value", "unknown variable 'nope'")
+
+
+def test_a_table_belongs_on_a_repeating_group(doc, engine):
+    group = _table_group([{"label": {"id": "KBLI", "en": "KBLI"}, "field": "kbli"}])
+    del group["repeat"]
+    doc["steps"][DATA]["fields"].append(group)
+    at = len(doc["steps"][DATA]["fields"]) - 1
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{at}/columns", "repeating group")
+
+
+def test_a_table_column_needs_a_field_or_a_rule(doc):
+    doc["steps"][DATA]["fields"].append(_table_group([{"label": {"id": "KBLI", "en": "KBLI"}}]))
+    assert schema_problems(doc)
+
+
+def test_an_unknown_variable_in_a_prefill(doc, engine):
+    doc["steps"][KONTAK]["fields"][1]["prefill"] = {"var": "akun_email"}
+    only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/fields/1/prefill", "unknown variable 'akun_email'")

@@ -1,6 +1,8 @@
 """Plain words on every page and document: codes become labels, dates one format in WIB."""
 import datetime as dt
 import json
+import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -8,8 +10,11 @@ from formserver import dates, labels
 from formserver.i18n import current_locale
 from formserver.issue import issuance
 from formserver.issue.render import DOCUMENT_TYPES
+from formserver.officers import create_officer
 
-from .conftest import ROOT
+from . import test_permohonan as permit
+from .conftest import ROOT, Api
+from .test_permohonan import applicant
 
 
 @pytest.mark.parametrize(("value", "with_time", "locale", "expected"), [
@@ -95,3 +100,220 @@ def test_the_table_agrees_with_the_definitions_where_both_name_a_risk_or_scale()
                     seen += 1
                     assert (text["id"], text["en"]) == labels.LABELS[value], value
     assert seen >= 10
+
+
+# ---------------------------------------------------------------- no raw codes on any page or document
+
+# UPPER_SNAKE codes, and codes title-cased by a template ("Nib", "Sppl", "Sertifikat_Standar")
+SNAKE_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+TITLED_CODE = re.compile(r"\b(?:Nib|Sppl|Umk|Kbli|Pkplh|Skkl|Amdal|Ukl|Upl|Wni|Wna)\b|\b[A-Z][a-z]+_[A-Za-z_]+\b")
+ABBREVIATIONS = {"NIB", "SPPL", "UMK", "AMDAL", "PKPLH", "SKKL", "KBLI"}
+# one-word codes in capitals: on a page they are always raw ("REVOKED", "TERBIT", "MIKRO")
+PAGE_WORD_CODES = {code for code in labels.LABELS if "_" not in code and code not in ABBREVIATIONS}
+# documents print Indonesian marks in capitals on purpose ("DRAF", "DICABUT", "BELUM BERLAKU")
+DOCUMENT_WORD_CODES = PAGE_WORD_CODES - {"DRAF", "DICABUT", "BELUM", "SUDAH", "YA", "TIDAK"}
+SHOWN_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "data-label", "value"}
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees or hears: character data outside scripts and styles, and shown attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        attrs = dict(attrs)
+        for name, value in attrs.items():
+            # a hidden input's or a choice's value is data, not text; a button's value is not shown either
+            if name in SHOWN_ATTRIBUTES and value and not (name == "value" and tag in ("input", "option", "button")):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def raw_codes(html: str, word_codes=PAGE_WORD_CODES) -> set[str]:
+    """The raw codes a reader of ``html`` would see."""
+    shown = visible_text(html)
+    found = set(SNAKE_CODE.findall(shown)) | set(TITLED_CODE.findall(shown))
+    return found | {word for word in re.findall(r"\b[A-Z]{2,}\b", shown) if word in word_codes}
+
+
+def test_the_raw_code_finder_finds_what_the_pages_used_to_show():
+    old = ('<td>Nib</td><td>Sppl</td><td>SERTIFIKAT_STANDAR</td><h3>KBLI 10298 · MIKRO · MENENGAH_RENDAH</h3>'
+           '<li>DRAF → RISIKO_TERVALIDASI</li><td>REVOKED</td><script>var A_B = 1;</script><input type="hidden" value="X_Y">')
+    assert raw_codes(old) == {"Nib", "Sppl", "SERTIFIKAT_STANDAR", "MIKRO", "MENENGAH_RENDAH", "DRAF",
+                              "RISIKO_TERVALIDASI", "REVOKED"}
+    assert raw_codes("<p>NIB, SPPL, UMK, UKL-UPL, KBLI 47191: Menengah Rendah</p>") == set()
+    assert raw_codes('<td data-label="STATUS_X">ok</td>') == {"STATUS_X"}
+
+
+def _mixed_draft(api):
+    """A draft with a Menengah Rendah and a Rendah activity, at its check-your-answers page."""
+    sid = permit.start(api)
+    permit.activities(api, sid, "10298", "47191")
+    permit.ok(permit.details(api, sid, {"modal_usaha": 200_000_000}, {"modal_usaha": 50_000_000}))
+    permit.ok(permit.products(api, sid, permit.ONE_PRODUCT, permit.ONE_PRODUCT))
+    permit.issue(api, sid, 2)
+    permit.ok(api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [
+        {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+         "uraian_usaha_lingkungan": "Produksi rumahan"}]}))
+    permit.ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True,
+                                                      "pernyataan_standar_usaha": True}))
+    return sid
+
+
+@pytest.fixture
+def crawled(app, applicant):
+    """An issued application waiting for its environmental approval (one document revoked), and a draft."""
+    issued_sid = permit.start(applicant)
+    permit._to_pernyataan(applicant, issued_sid, "10298", env={
+        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "uraian_usaha_lingkungan": "Pabrik"})
+    result = permit._issue_now(applicant, issued_sid, pernyataan_standar_usaha=True)
+    svc = app.extensions["formserver"]
+    pm = next(d for d in result["documents"] if d["type"] == "PERNYATAAN_MANDIRI")
+    svc.issuer.revoke(pm["id"], "officer:test", "Uji pencabutan")
+    draft_sid = _mixed_draft(applicant)
+    create_officer(svc.store, "petugas1", "p1@kampar.go.id", "Siti", "Petugas#2025")
+    officer = Api(app.test_client())
+    permit.ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
+    return {"issued": issued_sid, "draft": draft_sid, "documents": svc.store.documents_for(issued_sid),
+            "officer": officer}
+
+
+def _pages(client, officer, crawled, lang):
+    """(name, HTML) of every page the applicant, an officer and the public see for these applications."""
+    issued, draft = crawled["issued"], crawled["draft"]
+    urls = {"dashboard": "/dasbor", "documents and timeline": f"/isian/{issued}/selesai",
+            "review": f"/isian/{draft}/periksa", "daftar kegiatan": f"/isian/{draft}/daftar_kegiatan",
+            "detail usaha": f"/isian/{draft}/detail_usaha", "data pelaku usaha": f"/isian/{draft}/data_pelaku_usaha"}
+    for name, url in urls.items():
+        response = client.get(f"{url}?lang={lang}")
+        assert response.status_code == 200, (name, response.status_code)
+        yield name, response.get_data(as_text=True)
+    page = officer.client.get(f"/petugas/permohonan/{issued}?lang={lang}")
+    assert page.status_code == 200
+    yield "officer page", page.get_data(as_text=True)
+    for doc in crawled["documents"]:
+        code = client.application.extensions["formserver"].issuer.verify_url(doc).split("/verifikasi/", 1)[1]
+        page = client.application.test_client().get(f"/verifikasi/{code}?lang={lang}")
+        yield f"verification of {doc['type']} ({doc['status']})", page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_raw_codes_on_any_page(app, applicant, crawled, lang):
+    found = {name: raw_codes(html) for name, html in _pages(applicant.client, crawled["officer"], crawled, lang)}
+    assert {name: codes for name, codes in found.items() if codes} == {}
+
+
+def test_no_raw_codes_in_any_document(app, crawled):
+    issuer = app.extensions["formserver"].issuer
+    assert {d["type"] for d in crawled["documents"]} >= {"NIB", "SERTIFIKAT_STANDAR", "PERNYATAAN_MANDIRI"}
+    found = {d["type"]: raw_codes(issuer.html(d), DOCUMENT_WORD_CODES) for d in crawled["documents"]}
+    assert {name: codes for name, codes in found.items() if codes} == {}
+
+
+def test_statuses_and_times_read_as_words_in_both_languages(applicant, crawled):
+    page = visible_text(applicant.client.get(f"/isian/{crawled['issued']}/selesai?lang=id").get_data(as_text=True))
+    assert "Menunggu persetujuan lingkungan" in page and "Dicabut" in page and "Sertifikat Standar" in page
+    assert re.search(r"\b\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November"
+                     r"|Desember) \d{4} \d{2}\.\d{2} WIB\b", page) and "UTC" not in page
+    page = visible_text(applicant.client.get(f"/isian/{crawled['issued']}/selesai?lang=en").get_data(as_text=True))
+    assert "Waiting for the environmental approval" in page and "Revoked" in page and "Standard certificate" in page
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2} WIB\b", page)
+    dashboard = visible_text(applicant.client.get("/dasbor?lang=id").get_data(as_text=True))
+    assert "Menunggu persetujuan lingkungan" in dashboard and "Risiko tervalidasi" in dashboard
+
+
+# ---------------------------------------------------------------- check your answers, the list of activities, prefill
+
+
+def _summary_rows(html: str) -> list[tuple[str, str, bool]]:
+    """(question, answer, has a change link) per row of the check-your-answers lists."""
+    rows = re.findall(r'<div class="summary-row">\s*<dt>(.*?)</dt>\s*<dd>(.*?)</dd>(.*?)</div>', html, re.S)
+    return [(dt_.strip(), dd.strip(), ">Ubah<" in rest or ">Change<" in rest) for dt_, dd, rest in rows]
+
+
+def test_check_your_answers(applicant):
+    sid = _mixed_draft(applicant)
+    html = applicant.client.get(f"/isian/{sid}/periksa").get_data(as_text=True)
+    rows = _summary_rows(html)
+    by_question = {}
+    for question, answer, change in rows:
+        by_question.setdefault(question, []).append((answer, change))
+    # read-only and computed answers have nothing to change; answers have
+    for question in ("NIK", "Nama lengkap", "Tanggal lahir", "Judul KBLI", "Skala usaha", "Tingkat risiko",
+                     "Kewajiban dokumen lingkungan"):
+        assert by_question[question] and not any(change for _, change in by_question[question]), question
+    for question in ("NPWP", "Nama usaha", "Kode KBLI 2020", "Proses kegiatan ini"):
+        assert all(change for _, change in by_question[question]), question
+    assert by_question["Tanggal lahir"] == [("17 Agustus 1990", False)]
+    # empty optional answers say so
+    assert by_question["Nomor BPJS Ketenagakerjaan"] == [("Tidak diisi", True)]
+    # the last step's question is asked once, in the form below the answers, not also listed above it
+    consent = "Data yang saya isi benar dan saya setuju perizinan berusaha diterbitkan"
+    assert consent not in by_question and html.count(consent) == 1
+    assert len(by_question["NPWP"]) == 1 and len(by_question["Nama usaha"]) == 2  # once per activity
+    # a back link to the last step
+    assert re.search(rf'<a class="back-link" href="/isian/{sid}/pernyataan_mandiri">Kembali</a>', html)
+    english = applicant.client.get(f"/isian/{sid}/periksa?lang=en").get_data(as_text=True)
+    assert ("Not given", True) in [(a, c) for q, a, c in _summary_rows(english)] and ">Back</a>" in english
+
+
+def test_the_list_of_activities_is_the_seeds_table(applicant):
+    sid = permit.start(applicant)
+    permit.activities(applicant, sid, "10298", "47191")
+    permit.ok(permit.details(applicant, sid, {"modal_usaha": 200_000_000}, {"modal_usaha": 50_000_000}))
+    permit.ok(permit.products(applicant, sid, permit.ONE_PRODUCT, permit.ONE_PRODUCT))
+    permit.ok(applicant.put_step(sid, "ringkasan_usaha", {}))
+    html = applicant.client.get(f"/isian/{sid}/daftar_kegiatan").get_data(as_text=True)
+    table = html[html.index('<table class="table table-stack">'):html.index("</table>")]
+    headings = [visible_text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    assert headings == ["KBLI", "Lokasi usaha", "Skala usaha", "Tingkat risiko", "Pernyataan mandiri", "Status",
+                        "Proses kegiatan ini"]
+    rows = [[re.sub(r"\s+", " ", visible_text(c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    assert [row[:4] for row in rows] == [
+        ["10298 – Industri pengolahan rumput laut", "Warung Budi, Bangkinang Kota, Kabupaten Kampar", "Mikro",
+         "Menengah Rendah"],
+        [rows[1][0], "Warung Budi, Bangkinang Kota, Kabupaten Kampar", "Mikro", "Rendah"]]
+    assert rows[1][0].startswith("47191 – Perdagangan Eceran")
+    assert rows[0][4] == "Pernyataan K3L dan kesediaan memenuhi standar usaha" and rows[1][4] == "Pernyataan K3L"
+    assert rows[0][5].startswith("Belum diproses") and "Sertifikat Standar" in rows[0][5]
+    # every cell carries its heading for the stacked layout on narrow screens
+    assert table.count('data-label="Tingkat risiko"') == 2
+    # each row's tick posts to its own activity
+    assert 'name="kegiatan_usaha.0.dipilih"' in table and 'name="kegiatan_usaha.1.dipilih"' in table
+    english = applicant.client.get(f"/isian/{sid}/daftar_kegiatan?lang=en").get_data(as_text=True)
+    assert ">Risk level</th>" in english and "Medium-low" in english
+
+
+def test_step_one_suggests_the_accounts_email(applicant):
+    sid = applicant.post("/api/v1/forms/permohonan/submissions").get_json()["id"]
+    html = applicant.client.get(f"/isian/{sid}/data_pelaku_usaha").get_data(as_text=True)
+    assert re.search(r'<input id="field-email" name="email" type="email"[^>]*value="budi@example.test"', html)
+    permit.ok(applicant.put_step(sid, "data_pelaku_usaha", {"npwp": "01.234.567.8-901.000", "email": "usaha@example.test"}))
+    html = applicant.client.get(f"/isian/{sid}/data_pelaku_usaha").get_data(as_text=True)
+    assert 'value="usaha@example.test"' in html and 'value="budi@example.test"' not in html
+
+
+def test_a_favicon_is_linked_and_served(client):
+    page = client.get("/").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data

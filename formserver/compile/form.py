@@ -19,6 +19,15 @@ class CompiledOption:
 
 
 @dataclass
+class CompiledColumn:
+    """A column of a group's table: its heading, the rule read per item, the field or words that show its value."""
+    label: dict
+    value: Rule
+    field: str | None = None           # a field's answer, shown as that field shows it
+    labels: dict | None = None         # words for the codes the rule gives
+
+
+@dataclass
 class CompiledField:
     key: str
     type: str
@@ -36,6 +45,8 @@ class CompiledField:
     item_label: Rule | None = None  # a repeating group's title per item
     item_visible: Rule | None = None  # which items a group asks about (others are skipped)
     checks: list = dc_field(default_factory=list)  # a group's per-item rules: (rule, child key, message)
+    prefill: Rule | None = None  # the suggested answer while there is none
+    columns: list[CompiledColumn] = dc_field(default_factory=list)  # a group shown as a table
 
     @property
     def takes_input(self) -> bool:
@@ -139,7 +150,14 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
         item_label=_rule(logic, spec.get("item_label")),
         item_visible=_rule(logic, spec.get("item_visible_if")),
         checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
+        prefill=_rule(logic, spec.get("prefill")),
+        columns=[_column(logic, c) for c in spec.get("columns", [])],
     )
+
+
+def _column(logic: Logic, spec: dict) -> CompiledColumn:
+    rule = spec["value"] if "value" in spec else {"var": spec["field"]}
+    return CompiledColumn(spec["label"], logic.compile(rule), spec.get("field"), spec.get("labels"))
 
 
 def _schema(fields: list[CompiledField]) -> type[Schema]:

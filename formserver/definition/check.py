@@ -279,9 +279,12 @@ def _rules(doc: dict) -> Iterator[tuple[_Path, Any]]:
 
 def _field_rules(path: _Path, field: dict) -> Iterator[tuple[_Path, Any]]:
     """(path, rule) for the rules of one field and its options."""
-    for name in ("visible_if", "required_if", "compute", "item_label", "item_visible_if"):
+    for name in ("visible_if", "required_if", "compute", "prefill", "item_label", "item_visible_if"):
         if name in field:
             yield path + (name,), field[name]
+    for k, column in enumerate(_list(field.get("columns"))):
+        if isinstance(column, dict) and "value" in column:
+            yield path + ("columns", k, "value"), column["value"]
     for k, entry in enumerate(_list(field.get("checks"))):
         if isinstance(entry, dict) and "rule" in entry:
             yield path + ("checks", k, "rule"), entry["rule"]
@@ -581,7 +584,7 @@ def _each_problems(doc: dict) -> list[Problem]:
 
 
 def _group_check_fields(doc: dict) -> list[Problem]:
-    """A group's checks name one of its own questions; a summary names questions of the form."""
+    """A group's checks name one of its own questions; a summary and a table name questions of the form."""
     problems, keys = [], _field_keys(doc)
     for path, field in _all_fields(doc):
         children = [c.get("key") for c in _list(field.get("fields")) if isinstance(c, dict)]
@@ -595,6 +598,23 @@ def _group_check_fields(doc: dict) -> list[Problem]:
             if name not in keys:
                 problems.append(_say(doc, path + ("of", k), f"'{name}' is not a field of this form"
                                                            f"{_suggest(name, keys)}"))
+        problems.extend(_table_problems(doc, path, field, keys))
+    return problems
+
+
+def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list[Problem]:
+    """Table columns belong on a repeating group and name fields of the form."""
+    if "columns" not in field:
+        return []
+    if field.get("type") != "group" or not (field.get("repeat") or field.get("each")):
+        return [_say(doc, path + ("columns",), "'columns' show the items of a repeating group as a table; put them "
+                                               "on a group with 'repeat' or 'each'.")]
+    problems = []
+    for k, column in enumerate(_list(field.get("columns"))):
+        name = column.get("field") if isinstance(column, dict) else None
+        if name is not None and name not in keys:
+            problems.append(_say(doc, path + ("columns", k, "field"),
+                                 f"'{name}' is not a field of this form{_suggest(name, keys)}"))
     return problems
 
 

@@ -4,7 +4,8 @@ import re
 from flask import get_flashed_messages
 
 from ..dates import format_date
-from ..i18n import text
+from ..i18n import bi, text
+from ..labels import label
 from ..state import EMPTY
 from .views_common import step_list
 
@@ -60,14 +61,19 @@ def parse_step_form(form, step, posted) -> dict:
     return values
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _display(f, value, options) -> str:
     """An answer as the applicant reads it on the review page."""
     if value in EMPTY:
         return ""
+    if f.type == "computed" and isinstance(value, str) and ISO_DATE.match(value):
+        return format_date(value)  # a date read from elsewhere (the account's birth date)
     if f.type == "password":
         return "••••••••"
     if f.type == "consent":
-        return "✓"
+        return "✓" if value is True else bi("Tidak", "No")
     labels = {str(v): text(label) for v, label in options or []}
     if f.type == "multichoice":
         return ", ".join(labels.get(str(v), str(v)) for v in value)
@@ -103,15 +109,18 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
         if f.type == "group":
             rows.extend(answer_rows(f.children, state, holder, prefix))
             continue
-        rows.append({"key": path, "label": text(f.spec.get("label")),
-                     "value": _display(f, holder.get(f.key), field_state.options)})
+        shown = _display(f, holder.get(f.key), field_state.options)
+        rows.append({"key": path, "label": text(f.spec.get("label")), "value": shown or bi("Tidak diisi", "Not given"),
+                     "changeable": f.input is not None})  # computed and read-only answers have nothing to change
     return rows
 
 
-def review_rows(doc, form, state) -> list[dict]:
-    """Check-your-answers rows per step on the path: question, answer, change link target."""
+def review_rows(doc, form, state, final: str | None = None) -> list[dict]:
+    """Check-your-answers rows per step on the path before ``final`` (whose questions follow on the page)."""
     sections = []
     for key in state.path:
+        if key == final:
+            break
         step = form.steps_by_key[key]
         rows = answer_rows(step.fields, state, state.data)
         if rows:
@@ -122,6 +131,41 @@ def review_rows(doc, form, state) -> list[dict]:
 def summary_rows(form, state, f) -> list[dict]:
     """The rows a ``summary`` field shows: the answers of the fields it names."""
     return answer_rows([form.fields_by_key[key] for key in f.spec["of"]], state, state.data)
+
+
+def table_rows(form, state, f) -> list[dict]:
+    """The rows of a group shown as a table: per visible item, its path, its answers and the columns' words."""
+    rows = []
+    items = state.data.get(f.data_key)
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        item_path = f"{f.data_key}.{i}"
+        if (f.key, item_path) in state.hidden_items or not isinstance(item, dict):
+            continue
+        cells = state.item_cells.get((f.key, item_path)) or [None] * len(f.columns)
+        rows.append({"path": item_path, "item": item, "title": state.item_labels.get((f.key, item_path)),
+                     "cells": [_cell(form, column, value) for column, value in zip(f.columns, cells)]})
+    return rows
+
+
+def _cell(form, column, value) -> str:
+    if column.field is not None:
+        field = form.fields_by_key[column.field]
+        return _display(field, value, [(o.value, o.label) for o in field.options])
+    if value in EMPTY:
+        return ""
+    if column.labels and str(value) in column.labels:
+        return text(column.labels[str(value)])
+    return label(value)
+
+
+def _prefilled(step, state, values: dict) -> dict:
+    """A step's unanswered questions with a ``prefill`` rule get its value as the suggested answer."""
+    for f in step.fields:
+        if f.prefill is not None and values.get(f.key) in EMPTY and state.visible(f.key):
+            suggestion = f.prefill(state.data)
+            if suggestion not in EMPTY:
+                values[f.key] = suggestion
+    return values
 
 
 def _error_summary(errors: dict) -> list[dict]:
@@ -136,8 +180,12 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
     if posted:
         values.update({k: v for k, v in posted.items() if k not in state.data or errors and k in errors})
     summaries = {f.key: summary_rows(form, state, f) for f in step.fields if f.type == "summary"}
+    tables = {f.key: table_rows(form, state, f) for f in step.fields if f.columns}
+    if not errors:
+        values = _prefilled(step, state, values)
     return {
         "doc": doc, "form": form, "step": step, "state": state, "values": values, "summaries": summaries,
+        "tables": tables,
         "errors": errors or {}, "error_summary": _error_summary(errors or {}),
         "steps": steps, "position": position + 1, "total": len(steps),
         "notices": get_flashed_messages(),

@@ -179,7 +179,7 @@ def review(submission_id):
     if not final or not form.steps_by_key[final].review:
         return redirect(_step_url(doc, final))
     view = step_view(doc, form, form.steps_by_key[final], state)
-    return render_template("review.html", rows=review_rows(doc, form, state), final=form.steps_by_key[final], **view)
+    return render_template("review.html", rows=review_rows(doc, form, state, final), final=form.steps_by_key[final], **view)
 
 
 @bp.get("/isian/<submission_id>/selesai")
