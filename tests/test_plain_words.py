@@ -146,9 +146,15 @@ def visible_text(html: str) -> str:
     return " ".join(parser.parts)
 
 
+def _bilingual_mark(match) -> str:
+    """A document's mark "DICABUT / REVOKED": the Indonesian word, then its English translation on purpose."""
+    indonesian, english = match.groups()
+    return "" if labels.label(english, "id").upper() == indonesian and english in labels.LABELS else match.group(0)
+
+
 def raw_codes(html: str, word_codes=PAGE_WORD_CODES) -> set[str]:
     """The raw codes a reader of ``html`` would see."""
-    shown = visible_text(html)
+    shown = re.sub(r"\b([A-Z]+) / ([A-Z]+)\b", _bilingual_mark, visible_text(html))
     found = set(SNAKE_CODE.findall(shown)) | set(TITLED_CODE.findall(shown))
     return found | {word for word in re.findall(r"\b[A-Z]{2,}\b", shown) if word in word_codes}
 
@@ -160,6 +166,8 @@ def test_the_raw_code_finder_finds_what_the_pages_used_to_show():
                               "RISIKO_TERVALIDASI", "REVOKED"}
     assert raw_codes("<p>NIB, SPPL, UMK, UKL-UPL, KBLI 47191: Menengah Rendah</p>") == set()
     assert raw_codes('<td data-label="STATUS_X">ok</td>') == {"STATUS_X"}
+    assert raw_codes("<p>DICABUT / REVOKED</p>", DOCUMENT_WORD_CODES) == set()
+    assert raw_codes("<p>DRAF / REVOKED</p>", DOCUMENT_WORD_CODES) == {"REVOKED"}
 
 
 def _mixed_draft(api):
