@@ -141,3 +141,19 @@ def test_any_json_gets_a_4xx_or_a_save_never_a_500(app, values, extra):
     assert r.status_code in (200, 409, 422), r.get_data(as_text=True)
     r = client.post(f"/api/v1/submissions/{sid}/steps/jenis_pelaku/preview", json={"values": values})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("step,values,field", [
+    ("kontak", {"nomor_telepon": "081276460487", "email": "si\ud800ti@example.test", "kirim_kode_via": "EMAIL",
+                "setuju_pernyataan": True}, "email"),
+    ("data_pelaku", {"alamat": "Jl. Melati \ud800 No. 1"}, "alamat"),
+])
+def test_a_lone_surrogate_in_an_answer_is_a_422(api, smtp, sid, step, values, field):
+    """JSON can carry a lone surrogate (\\ud800), which no store can encode: refused as the answer it is in."""
+    from .conftest import PERSON
+    if step == "data_pelaku":
+        _to_data_pelaku(api, smtp, sid)
+        values = {**PERSON, **values}
+    r = api.put_step(sid, step, values)
+    assert r.status_code == 422, r.get_data(as_text=True)
+    assert field in r.get_json()["errors"]

@@ -36,17 +36,29 @@ TOO_LARGE = Bi("Paling besar {max}", "Must be {max} or less")
 TEXT_CEILING = {"text": 500, "textarea": 5000, "email": 254, "phone": 20, "password": 128}
 
 
+def _unicode(field: fields.Field, value: str) -> str:
+    """``value`` when it is real Unicode text; a JSON body can carry lone surrogates, which nothing can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise field.make_error("invalid") from None
+    return value
+
+
 class Text(fields.String):
     """A string, trimmed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        return _unicode(self, super()._deserialize(value, attr, data, **kwargs).strip())
 
 
 class Password(fields.String):
     """A string, kept exactly as typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _unicode(self, super()._deserialize(value, attr, data, **kwargs))
 
 
 class Email(fields.Email):
@@ -54,7 +66,7 @@ class Email(fields.Email):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
-        local, _, domain = value.rpartition("@")
+        local, _, domain = _unicode(self, value).rpartition("@")
         return f"{local}@{domain.lower()}"
 
 
