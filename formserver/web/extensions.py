@@ -57,6 +57,17 @@ def actor() -> str:
     return f"session:{session['anon']}"
 
 
+def cache_policy(response) -> None:
+    """Nothing a session can see is stored by a browser or a proxy: `no-store` unless a view chose public caching
+    for data that is the same for everyone (reference data, the OpenAPI document) and the answer sets no cookie.
+    Static files keep the caching Flask gives them."""
+    if request.endpoint == "static" and not session.modified:
+        return
+    if response.cache_control.public and not session.modified:
+        return
+    response.headers["Cache-Control"] = "no-store"
+
+
 def init_app(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
@@ -93,4 +104,7 @@ def init_app(app) -> None:
         response.headers["Content-Language"] = i18n.current_locale.get()
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
+        cache_policy(response)
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
