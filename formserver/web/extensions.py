@@ -65,7 +65,8 @@ def cache_policy(response) -> None:
         return
     if response.cache_control.public and not session.modified:
         return
-    response.headers["Cache-Control"] = "no-store"
+    if not response.cache_control.no_store:
+        response.headers["Cache-Control"] = "no-store"
 
 
 def init_app(app) -> None:
