@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .services import Services
     app.extensions["formserver"] = Services(app.config)
+    # what a crash left half done (an issuance between its first and last write) is finished before serving
+    app.extensions["formserver"].submissions.reconcile()
 
     if app.config.get("PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

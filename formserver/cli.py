@@ -104,7 +104,12 @@ def _document_revoke(args) -> int:
     if svc.store.get_document(args.document_id) is None:
         print(f"formserver: no document {args.document_id}", file=sys.stderr)
         return 1
-    doc = svc.issuer.revoke(args.document_id, f"cli:{os.environ.get('USER', 'admin')}", args.reason)
+    from .issue.issuance import RevocationRefused
+    try:
+        doc = svc.issuer.revoke(args.document_id, f"cli:{os.environ.get('USER', 'admin')}", args.reason)
+    except RevocationRefused as refused:
+        print(f"formserver: {refused.message}", file=sys.stderr)
+        return 1
     print(f"{doc['type']} {doc['number']} revoked")
     return 0
 

@@ -3,19 +3,22 @@
 The server decides everything here: which steps are reachable, what is stored (hidden fields
 never), which step comes next. Views and the API only translate requests into these calls.
 """
+import logging
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from . import audit
-from .actions import ACTIONS, ActionContext
+from .actions import ACTIONS, COMPLETIONS, ActionContext
 from .compile import CompiledForm
 from .i18n import Bi, text
 from .ids import new_id
 from .state import FormState, truthy
 from .store import StaleVersion
 
-DRAFT, COMPLETED = "draft", "completed"
+# processing: the last step is stored and its action's completion runs (answers frozen from then on)
+DRAFT, PROCESSING, COMPLETED = "draft", "processing", "completed"
 RETRIES = 3
+log = logging.getLogger(__name__)
 NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
                    "This step cannot be opened yet. Continue from step {step}.")
 
@@ -35,6 +38,22 @@ class StepNotReachable(Exception):
     def __init__(self, current_step: str | None):
         super().__init__(current_step)
         self.current_step = current_step
+
+
+class Locked(Exception):
+    """The submission is no longer a draft: its answers cannot change."""
+
+    MESSAGES = {
+        PROCESSING: Bi("Permohonan ini sedang diproses; jawabannya tidak dapat diubah lagi.",
+                       "This submission is being processed; its answers can no longer be changed."),
+        COMPLETED: Bi("Isian ini sudah dikirim; jawabannya tidak dapat diubah lagi.",
+                      "This submission has been sent; its answers can no longer be changed."),
+    }
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+        self.message = str(self.MESSAGES.get(status, self.MESSAGES[COMPLETED]))
 
 
 class AccessDenied(Exception):
@@ -153,6 +172,8 @@ class Submissions:
 
     def _validate(self, doc: dict, step_key: str, posted: dict):
         """The form, the step and the validation of ``posted``; refuses a step that is not reachable."""
+        if doc["status"] != DRAFT:
+            raise Locked(doc["status"])
         form = self.form_of(doc)
         state = self.services.evaluator.evaluate(form, doc["data"])
         if not self.reachable(doc, state, step_key):
@@ -165,12 +186,52 @@ class Submissions:
         if not result.ok:
             return SaveResult(doc, result.errors, result.state)
         new = self._merge(doc, form, step_key, result)
+        context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
         if step.action:
-            context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
             ACTIONS[step.action](context)
             if context.errors:
                 return SaveResult(doc, context.errors, result.state, context.retry_after)
-        return SaveResult(self._write(new, actor, "submission.step_saved", step=step_key), {}, result.state)
+        new = context.submission
+        completes = new["status"] == COMPLETED and step.action in COMPLETIONS
+        if completes:
+            # frozen before any of the completion's work exists; one concurrent save wins this write
+            new = {**new, "status": PROCESSING,
+                   "meta": {**new["meta"], "processing": {"action": step.action, "since": audit.now_iso(), "by": actor}}}
+        stored = self._write(new, actor, "submission.step_saved", context.events, step=step_key)
+        return SaveResult(self.complete(stored, actor) if completes else stored, {}, result.state)
+
+    def complete(self, doc: dict, actor: str) -> dict:
+        """Finish a ``processing`` submission: run its action's completion, store it ``completed``.
+
+        Safe to repeat and to run at the same time in several workers (a completion is idempotent);
+        any other submission is returned as it is.
+        """
+        for _ in range(RETRIES + 1):
+            if doc["status"] != PROCESSING:
+                return doc
+            context = ActionContext(self.services, doc, {}, actor)
+            COMPLETIONS[doc["meta"]["processing"]["action"]](context)
+            try:
+                return self._write({**context.submission, "status": COMPLETED}, actor, "submission.completed",
+                                   context.events)
+            except Conflict:  # someone else completed it meanwhile (or is doing so): read what they stored
+                doc = self.store.get_submission(doc["id"])
+        raise Conflict(doc["id"])
+
+    def reconcile(self, actor: str = "system:start-up") -> int:
+        """Complete every submission a crash left ``processing``; how many were completed (run at start-up)."""
+        done = 0
+        for form in self.services.forms:
+            failed = 0
+            while batch := self.store.list_submissions(form.key, status=PROCESSING, limit=100, offset=failed):
+                for doc in batch:
+                    try:
+                        self.complete(doc, actor)
+                        done += 1
+                    except Exception:  # one broken submission must not keep the others (or the server) down
+                        log.exception("could not complete submission %s", doc["id"])
+                        failed += 1
+        return done
 
     def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:
         """Keep what converts cleanly without completing the step (choices refreshed without JavaScript)."""
@@ -193,12 +254,15 @@ class Submissions:
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following else COMPLETED}
 
-    def _write(self, doc: dict, actor: str, event: str, **details) -> dict:
+    def _write(self, doc: dict, actor: str, event: str, events=(), **details) -> dict:
+        """Store the submission (optimistic), then its audit events: this one, then those an action queued."""
         before = doc["version"]
         try:
             stored = self.store.update_submission({**doc, "updated_at": audit.now_iso()})
         except StaleVersion:
             raise Conflict(doc["id"]) from None
-        audit.record(self.store, f"submission:{doc['id']}", event, actor,
-                     version=before + 1, status=stored["status"], **details)
+        subject = f"submission:{doc['id']}"
+        audit.record(self.store, subject, event, actor, version=before + 1, status=stored["status"], **details)
+        for event_type, queued in events:
+            audit.record(self.store, subject, event_type, actor, **queued)
         return stored

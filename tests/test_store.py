@@ -471,6 +471,13 @@ def test_a_claim_binds_once(store):
     assert store.claim("nib:s1", "222") == "111"
 
 
+def test_claimed_reads_a_claim_without_binding_it(store):
+    assert store.claimed("nib:s1") is None
+    assert store.claimed("nib:s1") is None  # reading bound nothing
+    assert store.claim("nib:s1", "111") == "111"
+    assert store.claimed("nib:s1") == "111" and store.claimed("nib:s2") is None
+
+
 def test_reference_tables_by_effective_date(store):
     store.insert_reference_table({"id": "b", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
     store.insert_reference_table({"id": "a", "kind": "kbli_risiko", "effective": "2021-02-02", "rows": []})
@@ -526,6 +533,15 @@ def test_kbli_counts_only_issued_nibs_in_range(store):
     store.insert_document(document(id="f", number="6", application_id="f", issued_at="2025-10-06T00:00:00+00:00"))
     assert store.count_issued_by_kbli_month("2025-10-01", "2025-11-01") == [{"month": "2025-10", "kbli": "47191", "count": 2}]
     assert store.count_issued_by_kbli_month("2026-01-01", "2027-01-01") == []
+
+
+def test_kbli_counts_skip_the_activities_a_reissued_nib_carries(store):
+    store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-10-01T00:00:00+00:00",
+                                   content={"activities": [{"kbli": "47191"}]}))
+    store.insert_document(document(id="b", number="1-02", application_id="b", issued_at="2025-10-02T00:00:00+00:00",
+                                   carried=1, content={"activities": [{"kbli": "47191"}, {"kbli": "10298"}]}))
+    assert store.count_issued_by_kbli_month("2025-10-01", "2025-11-01") == [
+        {"month": "2025-10", "kbli": "10298", "count": 1}, {"month": "2025-10", "kbli": "47191", "count": 1}]
 
 
 def fill(store):

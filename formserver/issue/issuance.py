@@ -1,25 +1,39 @@
 """Issuance: an application's NIB and documents, exactly once, signed and verifiable.
 
 Exactly once, whatever happens around it (a double click, two tabs, a retry, a crash half way):
-the NIB is bound to the application by a one-time claim in the store, and every document has a
-slot (application, type, activity) that the store keeps unique; a repeated issuance finds what
-the first one made. Nothing issued is changed afterwards, except its status by a revocation.
+issuance is the completion of the last step (see formserver/actions.py): the application is stored
+``processing``, its answers frozen, before any document exists, and becomes ``completed`` after the
+last one; a document verifies as valid only once its application is completed, and whatever a crash
+left half done is finished by the next submit or the next start-up. The NIB is bound to the
+applicant by a one-time claim in the store, and every document has a slot (application, type,
+activity) that the store keeps unique; a repeated issuance finds what the first one made.
+
+One business, one NIB (OSS RBA): the NIB identifies the business actor (the account). Each of the
+account's applications gets the next place in its NIB's chain (a claim per place), and its NIB
+document lists the activities of the NIB document before it plus its own, with its own number;
+the one before becomes SUPERSEDED. Nothing issued is changed afterwards, except its status by a
+revocation or that supersession.
 """
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import audit
-from ..actions import ActionContext, action
+from ..actions import ActionContext, action, completion
 from ..config import PROJECT_ROOT, base_url
 from ..i18n import bi
 from ..ids import new_id
-from ..store import DuplicateKey
+from ..store import DuplicateKey, StaleVersion
+from ..submissions import COMPLETED, PROCESSING
 from . import signing
 from .keyring import KeyRing
 
 SELECTED_MR = "MENENGAH_RENDAH"
 WAITING = "MENUNGGU_PERSETUJUAN_LINGKUNGAN"
+# document statuses
+VALID, REVOKED, SUPERSEDED = "VALID", "REVOKED", "SUPERSEDED"
+CHAIN = "nib-document"  # claim key prefix: f"{CHAIN}:{nib}:{place}" -> the application holding that place
+RETRIES = 3
 # application statuses on the tracking timeline (domain section 4)
 DRAF, DIAJUKAN, RISIKO_TERVALIDASI, TERBIT, DICABUT = "DRAF", "DIAJUKAN", "RISIKO_TERVALIDASI", "TERBIT", "DICABUT"
 
@@ -55,8 +69,16 @@ def load_office(config) -> dict:
 @dataclass(frozen=True)
 class Verification:
     valid: bool
-    status: str          # VALID, REVOKED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, UNKNOWN, ALTERED
+    status: str          # VALID, REVOKED, SUPERSEDED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, UNKNOWN, ALTERED
     document: dict | None = None
+
+
+class RevocationRefused(ValueError):
+    """A revocation that cannot be made (no reason, already revoked, superseded); ``message`` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def mask_name(name: str) -> str:
@@ -116,48 +138,130 @@ class Issuer:
     def store(self):
         return self.services.store
 
-    def nib(self, application_id: str) -> str:
-        """The application's NIB: allocated once and bound for ever (a lost race wastes a serial, never reuses one)."""
-        candidate = make_nib(self.store.next_value("nib"))
-        return self.store.claim(f"nib:{application_id}", candidate)
+    def nib(self, submission: dict) -> str:
+        """The NIB of the application's owner: one per business actor, allocated once and bound for ever
+        (a lost race wastes a serial, never reuses one)."""
+        key = f"nib:{submission['owner']}"
+        bound = self.store.claimed(key)
+        if bound:
+            return bound
+        earlier = self._issued_before_one_nib_per_owner(submission)
+        if earlier is not None:
+            # an application issued when every application had its own NIB: its NIB becomes the owner's,
+            # its NIB document the first of the chain (bound first, so a crash between leaves no gap)
+            self.store.claim(f"{CHAIN}:{earlier['meta']['nib']}:1", earlier["id"])
+            return self.store.claim(key, earlier["meta"]["nib"])
+        return self.store.claim(key, make_nib(self.store.next_value("nib")))
+
+    def _issued_before_one_nib_per_owner(self, submission: dict) -> dict | None:
+        issued = [d for d in self.store.find_submissions(submission["owner"], form_id=submission["form_id"],
+                                                         status=COMPLETED, limit=1000)
+                  if d["meta"].get("nib") and d["id"] != submission["id"]]
+        return min(issued, key=lambda d: d["created_at"], default=None)
+
+    def place(self, nib: str, submission: dict) -> int:
+        """The application's place in its NIB's chain of NIB documents (1: the first), bound once.
+
+        The chain is what keeps two applications of one owner, issued at the same time, from each
+        listing only its own activities: the later place always builds on the earlier one.
+        """
+        place = 1
+        while True:
+            key = f"{CHAIN}:{nib}:{place}"
+            holder = self.store.claimed(key) or self.store.claim(key, submission["id"])
+            if holder == submission["id"]:
+                return place
+            place += 1
+
+    def _nib_document(self, application_id: str) -> dict | None:
+        return next((d for d in self.store.documents_for(application_id) if d["type"] == "NIB"), None)
+
+    def _previous_nib_document(self, nib: str, place: int, actor: str) -> dict | None:
+        """The NIB document of the place before ``place``, finishing that application's issuance first when a
+        crash (or a concurrent request) left it ``processing``."""
+        for earlier in range(place - 1, 0, -1):
+            holder = self.store.claimed(f"{CHAIN}:{nib}:{earlier}")
+            doc = self._nib_document(holder) if holder else None
+            if doc is None and holder:
+                application = self.store.get_submission(holder)
+                if application is not None and application["status"] == PROCESSING:
+                    self.services.submissions.complete(application, actor)
+                    doc = self._nib_document(holder)
+            if doc is not None:
+                return doc
+        return None
 
     def plan(self, submission: dict) -> list[dict]:
         """The documents an application gets: (type, activity slot, number, status)."""
         data = submission["data"]
         nib = submission["meta"]["nib"]
-        slots = [{"type": "NIB", "activity": "", "number": nib, "status": "VALID"},
-                 {"type": "PERNYATAAN_MANDIRI", "activity": "", "number": f"PM-{nib}", "status": "VALID"}]
+        place = submission["meta"].get("nib_place", 1)
+        edition = "" if place == 1 else f"-{place:02d}"  # the numbers of the owner's first application stay short
+        slots = [{"type": "NIB", "activity": "", "number": f"{nib}{edition}", "status": VALID},
+                 {"type": "PERNYATAAN_MANDIRI", "activity": "", "number": f"PM-{nib}{edition}", "status": VALID}]
         if data.get("pernyataan_sppl") is True:
-            slots.append({"type": "SPPL", "activity": "", "number": f"SPPL-{nib}", "status": "VALID"})
+            slots.append({"type": "SPPL", "activity": "", "number": f"SPPL-{nib}{edition}", "status": VALID})
         for i, item in _selected(data):
             if item.get("tingkat_risiko") == SELECTED_MR:
                 waiting = item.get("punya_dokumen_lingkungan") == "BELUM" and \
                     item.get("kewajiban_lingkungan") in ("UKL_UPL", "AMDAL")
-                slots.append({"type": "SERTIFIKAT_STANDAR", "activity": str(i), "number": f"SS-{nib}-{i + 1:03d}",
-                              "status": WAITING if waiting else "VALID"})
+                slots.append({"type": "SERTIFIKAT_STANDAR", "activity": str(i),
+                              "number": f"SS-{nib}{edition}-{i + 1:03d}", "status": WAITING if waiting else VALID})
         return slots
 
     def issue(self, submission: dict, actor: str) -> list[dict]:
-        """Issue every planned document that does not exist yet; return all of them."""
+        """Issue every planned document that does not exist yet; return all of them.
+
+        Sets ``meta["nib"]`` and ``meta["nib_place"]`` on ``submission`` (the caller stores it).
+        """
         data, form = submission["data"], self.services.forms.get(submission["form_id"])
+        nib = self.nib(submission)
+        place = self.place(nib, submission)
+        submission["meta"] = {**submission["meta"], "nib": nib, "nib_place": place}
+        previous = self._previous_nib_document(nib, place, actor)
+        # a revoked NIB document's activities are not carried into the next one
+        carried = previous["content"]["activities"] if previous and previous["status"] != REVOKED else []
         holder = _holder(data)
         activities = {str(i): _activity(item, self.services.wilayah) for i, item in _selected(data)}
         issued_at, office = audit.now_iso(), load_office(self.services.config)
         for slot in self.plan(submission):
-            content = {"nib": submission["meta"]["nib"], "holder": holder,
-                       "activities": [activities[slot["activity"]]] if slot["activity"] else list(activities.values()),
+            own = [activities[slot["activity"]]] if slot["activity"] else list(activities.values())
+            content = {"nib": nib, "holder": holder, "activities": carried + own if slot["type"] == "NIB" else own,
                        "statements": _statements(data, form) if slot["type"] == "PERNYATAAN_MANDIRI" else [],
                        "office": office, "risk_table": submission["meta"].get("risk_table")}
             doc = {"id": new_id(), "application_id": submission["id"], "owner": submission["owner"],
                    **slot, "issued_at": issued_at, "content": content}
+            if slot["type"] == "NIB" and carried:
+                doc["carried"] = len(carried)  # the first activities are the earlier documents' (reports count them once)
             doc["key_id"], doc["signature"] = self.ring.sign(self.payload(doc))
             try:
                 self.store.insert_document(doc)
-            except DuplicateKey:
+            except DuplicateKey as duplicate:
+                if duplicate.field != "slot":
+                    raise
                 continue  # issued by an earlier attempt: that one stays
             audit.record(self.store, f"document:{doc['id']}", "document.issued", actor,
                          application_id=submission["id"], type=doc["type"], number=doc["number"])
-        return self.store.documents_for(submission["id"])
+        documents = self.store.documents_for(submission["id"])
+        if previous is not None:
+            self._supersede(previous, next(d for d in documents if d["type"] == "NIB"), actor)
+        return documents
+
+    def _supersede(self, doc: dict, by: dict, actor: str) -> None:
+        """Mark the NIB document ``doc`` superseded by ``by`` (once; a revoked one stays revoked)."""
+        for _ in range(RETRIES):
+            if doc["status"] in (SUPERSEDED, REVOKED):
+                return
+            try:
+                self.store.update_document({**doc, "status": SUPERSEDED, "superseded": {
+                    "at": audit.now_iso(), "by_document": by["id"], "by_number": by["number"]}})
+            except StaleVersion:
+                doc = self.store.get_document(doc["id"])
+                continue
+            audit.record(self.store, f"document:{doc['id']}", "document.superseded", actor,
+                         by_document=by["id"], by_number=by["number"])
+            return
+        raise StaleVersion(doc["id"])
 
     @staticmethod
     def payload(doc: dict) -> dict:
@@ -175,17 +279,45 @@ class Issuer:
         doc = self.store.get_document(parsed[0]) if parsed else None
         if doc is None or doc["signature"] != parsed[1]:
             return Verification(False, "UNKNOWN")
+        application = self.store.get_submission(doc["application_id"])
+        if application is None or application["status"] != COMPLETED:
+            # made by an issuance that has not finished (a crash half way): not issued, so nobody's proof yet
+            return Verification(False, "UNKNOWN")
         if not self.ring.verify(self.payload(doc), doc["signature"], doc.get("key_id"), doc.get("key_id_assumed") is True):
             return Verification(False, "ALTERED", doc)
-        return Verification(doc["status"] == "VALID", doc["status"], doc)
+        return Verification(doc["status"] == VALID, doc["status"], doc)
 
     def revoke(self, document_id: str, actor: str, reason: str) -> dict:
-        """Mark a document revoked (its content and signature stay as issued)."""
-        doc = self.store.get_document(document_id)
-        updated = self.store.update_document({**doc, "status": "REVOKED", "revoked": {"at": audit.now_iso(),
-                                                                                     "by": actor, "reason": reason}})
-        audit.record(self.store, f"document:{document_id}", "document.revoked", actor, reason=reason)
-        return updated
+        """Revoke a document in force, for a reason (its content and signature stay as issued).
+
+        RevocationRefused without a reason, for an unknown document, or one already revoked or superseded
+        (the stored revocation is never touched).
+        """
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise RevocationRefused(bi("Alasan pencabutan wajib diisi.", "A reason for the revocation is required."))
+        for _ in range(RETRIES):
+            doc = self.store.get_document(document_id)
+            if doc is None:
+                raise RevocationRefused(bi("Dokumen tidak ditemukan.", "No such document."))
+            if doc["status"] == REVOKED:
+                raise RevocationRefused(bi(f"Dokumen {doc['number']} sudah dicabut; pencabutannya tidak diubah.",
+                                           f"Document {doc['number']} is already revoked; its revocation stays as it is."))
+            if doc["status"] == SUPERSEDED:
+                by = (doc.get("superseded") or {}).get("by_number", "")
+                raise RevocationRefused(bi(f"Dokumen {doc['number']} sudah digantikan oleh dokumen {by}; cabut dokumen itu.",
+                                           f"Document {doc['number']} was superseded by document {by}; revoke that one."))
+            revoked = {"at": audit.now_iso(), "by": actor, "reason": reason}
+            try:
+                updated = self.store.update_document({**doc, "status": REVOKED, "revoked": revoked})
+            except StaleVersion:
+                continue  # changed meanwhile (revoked by someone else?): read it again
+            audit.record(self.store, f"document:{document_id}", "document.revoked", actor, reason=reason)
+            # on the application's timeline too: "Dicabut", with the reason
+            audit.record(self.store, f"submission:{doc['application_id']}", "document.revoked", actor,
+                         to=DICABUT, reason=reason, document_type=doc["type"], number=doc["number"])
+            return updated
+        raise RevocationRefused(bi("Dokumen sedang diubah; coba lagi.", "The document is being changed; try again."))
 
     def render_context(self, doc: dict, status: str | None = None) -> dict:
         """The template context of an issued (or draft) document."""
@@ -225,13 +357,15 @@ class Issuer:
                             "statements": [], "office": load_office(self.services.config)}}
 
 
-def record_status(store, submission: dict, new: str, actor: str) -> None:
-    """Move the application to a new tracking status, as an audit event (who, when, from, to)."""
+def record_status(context: ActionContext, new: str) -> None:
+    """Move the application to a new tracking status; its audit event (who, when, from, to) is appended
+    once the application is stored."""
+    submission = context.submission
     old = submission["meta"].get("status_permohonan", DRAF)
     if old == new:
         return
     submission["meta"] = {**submission["meta"], "status_permohonan": new}
-    audit.record(store, f"submission:{submission['id']}", "application.status", actor, **{"from": old, "to": new})
+    context.record("application.status", **{"from": old, "to": new})
 
 
 @action("permohonan.validasi_risiko")
@@ -241,18 +375,23 @@ def _validate_risk(context: ActionContext) -> None:
     table = svc.risk.current()
     submission["meta"] = {**submission["meta"], "risk_table": {
         "id": table["id"], "regulation": table["regulation"], "effective": table["effective"]} if table else None}
-    record_status(svc.store, submission, RISIKO_TERVALIDASI, context.actor)
+    record_status(context, RISIKO_TERVALIDASI)
 
 
 @action("permohonan.terbitkan")
-def _issue(context: ActionContext) -> None:
-    svc, submission = context.services, context.submission
-    if not _selected(submission["data"]):
+def _submit(context: ActionContext) -> None:
+    """Refuse what cannot be issued; otherwise the application is submitted (and frozen) for issuance."""
+    if not _selected(context.submission["data"]):
         context.fail("setuju_terbitkan", bi("Belum ada kegiatan yang dipilih.", "No activity has been selected."))
         return
-    record_status(svc.store, submission, DIAJUKAN, context.actor)
-    submission["meta"] = {**submission["meta"], "nib": svc.issuer.nib(submission["id"])}
+    record_status(context, DIAJUKAN)
+
+
+@completion("permohonan.terbitkan")
+def _issue(context: ActionContext) -> None:
+    """Issue the NIB and the documents of the frozen application (again after a crash: exactly once)."""
+    svc, submission = context.services, context.submission
     documents = svc.issuer.issue(submission, context.actor)
     waiting = any(d["status"] == WAITING for d in documents)
-    record_status(svc.store, submission, WAITING if waiting else TERBIT, context.actor)
+    record_status(context, WAITING if waiting else TERBIT)
     submission["meta"] = {**submission["meta"], "documents": [d["id"] for d in documents]}

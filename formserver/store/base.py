@@ -193,6 +193,10 @@ class Store(ABC):
     def claim(self, key: str, value: str) -> str:
         """Bind ``value`` to ``key`` unless the key is bound already; return the bound value."""
 
+    @abstractmethod
+    def claimed(self, key: str) -> str | None:
+        """The value bound to ``key``, or None (reads only: nothing is bound)."""
+
     # reference tables: versions of regulation data, e.g. {"id", "kind": "kbli_risiko", "effective", ...}
     @abstractmethod
     def insert_reference_table(self, doc: dict) -> dict:

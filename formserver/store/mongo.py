@@ -450,7 +450,9 @@ class MongoStore(Store):
         rows = self.db.documents.aggregate([
             # whole months, as the interface says: "2025-10-31T..." < "2025-11" as strings
             {"$match": {"type": "NIB", "issued_at": {"$gte": since[:7], "$lt": until[:7]}}},
-            {"$unwind": "$content.activities"},
+            {"$unwind": {"path": "$content.activities", "includeArrayIndex": "_position"}},
+            # a reissued NIB document lists the earlier documents' activities first (``carried``): counted then
+            {"$match": {"$expr": {"$gte": ["$_position", {"$ifNull": ["$carried", 0]}]}}},
             # ISO dates are ASCII: the first 7 bytes are the month
             {"$group": {"_id": {"month": {"$substr": ["$issued_at", 0, 7]}, "kbli": "$content.activities.kbli"},
                         "count": {"$sum": 1}}},
@@ -465,6 +467,11 @@ class MongoStore(Store):
             return value
         except DuplicateKeyError:
             return self._primary.claims.find_one({"_id": _eq(key)})["value"]
+
+    def claimed(self, key: str) -> str | None:
+        # from the primary: a claim decides a write (which NIB, which place in a chain)
+        row = self._primary.claims.find_one({"_id": _eq(key)})
+        return row["value"] if row else None
 
     # reference tables
     def insert_reference_table(self, doc: dict) -> dict:

@@ -81,7 +81,8 @@ class SQLiteStore(Store):
                 "INSERT INTO document_kbli (document_id, month, kbli)"
                 " SELECT d.id, substr(d.issued_at, 1, 7), json_extract(a.value, '$.kbli')"
                 " FROM documents d, json_each(json_extract(d.body, '$.content.activities')) a"
-                " WHERE d.type = 'NIB' AND NOT EXISTS (SELECT 1 FROM document_kbli)")
+                " WHERE d.type = 'NIB' AND a.key >= COALESCE(json_extract(d.body, '$.carried'), 0)"
+                " AND NOT EXISTS (SELECT 1 FROM document_kbli)")
             self._migrate_accounts(db)
 
     @staticmethod
@@ -327,6 +328,8 @@ class SQLiteStore(Store):
             return
         month = str(doc.get("issued_at", ""))[:7]
         activities = (doc.get("content") or {}).get("activities") or []
+        # a reissued NIB document lists the earlier documents' activities first: they were counted then
+        activities = activities[doc.get("carried") or 0:]
         db.executemany("INSERT INTO document_kbli (document_id, month, kbli) VALUES (?, ?, ?)",
                        [(doc["id"], month, a.get("kbli")) for a in activities if isinstance(a, dict)])
 
@@ -366,6 +369,10 @@ class SQLiteStore(Store):
         with self._transaction() as db:
             db.execute("INSERT OR IGNORE INTO claims (key, value) VALUES (?, ?)", (key, value))
             return db.execute("SELECT value FROM claims WHERE key = ?", (key,)).fetchone()[0]
+
+    def claimed(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM claims WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # reference tables
     def insert_reference_table(self, doc: dict) -> dict:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, session
 
 from ..accounts import auth
 from ..i18n import bi, text
-from ..submissions import AccessDenied, Conflict, StepNotReachable
+from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from . import schemas as s
 from . import services
 from .contract import operation
@@ -113,6 +113,8 @@ def put_step(submission_id, step_key, body, headers):
     except StepNotReachable as error:
         return error_response(409, bi("Langkah ini belum dapat diisi.", "This step cannot be filled in yet."),
                               current_step=error.current_step)
+    except Locked as locked:
+        return error_response(409, locked.message)
     if not result.ok:
         if result.retry_after:  # a limit was reached (verification codes): 429, and when to come back
             first = next(iter(result.errors.values()))[0]

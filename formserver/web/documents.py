@@ -5,7 +5,7 @@ from ..dates import format_date
 from ..i18n import bi
 from ..issue.issuance import WAITING, mask_name
 from ..labels import label
-from ..submissions import Conflict, StepNotReachable
+from ..submissions import Conflict, Locked, StepNotReachable
 from . import schemas as s
 from . import services
 from .contract import operation
@@ -90,8 +90,8 @@ def submit(submission_id, body):
         final = state.path[-1] if state.path else None
         try:
             result = svc.submissions.save_step(doc, final, values, actor())
-        except (StepNotReachable, Conflict):
-            doc = owned_submission(submission_id)  # another request issued it meanwhile
+        except (StepNotReachable, Conflict, Locked):
+            doc = owned_submission(submission_id)  # another request submitted it meanwhile
             if doc["status"] == "draft":
                 return error_response(409, bi("Lengkapi semua langkah sebelum menerbitkan.",
                                               "Complete every step before issuing."),
@@ -100,6 +100,8 @@ def submit(submission_id, body):
             if not result.ok:
                 return jsonify({"errors": result.errors}), 422
             doc = result.submission
+    # an issuance that was interrupted (or runs in another request now) is finished here: idempotent
+    doc = svc.submissions.complete(doc, actor())
     if not doc["meta"].get("nib"):
         return error_response(409, bi("Formulir ini tidak menerbitkan dokumen.", "This form issues no documents."))
     return jsonify(issuance_json(doc))
@@ -136,6 +138,8 @@ def _verification_json(result) -> dict:
         out.update({"type": doc["type"], "number": doc["number"], "issued_at": doc["issued_at"],
                     "holder": mask_name(content["holder"]["nama"]),
                     "kbli": [a["kbli"] for a in content["activities"]]})
+        if doc.get("superseded"):
+            out["superseded_by"] = doc["superseded"]["by_number"]
     return out
 
 
@@ -160,13 +164,14 @@ def verify_page(code):
                            document=result.document), 404 if result.status == "UNKNOWN" else 200
 
 
-TIMELINE_EVENTS = {"submission.created", "application.status", "submission.step_saved"}
+TIMELINE_EVENTS = {"submission.created", "application.status", "submission.step_saved", "document.revoked"}
 
 
 def timeline(submission_id: str) -> list[dict]:
     """The application's status changes (who, when, from, to) and saved steps, oldest first."""
     events = services().store.events(f"submission:{submission_id}")
-    return [{k: e.get(k) for k in ("at", "type", "actor", "from", "to", "step") if e.get(k) is not None}
+    keys = ("at", "type", "actor", "from", "to", "step", "reason", "document_type", "number")
+    return [{k: e.get(k) for k in keys if e.get(k) is not None}
             for e in events if e["type"] in TIMELINE_EVENTS]
 
 

@@ -5,7 +5,7 @@ from .. import audit
 from ..accounts import auth
 from ..accounts.registration import send_code
 from ..i18n import bi
-from ..submissions import AccessDenied, Conflict, StepNotReachable
+from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from . import captcha, services
 from .api import start_session
 from .documents import issuance_view, timeline
@@ -106,6 +106,9 @@ def _post_step(doc, form, step):
         return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
     except StepNotReachable as error:
         return redirect(_step_url(doc, error.current_step))
+    except Locked as locked:  # sent meanwhile from another tab
+        flash(locked.message)
+        return redirect(url_for("pages.done", submission_id=doc["id"]))
     if not result.ok:
         if _only_new_questions(result.errors):
             # without JavaScript, an answer can reveal questions the page did not show yet: ask them, no error
@@ -188,6 +191,7 @@ def done(submission_id):
     if doc["status"] == "draft":
         return redirect(url_for("pages.resume", submission_id=submission_id))
     svc = services()
+    doc = svc.submissions.complete(doc, actor())  # an interrupted completion is finished on access
     account = svc.store.get_account(doc["meta"]["account_id"]) if doc["meta"].get("account_id") else None
     issued = issuance_view(doc) if doc["meta"].get("nib") else None
     return render_template("done.html", doc=doc, account=account, form=svc.submissions.form_of(doc),
