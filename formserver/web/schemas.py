@@ -8,7 +8,7 @@ from ..reference.wilayah import LEVELS
 from .contract import QuerySchema, RequestSchema
 
 STEP_STATUSES = ("done", "current", "todo")
-SUBMISSION_STATUSES = ("draft", "completed")
+SUBMISSION_STATUSES = ("draft", "processing", "completed")  # processing: answers frozen, being completed
 
 
 def _d(text: str) -> dict:
@@ -242,7 +242,7 @@ class IssuedDocument(Schema):
     id = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(("NIB", "SERTIFIKAT_STANDAR", "PERNYATAAN_MANDIRI", "SPPL")))
     number = fields.String(required=True)
-    status = fields.String(required=True, metadata=_d("VALID, REVOKED or MENUNGGU_PERSETUJUAN_LINGKUNGAN."))
+    status = fields.String(required=True, metadata=_d("VALID, REVOKED, SUPERSEDED or MENUNGGU_PERSETUJUAN_LINGKUNGAN."))
     url = fields.String(required=True, metadata=_d("The signed PDF (owner and officers only)."))
     verify_url = fields.String(required=True, metadata=_d("The public verification page the QR code opens."))
 
@@ -267,21 +267,28 @@ class NewSubmission(RequestSchema):
 
 class VerificationResult(Schema):
     valid = fields.Boolean(required=True)
-    status = fields.String(required=True, metadata=_d("VALID, REVOKED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ALTERED or UNKNOWN."))
+    status = fields.String(required=True, metadata=_d(
+        "VALID, REVOKED, SUPERSEDED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ALTERED or UNKNOWN (also a document whose "
+        "issuance has not finished)."))
     type = fields.String()
     number = fields.String()
     issued_at = fields.String()
     holder = fields.String(metadata=_d("The holder's name, masked."))
     kbli = fields.List(fields.String())
+    superseded_by = fields.String(metadata=_d("A SUPERSEDED NIB document: the number of the one that replaced it."))
 
 
 class TimelineEvent(Schema):
     at = fields.String(required=True)
-    type = fields.String(required=True, metadata=_d("submission.created, submission.step_saved or application.status."))
+    type = fields.String(required=True, metadata=_d(
+        "submission.created, submission.step_saved, application.status or document.revoked."))
     actor = fields.String(required=True)
     from_ = fields.String(data_key="from", metadata=_d("The old status (application.status)."))
-    to = fields.String(metadata=_d("The new status (application.status)."))
+    to = fields.String(metadata=_d("The new status (application.status; DICABUT for document.revoked)."))
     step = fields.String()
+    reason = fields.String(metadata=_d("Why the document was revoked (document.revoked)."))
+    document_type = fields.String(metadata=_d("The revoked document's type (document.revoked)."))
+    number = fields.String(metadata=_d("The revoked document's number (document.revoked)."))
 
 
 class Timeline(Schema):
