@@ -145,7 +145,7 @@ class Crash(Exception):
 
 WRITES = {"insert_submission", "update_submission", "insert_account", "update_account", "put_code", "update_code",
           "next_value", "record_attempt", "clear_attempts", "insert_document", "update_document", "claim",
-          "insert_reference_table", "append_event", "restore", "restore_many"}
+          "insert_reference_table", "append_event", "restore", "restore_many", "set_missing_key_ids", "add_signing_key"}
 
 
 class CrashingStore:
