@@ -17,6 +17,10 @@ def test_registration_end_to_end(api, smtp, app):
     assert username in text and "http://oss.example.test/masuk" in text
     assert PASSWORD not in text
     account = app.extensions["formserver"].store.find_account(username=username)
+    # the date in words and in WIB, in both languages, as on the pages
+    from formserver.dates import format_date
+    assert f"dibuat pada {format_date(account['created_at'], True, 'id')}." in text
+    assert f"created on {format_date(account['created_at'], True, 'en')}." in text and " WIB." in text
     assert account["password_hash"].startswith("$argon2id$")
     assert account["profile"]["nomor_telepon"] == "+6281276460487"
     assert "password" not in account["profile"]

@@ -84,7 +84,7 @@ def test_no_page_scrolls_sideways_at_360_px(browser, site, javascript, lang):
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         errors = []
-        page.on("pageerror", lambda error: errors.append(error))
+        page.on("pageerror", lambda error, seen=errors: seen.append(error))
         _log_in(page, username, password)
         for name, path in paths.items():
             response = page.goto(f"{path}?lang={lang}")

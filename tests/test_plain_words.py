@@ -13,7 +13,7 @@ from formserver.issue.render import DOCUMENT_TYPES
 from formserver.officers import create_officer
 
 from . import test_permohonan as permit
-from .conftest import ROOT, Api
+from .conftest import PASSWORD, PERSON, ROOT, Api, code_from
 from .test_permohonan import applicant
 
 
@@ -185,8 +185,25 @@ def _mixed_draft(api):
     return sid
 
 
+def _registration_at_review(app, smtp):
+    """Another person's registration, every step answered but the last: (client, submission id)."""
+    api = Api(app.test_client())
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    permit.ok(api.put_step(sid, "skala", {"skala_usaha": "UMK"}))
+    permit.ok(api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI"}))
+    before = len(smtp.messages)
+    permit.ok(api.put_step(sid, "kontak", {"nomor_telepon": "0812-7646-0488", "email": "ani@example.test",
+                                           "kirim_kode_via": "EMAIL", "setuju_pernyataan": True}))
+    smtp.wait_for(before + 1)
+    code = next(code_from(m) for m in smtp.messages[before:] if "ani@example.test" in m["To"])
+    permit.ok(api.put_step(sid, "verifikasi", {"kode_verifikasi": code}))
+    permit.ok(api.put_step(sid, "akun", {"nama_lengkap": "Ani", "password": PASSWORD, "password_konfirmasi": PASSWORD}))
+    permit.ok(api.put_step(sid, "data_pelaku", {**PERSON, "nik": "1401011708900002"}))
+    return api.client, sid
+
+
 @pytest.fixture
-def crawled(app, applicant):
+def crawled(app, applicant, smtp):
     """An issued application waiting for its environmental approval (one document revoked), and a draft."""
     issued_sid = permit.start(applicant)
     permit._to_pernyataan(applicant, issued_sid, "10298", env={
@@ -201,7 +218,7 @@ def crawled(app, applicant):
     officer = Api(app.test_client())
     permit.ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
     return {"issued": issued_sid, "draft": draft_sid, "documents": svc.store.documents_for(issued_sid),
-            "officer": officer}
+            "officer": officer, "registration": _registration_at_review(app, smtp)}
 
 
 def _pages(client, officer, crawled, lang):
@@ -214,6 +231,10 @@ def _pages(client, officer, crawled, lang):
         response = client.get(f"{url}?lang={lang}")
         assert response.status_code == 200, (name, response.status_code)
         yield name, response.get_data(as_text=True)
+    registrant, registration = crawled["registration"]
+    page = registrant.get(f"/isian/{registration}/periksa?lang={lang}")
+    assert page.status_code == 200 and "Periksa jawaban Anda" in page.get_data(as_text=True) or lang == "en"
+    yield "registration review", page.get_data(as_text=True)
     page = officer.client.get(f"/petugas/permohonan/{issued}?lang={lang}")
     assert page.status_code == 200
     yield "officer page", page.get_data(as_text=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .. import audit
 from ..actions import ActionContext, LinkedMessage, action, current_client
 from ..config import base_url
+from ..dates import format_date
 from ..i18n import bi
 from ..store import DuplicateKey
 from .codes import CodeLimited
@@ -175,9 +176,11 @@ def _keep_password(context: ActionContext) -> None:
 
 def _welcome(services, account: dict) -> Message:
     link = base_url(services.config) + "/masuk"
-    body = (f"Selamat, akun OSS Anda sudah dibuat.\nNama pengguna: {account['username']}\n"
+    created = account.get("created_at")  # in WIB and words, as on every page (formserver/dates.py)
+    body = (f"Selamat, akun OSS Anda sudah dibuat pada {format_date(created, True, 'id')}.\n"
+            f"Nama pengguna: {account['username']}\n"
             f"Masuk di: {link}\nKata sandi tidak pernah dikirim lewat e-mail.\n\n"
-            f"Your OSS account has been created.\nUsername: {account['username']}\n"
+            f"Your OSS account was created on {format_date(created, True, 'en')}.\nUsername: {account['username']}\n"
             f"Log in at: {link}\nPasswords are never sent by e-mail.\n")
     return Message(to=account["email"], subject="Akun OSS Anda / Your OSS account", body=body)
 
