@@ -85,7 +85,7 @@ def run_schemathesis(app, base: str, tmp_path: Path, logged_in: bool) -> subproc
         'kode = "47111"\n'
         f'document_id = "{document["id"]}"\n'
         f'code = "{document["verify_url"].rsplit("/verifikasi/", 1)[-1]}"\n' + CONFIG)
-    command = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config), "--no-color",
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color",
                "run", f"{base}/api/v1/openapi.json", "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES),
                "--seed", str(SEED), "--phases", "examples,coverage,fuzzing", "--workers", "2",
                "--generation-database", "none", "--no-shrink", "--request-timeout", "30",
