@@ -178,11 +178,25 @@ def test_step_saves_are_refused_once_issuance_began(app, applicant):
     assert real.get_submission(sid)["status"] == "processing" and real.documents_for(sid) == []
     r = applicant.put_step(sid, "data_pelaku_usaha", {"npwp": "01.234.567.8-901.000", "email": "lain@example.test"})
     assert r.status_code == 409 and "tidak dapat diubah" in r.get_json()["error"]
-    page = applicant.client.post(f"/isian/{sid}/data_pelaku_usaha", data={})
-    assert page.status_code in (302, 303, 400)  # never a save
+    page = applicant.client.get(f"/isian/{sid}/data_pelaku_usaha")
+    assert page.status_code == 302 and page.headers["Location"].endswith(f"/isian/{sid}/selesai")
     assert real.get_submission(sid)["data"]["email"] == "usaha@example.test"
     result = ok(submit(applicant, sid))  # the next submit finishes the issuance
     assert result["status"] == "TERBIT" and real.get_submission(sid)["status"] == "completed"
+
+
+def test_the_applications_page_finishes_an_interrupted_issuance(app, applicant):
+    sid = ready_rendah(applicant)
+    svc = app.extensions["formserver"]
+    real = svc.store
+    svc.store = CrashingStore(real, crash_at=6)  # frozen, NIB taken, then the process dies
+    assert submit(applicant, sid).status_code == 500
+    svc.store = real
+    assert real.get_submission(sid)["status"] == "processing"
+    page = applicant.client.get(f"/isian/{sid}/selesai")
+    assert page.status_code == 200
+    stored = real.get_submission(sid)
+    assert stored["status"] == "completed" and stored["meta"]["nib"] in page.get_data(as_text=True)
 
 
 def _prepare(tmp_path_factory, smtp, whatsapp, second):
@@ -307,6 +321,9 @@ def test_revocation_needs_a_reason_and_happens_once(app, applicant, issued):
     assert len(revocations) == 1
     assert revocations[0]["to"] == "DICABUT" and revocations[0]["reason"] == "Data palsu"
     assert revocations[0]["number"] == document["number"] and revocations[0]["document_type"] == "NIB"
+    page = applicant.client.get(f"/isian/{sid}/selesai").get_data(as_text=True)
+    history = page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "Dicabut" in history and "Data palsu" in history and document["number"] in history
 
 
 def test_a_superseded_document_is_not_revoked_and_a_revoked_nib_is_not_carried(app, applicant, issued):
