@@ -70,15 +70,13 @@ def server(tmp_path):
     process.wait(timeout=20)
 
 
-def test_concurrent_submits_to_two_workers_issue_once(server):
-    base, data_dir = server
-    client = Client(base)
-    assert client.call("POST", "/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD})[0] == 200
+def ready(client, kbli="47191"):
+    """A new application, every step but the last done; its id."""
     status, body = client.call("POST", "/api/v1/forms/permohonan/submissions")
     assert status == 201, body
     sid = body["id"]
     steps = [("data_pelaku_usaha", {"npwp": "012345678901000", "email": "usaha@example.test"}),
-             ("bidang_usaha", {"kegiatan_usaha": [{"jenis_kegiatan": "UTAMA", "kbli": "47191", "ruang_lingkup": "Toko"}]}),
+             ("bidang_usaha", {"kegiatan_usaha": [{"jenis_kegiatan": "UTAMA", "kbli": kbli, "ruang_lingkup": "Toko"}]}),
              ("detail_usaha", {"kegiatan_usaha": [{**LOCATION, "modal_usaha": 50_000_000}]}),
              ("produk", {"kegiatan_usaha": [{"produk": ONE_PRODUCT}]}),
              ("ringkasan_usaha", {}),
@@ -87,6 +85,14 @@ def test_concurrent_submits_to_two_workers_issue_once(server):
     for step, values in steps:
         status, body = client.call("PUT", f"/api/v1/submissions/{sid}/steps/{step}", {"values": values})
         assert status == 200, (step, body)
+    return sid
+
+
+def test_concurrent_submits_to_two_workers_issue_once(server):
+    base, data_dir = server
+    client = Client(base)
+    assert client.call("POST", "/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD})[0] == 200
+    sid = ready(client)
     results, barrier = [], threading.Barrier(8)
 
     def submit():
@@ -104,3 +110,28 @@ def test_concurrent_submits_to_two_workers_issue_once(server):
     assert len(store.documents_for(sid)) == 2
     nib = results[0][1]["nib"]
     assert store.find_document(number=nib)["type"] == "NIB"
+
+
+def test_two_applications_of_one_account_submitted_at_once_to_two_workers_share_one_nib(server):
+    base, data_dir = server
+    client = Client(base)
+    assert client.call("POST", "/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD})[0] == 200
+    sids = [ready(client), ready(client, "47192")]
+    results, barrier = [], threading.Barrier(6)
+
+    def submit(sid):
+        barrier.wait()
+        results.append(client.call("POST", f"/api/v1/submissions/{sid}/submit", {"values": {"setuju_terbitkan": True}}))
+    threads = [threading.Thread(target=submit, args=(sid,)) for sid in sids for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [status for status, _ in results] == [200] * 6, results
+    assert len({body["nib"] for _, body in results}) == 1
+    store = SQLiteStore(data_dir / "formserver.sqlite3")
+    nib_documents = [d for sid in sids for d in store.documents_for(sid) if d["type"] == "NIB"]
+    assert len(nib_documents) == 2
+    latest = next(d for d in nib_documents if d["status"] == "VALID")
+    assert sorted(a["kbli"] for a in latest["content"]["activities"]) == ["47191", "47192"]
+    assert [d["status"] for d in nib_documents if d is not latest] == ["SUPERSEDED"]
