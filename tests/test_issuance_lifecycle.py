@@ -354,3 +354,49 @@ def test_cli_revoke(app, issued, monkeypatch, capsys):
     assert "sudah dicabut" in capsys.readouterr().err
     stored = app.extensions["formserver"].store.get_document(document["id"])
     assert stored["revoked"]["reason"] == "Izin dicabut oleh kantor"
+
+
+# --- data that moves, data from before ----------------------------------------------------------
+
+def test_export_and_import_keep_the_nib_chain(app, applicant, tmp_path, smtp, whatsapp):
+    import io
+
+    from formserver.transfer import export, import_
+    first = ok(submit(applicant, ready_rendah(applicant)))
+    second = ok(submit(applicant, ready_menengah_rendah(applicant)))
+    processing = ready_rendah(applicant)
+    svc = app.extensions["formserver"]
+    real = svc.store
+    svc.store = CrashingStore(real, crash_at=1)  # a third one frozen when the data is moved
+    assert submit(applicant, processing).status_code == 500
+    svc.store = real
+    out = io.StringIO()
+    export(real, out)
+    moved = make_app(tmp_path / "moved", smtp, whatsapp)
+    import_(moved.extensions["formserver"].store, io.StringIO(out.getvalue()))
+    again = make_app(tmp_path / "moved", smtp, whatsapp)  # its start-up finishes the frozen one
+    store = again.extensions["formserver"].store
+    assert store.get_submission(processing)["status"] == "completed"
+    assert verify(again, nib_document(first))["superseded_by"] == nib_document(second)["number"]
+    assert verify(again, nib_document(second))["status"] == "SUPERSEDED"
+    api = login(again)
+    fourth = ok(submit(api, ready_rendah(api)))
+    assert fourth["nib"] == first["nib"]
+    kbli = [a["kbli"] for a in store.get_document(nib_document(fourth)["id"])["content"]["activities"]]
+    assert kbli == ["47191", "10298", "47191", "47191"]
+    assert verify(again, nib_document(fourth))["status"] == "VALID"
+
+
+def test_an_account_issued_before_one_nib_per_account_keeps_its_first_nib(app, applicant):
+    import sqlite3
+    first = ok(submit(applicant, ready_rendah(applicant)))
+    store = app.extensions["formserver"].store
+    # as a store made before: no claim binds the NIB to the account, none orders its NIB documents
+    with sqlite3.connect(store.path) as db:
+        db.execute("DELETE FROM claims WHERE key LIKE 'nib:account:%' OR key LIKE 'nib-document:%'")
+    assert store.claimed("nib:account:acc1") is None
+    second = ok(submit(applicant, ready_menengah_rendah(applicant)))
+    assert second["nib"] == first["nib"] and store.claimed("nib:account:acc1") == first["nib"]
+    kbli = [a["kbli"] for a in store.get_document(nib_document(second)["id"])["content"]["activities"]]
+    assert kbli == ["47191", "10298"]
+    assert verify(app, nib_document(first))["status"] == "SUPERSEDED"
