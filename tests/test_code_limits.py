@@ -89,11 +89,22 @@ def test_five_wrong_guesses_per_recipient_in_an_hour_whatever_the_draft(codes):
     def wrong(s):
         return "000000" if right[s] != "000000" else "111111"
     results = [codes.check("registrasi", s, wrong(s), now=10.0 + n) for n, s in enumerate("aabbc")]
-    assert [r.reason for r in results] == ["wrong"] * 5
+    assert [r.reason for r in results] == ["wrong"] * 4 + ["locked"]  # the fifth says so at once
     locked = codes.check("registrasi", "c", right["c"], now=20.0)  # even the right code: the guesses are used up
     assert not locked.ok and locked.reason == "locked" and locked.retry_after == 3600 - 10
     assert "Coba lagi dalam 1 jam" in locked.message
     assert codes.check("registrasi", "c", right["c"], now=3611.0).reason == "expired"  # the code did not wait
+
+
+def test_tries_left_are_the_recipients_when_fewer_than_the_codes(codes):
+    first = codes.issue("registrasi", "a", recipient=EMAIL, now=0.0)
+    for n in range(3):
+        codes.check("registrasi", "a", "x" if first != "x" else "y", now=1.0 + n)
+    codes.issue("registrasi", "b", recipient=EMAIL, now=100.0)
+    result = codes.check("registrasi", "b", "x", now=101.0)
+    assert (result.reason, result.tries_left) == ("wrong", 1)  # 5 for this code, but 1 for the recipient
+    last = codes.check("registrasi", "b", "x", now=102.0)
+    assert last.reason == "locked" and last.retry_after == 1 + 3600 - 102  # said at once: when the first leaves
 
 
 def test_right_guesses_do_not_count_against_the_recipient(codes):
@@ -102,9 +113,9 @@ def test_right_guesses_do_not_count_against_the_recipient(codes):
         for _ in range(2 if n < 2 else 0):
             assert codes.check("registrasi", f"d{n}", "x", now=700.0 * n + 1).reason == "wrong"
         assert codes.check("registrasi", f"d{n}", code, now=700.0 * n + 2).ok
-    # four wrong guesses and three right ones in the hour: one wrong guess left
+    # four wrong guesses and three right ones in the hour: one wrong guess left, and it is the last
     code = codes.issue("registrasi", "last", recipient=EMAIL, now=1500.0)
-    assert codes.check("registrasi", "last", "x", now=1501.0).reason == "wrong"
+    assert codes.check("registrasi", "last", "x", now=1501.0).reason == "locked"
     assert codes.check("registrasi", "last", code, now=1502.0).reason == "locked"
 
 
@@ -147,8 +158,10 @@ def test_guesses_across_drafts_are_limited_in_the_api(api, smtp):
         drafts.append((sid, code_from(smtp.messages[before])))
     (first, _), (second, code) = drafts
     wrong = "000000" if code != "000000" else "111111"
-    for sid in (first, first, first, second, second):
-        assert api.put_step(sid, "verifikasi", {"kode_verifikasi": wrong}).status_code == 422
+    answers = [api.put_step(sid, "verifikasi", {"kode_verifikasi": wrong}) for sid in (first, first, first, second)]
+    assert [r.status_code for r in answers] == [422] * 4
+    assert "Sisa percobaan: 1" in answers[-1].get_json()["errors"]["kode_verifikasi"][0]  # the recipient's, not the code's
+    assert api.put_step(second, "verifikasi", {"kode_verifikasi": wrong}).status_code == 429
     r = api.put_step(second, "verifikasi", {"kode_verifikasi": code})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 3500
     assert "Terlalu banyak kode salah" in r.get_json()["errors"]["kode_verifikasi"][0]

@@ -166,7 +166,9 @@ def test_quota_sliding_windows(store):
 
 def test_quota_given_back_counts_no_more(store):
     limits = ((3600, 2),)
-    assert store.take_quota("guess:a", 1.0, limits) == 0 and store.take_quota("guess:a", 2.0, limits) == 0
+    assert store.take_quota("guess:a", 2.0, limits) == 0 and store.take_quota("guess:a", 1.0, limits) == 0
+    assert store.quota_takes("guess:a", 0.0) == [1.0, 2.0] and store.quota_takes("guess:a", 1.0) == [2.0]
+    assert store.quota_takes("guess:other", 0.0) == []
     assert store.take_quota("guess:a", 3.0, limits) > 0
     store.return_quota("guess:a", 2.0)
     assert store.take_quota("guess:a", 3.0, limits) == 0

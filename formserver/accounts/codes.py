@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..i18n import bi
 from ..store import StaleVersion, Store
+from ..store.base import quota_wait
 
 LIFETIME = 10 * 60
 MAX_TRIES = 5
@@ -167,5 +168,13 @@ class Codes:
                     self.store.return_quota(guesses, now)
                 return CheckResult(True)
             left = MAX_TRIES - updated["tries"]
+            if guesses:  # the recipient may have fewer guesses left than this code
+                longest = max(window for window, _ in GUESS_LIMITS)
+                taken = self.store.quota_takes(guesses, now - longest)
+                wait = quota_wait(taken, now, GUESS_LIMITS)
+                if wait:
+                    return CheckResult(False, "locked", retry_after=math.ceil(wait))
+                left = min([left] + [most - sum(1 for t in taken if t > now - window)
+                                     for window, most in GUESS_LIMITS])
             return CheckResult(False, "wrong" if left else "too_many", left)
         return CheckResult(False, "too_many")

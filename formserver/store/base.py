@@ -148,6 +148,10 @@ class Store(ABC):
     def return_quota(self, key: str, at: float) -> None:
         """Give back one take of ``key`` made at ``at`` (an attempt that turned out not to count)."""
 
+    @abstractmethod
+    def quota_takes(self, key: str, since: float) -> list[float]:
+        """The times of ``key``'s takes stamped after ``since``, oldest first."""
+
     # issued documents: {"id", "version", "number", "application_id", "type", "activity", "status", ...};
     # number unique, and (application_id, type, activity) unique so issuance stays exactly-once
     @abstractmethod

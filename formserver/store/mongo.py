@@ -368,6 +368,10 @@ class MongoStore(Store):
         keep_from = at - max(max(window for window, _ in limits), QUOTA_HORIZON)
         return self._change_quota(key, lambda times: (quota_wait(times, at, limits), [*times, at]), keep_from)
 
+    def quota_takes(self, key, since):
+        row = self._primary.quota.find_one({"_id": _eq(key)}, {"at": 1})
+        return sorted(t for t in (row or {}).get("at", []) if t > since)
+
     def return_quota(self, key, at):
         def without_one(times):
             rest = list(times)

@@ -284,6 +284,10 @@ class SQLiteStore(Store):
                 db.execute("INSERT INTO quota (key, at) VALUES (?, ?)", (key, at))
         return wait
 
+    def quota_takes(self, key, since):
+        return [row[0] for row in self._db.execute("SELECT at FROM quota WHERE key = ? AND at > ? ORDER BY at",
+                                                   (key, since))]
+
     def return_quota(self, key, at):
         with self._transaction() as db:
             db.execute("DELETE FROM quota WHERE rowid = (SELECT rowid FROM quota WHERE key = ? AND at = ? LIMIT 1)",
