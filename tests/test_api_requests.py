@@ -155,3 +155,14 @@ def test_rate_limits_scale_with_the_setting(tmp_path, smtp, whatsapp):
     statuses = [client.post("/api/v1/auth/login", json={"username": f"u{i}", "password": "x"}).status_code
                 for i in range(21)]
     assert statuses[:20] == [401] * 20 and statuses[20] == 429
+
+
+def test_an_html_field_name_nested_too_deep_is_ignored_not_a_500(client):
+    """Dotted names become nested answers; thousands of segments were a RecursionError."""
+    sid = client.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    page = client.get(f"/isian/{sid}/skala").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    for name in ("skala_usaha" + ".0" * 5000, "x" + ".a" * 5000):
+        response = client.post(f"/isian/{sid}/skala", data={name: "x", "csrf_token": token})
+        assert response.status_code < 500
+        assert response.status_code in (200, 302, 303, 400, 422)

@@ -7,6 +7,7 @@ from ..dates import format_date
 from ..i18n import bi, text
 from ..labels import label
 from ..state import EMPTY
+from .jsonlimits import MAX_DEPTH
 from .views_common import step_list
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.(\d{1,3}|[a-z_][a-z0-9_]*))*$")
@@ -45,7 +46,7 @@ def parse_step_form(form, step, posted) -> dict:
     """The step's values from an HTML form: lists for multi-choices, nested item lists for groups."""
     values: dict = {}
     for name in posted.keys():
-        if name.startswith("_") or name == "csrf_token" or not NAME.match(name):
+        if name.startswith("_") or name == "csrf_token" or name.count(".") >= MAX_DEPTH or not NAME.match(name):
             continue
         segments = name.split(".")
         field = form.fields_by_key.get(segments[-1])
