@@ -254,15 +254,13 @@ def _check_consistent(app, api, sid, earlier):
     assert sorted(d["id"] for d in again["documents"]) == sorted(d["id"] for d in documents) and again["nib"] == nib
 
 
-@pytest.mark.parametrize("second", [False, True], ids=["first-application", "second-application"])
-def test_a_crash_after_every_write_of_the_issuance_is_recovered(prepared, tmp_path, smtp, whatsapp, second):
-    """Crash after write 1, 2, ... of a submit; alternately restart the server or submit again."""
-    template, sid, earlier = prepared[second]
+def _crash_at_every_write(copy, sid, earlier):
+    """Crash after write 1, 2, ... of a submit, each on a fresh ``copy(n)()`` of the prepared data; alternately
+    restart the server (``copy(n)()`` again on the same data) or submit again; check each recovery."""
     crash_at, total = 1, None
     while total is None or crash_at <= total:
-        folder = tmp_path / f"run{crash_at}"
-        shutil.copytree(template, folder)
-        app = make_app(folder, smtp, whatsapp)
+        new_app = copy(crash_at)
+        app = new_app()
         api = login(app)
         svc = app.extensions["formserver"]
         real = svc.store
@@ -279,16 +277,24 @@ def test_a_crash_after_every_write_of_the_issuance_is_recovered(prepared, tmp_pa
             r = api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_standar_usaha": True})
             assert r.status_code == 409, crash_at
         if crash_at % 2:
-            real.close()
-            app = make_app(folder, smtp, whatsapp)  # a restart finishes what the crash left
+            app = new_app()  # a restart finishes what the crash left
             assert app.extensions["formserver"].store.get_submission(sid)["status"] == "completed", crash_at
             api = login(app)
         else:
             assert ok(submit(api, sid))["status"] == "TERBIT"  # the next submit finishes it
         _check_consistent(app, api, sid, earlier)
-        app.extensions["formserver"].store.close()
         crash_at += 1
     assert total and total >= 8  # freeze, serial, claims, documents, completion: every one had its crash
+
+
+@pytest.mark.parametrize("second", [False, True], ids=["first-application", "second-application"])
+def test_a_crash_after_every_write_of_the_issuance_is_recovered(prepared, tmp_path, smtp, whatsapp, second):
+    template, sid, earlier = prepared[second]
+
+    def copy(n):
+        shutil.copytree(template, tmp_path / f"run{n}")
+        return lambda: make_app(tmp_path / f"run{n}", smtp, whatsapp)
+    _crash_at_every_write(copy, sid, earlier)
 
 
 # --- revocation ----------------------------------------------------------------------------------
@@ -400,3 +406,63 @@ def test_an_account_issued_before_one_nib_per_account_keeps_its_first_nib(app, a
     kbli = [a["kbli"] for a in store.get_document(nib_document(second)["id"])["content"]["activities"]]
     assert kbli == ["47191", "10298"]
     assert verify(app, nib_document(first))["status"] == "SUPERSEDED"
+
+
+@pytest.fixture
+def mongo_app(tmp_path, smtp, whatsapp, monkeypatch):
+    """``mongo_app(database="formserver")``: an app (one per call, as servers restarting) on a MongoDB store:
+    mongomock, one client for every call, so a database outlives the app."""
+    mongomock = pytest.importorskip("mongomock")
+    from formserver.issue import signing
+    from formserver.store import mongo
+    clients = {}
+    monkeypatch.setattr(mongo, "MongoClient", lambda uri, **options: clients.setdefault(uri, mongomock.MongoClient(uri)))
+    bundle = signing._new_pdf_signer()
+    files = {"SIGNING_KEY_FILE": signing._new_data_key(), "SIGNING_CERT_FILE": signing._pem_blocks(bundle, b"CERTIFICATE"),
+             "SIGNING_CERT_KEY_FILE": signing._pem_blocks(bundle, b"PRIVATE KEY")}
+    for name, pem in files.items():
+        (tmp_path / name).write_bytes(pem)
+
+    def new_app(database="formserver"):
+        return make_app(tmp_path / "data", smtp, whatsapp, STORE="mongodb", MONGODB_URI=f"mongodb://db/{database}",
+                        SECRET_KEY="k" * 64, **{name: str(tmp_path / name) for name in files})
+    return new_app
+
+
+@pytest.mark.parametrize("second", [False, True], ids=["first-application", "second-application"])
+def test_on_mongodb_a_crash_after_every_write_of_the_issuance_is_recovered(mongo_app, second):
+    app = mongo_app("template")
+    api = add_account(app)
+    earlier = ok(submit(api, ready_rendah(api))) if second else None
+    sid = ready_menengah_rendah(api)
+    template = app.extensions["formserver"].store
+
+    def copy(n):
+        target = mongo_app(f"run{n}").extensions["formserver"].store
+        for name in template.COLLECTIONS:
+            target.restore_many(name, list(template.iter_collection(name)))
+        return lambda: mongo_app(f"run{n}")
+    _crash_at_every_write(copy, sid, earlier)
+
+
+def test_on_mongodb_one_nib_per_account_and_a_crash_finished_at_start_up(mongo_app):
+    app = mongo_app()
+    api = add_account(app)
+    first = ok(submit(api, ready_rendah(api)))
+    sid = ready_menengah_rendah(api)
+    svc = app.extensions["formserver"]
+    real = svc.store
+    svc.store = CrashingStore(real, crash_at=9)  # frozen, the chain bound, some documents made
+    assert submit(api, sid).status_code == 500
+    svc.store = real
+    assert real.get_submission(sid)["status"] == "processing" and real.documents_for(sid)
+    assert not any(verify(app, {"verify_url": svc.issuer.verify_url(d)})["valid"] for d in real.documents_for(sid))
+    restarted = mongo_app()
+    store = restarted.extensions["formserver"].store
+    stored = store.get_submission(sid)
+    assert stored["status"] == "completed" and stored["meta"]["nib"] == first["nib"]
+    second = ok(submit(login(restarted), sid))
+    kbli = [a["kbli"] for a in store.get_document(nib_document(second)["id"])["content"]["activities"]]
+    assert kbli == ["47191", "10298"]
+    assert verify(restarted, nib_document(first))["status"] == "SUPERSEDED"
+    assert all(verify(restarted, d)["valid"] for d in second["documents"])

@@ -236,10 +236,13 @@ class Issuer:
             doc["key_id"], doc["signature"] = self.ring.sign(self.payload(doc))
             try:
                 self.store.insert_document(doc)
-            except DuplicateKey as duplicate:
-                if duplicate.field != "slot":
+            except DuplicateKey:
+                # issued by an earlier attempt: that one stays. Its number is the same too, and a store may name
+                # either unique index first (SQLite the slot, MongoDB the number): what counts is the slot
+                if not any((d["type"], d["activity"]) == (slot["type"], slot["activity"])
+                           for d in self.store.documents_for(submission["id"])):
                     raise
-                continue  # issued by an earlier attempt: that one stays
+                continue
             audit.record(self.store, f"document:{doc['id']}", "document.issued", actor,
                          application_id=submission["id"], type=doc["type"], number=doc["number"])
         documents = self.store.documents_for(submission["id"])
