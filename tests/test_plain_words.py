@@ -213,11 +213,17 @@ def crawled(app, applicant, smtp):
     svc = app.extensions["formserver"]
     pm = next(d for d in result["documents"] if d["type"] == "PERNYATAAN_MANDIRI")
     svc.issuer.revoke(pm["id"], "officer:test", "Uji pencabutan")
+    # a second application of the same business: its NIB document supersedes the first one
+    second_sid = permit.start(applicant)
+    permit._to_pernyataan(applicant, second_sid, "47191")
+    permit._issue_now(applicant, second_sid)
     draft_sid = _mixed_draft(applicant)
     create_officer(svc.store, "petugas1", "p1@kampar.go.id", "Siti", "Petugas#2025")
     officer = Api(app.test_client())
     permit.ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
-    return {"issued": issued_sid, "draft": draft_sid, "documents": svc.store.documents_for(issued_sid),
+    documents = svc.store.documents_for(issued_sid) + svc.store.documents_for(second_sid)
+    assert {"VALID", "REVOKED", "SUPERSEDED", "MENUNGGU_PERSETUJUAN_LINGKUNGAN"} <= {d["status"] for d in documents}
+    return {"issued": issued_sid, "second": second_sid, "draft": draft_sid, "documents": documents,
             "officer": officer, "registration": _registration_at_review(app, smtp)}
 
 
@@ -225,6 +231,7 @@ def _pages(client, officer, crawled, lang):
     """(name, HTML) of every page the applicant, an officer and the public see for these applications."""
     issued, draft = crawled["issued"], crawled["draft"]
     urls = {"dashboard": "/dasbor", "documents and timeline": f"/isian/{issued}/selesai",
+            "second application": f"/isian/{crawled['second']}/selesai",
             "review": f"/isian/{draft}/periksa", "daftar kegiatan": f"/isian/{draft}/daftar_kegiatan",
             "detail usaha": f"/isian/{draft}/detail_usaha", "data pelaku usaha": f"/isian/{draft}/data_pelaku_usaha"}
     for name, url in urls.items():
@@ -260,10 +267,12 @@ def test_no_raw_codes_in_any_document(app, crawled):
 def test_statuses_and_times_read_as_words_in_both_languages(applicant, crawled):
     page = visible_text(applicant.client.get(f"/isian/{crawled['issued']}/selesai?lang=id").get_data(as_text=True))
     assert "Menunggu persetujuan lingkungan" in page and "Dicabut" in page and "Sertifikat Standar" in page
+    assert "Digantikan" in page
     assert re.search(r"\b\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November"
                      r"|Desember) \d{4} \d{2}\.\d{2} WIB\b", page) and "UTC" not in page
     page = visible_text(applicant.client.get(f"/isian/{crawled['issued']}/selesai?lang=en").get_data(as_text=True))
     assert "Waiting for the environmental approval" in page and "Revoked" in page and "Standard certificate" in page
+    assert "Superseded" in page
     assert re.search(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2} WIB\b", page)
     dashboard = visible_text(applicant.client.get("/dasbor?lang=id").get_data(as_text=True))
     assert "Menunggu persetujuan lingkungan" in dashboard and "Risiko tervalidasi" in dashboard
