@@ -253,15 +253,22 @@ def _pages(client, officer, crawled, lang):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_no_raw_codes_on_any_page(app, applicant, crawled, lang):
-    found = {name: raw_codes(html) for name, html in _pages(applicant.client, crawled["officer"], crawled, lang)}
+    pages = dict(_pages(applicant.client, crawled["officer"], crawled, lang))
+    found = {name: raw_codes(html) for name, html in pages.items()}
     assert {name: codes for name, codes in found.items() if codes} == {}
+    # dates in words (13): no ISO date or UTC time is shown
+    machine_dates = {name: re.findall(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b", visible_text(html)) for name, html in pages.items()}
+    assert {name: dates_ for name, dates_ in machine_dates.items() if dates_} == {}
 
 
 def test_no_raw_codes_in_any_document(app, crawled):
     issuer = app.extensions["formserver"].issuer
     assert {d["type"] for d in crawled["documents"]} >= {"NIB", "SERTIFIKAT_STANDAR", "PERNYATAAN_MANDIRI"}
-    found = {d["type"]: raw_codes(issuer.html(d), DOCUMENT_WORD_CODES) for d in crawled["documents"]}
+    found = {f"{d['type']} {d['number']}": raw_codes(issuer.html(d), DOCUMENT_WORD_CODES) for d in crawled["documents"]}
     assert {name: codes for name, codes in found.items() if codes} == {}
+    machine_dates = {d["number"]: re.findall(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b", visible_text(issuer.html(d)))
+                     for d in crawled["documents"]}
+    assert {name: dates_ for name, dates_ in machine_dates.items() if dates_} == {}
 
 
 def test_statuses_and_times_read_as_words_in_both_languages(applicant, crawled):
@@ -345,6 +352,8 @@ def test_step_one_suggests_the_accounts_email(applicant):
     sid = applicant.post("/api/v1/forms/permohonan/submissions").get_json()["id"]
     html = applicant.client.get(f"/isian/{sid}/data_pelaku_usaha").get_data(as_text=True)
     assert re.search(r'<input id="field-email" name="email" type="email"[^>]*value="budi@example.test"', html)
+    # the birth date read from the account is a date in words, also for the browser mirror
+    assert re.search(r'data-computed="tanggal_lahir" data-labels="[^"]*17 Agustus 1990[^"]*">17 Agustus 1990</p>', html)
     permit.ok(applicant.put_step(sid, "data_pelaku_usaha", {"npwp": "01.234.567.8-901.000", "email": "usaha@example.test"}))
     html = applicant.client.get(f"/isian/{sid}/data_pelaku_usaha").get_data(as_text=True)
     assert 'value="usaha@example.test"' in html and 'value="budi@example.test"' not in html
