@@ -59,7 +59,9 @@ def site(tmp_path_factory, smtp, whatsapp):
     verify = result["documents"][0]["verify_url"].split("/verifikasi/", 1)[1]
     pages = {"dashboard": "/dasbor", "documents": f"/isian/{issued}/selesai",
              "daftar-kegiatan": f"/isian/{draft}/daftar_kegiatan", "review": f"/isian/{draft}/periksa",
-             "detail-usaha": f"/isian/{draft}/detail_usaha", "verification": f"/verifikasi/{verify}", "home": "/"}
+             "detail-usaha": f"/isian/{draft}/detail_usaha", "bidang-usaha": f"/isian/{draft}/bidang_usaha",
+             "produk": f"/isian/{draft}/produk", "data-pelaku-usaha": f"/isian/{draft}/data_pelaku_usaha",
+             "verification": f"/verifikasi/{verify}", "home": "/"}
     with serve_app(app) as base_url:
         yield base_url, pages, f"/petugas/permohonan/{issued}"
 
@@ -78,14 +80,16 @@ def test_no_page_scrolls_sideways_at_360_px(browser, site, javascript, lang):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     widths, codes = {}, {}
     for who, username, password, paths in (("applicant", "budi0001", PASSWORD, pages),
-                                           ("officer", "petugas1", "Petugas#2025", {"officer": officer_page})):
+                                           ("officer", "petugas1", "Petugas#2025", {"officer": officer_page}),
+                                           ("visitor", None, None, {"login": "/masuk", "register": "/formulir/registrasi"})):
         context = browser.new_context(java_script_enabled=javascript, base_url=base_url, locale="id-ID",
                                       viewport={"width": WIDTH, "height": 740}, device_scale_factor=1)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error, seen=errors: seen.append(error))
-        _log_in(page, username, password)
+        if username:
+            _log_in(page, username, password)
         for name, path in paths.items():
             response = page.goto(f"{path}?lang={lang}")
             assert response.status == 200, (name, response.status)
