@@ -138,6 +138,10 @@ class Preview(Schema):
     fields_ = fields.Dict(keys=fields.String(), values=fields.Nested(FieldPreview), required=True, data_key="fields",
                           metadata=_d("The state of the step's fields by field path."))
     computed = _values("The values of computed fields for these answers.")
+    shown = fields.List(fields.String(), required=True,
+                        metadata=_d("The step's visible field paths, sorted: what a page shows for these answers. "
+                                    "An HTML form posts them back as `_shown`, so that an error on a shown field is "
+                                    "reported as an error rather than as a newly revealed question."))
 
 
 class Sent(Schema):

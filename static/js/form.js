@@ -28,12 +28,19 @@
     return values;
   }
 
+  function wrapperOf(form, path) {
+    return form.querySelector('[data-field="' + path + '"]');
+  }
+
   function applyState(form, state) {
     Object.keys(state.fields).forEach(function (path) {
-      var wrapper = form.querySelector('[data-field="' + path + '"]');
+      var wrapper = wrapperOf(form, path);
       if (!wrapper) return;
       var field = state.fields[path];
       wrapper.hidden = !field.visible;
+      // "(tidak wajib)" only where the server does not require an answer
+      var marker = wrapper.querySelector("[data-optional]");
+      if (marker && marker.closest("[data-field]") === wrapper) marker.hidden = field.required;
       if (field.options && field.visible) {
         var select = wrapper.querySelector("select");
         if (select) { fillSelect(select, field.options); return; }
@@ -43,6 +50,11 @@
         });
       }
     });
+    // the fields shown now, as the server counts them: posted back so their errors are reported as errors
+    var shown = form.querySelector('input[name="_shown"]');
+    if (shown && state.shown) {
+      shown.value = state.shown.filter(function (path) { return wrapperOf(form, path); }).join(",");
+    }
     Object.keys(state.computed || {}).forEach(function (path) {
       var out = form.querySelector('[data-computed="' + path + '"]');
       if (!out) return;
@@ -77,13 +89,15 @@
   function refresh(form) {
     if (pending) pending.abort();
     pending = new AbortController();
-    fetch(form.dataset.preview, {
+    var answer = fetch(form.dataset.preview, {
       method: "POST", credentials: "same-origin", signal: pending.signal,
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ values: formValues(form) })
     }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (state) { if (state) applyState(form, state); })
-      .catch(function () { /* offline or aborted: the server still decides on submit */ });
+      .catch(function () { /* offline or aborted: the server still decides on submit */ })
+      .then(function () { if (form.previewAnswer === answer) form.previewAnswer = null; });
+    form.previewAnswer = answer;
   }
 
   // suggestions while typing (e.g. KBLI codes by number or words); the typed value is what is sent
@@ -121,6 +135,13 @@
         refresh(form);
       });
       form.addEventListener("submit", function (event) {
+        if (form.previewAnswer) {
+          // the server has not answered the last change yet: send once the page shows what it said
+          event.preventDefault();
+          var submitter = event.submitter;
+          form.previewAnswer.then(function () { form.requestSubmit(submitter || undefined); });
+          return;
+        }
         var button = form.querySelector("[data-prevent-double-click]");
         if (form.dataset.sent && event.submitter === button) { event.preventDefault(); return; }
         if (event.submitter === button) form.dataset.sent = "1";

@@ -1,0 +1,63 @@
+"""Several activities in a real Chromium with JavaScript: answers follow their activity (by ``_id``).
+
+The API and HTML paths run every order (tests/test_items_by_id.py); a browser flow takes tens of
+seconds, so here a Rendah activity before a Menengah Rendah one, and three activities with one that
+needs a UKL-UPL, in the middle of which sits the Rendah one. The stored answers and the documents
+must be the same as through the API.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+from .browser_support import CHROMIUM, CHROMIUM_ARGS
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from .conftest import PASSWORD, Api, make_app  # noqa: E402
+from .items_browser import (  # noqa: E402
+    artifacts,
+    fill_environment,
+    fill_first_steps,
+    finish,
+    log_in_and_start,
+    open_page,
+    served_applicant_app,
+)
+from .items_scenarios import MR, MRU, R, add_applicant, apply_via_api, check_outcome, order_id, outcome  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("order", [[R, MR], [MRU, R, MR]], ids=order_id)
+def test_activities_in_the_browser_match_the_api(browser, tmp_path, smtp, whatsapp, order):
+    screenshots = artifacts(f"browser_items_{order_id(order)}")
+    with served_applicant_app(tmp_path / "web", smtp, whatsapp) as (app, base_url):
+        page = open_page(browser, base_url)
+        log_in_and_start(page)
+        fill_first_steps(page, order)
+        fill_environment(page, order)
+        sid = finish(page, screenshots)
+        assert page.js_errors == []
+        page.context.close()
+        via_browser = outcome(app, sid)
+    check_outcome(via_browser, order)
+
+    api_app = make_app(tmp_path / "api", smtp, whatsapp)
+    add_applicant(api_app)
+    api = Api(api_app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}).status_code == 200
+    via_api = outcome(api_app, apply_via_api(api, order))
+    assert via_browser == via_api
