@@ -139,7 +139,11 @@
           // the server has not answered the last change yet: send once the page shows what it said
           event.preventDefault();
           var submitter = event.submitter;
-          form.previewAnswer.then(function () { form.requestSubmit(submitter || undefined); });
+          var slow = new Promise(function (done) { setTimeout(done, 3000); });  // never held back for long
+          Promise.race([form.previewAnswer, slow]).then(function () {
+            form.previewAnswer = null;
+            form.requestSubmit(submitter || undefined);
+          });
           return;
         }
         var button = form.querySelector("[data-prevent-double-click]");
