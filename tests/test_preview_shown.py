@@ -1,5 +1,5 @@
-"""The preview answers what a page shows (``shown``), and every field carries its "(tidak wajib)" marker,
-hidden where the server requires an answer, so the browser's mirror can follow the server both ways."""
+"""The preview answers what a page shows (``shown``), and a field is marked "(tidak wajib)" only where
+the server does not require an answer, so the browser's mirror can follow the server both ways."""
 import re
 
 from .conftest import Api
@@ -22,14 +22,12 @@ def test_preview_lists_the_fields_shown_for_these_answers(client):
     assert after["shown"] == sorted(p for p, s in after["fields"].items() if s["visible"])
 
 
-def test_every_field_has_a_marker_hidden_when_required(client):
+def test_required_fields_have_no_optional_marker_even_before_they_are_revealed(client):
     api, sid = _at_jenis_pelaku(client)
     page = client.get(f"/isian/{sid}/jenis_pelaku").get_data(as_text=True)
-
-    def marker(path):
-        wrapper = re.search(rf'data-field="{path}".*?</div>\s*</fieldset>|data-field="{path}".*?</label>', page, re.S)
-        return re.search(r'<span class="optional" data-optional( hidden)?>', wrapper.group(0))
-
-    # required, though hidden until the script (or the server) reveals it: the marker is there, hidden
-    assert marker("kewarganegaraan").group(1) == " hidden"
-    assert marker("jenis_pelaku_usaha").group(1) == " hidden"
+    # required once shown (the script asks the server when it reveals it): not labelled "(tidak wajib)"
+    legend = re.search(r'data-field="kewarganegaraan".*?</legend>', page, re.S).group(0)
+    assert "tidak wajib" not in legend and "data-label" in legend
+    assert 'data-optional-text="(tidak wajib)"' in page  # what the script writes where a field becomes optional
+    optional = client.get(f"/isian/{sid}/jenis_pelaku?lang=en")
+    assert 'data-optional-text="(optional)"' in optional.get_data(as_text=True)

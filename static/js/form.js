@@ -32,15 +32,29 @@
     return form.querySelector('[data-field="' + path + '"]');
   }
 
+  // "(tidak wajib)" after a field's label only where the server does not require an answer
+  function markOptional(form, wrapper, optional) {
+    var label = wrapper.querySelector("[data-label]");
+    if (!label || label.closest("[data-field]") !== wrapper) return;
+    var marker = label.querySelector("[data-optional]");
+    if (optional && !marker) {
+      marker = document.createElement("span");
+      marker.className = "optional";
+      marker.setAttribute("data-optional", "");
+      marker.textContent = " " + form.dataset.optionalText;
+      label.appendChild(marker);
+    } else if (!optional && marker) {
+      marker.remove();
+    }
+  }
+
   function applyState(form, state) {
     Object.keys(state.fields).forEach(function (path) {
       var wrapper = wrapperOf(form, path);
       if (!wrapper) return;
       var field = state.fields[path];
       wrapper.hidden = !field.visible;
-      // "(tidak wajib)" only where the server does not require an answer
-      var marker = wrapper.querySelector("[data-optional]");
-      if (marker && marker.closest("[data-field]") === wrapper) marker.hidden = field.required;
+      markOptional(form, wrapper, !field.required);
       if (field.options && field.visible) {
         var select = wrapper.querySelector("select");
         if (select) { fillSelect(select, field.options); return; }
