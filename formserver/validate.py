@@ -53,7 +53,7 @@ def align_items(existing, posted, f: CompiledField, errors: dict):
     for i, new in enumerate(posted[:MAX_GROUP_ITEMS]):
         if new is None:
             continue
-        if ITEM_ID in new:
+        if new.get(ITEM_ID) is not None:
             target = where.get(new[ITEM_ID]) if _valid_id(new[ITEM_ID]) else None
             if target is None:
                 errors[f"{f.data_key}.{i}.{ITEM_ID}"] = [str(UNKNOWN_ITEM)]

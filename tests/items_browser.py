@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .browser_support import serve_app
 from .conftest import PASSWORD, ROOT, make_app
-from .items_scenarios import STEP_TITLES, add_applicant
+from .items_scenarios import STEP_TITLES, add_applicant, check_review_environment
 
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 10_000  # a shared, loaded machine: waits for a page or the server's answer may take a while
@@ -134,7 +134,7 @@ def fill_environment(page, order):
     send(page)
 
 
-def finish(page, screenshots: Path) -> str:
+def finish(page, screenshots: Path, order) -> str:
     """The declarations, the review and issuance; returns the application's id."""
     on_step(page, "pernyataan_mandiri")
     for key in ("pernyataan_k3l", "pernyataan_sppl", "pernyataan_standar_usaha"):
@@ -143,6 +143,7 @@ def finish(page, screenshots: Path) -> str:
     send(page)
     expect(page.locator("h1")).to_have_text("Periksa jawaban Anda")
     page.screenshot(path=str(screenshots / "review.png"), full_page=True)
+    check_review_environment(page.content(), order)
     by_id(page, "field-setuju_terbitkan").check()
     send(page)
     page.wait_for_url(re.compile(r"/isian/[^/]+/selesai$"))

@@ -108,6 +108,21 @@ def check_outcome(result: dict, order) -> None:
     assert result["status"] == ("MENUNGGU_PERSETUJUAN_LINGKUNGAN" if MRU in order else "TERBIT")
 
 
+def check_review_environment(html: str, order) -> None:
+    """On the review page the environmental answers sit under their own activity's heading."""
+    if not any(a.environment for a in order):
+        return
+    start = html.index(STEP_TITLES["persetujuan_lingkungan"])
+    section = html[start:html.index(STEP_TITLES["pernyataan_mandiri"], start)]
+    asked = [a for a in order if a.environment]
+    headings = [section.index(f"KBLI {a.kbli}") for a in asked]
+    answers = [section.index(a.environment["uraian_usaha_lingkungan"]) for a in asked]
+    assert headings == sorted(headings) and answers == sorted(answers)
+    for heading, answer, following in zip(headings, answers, headings[1:] + [len(section)]):
+        assert heading < answer < following
+    assert all(f"KBLI {a.kbli}" not in section for a in order if not a.environment)
+
+
 # -- through the JSON API ------------------------------------------------------------------------
 
 def apply_via_api(api, order) -> str:
@@ -235,6 +250,7 @@ def apply_via_html(client, order) -> str:
     browser.expect("Periksa jawaban Anda")
     for a in order:
         assert f"Usaha {a.name}" in browser.text
+    check_review_environment(browser.text, order)
     browser.submit({"setuju_terbitkan": "true"})
     done = re.fullmatch(r"/isian/([^/]+)/selesai", browser.page.request.path)
     assert done, (browser.page.request.path, browser.heading())

@@ -49,7 +49,7 @@ def test_activities_in_the_browser_match_the_api(browser, tmp_path, smtp, whatsa
         log_in_and_start(page)
         fill_first_steps(page, order)
         fill_environment(page, order)
-        sid = finish(page, screenshots)
+        sid = finish(page, screenshots, order)
         assert page.js_errors == []
         page.context.close()
         via_browser = outcome(app, sid)

@@ -95,14 +95,15 @@ def test_unknown_and_repeated_item_ids_are_refused(app, at_environment):
     assert r.status_code == 422 and "kegiatan_usaha.1" in r.get_json()["errors"]
     r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [None, MRU.environment, MRU.environment]})
     assert r.status_code == 422 and "kegiatan_usaha.2" in r.get_json()["errors"]
-    r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [None, "x"]})
-    assert r.status_code == 422
+    for bad in ([None, "x"], [None, {"_id": 7, **MRU.environment}], [None, {"_id": ["x"], **MRU.environment}], "x"):
+        r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": bad})
+        assert r.status_code == 422, bad
     assert app.extensions["formserver"].store.get_submission(sid)["version"] == before["version"]
 
 
 def test_by_position_still_works_for_clients_that_send_the_whole_list(app, at_environment):
     api, sid, _ = at_environment
-    r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [{}, MRU.environment]})
+    r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [{}, {"_id": None, **MRU.environment}]})
     assert r.status_code == 200, r.get_json()
     # a short list by position answers the first activity, which the step does not ask about
     r = api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [MRU.environment]})
