@@ -103,15 +103,13 @@
   function refresh(form) {
     if (pending) pending.abort();
     pending = new AbortController();
-    var answer = fetch(form.dataset.preview, {
+    fetch(form.dataset.preview, {
       method: "POST", credentials: "same-origin", signal: pending.signal,
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ values: formValues(form) })
     }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (state) { if (state) applyState(form, state); })
-      .catch(function () { /* offline or aborted: the server still decides on submit */ })
-      .then(function () { if (form.previewAnswer === answer) form.previewAnswer = null; });
-    form.previewAnswer = answer;
+      .catch(function () { /* offline or aborted: the server still decides on submit */ });
   }
 
   // suggestions while typing (e.g. KBLI codes by number or words); the typed value is what is sent
@@ -149,17 +147,6 @@
         refresh(form);
       });
       form.addEventListener("submit", function (event) {
-        if (form.previewAnswer) {
-          // the server has not answered the last change yet: send once the page shows what it said
-          event.preventDefault();
-          var submitter = event.submitter;
-          var slow = new Promise(function (done) { setTimeout(done, 3000); });  // never held back for long
-          Promise.race([form.previewAnswer, slow]).then(function () {
-            form.previewAnswer = null;
-            form.requestSubmit(submitter || undefined);
-          });
-          return;
-        }
         var button = form.querySelector("[data-prevent-double-click]");
         if (form.dataset.sent && event.submitter === button) { event.preventDefault(); return; }
         if (event.submitter === button) form.dataset.sent = "1";
