@@ -372,13 +372,17 @@ def _passphrase(args, confirm: bool) -> str:
 def _export_keys(store: Store, args) -> list[dict] | None:
     """Put the current data-signing key's public half in the ring (the export carries the ring); the encrypted
     private key when --include-private-key asks for it."""
-    from .issue.keyring import private_key_entries, register
-    from .issue.signing import configured_data_key, raw_public_key
+    from .issue.keyring import private_key_entries, register, register_certificate
+    from .issue.signing import configured_certificate, configured_data_key, raw_public_key
     if args.passphrase_file and not args.include_private_key:
         raise ValueError("--passphrase-file goes with --include-private-key")
-    key = configured_data_key(_config())
+    config = _config()
+    key = configured_data_key(config)
     if key is not None:
         register(store, raw_public_key(key))  # also the one migration of documents that name no key
+    certificate = configured_certificate(config)
+    if certificate is not None:
+        register_certificate(store, certificate)
     if not args.include_private_key:
         return None
     if key is None:

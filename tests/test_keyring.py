@@ -7,7 +7,7 @@ import pytest
 
 from formserver import transfer
 from formserver.accounts.passwords import hash_password
-from formserver.issue.keyring import KeyRing, public_key_of, register, ring_entry
+from formserver.issue.keyring import KeyRing, office_certificates, public_key_of, register, register_certificate, ring_entry
 from formserver.issue.signing import OfficeKeys
 from formserver.store.sqlite import SQLiteStore
 
@@ -66,6 +66,7 @@ def test_moved_data_keeps_documents_verifiable(tmp_path, smtp, whatsapp, monkeyp
     old = make_app(old_dir, smtp, whatsapp)
     old_documents = _issue_application(old, 1)
     old_key = old.extensions["formserver"].issuer.keys.key_id
+    old_pdf = old.extensions["formserver"].issuer.pdf(old.extensions["formserver"].store.get_document(old_documents[0]["id"]))
     stored = [old.extensions["formserver"].store.get_document(d["id"]) for d in old_documents]
     assert {d["key_id"] for d in stored} == {old_key}  # every document names the key that signed it
     if before_key_ids:
@@ -76,7 +77,10 @@ def test_moved_data_keeps_documents_verifiable(tmp_path, smtp, whatsapp, monkeyp
     text = export_file.read_text(encoding="utf-8")
     assert "PRIVATE KEY" not in text and "private_keys" not in _header(export_file)
     ring = [json.loads(line)["r"] for line in text.splitlines() if '"c":"signing_keys"' in line]
-    assert [entry["id"] for entry in ring] == [old_key] and public_key_of(ring[0]) is not None
+    assert [entry["id"] for entry in ring if entry["algorithm"] == "Ed25519"] == [old_key]
+    assert public_key_of(ring[0]) is not None
+    old_certificate = old.extensions["formserver"].issuer.keys.cert_pem
+    assert [entry["algorithm"] for entry in ring] == ["Ed25519", "X.509"]  # the PDF certificate too
 
     new = make_app(new_dir, smtp, whatsapp)  # a new data directory: a new key
     new_key = new.extensions["formserver"].issuer.keys.key_id
@@ -91,7 +95,12 @@ def test_moved_data_keeps_documents_verifiable(tmp_path, smtp, whatsapp, monkeyp
     new_documents = _issue_application(new, 2)
     assert {new.extensions["formserver"].store.get_document(d["id"])["key_id"] for d in new_documents} == {new_key}
     assert all(_verify(new, d)["status"] == "VALID" for d in new_documents)
-    assert [entry["id"] for entry in new.extensions["formserver"].store.signing_keys()] == [old_key, new_key]
+    assert [entry["id"] for entry in new.extensions["formserver"].store.signing_keys()
+            if entry["algorithm"] == "Ed25519"] == [old_key, new_key]
+    # a PDF downloaded from the old server still checks out against the certificates the new one keeps
+    certificates = office_certificates(new.extensions["formserver"].store)
+    assert len(certificates) == 2 and certificates[0].strip() in old_certificate
+    assert _pdf_signature_trusted(old_pdf, certificates) and not _pdf_signature_trusted(old_pdf, certificates[1:])
     # a document altered behind its signature is still found out, whichever key signed it
     store = new.extensions["formserver"].store
     doc = store.get_document(old_documents[0]["id"])
@@ -104,19 +113,33 @@ def test_moved_data_keeps_documents_verifiable(tmp_path, smtp, whatsapp, monkeyp
     capsys.readouterr()
 
 
+def _pdf_signature_trusted(pdf: bytes, certificates: list[bytes]) -> bool:
+    import io
+
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+    roots = [cert for pem in certificates for cert in load_certs_from_pemder_data(pem)]
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0],
+                                    ValidationContext(trust_roots=roots))
+    return status.intact and status.valid and status.trusted
+
+
 def test_the_first_key_of_a_ring_is_the_key_of_older_documents(tmp_path):
     store = SQLiteStore(tmp_path / "s.sqlite3")
     for n in range(3):
         store.insert_document({"id": f"d{n}", "number": f"N{n}", "application_id": "a", "type": "NIB",
                                "activity": str(n), "status": "VALID", "content": {}})
     first, second = (OfficeKeys.load({"DATA_DIR": str(tmp_path / name)}) for name in ("one", "two"))
+    assert register_certificate(store, second.cert_pem)  # a certificate first: documents are still unclaimed
     assert register(store, first.public_key) and not register(store, first.public_key)
     assert {store.get_document(f"d{n}")["key_id"] for n in range(3)} == {first.key_id}
     store.insert_document({"id": "late", "number": "L", "application_id": "b", "type": "NIB", "activity": "",
                            "status": "VALID", "content": {}})
     assert register(store, second.public_key)  # a later key does not claim documents it did not sign
     assert "key_id" not in store.get_document("late")
-    assert [e["id"] for e in store.signing_keys()] == [first.key_id, second.key_id]
+    assert [e["id"] for e in store.signing_keys() if e["algorithm"] == "Ed25519"] == [first.key_id, second.key_id]
     assert [e["type"] for e in store.events(f"signing_key:{first.key_id}")] == ["signing_key.added"]
 
 
@@ -171,7 +194,7 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     assert _run(monkeypatch, plain_target, "import", str(secret)) == 0
     assert "--private-key" in capsys.readouterr().err
     assert not (plain_target / "keys").exists()
-    assert [e["id"] for e in SQLiteStore(plain_target / "formserver.sqlite3").signing_keys()] == [keys.key_id]
+    assert [e["id"] for e in SQLiteStore(plain_target / "formserver.sqlite3").signing_keys()][0] == keys.key_id
 
     # a wrong passphrase, or a file without a private key: nothing is imported
     wrong = tmp_path / "wrong.txt"
@@ -221,7 +244,9 @@ def test_keys_commands_list_the_ring_and_add_an_old_public_key(tmp_path, monkeyp
     assert "no Ed25519 key" in capsys.readouterr().err
     assert cli.main(["keys", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [old.key_id, current.key_id] and lines[1].endswith("(current)")
+    assert [line.split()[0] for line in lines][:2] == [old.key_id, current.key_id]
+    assert not lines[0].endswith("(current)") and lines[1].endswith("(current)")
+    assert len(lines) == 3 and lines[2].startswith("x509-") and "DPMPTSP" in lines[2] and lines[2].endswith("(current)")
 
 
 def test_an_assumed_key_is_not_the_last_word(tmp_path):

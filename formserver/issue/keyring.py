@@ -1,5 +1,9 @@
 """The key ring: the public key of every data-signing key that signed documents in this store, by key id.
 
+The ring also keeps every PDF-signing certificate the office used (``"algorithm": "X.509"``): PDFs are
+signed when downloaded, so a PDF downloaded before the certificate changed, or before the data moved,
+carries an earlier certificate; :func:`office_certificates` lists them for a check of such a file.
+
 A document records the id of the key that signed it (``doc["key_id"]``) and is verified with that key's
 public half from the ring, so a genuine document stays valid when the office rotates its key, and when the
 data moves to a server with another key (the ring is a store collection: ``formserver export`` carries it,
@@ -14,9 +18,12 @@ for certain is checked with that key only.
 """
 import base64
 import binascii
+import hashlib
 import logging
 import threading
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .. import audit
@@ -56,6 +63,36 @@ def public_key_of(entry: dict) -> Ed25519PublicKey | None:
     return key if key_id(raw) == entry.get("id") else None
 
 
+CERTIFICATE = "X.509"
+
+
+def certificate_entry(cert_pem: bytes) -> dict:
+    """The store record of a PDF-signing certificate (the first of ``cert_pem``; a chain's signer comes first)."""
+    cert = x509.load_pem_x509_certificates(cert_pem)[0]
+    der = cert.public_bytes(serialization.Encoding.DER)
+    return {"id": "x509-" + hashlib.sha256(der).hexdigest()[:16], "algorithm": CERTIFICATE,
+            "certificate": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+            "subject": cert.subject.rfc4514_string(), "not_after": cert.not_valid_after_utc.isoformat(),
+            "added_at": audit.now_iso()}
+
+
+def register_certificate(store, cert_pem: bytes) -> bool:
+    """Add the PDF-signing certificate to the store's ring unless it is there; True when added."""
+    entry = certificate_entry(cert_pem)
+    if any(known.get("id") == entry["id"] for known in store.signing_keys()):
+        return False
+    added = store.add_signing_key(entry)
+    if added:
+        audit.record(store, f"signing_key:{entry['id']}", "signing_key.added", "system", algorithm=CERTIFICATE)
+    return added
+
+
+def office_certificates(store) -> list[bytes]:
+    """Every PDF-signing certificate of the ring (PEM), oldest first: what a check of a downloaded PDF trusts."""
+    return [entry["certificate"].encode("ascii") for entry in store.signing_keys()
+            if entry.get("algorithm") == CERTIFICATE and isinstance(entry.get("certificate"), str)]
+
+
 def register(store, public_key: bytes, migrate: bool = True) -> bool:
     """Add a key to the store's ring; the first key of a ring (``migrate``: the key in use) also becomes the
     assumed key of every document naming none.
@@ -67,7 +104,7 @@ def register(store, public_key: bytes, migrate: bool = True) -> bool:
     ring = store.signing_keys()
     if any(known.get("id") == entry["id"] for known in ring):
         return False
-    if not ring and migrate:
+    if migrate and not any(known.get("algorithm") == ALGORITHM for known in ring):
         migrated = store.set_missing_key_ids(entry["id"])
         if migrated:
             log.info("%d documents signed before key ids existed recorded as signed by key %s", migrated, entry["id"])
@@ -92,9 +129,10 @@ class KeyRing:
         return self.keys.key_id
 
     def ensure_registered(self) -> None:
-        """Put the current key in the ring (once per process; cheap afterwards)."""
+        """Put the current key and PDF certificate in the ring (once per process; cheap afterwards)."""
         if not self._registered:
             register(self.store, self.keys.public_key)
+            register_certificate(self.store, self.keys.cert_pem)
             self._registered = True
 
     def sign(self, payload: dict) -> tuple[str, str]:

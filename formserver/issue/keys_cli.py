@@ -12,18 +12,22 @@ def _open():
 
 def _list(args) -> int:
     """Put the current key in the ring, then print every key of the ring, the current one marked."""
-    from .keyring import register
-    from .signing import configured_data_key, key_id, raw_public_key
+    from .keyring import certificate_entry, register, register_certificate
+    from .signing import configured_certificate, configured_data_key, key_id, raw_public_key
     config, store = _open()
     try:
-        key = configured_data_key(config)
-        current = None
+        key, certificate = configured_data_key(config), configured_certificate(config)
+        current = set()
         if key is not None:
             register(store, raw_public_key(key))
-            current = key_id(raw_public_key(key))
+            current.add(key_id(raw_public_key(key)))
+        if certificate is not None:
+            register_certificate(store, certificate)
+            current.add(certificate_entry(certificate)["id"])
         for entry in store.signing_keys():
-            mark = "  (current)" if entry["id"] == current else ""
-            print(f"{entry['id']}  {entry.get('algorithm', '?')}  added {entry.get('added_at', '?')}{mark}")
+            mark = "  (current)" if entry["id"] in current else ""
+            subject = f"  {entry['subject']}" if entry.get("subject") else ""
+            print(f"{entry['id']}  {entry.get('algorithm', '?')}  added {entry.get('added_at', '?')}{subject}{mark}")
         if key is None:
             print("formserver: this server has no data-signing key yet (it is made at the first issuance)",
                   file=sys.stderr)

@@ -103,6 +103,15 @@ def configured_data_key(config) -> Ed25519PrivateKey | None:
     return _load_data_key(path.read_bytes()) if path.exists() else None
 
 
+def configured_certificate(config) -> bytes | None:
+    """The PDF-signing certificate in use (PEM, the signer first), or None if there is none yet; never creates one."""
+    cert_file = config.get("SIGNING_CERT_FILE")
+    if cert_file:
+        return Path(cert_file).read_bytes()
+    bundle = Path(config["DATA_DIR"]) / DEV_KEY_DIR / DEV_PDF_SIGNER
+    return _pem_blocks(bundle.read_bytes(), b"CERTIFICATE") if bundle.exists() else None
+
+
 def data_key_path(config) -> Path:
     """Where the data-signing key is read from: SIGNING_KEY_FILE, else the development key of DATA_DIR."""
     key_file = config.get("SIGNING_KEY_FILE")
