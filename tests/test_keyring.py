@@ -265,3 +265,21 @@ def test_an_assumed_key_is_not_the_last_word(tmp_path):
     register(store, elsewhere.public_key, migrate=False)  # e.g. formserver keys add-public
     assert ring.verify(payload, doc["signature"], doc["key_id"], assumed=True)
     assert not ring.verify(payload, doc["signature"], doc["key_id"], assumed=False)
+
+
+def test_a_new_pdf_certificate_joins_the_ring_with_its_first_pdf(tmp_path, smtp, whatsapp):
+    first = make_app(tmp_path / "data", smtp, whatsapp)
+    documents = _issue_application(first, 1)
+    assert len(office_certificates(first.extensions["formserver"].store)) == 1
+    replacement = OfficeKeys.load({"DATA_DIR": str(tmp_path / "replacement")})
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "cert-key.pem"
+    cert_file.write_bytes(replacement.cert_pem)
+    key_file.write_bytes(replacement.cert_key_pem)
+    # the office changes its PDF certificate; the restarted server downloads a PDF before it issues anything
+    second = make_app(tmp_path / "data", smtp, whatsapp, SIGNING_CERT_FILE=str(cert_file),
+                      SIGNING_CERT_KEY_FILE=str(key_file))
+    svc = second.extensions["formserver"]
+    pdf = svc.issuer.pdf(svc.store.get_document(documents[0]["id"]))
+    certificates = office_certificates(svc.store)
+    assert len(certificates) == 2 and certificates[1].strip() in replacement.cert_pem
+    assert _pdf_signature_trusted(pdf, certificates[1:])

@@ -344,6 +344,7 @@ class Issuer:
         """The signed PDF of an issued document (made from its stored content, so it never changes)."""
         from .pades import sign_pdf
         from .pdf import html_to_pdf
+        self.ring.ensure_registered()  # the certificate that signs this PDF stays known after it changes
         return sign_pdf(html_to_pdf(self.html(doc)), self.keys, location=doc["content"]["office"].get("city", ""))
 
     def draft_pdf(self, submission: dict) -> bytes:

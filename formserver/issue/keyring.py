@@ -98,7 +98,7 @@ def register(store, public_key: bytes, migrate: bool = True) -> bool:
     assumed key of every document naming none.
 
     Safe to run concurrently and again after a crash: the documents are migrated before the key is added,
-    so an empty ring always means "not migrated yet". True when the key was added.
+    so a ring without a data-signing key always means "not migrated yet". True when the key was added.
     """
     entry = ring_entry(public_key)
     ring = store.signing_keys()
