@@ -96,6 +96,17 @@ def test_two_applications_of_one_account_share_one_nib(app, applicant):
     assert counts == {"47191": 1, "10298": 1}
 
 
+def test_the_draft_nib_of_a_later_application_shows_the_nib_and_the_activities_it_lists(app, applicant):
+    issuer, store = app.extensions["formserver"].issuer, app.extensions["formserver"].store
+    sid = ready_rendah(applicant)
+    draft = issuer.draft_nib(store.get_submission(sid))
+    assert draft["content"]["nib"] == "(belum diterbitkan)" and [a["kbli"] for a in draft["content"]["activities"]] == ["47191"]
+    first = ok(submit(applicant, sid))
+    draft = issuer.draft_nib(store.get_submission(ready_menengah_rendah(applicant)))
+    assert draft["content"]["nib"] == first["nib"]
+    assert [a["kbli"] for a in draft["content"]["activities"]] == ["47191", "10298"]
+
+
 def test_a_third_application_lists_all_activities_and_another_account_gets_its_own_nib(app, applicant):
     first = ok(submit(applicant, ready_rendah(applicant)))
     second = ok(submit(applicant, ready_rendah(applicant)))

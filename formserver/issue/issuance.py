@@ -353,12 +353,24 @@ class Issuer:
         return html_to_pdf(self.html(self.draft_nib(submission), status="DRAF"))
 
     def draft_nib(self, submission: dict) -> dict:
-        """An unsigned NIB preview for the draft step (number not yet allocated)."""
+        """An unsigned NIB preview for the draft step (number not yet allocated): an owner who has a NIB sees it,
+        with the activities its NIB document lists already, as the reissued document will."""
         data = submission["data"]
+        nib = self.store.claimed(f"nib:{submission['owner']}")
+        latest = self._latest_nib_document(nib) if nib else None
+        carried = latest["content"]["activities"] if latest and latest["status"] != REVOKED else []
         return {"id": "draf", "type": "NIB", "number": "(draf)", "issued_at": audit.now_iso(), "status": "DRAF",
-                "content": {"nib": "(belum diterbitkan)", "holder": _holder(data),
-                            "activities": [_activity(item, self.services.wilayah) for _, item in _selected(data)],
+                "content": {"nib": nib or "(belum diterbitkan)", "holder": _holder(data),
+                            "activities": carried + [_activity(item, self.services.wilayah) for _, item in _selected(data)],
                             "statements": [], "office": load_office(self.services.config)}}
+
+    def _latest_nib_document(self, nib: str) -> dict | None:
+        """The last NIB document issued in the NIB's chain."""
+        place, latest = 1, None
+        while holder := self.store.claimed(f"{CHAIN}:{nib}:{place}"):
+            latest = self._nib_document(holder) or latest
+            place += 1
+        return latest
 
 
 def record_status(context: ActionContext, new: str) -> None:
