@@ -57,7 +57,7 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
     "activity_type": {
         "UTAMA": ("Utama", "Main"),
         "PENDUKUNG": ("Pendukung", "Supporting"),
-        "KANTOR_CABANG_ADMINISTRASI": ("Kantor cabang administrasi", "Administrative branch office"),
+        "KANTOR_CABANG_ADMINISTRASI": ("Kantor Cabang Administrasi", "Administrative branch office"),
         "PENDUKUNG_UMKU": ("Pendukung UMKU", "Supporting (UMKU)"),
     },
     "answer": {
