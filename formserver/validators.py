@@ -285,6 +285,29 @@ def exact_digits(value: Any, args: dict, context: Context) -> str:
     return text
 
 
+@validator("kode_pos")
+def kode_pos(value: Any, args: dict, context: Context) -> str:
+    """A 5-digit postcode that belongs to the kelurahan/desa answered in ``args["kelurahan"]``.
+
+    A kelurahan without postcode data (or none chosen yet) accepts any 5 digits.
+    """
+    text = _strip(value, " \t")
+    if not _is_digits(text, 5):
+        raise ValidationError(bi("Kode pos terdiri dari 5 angka.", "A postcode has 5 digits."))
+    desa = _as_text(context.answers.get(args["kelurahan"])).strip()
+    expected = context.wilayah.kodepos(desa) if context.wilayah is not None and desa else None
+    if expected and text != expected:
+        raise ValidationError(
+            bi(
+                f"Kode pos {text} bukan kode pos kelurahan/desa yang dipilih. Kode pos kelurahan/desa "
+                f"itu: {expected}.",
+                f"Postcode {text} is not the postcode of the chosen village. That village's postcode "
+                f"is {expected}.",
+            )
+        )
+    return text
+
+
 # -- password --------------------------------------------------------------------------------
 
 PASSWORD_MIN = 8
