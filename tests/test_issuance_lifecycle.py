@@ -162,8 +162,9 @@ WRITES = {"insert_submission", "update_submission", "insert_account", "update_ac
 class CrashingStore:
     """The real store, with the process "dying" right after its ``crash_at``-th write (the write done)."""
 
-    def __init__(self, store, crash_at):
-        self.store, self.crash_at, self.writes = store, crash_at, []
+    def __init__(self, store, crash_at=0, after=""):
+        """Crash after the ``crash_at``-th write, or after the first write named ``after``."""
+        self.store, self.crash_at, self.after, self.writes = store, crash_at, after, []
 
     def __getattr__(self, name):
         attribute = getattr(self.store, name)
@@ -173,7 +174,7 @@ class CrashingStore:
         def write(*args, **kwargs):
             result = attribute(*args, **kwargs)
             self.writes.append(name)
-            if len(self.writes) == self.crash_at:
+            if len(self.writes) == self.crash_at or name == self.after:
                 raise Crash(f"after write {self.crash_at} ({name})")
             return result
         return write
@@ -200,12 +201,15 @@ def test_the_applications_page_finishes_an_interrupted_issuance(app, applicant):
     sid = ready_rendah(applicant)
     svc = app.extensions["formserver"]
     real = svc.store
-    svc.store = CrashingStore(real, crash_at=6)  # frozen, NIB taken, then the process dies
+    svc.store = CrashingStore(real, after="insert_document")  # frozen, NIB taken, a document made, then it dies
     assert submit(applicant, sid).status_code == 500
     svc.store = real
     assert real.get_submission(sid)["status"] == "processing"
+    made = real.documents_for(sid)
+    assert made and all(applicant.client.get(f"/api/v1/documents/{d['id']}").status_code == 404 for d in made)
     page = applicant.client.get(f"/isian/{sid}/selesai")
     assert page.status_code == 200
+    assert applicant.client.get(f"/api/v1/documents/{made[0]['id']}").status_code == 200
     stored = real.get_submission(sid)
     assert stored["status"] == "completed" and stored["meta"]["nib"] in page.get_data(as_text=True)
 

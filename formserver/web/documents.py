@@ -111,6 +111,9 @@ def _document_for_caller(document_id: str) -> dict:
     doc = services().store.get_document(document_id)
     if doc is None or (doc["owner"] != actor() and not _is_officer()):
         abort(404)
+    application = services().store.get_submission(doc["application_id"])
+    if application is None or application["status"] != "completed":
+        abort(404)  # made by an issuance that has not finished: not issued yet, so not handed out
     return doc
 
 
