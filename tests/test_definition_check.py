@@ -385,6 +385,14 @@ def test_a_table_belongs_on_a_repeating_group(doc, engine):
     only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{at}/columns", "repeating group")
 
 
+def test_a_table_inside_another_group_is_refused(doc, engine):
+    inner = _table_group([{"label": {"id": "KBLI", "en": "KBLI"}, "field": "kbli"}])
+    doc["steps"][DATA]["fields"].append({"key": "usaha", "type": "group", "label": {"id": "Usaha", "en": "Business"},
+                                         "fields": [inner]})
+    at = len(doc["steps"][DATA]["fields"]) - 1
+    only(check(doc, REGISTRIES, engine), f"/steps/{DATA}/fields/{at}/fields/0/columns", "not inside another group")
+
+
 def test_a_table_column_needs_a_field_or_a_rule(doc):
     doc["steps"][DATA]["fields"].append(_table_group([{"label": {"id": "KBLI", "en": "KBLI"}}]))
     assert schema_problems(doc)

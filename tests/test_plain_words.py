@@ -366,3 +366,15 @@ def test_a_favicon_is_linked_and_served(client):
     href = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
     icon = client.get(href)
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+
+
+def test_an_activity_left_unticked_reads_no_on_the_review(applicant):
+    sid = permit.start(applicant)
+    permit.activities(applicant, sid, "47191", "10298")
+    permit.ok(permit.details(applicant, sid, {"modal_usaha": 50_000_000}, {"modal_usaha": 200_000_000}))
+    permit.ok(permit.products(applicant, sid, permit.ONE_PRODUCT, permit.ONE_PRODUCT))
+    permit.ok(applicant.put_step(sid, "ringkasan_usaha", {}))
+    permit.ok(applicant.put_step(sid, "daftar_kegiatan", {"kegiatan_usaha": [{"dipilih": True}, {"dipilih": False}]}))
+    permit.ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    rows = _summary_rows(applicant.client.get(f"/isian/{sid}/periksa").get_data(as_text=True))
+    assert [answer for question, answer, _ in rows if question == "Proses kegiatan ini"] == ["✓", "Tidak"]

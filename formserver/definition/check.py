@@ -606,9 +606,10 @@ def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list
     """Table columns belong on a repeating group and name fields of the form."""
     if "columns" not in field:
         return []
-    if field.get("type") != "group" or not (field.get("repeat") or field.get("each")):
+    if field.get("type") != "group" or not (field.get("repeat") or field.get("each")) or len(path) != 4:
         return [_say(doc, path + ("columns",), "'columns' show the items of a repeating group as a table; put them "
-                                               "on a group with 'repeat' or 'each'.")]
+                                               "on a group with 'repeat' or 'each' that is a question of the step "
+                                               "itself, not inside another group.")]
     problems = []
     for k, column in enumerate(_list(field.get("columns"))):
         name = column.get("field") if isinstance(column, dict) else None

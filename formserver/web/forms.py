@@ -67,14 +67,14 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _display(f, value, options) -> str:
     """An answer as the applicant reads it on the review page."""
+    if f.type == "consent":  # a box left unticked is an answer too: no
+        return "✓" if value is True else bi("Tidak", "No")
     if value in EMPTY:
         return ""
     if f.type == "computed" and isinstance(value, str) and ISO_DATE.match(value):
         return format_date(value)  # a date read from elsewhere (the account's birth date)
     if f.type == "password":
         return "••••••••"
-    if f.type == "consent":
-        return "✓" if value is True else bi("Tidak", "No")
     labels = {str(v): text(label) for v, label in options or []}
     if f.type == "multichoice":
         return ", ".join(labels.get(str(v), str(v)) for v in value)
