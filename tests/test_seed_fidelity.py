@@ -1,12 +1,16 @@
 """The forms say what the service standard (the seed) says: labels, choices, checks (issue 13)."""
 import html
+import json
+import re
 
 import pytest
 from marshmallow import ValidationError
 
 from formserver import validators
+from formserver.accounts.passwords import hash_password
 from formserver.reference.wilayah import Wilayah
 
+from .conftest import PASSWORD, PERSON, Api, code_from
 from .test_permohonan import activities, applicant, details, start  # noqa: F401  (fixture)
 
 
@@ -14,6 +18,12 @@ def page_text(api, sid, step):
     response = api.get(f"/isian/{sid}/{step}")
     assert response.status_code == 200
     return html.unescape(response.get_data(as_text=True))
+
+
+def shown(page, path):
+    """Whether the page shows the question at ``path`` (a hidden one is in the page for the script, marked hidden)."""
+    found = re.search(rf'data-field="{re.escape(path)}"( hidden)?>', page)
+    return bool(found) and not found.group(1)
 
 
 @pytest.mark.parametrize("label, hint", [
@@ -59,3 +69,59 @@ def test_a_kelurahan_without_postcode_data_accepts_any_five_digits():
     assert validators.run("kode_pos", "12345", {"kelurahan": "kelurahan_usaha"}, context) == "12345"
     with pytest.raises(ValidationError):
         validators.run("kode_pos", "1234", {"kelurahan": "kelurahan_usaha"}, context)
+
+
+# -- item 8: a foreign (WNA) applicant ---------------------------------------------------------
+
+def _foreign_applicant_at_identity_step(api, smtp):
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    assert api.put_step(sid, "skala", {"skala_usaha": "UMK"}).status_code == 200
+    assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN",
+                                              "kewarganegaraan": "WNA"}).status_code == 200
+    before = len(smtp.messages)
+    assert api.put_step(sid, "kontak", {"nomor_telepon": "0812-7646-0488", "email": "john@example.test",
+                                        "kirim_kode_via": "EMAIL", "setuju_pernyataan": True}).status_code == 200
+    smtp.wait_for(before + 1)
+    assert api.put_step(sid, "verifikasi", {"kode_verifikasi": code_from(smtp.messages[before])}).status_code == 200
+    assert api.put_step(sid, "akun", {"nama_lengkap": "John Smith", "password": PASSWORD,
+                                      "password_konfirmasi": PASSWORD}).status_code == 200
+    return sid
+
+
+def test_a_foreign_applicant_is_not_asked_the_ktp_region(api, smtp):
+    sid = _foreign_applicant_at_identity_step(api, smtp)
+    page = html.unescape(api.get(f"/isian/{sid}/data_pelaku").get_data(as_text=True))
+    assert shown(page, "nomor_paspor")
+    assert not any(shown(page, key) for key in ("provinsi", "kabupaten", "kecamatan", "kelurahan"))
+    r = api.put_step(sid, "data_pelaku", {"nomor_paspor": "X1234567", "jenis_kelamin": "L", "tempat_lahir": "London",
+                                          "tanggal_lahir": "1985-03-02", "alamat": "Jl. Sudirman 1, Jakarta",
+                                          "provinsi": "14", "setuju_disclaimer": True})
+    assert r.status_code == 200, r.get_json()
+    stored = api.get(f"/api/v1/submissions/{sid}").get_json()
+    assert "provinsi" not in json.dumps(stored.get("data", stored))  # a hidden answer is not stored
+
+
+def test_a_citizen_is_still_asked_the_ktp_region(api, smtp):
+    sid = _foreign_applicant_at_identity_step(api, smtp)
+    assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN",
+                                              "kewarganegaraan": "WNI"}).status_code == 200
+    r = api.put_step(sid, "data_pelaku", {k: v for k, v in PERSON.items() if k not in ("provinsi", "kabupaten",
+                                                                                        "kecamatan", "kelurahan")})
+    assert r.status_code == 422
+    assert "provinsi" in r.get_json()["errors"]
+
+
+def test_the_permit_shows_a_foreign_applicants_passport_where_the_nik_would_be(app):
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc2", "username": "john0001", "email": "john@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": {
+            "skala_usaha": "UMK", "jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNA",
+            "nomor_paspor": "X1234567", "nama_lengkap": "John Smith", "jenis_kelamin": "L", "tempat_lahir": "London",
+            "tanggal_lahir": "1985-03-02", "alamat": "Jl. Sudirman 1, Jakarta", "nomor_telepon": "+6281276460488",
+            "email": "john@example.test"}})
+    api = Api(app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": "john0001", "password": PASSWORD}).status_code == 200
+    sid = api.post("/api/v1/forms/permohonan/submissions").get_json()["id"]
+    page = page_text(api, sid, "data_pelaku_usaha")
+    assert shown(page, "nomor_paspor") and "X1234567" in page
+    assert not shown(page, "nik")
