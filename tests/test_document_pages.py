@@ -112,3 +112,50 @@ def test_a_superseded_document_names_its_successor(app, applicant):
     dashboard, done = _pages(applicant, sid)
     for page in (dashboard, done):
         assert f"Digantikan oleh dokumen {result['nib']}-2 pada 28 November 2026" in page
+
+
+def test_sni_and_halal_numbers_appear_on_the_documents_of_those_products(app, applicant, tmp_path):
+    from formserver.reference.risk import import_csv
+
+    from .test_permohonan import ONE_PRODUCT, _issue_now, activities, details, issue, products
+    svc = app.extensions["formserver"]
+    csv = tmp_path / "risiko.csv"
+    csv.write_text("kode,skala,luas_lahan,tingkat_risiko,perizinan_berusaha,parameter,kewajiban_sni,sumber_url\n"
+                   "10792,MIKRO,,RENDAH,NIB,,no,https://example.test/pp28-lampiran\n", encoding="utf-8")
+    table, errors = import_csv(csv, "PP 28/2025", "2025-10-05", svc.kbli, svc.logic)
+    assert errors == []
+    svc.store.insert_reference_table(table)
+    svc.risk.reload()
+    sid = start(applicant)
+    activities(applicant, sid, "10792")
+    ok(details(applicant, sid, {"modal_usaha": 10_000_000}))
+    ok(products(applicant, sid, [{**ONE_PRODUCT[0], "jenis_produk": "Roti tawar", "punya_sni": "YA",
+                                  "nomor_sni": "SNI-3840-2018-0042", "sni_berlaku_sampai": "2029-02-01",
+                                  "punya_halal": "YA", "nomor_halal": "ID31110000123450124",
+                                  "halal_terbit": "2024-05-01", "halal_berakhir": "2028-05-01"}]))
+    issue(applicant, sid, 1)
+    result = _issue_now(applicant, sid, pernyataan_sni=True, pernyataan_halal=True)
+    for d in result["documents"]:  # NIB and Pernyataan Mandiri: both concern the activity and its product
+        text = " ".join(_download(applicant, d))
+        assert "Produk Roti tawar: SNI nomor SNI-3840-2018-0042 (berlaku sampai 1 Februari 2029)" in text, d["type"]
+        assert "Sertifikat Halal nomor ID31110000123450124 (berlaku sampai 1 Mei 2028)" in text, d["type"]
+
+
+def test_a_foreign_applicants_documents_show_the_passport_number(app):
+    from formserver.accounts.passwords import hash_password
+
+    from .conftest import PASSWORD, Api
+    from .test_permohonan import PROFILE, _issue_now
+    profile = {k: v for k, v in PROFILE.items() if k != "nik"}
+    profile.update(kewarganegaraan="WNA", nomor_paspor="C01X00T47", nama_lengkap="John Smith")
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc-wna", "username": "john0001", "email": "john@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": profile})
+    api = Api(app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": "john0001", "password": PASSWORD}).status_code == 200
+    sid = start(api)
+    _to_pernyataan(api, sid)
+    result = _issue_now(api, sid)
+    for d in result["documents"]:
+        text = " ".join(_download(api, d))
+        assert "Nomor Paspor : C01X00T47" in text and "NIK :" not in text, d["type"]

@@ -100,6 +100,43 @@ def test_html_names_no_server_path(rendered, doc_type):
     assert 'url("DocSans-Regular.ttf")' in html  # a name, resolved only when the PDF embeds it
 
 
+# the last lines of each document's text, which the signatures and the QR code must stay with
+LAST_LINES = {"NIB": "Nomor dokumen:", "SERTIFIKAT_STANDAR": "bersedia diawasi oleh instansi yang berwenang",
+              "PERNYATAAN_MANDIRI": "Demikian pernyataan ini dibuat", "SPPL": "Demikian pernyataan ini dibuat"}
+LONG_ACTIVITY = {
+    "judul": "Industri Produk Roti dan Kue Basah serta Kering dengan Bahan Baku Tepung Terigu", "skala": "MIKRO",
+    "tingkat_risiko": "RENDAH", "nama_usaha": "Usaha Roti dan Kue Keluarga Budi Santoso Bersaudara",
+    "alamat_usaha": "Jl. Prof. M. Yamin No. 123 RT 004 RW 002, Langgini, Bangkinang Kota, Kabupaten Kampar, Riau",
+    "modal_usaha": 50_000_000}
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+@pytest.mark.parametrize("doc_type", list(DOCUMENT_TYPES))
+def test_signatures_and_qr_code_stay_with_the_last_lines(doc_type, count):
+    context = sample_context(doc_type)
+    context["activities"] = [{**LONG_ACTIVITY, "kbli": str(10710 + i)} for i in range(count)]
+    context["statements"] = ["Pelaku Usaha bersedia memenuhi ketentuan keselamatan, kesehatan kerja dan "
+                             "lingkungan (K3L) sesuai peraturan perundang-undangan yang berlaku."] * (count + 1)
+    pages = [" ".join(page.extract_text().split())
+             for page in pypdf.PdfReader(io.BytesIO(html_to_pdf(render_html(doc_type, context)))).pages]
+    signed = [i for i, text in enumerate(pages) if "Ditandatangani secara elektronik" in text]
+    assert len(signed) == 1
+    page = pages[signed[0]]
+    assert "Pindai kode QR" in page and LAST_LINES[doc_type] in page, (len(pages), page[:300])
+
+
+def test_certified_products_and_a_passport_instead_of_an_empty_nik():
+    context = sample_context("NIB")
+    context["holder"] = {**context["holder"], "nik": "", "kewarganegaraan": "WNA", "nomor_paspor": "X1234567"}
+    context["activities"] = [{**ACTIVITIES[0], "produk": [
+        {"jenis_produk": "Roti tawar", "nomor_sni": "SNI 3840:2018/123", "sni_berlaku_sampai": "2028-01-01",
+         "nomor_halal": "ID31110000123450124", "halal_berakhir": "2028-05-01"}]}, ACTIVITIES[1]]
+    text = " ".join(pdf_text(html_to_pdf(render_html("NIB", context))).split())
+    assert "Nomor Paspor : X1234567" in text and "NIK" not in text
+    assert "SNI nomor SNI 3840:2018/123 (berlaku sampai 1 Januari 2028)" in text
+    assert "Sertifikat Halal nomor ID31110000123450124 (berlaku sampai 1 Mei 2028)" in text
+
+
 def test_statements_and_sppl_text():
     assert "Bersedia memenuhi standar usaha." in render_html("PERNYATAAN_MANDIRI", sample_context("PERNYATAAN_MANDIRI"))
     sppl = render_html("SPPL", sample_context("SPPL"))

@@ -92,8 +92,22 @@ def _selected(data: dict) -> list[tuple[int, dict]]:
 
 def _holder(data: dict) -> dict:
     akun = data.get("akun") or {}
-    return {"nama": akun.get("nama_lengkap", ""), "nik": akun.get("nik", ""), "alamat": akun.get("alamat", ""),
-            "email": data.get("email", ""), "nomor_telepon": akun.get("nomor_telepon", ""), "npwp": data.get("npwp", "")}
+    holder = {"nama": akun.get("nama_lengkap", ""), "nik": akun.get("nik", ""), "alamat": akun.get("alamat", ""),
+              "email": data.get("email", ""), "nomor_telepon": akun.get("nomor_telepon", ""), "npwp": data.get("npwp", "")}
+    if akun.get("nomor_paspor"):  # a foreign national (WNA) is identified by the passport, not a NIK
+        holder.update(kewarganegaraan=akun.get("kewarganegaraan", ""), nomor_paspor=akun["nomor_paspor"])
+    return holder
+
+
+# the certificates an applicant gave for a product, printed with the activity (SNI, halal)
+PRODUCT_CERTIFICATES = ("nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir")
+
+
+def _certified_products(item: dict) -> list[dict]:
+    """The activity's products that have an SNI or halal certificate number, with those numbers."""
+    return [{"jenis_produk": product.get("jenis_produk", ""),
+             **{k: product[k] for k in PRODUCT_CERTIFICATES if product.get(k)}}
+            for product in item.get("produk") or [] if product.get("nomor_sni") or product.get("nomor_halal")]
 
 
 def _activity(item: dict, wilayah) -> dict:
@@ -105,7 +119,8 @@ def _activity(item: dict, wilayah) -> dict:
             "alamat_usaha": ", ".join(filter(None, [item.get("alamat_usaha"), *names])), "modal_usaha": item.get("modal_usaha"),
             "kewajiban_lingkungan": item.get("kewajiban_lingkungan"),
             "dokumen_lingkungan": {k: item.get(k) for k in ("jenis_dokumen_lingkungan", "nomor_dokumen_lingkungan",
-                                                           "tanggal_dokumen_lingkungan") if item.get(k)}}
+                                                           "tanggal_dokumen_lingkungan") if item.get(k)},
+            "produk": _certified_products(item)}
 
 
 def _statements(data: dict, form) -> list[str]:

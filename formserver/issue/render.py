@@ -9,10 +9,13 @@ value in the context was typed by an applicant or an officer. The context of eve
                    "superseded": {"at", "by_document", "by_number"} | None},
       "office": {"name": "DPMPTSP Kabupaten Kampar", "address", "city": "Bangkinang",
                  "province": "Riau", "signatory_name", "signatory_title", "motto"},
-      "holder": {"nama", "nik", "alamat", "email", "nomor_telepon", "npwp"},
+      "holder": {"nama", "nik", "alamat", "email", "nomor_telepon", "npwp",
+                 "kewarganegaraan", "nomor_paspor"},        # the last two for a foreign national only
       "nib": "1234567890123",
       "activities": [{"kbli", "judul", "skala", "tingkat_risiko", "nama_usaha",
-                      "alamat_usaha", "modal_usaha"}],
+                      "alamat_usaha", "modal_usaha",
+                      "produk": [{"jenis_produk", "nomor_sni"?, "sni_berlaku_sampai"?,
+                                  "nomor_halal"?, "halal_terbit"?, "halal_berakhir"?}]}],
       "activity": {... one of activities ...},   # Sertifikat Standar: one per activity
       "statements": [str],                        # Pernyataan Mandiri: the ticked declarations
       "qr_png_data_uri": "data:image/png;base64,...",
