@@ -360,7 +360,8 @@ class Issuer:
         from .pades import sign_pdf
         from .pdf import html_to_pdf
         self.ring.ensure_registered()  # the certificate that signs this PDF stays known after it changes
-        return sign_pdf(html_to_pdf(self.html(doc)), self.keys, location=doc["content"]["office"].get("city", ""))
+        return sign_pdf(html_to_pdf(self.html(doc)), self.keys, location=doc["content"]["office"].get("city", ""),
+                        verification_code=signing.verification_code(doc["id"], doc["signature"]))
 
     def draft_pdf(self, submission: dict) -> bytes:
         """The draft NIB as a PDF: the issued document's template and styles, unsigned, with a draft mark."""

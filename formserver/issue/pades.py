@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -54,8 +55,17 @@ def _signer(cert_pem: bytes, key_pem: bytes) -> tuple[_LoadedKeySigner, int]:
     return signer, hex_digits + 2 * (hex_digits // 4)  # pyHanko's own margin: +50 %, kept even
 
 
-def sign_pdf(pdf: bytes, keys: OfficeKeys, reason: str = DEFAULT_REASON, location: str = "Bangkinang") -> bytes:
-    """``pdf`` with an invisible PAdES signature in field ``Signature1``, appended incrementally."""
+# the /Info entry that names the issued document a PDF is (its verification code: id and data signature);
+# written in the revision the PAdES signature covers, so it cannot be changed without breaking it
+VERIFICATION_ENTRY = "/FormserverVerification"
+
+
+def sign_pdf(pdf: bytes, keys: OfficeKeys, reason: str = DEFAULT_REASON, location: str = "Bangkinang",
+             verification_code: str | None = None) -> bytes:
+    """``pdf`` with an invisible PAdES signature in field ``Signature1``, appended incrementally.
+
+    ``verification_code`` is recorded in the document information of the signed revision.
+    """
     meta = signers.PdfSignatureMetadata(
         field_name="Signature1",
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -65,6 +75,11 @@ def sign_pdf(pdf: bytes, keys: OfficeKeys, reason: str = DEFAULT_REASON, locatio
     )
     signer, reserve = _signer(keys.cert_pem, keys.cert_key_pem)
     out = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
-                     bytes_reserved=reserve, output=out)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if verification_code:
+        info = writer.trailer_view.get("/Info")
+        entries = generic.DictionaryObject(dict(info.get_object()) if info is not None else {})
+        entries[generic.NameObject(VERIFICATION_ENTRY)] = generic.TextStringObject(verification_code)
+        writer.set_info(entries)
+    signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=reserve, output=out)
     return out.getvalue()

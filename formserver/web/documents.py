@@ -1,8 +1,10 @@
 """Issued documents: submit (issue), download, public verification, the tracking timeline."""
-from flask import Blueprint, abort, jsonify, make_response, render_template, url_for
+from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..dates import format_date
 from ..i18n import bi
+from ..issue import pdfcheck, signing
 from ..issue.issuance import WAITING, mask_name
 from ..labels import label
 from ..submissions import Conflict, Locked, StepNotReachable
@@ -10,7 +12,7 @@ from . import schemas as s
 from . import services
 from .contract import operation
 from .errors import error_response
-from .extensions import actor, limiter
+from .extensions import actor, csrf, limiter
 from .openapi import SESSION, ok
 from .views_common import current_account, owned_submission
 
@@ -134,15 +136,21 @@ def document_pdf(document_id):
 
 
 def _verification_json(result) -> dict:
+    """What the public may know of a verified document: the signed business data to compare with the
+    paper in front of them (names, addresses, KBLI, NIB, date); the holder's name masked, no NIK."""
     doc = result.document
     out = {"valid": result.valid, "status": result.status}
     if doc is not None and result.status != "ALTERED":
         content = doc["content"]
         out.update({"type": doc["type"], "number": doc["number"], "issued_at": doc["issued_at"],
-                    "holder": mask_name(content["holder"]["nama"]),
-                    "kbli": [a["kbli"] for a in content["activities"]]})
+                    "nib": content.get("nib", ""), "holder": mask_name(content["holder"]["nama"]),
+                    "kbli": [a["kbli"] for a in content["activities"]],
+                    "activities": [{k: a.get(k) for k in ("kbli", "judul", "nama_usaha", "alamat_usaha")}
+                                   for a in content["activities"]]})
+        if doc.get("revoked"):
+            out["revoked_at"] = doc["revoked"].get("at", "")
         if doc.get("superseded"):
-            out["superseded_by"] = doc["superseded"]["by_number"]
+            out["superseded_by"] = doc["superseded"].get("by_number", "")
     return out
 
 
@@ -157,6 +165,90 @@ def _verification_json(result) -> dict:
 def verify_api(code):
     result = services().issuer.verify(code)
     return jsonify(_verification_json(result)), 404 if result.status == "UNKNOWN" else 200
+
+
+# multipart framing around a PDF of the largest size accepted
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+class UploadProblem(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _too_large() -> UploadProblem:
+    return UploadProblem(413, bi(f"Berkas terlalu besar: paling besar {pdfcheck.MAX_BYTES // (1024 * 1024)} MB.",
+                                 f"The file is too large: at most {pdfcheck.MAX_BYTES // (1024 * 1024)} MB."))
+
+
+def _uploaded_pdf(check_csrf: bool = False) -> bytes:
+    """The bytes of the uploaded ``file`` (at most pdfcheck.MAX_BYTES); UploadProblem otherwise."""
+    request.max_content_length = pdfcheck.MAX_BYTES + UPLOAD_OVERHEAD  # this view only: PDFs exceed the JSON limit
+    if request.content_length and request.content_length > request.max_content_length:
+        raise _too_large()
+    try:
+        if check_csrf:
+            csrf.protect()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        raise _too_large() from None
+    if upload is None or not upload.filename:
+        raise UploadProblem(400, bi("Pilih berkas PDF yang akan diperiksa.", "Choose the PDF file to check."))
+    data = upload.read(pdfcheck.MAX_BYTES + 1)
+    if len(data) > pdfcheck.MAX_BYTES:
+        raise _too_large()
+    if b"%PDF-" not in data[:1024]:  # where PDF readers look for the header
+        raise UploadProblem(400, bi("Berkas ini bukan PDF. Unggah berkas PDF dokumen perizinan.",
+                                    "This file is not a PDF. Upload the licence document's PDF file."))
+    return data
+
+
+def _check_upload(check_csrf: bool = False) -> pdfcheck.PdfCheck:
+    data = _uploaded_pdf(check_csrf)
+    try:
+        return pdfcheck.check_pdf(data, services().issuer)
+    except pdfcheck.NotAPdf:
+        raise UploadProblem(400, bi("Berkas PDF ini rusak, terkunci sandi atau tidak dapat dibaca.",
+                                    "This PDF file is damaged, password-protected or cannot be read.")) from None
+
+
+def _check_json(result: pdfcheck.PdfCheck) -> dict:
+    return {"valid": result.valid, "status": result.status, "number": result.number,
+            "reasons": [str(reason) for reason in result.reasons]}
+
+
+@bp.post("/api/v1/verify/pdf")
+@limiter.limit("20 per minute")
+@operation("Check a PDF file: the office's signature, changes after signing, the document's status",
+           {"200": ok("The verdict; a file that is not a genuine, unchanged document in force is a 200 with "
+                      "`valid: false` and the reasons.", s.PdfCheckResult)},
+           errors=(400, 429), body=s.PdfUpload, body_media_types=("multipart/form-data",), tag="documents",
+           description="Multipart form with the field `file` (a PDF, at most 5 MiB). The PAdES signature is "
+                       "validated against the office's certificate; any change after signing (an annotation "
+                       "too) makes the file invalid; the signed revision must be the stored document it names. "
+                       "A file that is not a readable PDF is a 400.")
+def verify_pdf_api(body=None):
+    try:
+        result = _check_upload()
+    except UploadProblem as problem:
+        return error_response(problem.status, problem.message)
+    return jsonify(_check_json(result))
+
+
+@bp.route("/verifikasi/periksa", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def verify_pdf_page():
+    """"Periksa berkas PDF": upload a PDF, see whether it is the genuine, unchanged document."""
+    if request.method == "GET":
+        return render_template("verify_pdf.html", check=None, error=None)
+    try:
+        result = _check_upload(check_csrf=True)
+    except UploadProblem as problem:
+        return render_template("verify_pdf.html", check=None, error=problem.message), problem.status
+    public = _verification_json(services().issuer.verify(
+        signing.verification_code(result.document["id"], result.document["signature"]))) if result.document else None
+    return render_template("verify_pdf.html", check=result, document=public, error=None)
 
 
 @bp.get("/verifikasi/<path:code>")

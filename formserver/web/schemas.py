@@ -269,6 +269,13 @@ class NewSubmission(RequestSchema):
         unknown = EXCLUDE
 
 
+class VerifiedActivity(Schema):
+    kbli = fields.String(required=True)
+    judul = fields.String(allow_none=True, metadata=_d("The KBLI title."))
+    nama_usaha = fields.String(allow_none=True, metadata=_d("The business name, as signed."))
+    alamat_usaha = fields.String(allow_none=True, metadata=_d("The business address, as signed."))
+
+
 class VerificationResult(Schema):
     valid = fields.Boolean(required=True)
     status = fields.String(required=True, metadata=_d(
@@ -277,9 +284,29 @@ class VerificationResult(Schema):
     type = fields.String()
     number = fields.String()
     issued_at = fields.String()
+    nib = fields.String()
     holder = fields.String(metadata=_d("The holder's name, masked."))
     kbli = fields.List(fields.String())
+    activities = fields.List(fields.Nested(VerifiedActivity), metadata=_d(
+        "The signed business data to compare with the paper: name, address, KBLI code and title."))
+    revoked_at = fields.String(metadata=_d("When it was revoked (REVOKED)."))
     superseded_by = fields.String(metadata=_d("A SUPERSEDED NIB document: the number of the one that replaced it."))
+
+
+class PdfUpload(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "The PDF to check (at most 5 MiB)."})
+
+
+class PdfCheckResult(Schema):
+    valid = fields.Boolean(required=True, metadata=_d(
+        "True only for an unchanged file signed by the office whose document is in force."))
+    status = fields.String(required=True, metadata=_d(
+        "VALID; UNSIGNED, SIGNATURE_BROKEN, UNTRUSTED, MODIFIED (changed after signing), UNKNOWN, MISMATCH; "
+        "or the document's own status: REVOKED, SUPERSEDED, MENUNGGU_PERSETUJUAN_LINGKUNGAN, ALTERED."))
+    number = fields.String(allow_none=True, metadata=_d("The number of the document the file is, or claims to be."))
+    reasons = fields.List(fields.String(), required=True, metadata=_d(
+        "Why, for people, in the request's language; the deciding reason first."))
 
 
 class TimelineEvent(Schema):
