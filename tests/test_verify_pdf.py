@@ -120,14 +120,15 @@ def test_a_revoked_documents_genuine_pdf_is_not_valid(app, client, issued_nib):
 
 
 @pytest.mark.parametrize("data, name", [(b"hello, this is text", "surat.pdf"), (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "foto.png"),
-                                        (b"%PDF-1.7\n garbage that is no PDF", "rusak.pdf"), (b"", "kosong.pdf")])
-def test_a_file_that_is_not_a_readable_pdf_is_a_400(client, data, name):
+                                        (b"%PDF-1.7\n garbage that is no PDF", "rusak.pdf")])
+def test_a_file_that_is_not_a_readable_pdf_is_refused_with_a_message(client, data, name):
     r = upload(client, data, name=name)
-    assert r.status_code == 400 and r.get_json()["error"]
+    assert r.status_code == 422 and r.get_json()["error"]
 
 
 def test_missing_file_oversize_and_json_bodies_are_refused(client):
     assert client.post("/api/v1/verify/pdf", data={}, content_type="multipart/form-data").status_code == 400
+    assert upload(client, b"", name="kosong.pdf").status_code in (400, 422)
     big = b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024)
     r = upload(client, big)
     assert r.status_code == 413 and "5 MB" in r.get_json()["error"]
@@ -179,4 +180,4 @@ def test_the_html_check_needs_its_csrf_token_and_explains_the_result(csrf_app, a
     changed = upload(browser, with_annotation(pdf), url="/verifikasi/periksa", csrf_token=token).get_data(as_text=True)
     assert "tidak dapat diterima" in changed and "diubah setelah ditandatangani" in changed
     wrong = upload(browser, b"bukan pdf", url="/verifikasi/periksa", csrf_token=token)
-    assert wrong.status_code == 400 and "bukan PDF" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "bukan PDF" in wrong.get_data(as_text=True)

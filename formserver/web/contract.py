@@ -184,6 +184,8 @@ def guard_api_write():
     """
     if request.method in SAFE_METHODS or not request.path.startswith(API_PREFIX):
         return None
+    if request.routing_exception is not None:  # no such route or method: its 404/405, not a media-type 415
+        return None
     origin = request.headers.get("Origin")
     if (origin and (origin == "null" or urlsplit(origin).netloc != request.host)) \
             or request.headers.get("Sec-Fetch-Site") == "cross-site":

@@ -1,6 +1,7 @@
 """Issued documents: submit (issue), download, public verification, the tracking timeline."""
 from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import PathConverter
 
 from ..dates import format_date
 from ..i18n import bi
@@ -17,6 +18,17 @@ from .openapi import SESSION, ok
 from .views_common import current_account, owned_submission
 
 bp = Blueprint("documents", __name__)
+
+
+class VerificationCodeConverter(PathConverter):
+    """A verification code in a path: anything (a bad code is an answer, not a routing error) except the
+    word of the route beside it, so ``/api/v1/verify/pdf`` is the PDF check only, and ``/verifikasi/periksa``
+    the page."""
+    regex = r"(?!(?:pdf|periksa)$)[^/].*?"
+
+
+# registered before the routes below are added to the app
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("vcode", VerificationCodeConverter))
 
 
 def _is_officer() -> bool:
@@ -154,14 +166,16 @@ def _verification_json(result) -> dict:
     return out
 
 
-@bp.get("/api/v1/verify/<path:code>")
+@bp.get("/api/v1/verify/<vcode:code>")
 @limiter.limit("120 per minute")
 @operation("Verify a document's code (from its QR code)",
            {"200": ok("Known: genuine and valid, revoked, waiting, or altered.", s.VerificationResult),
             "404": {"description": "Unknown or forged code (a code that cannot be a path gives the plain error).",
                     "content": {"application/json": {"schema": {"oneOf": [
                         {"$ref": "#/components/schemas/VerificationResult"}, {"$ref": "#/components/schemas/Error"}]}}}}},
-           errors=(429,), tag="documents")
+           errors=(429,), tag="documents",
+           path={"code": {"description": "The code of the verification URL (`pdf` is the PDF check's path).",
+                          "schema": {"type": "string", "pattern": "^(?!pdf$)"}}})
 def verify_api(code):
     result = services().issuer.verify(code)
     return jsonify(_verification_json(result)), 404 if result.status == "UNKNOWN" else 200
@@ -199,7 +213,7 @@ def _uploaded_pdf(check_csrf: bool = False) -> bytes:
     if len(data) > pdfcheck.MAX_BYTES:
         raise _too_large()
     if b"%PDF-" not in data[:1024]:  # where PDF readers look for the header
-        raise UploadProblem(400, bi("Berkas ini bukan PDF. Unggah berkas PDF dokumen perizinan.",
+        raise UploadProblem(422, bi("Berkas ini bukan PDF. Unggah berkas PDF dokumen perizinan.",
                                     "This file is not a PDF. Upload the licence document's PDF file."))
     return data
 
@@ -209,7 +223,7 @@ def _check_upload(check_csrf: bool = False) -> pdfcheck.PdfCheck:
     try:
         return pdfcheck.check_pdf(data, services().issuer)
     except pdfcheck.NotAPdf:
-        raise UploadProblem(400, bi("Berkas PDF ini rusak, terkunci sandi atau tidak dapat dibaca.",
+        raise UploadProblem(422, bi("Berkas PDF ini rusak, terkunci sandi atau tidak dapat dibaca.",
                                     "This PDF file is damaged, password-protected or cannot be read.")) from None
 
 
@@ -222,12 +236,13 @@ def _check_json(result: pdfcheck.PdfCheck) -> dict:
 @limiter.limit("20 per minute")
 @operation("Check a PDF file: the office's signature, changes after signing, the document's status",
            {"200": ok("The verdict; a file that is not a genuine, unchanged document in force is a 200 with "
-                      "`valid: false` and the reasons.", s.PdfCheckResult)},
+                      "`valid: false` and the reasons.", s.PdfCheckResult),
+            "422": ok("The file is not a PDF, or a damaged or password-protected one.", s.Error)},
            errors=(400, 429), body=s.PdfUpload, body_media_types=("multipart/form-data",), tag="documents",
            description="Multipart form with the field `file` (a PDF, at most 5 MiB). The PAdES signature is "
                        "validated against the office's certificate; any change after signing (an annotation "
                        "too) makes the file invalid; the signed revision must be the stored document it names. "
-                       "A file that is not a readable PDF is a 400.")
+                       "Without a file: 400; a file that is not a readable PDF: 422.")
 def verify_pdf_api(body=None):
     try:
         result = _check_upload()
@@ -251,7 +266,7 @@ def verify_pdf_page():
     return render_template("verify_pdf.html", check=result, document=public, error=None)
 
 
-@bp.get("/verifikasi/<path:code>")
+@bp.get("/verifikasi/<vcode:code>")
 @limiter.limit("120 per minute")
 def verify_page(code):
     result = services().issuer.verify(code)
