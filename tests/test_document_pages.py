@@ -159,3 +159,15 @@ def test_a_foreign_applicants_documents_show_the_passport_number(app):
     for d in result["documents"]:
         text = " ".join(_download(api, d))
         assert "Nomor Paspor : C01X00T47" in text and "NIK :" not in text, d["type"]
+
+
+def test_a_nib_reissued_by_a_second_application_is_marked_superseded_on_its_pdf_and_pages(applicant):
+    from .test_issuance_lifecycle import nib_document, ready_menengah_rendah, ready_rendah, submit
+    first = ok(submit(applicant, ready_rendah(applicant)))
+    second = ok(submit(applicant, ready_menengah_rendah(applicant)))
+    old, new = nib_document(first), nib_document(second)
+    pages = _download(applicant, old)
+    assert all(f"DIGANTIKAN oleh dokumen nomor {new['number']}" in text for text in pages)
+    assert "DIGANTIKAN" not in " ".join(_download(applicant, new))
+    dashboard = applicant.client.get("/dasbor").get_data(as_text=True)
+    assert f"Digantikan oleh dokumen {new['number']}" in dashboard
