@@ -181,3 +181,15 @@ def test_the_html_check_needs_its_csrf_token_and_explains_the_result(csrf_app, a
     assert "tidak dapat diterima" in changed and "diubah setelah ditandatangani" in changed
     wrong = upload(browser, b"bukan pdf", url="/verifikasi/periksa", csrf_token=token)
     assert wrong.status_code == 422 and "bukan PDF" in wrong.get_data(as_text=True)
+
+
+def test_a_pdf_signed_with_the_certificate_used_before_a_change_still_checks(tmp_path, smtp, whatsapp, app, issued_nib):
+    doc, pdf = issued_nib  # downloaded with the first certificate
+    fresh = OfficeKeys.load({"DATA_DIR": str(tmp_path / "new-certificate")})
+    (tmp_path / "cert.pem").write_bytes(fresh.cert_pem)
+    (tmp_path / "cert-key.pem").write_bytes(fresh.cert_key_pem)
+    changed = make_app(app.config["DATA_DIR"], smtp, whatsapp, SIGNING_CERT_FILE=str(tmp_path / "cert.pem"),
+                       SIGNING_CERT_KEY_FILE=str(tmp_path / "cert-key.pem"))
+    assert changed.extensions["formserver"].issuer.keys.cert_pem == fresh.cert_pem
+    body = upload(changed.test_client(), pdf).get_json()
+    assert body["valid"] is True and body["number"] == doc["number"]
