@@ -149,7 +149,7 @@ class Evaluator:
         path, step = [], visible[0]
         while step is not None and len(path) < len(form.steps):
             path.append(step.key)
-            step = self._next(form, step, state)
+            step = None if step.ends else self._next(form, step, state)
         return path
 
     def _next(self, form, step, state):

@@ -252,7 +252,7 @@ class Submissions:
         # a draft started on an older version of the form moves to the current one when saved
         return {**doc, "data": data, "completed": completed, "form_version": form.version, "nik": applicant_nik(data),
                 "current_step": following[0] if following else step_key,
-                "status": DRAFT if following else COMPLETED}
+                "status": DRAFT if following or form.steps_by_key[step_key].ends else COMPLETED}
 
     def _write(self, doc: dict, actor: str, event: str, events=(), **details) -> dict:
         """Store the submission (optimistic), then its audit events: this one, then those an action queued."""

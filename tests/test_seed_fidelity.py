@@ -125,3 +125,53 @@ def test_the_permit_shows_a_foreign_applicants_passport_where_the_nik_would_be(a
     page = page_text(api, sid, "data_pelaku_usaha")
     assert shown(page, "nomor_paspor") and "X1234567" in page
     assert not shown(page, "nik")
+
+
+# -- item 5: non-UMK and foreign choices end at a page that says where to go --------------------
+
+SEED_CHOICES = ("KPPA", "KP3A", "BUJKA", "KP3A – PMSE", "Pemberi Waralaba dari Luar Negeri", "PSE Asing",
+                "Bentuk Usaha Tetap")
+
+
+def _non_umk_draft(api):
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    assert api.put_step(sid, "skala", {"skala_usaha": "NON_UMK"}).status_code == 200
+    return sid
+
+
+def test_the_seed_non_umk_and_foreign_choices_are_offered(api):
+    page = html.unescape(api.get(f"/isian/{_non_umk_draft(api)}/jenis_pelaku").get_data(as_text=True))
+    for choice in SEED_CHOICES:
+        assert choice in page, choice
+
+
+@pytest.mark.parametrize("kind, detail, says", [
+    ({"jenis_pelaku_usaha": "KANTOR_PERWAKILAN", "jenis_kantor_perwakilan": "KP3A_PMSE"}, "info_kantor_perwakilan",
+     "Kantor perwakilan (KPPA, KP3A, KP3A – PMSE, BUJKA)"),
+    ({"jenis_pelaku_usaha": "BADAN_USAHA_LUAR_NEGERI", "jenis_badan_usaha_luar_negeri": "BUT"},
+     "info_badan_usaha_luar_negeri", "Badan usaha luar negeri"),
+    ({"jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI"}, "info_non_umk", "Usaha Non UMK"),
+])
+def test_a_non_umk_choice_ends_at_a_page_saying_where_to_go(api, app, kind, detail, says):
+    sid = _non_umk_draft(api)
+    r = api.put_step(sid, "jenis_pelaku", kind)
+    assert r.status_code == 200, r.get_json()
+    store = app.extensions["formserver"].store
+    assert store.get_submission(sid)["current_step"] == "di_luar_layanan"
+    page = html.unescape(api.get(f"/isian/{sid}/di_luar_layanan").get_data(as_text=True))
+    assert "UMK" in page and "orang perseorangan" in page and "https://oss.go.id" in page
+    assert shown(page, detail) and says in page
+    assert "data-prevent-double-click" not in page  # nothing to submit: the form ends here
+    # the registration cannot go on from here, and saving the ending page completes nothing
+    assert api.put_step(sid, "kontak", {"nomor_telepon": "0812-7646-0489", "email": "x@example.test",
+                                        "kirim_kode_via": "EMAIL", "setuju_pernyataan": True}).status_code == 409
+    assert api.put_step(sid, "di_luar_layanan", {}).status_code == 200
+    assert store.get_submission(sid)["status"] == "draft"
+
+
+def test_a_umk_person_never_sees_the_ending_page(api):
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    assert api.put_step(sid, "skala", {"skala_usaha": "UMK"}).status_code == 200
+    assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN",
+                                              "kewarganegaraan": "WNI"}).status_code == 200
+    assert api.get(f"/isian/{sid}/di_luar_layanan").status_code == 302

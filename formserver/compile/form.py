@@ -91,6 +91,11 @@ class CompiledStep:
         return bool(self.spec.get("review"))
 
     @property
+    def ends(self) -> bool:
+        """Whether the form stops at this step (nothing follows it, nothing completes)."""
+        return bool(self.spec.get("end"))
+
+    @property
     def has_sources(self) -> bool:
         """Whether any question of the step (in groups too) takes its choices from reference data."""
         def walk(fields):
