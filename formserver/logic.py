@@ -125,6 +125,13 @@ def _kbli_judul(context, kode=None):
     return row["judul"] if row else None
 
 
+@operator("kbli_uraian")
+def _kbli_uraian(context, kode=None):
+    """The KBLI 2020 description (uraian) of a code; null for an unknown code."""
+    row = context["kbli"].get(str(kode)) if context.get("kbli") and kode else None
+    return row["uraian"] if row else None
+
+
 @operator("kbli_perizinan_tunggal")
 def _kbli_perizinan_tunggal(context, kode=None):
     """Whether the code is flagged for the SNI/Halal questions (reference data, reviewed by the office)."""

@@ -175,3 +175,14 @@ def test_a_umk_person_never_sees_the_ending_page(api):
     assert api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "ORANG_PERSEORANGAN",
                                               "kewarganegaraan": "WNI"}).status_code == 200
     assert api.get(f"/isian/{sid}/di_luar_layanan").status_code == 302
+
+
+# -- item 1: the KBLI title and its description ----------------------------------------------
+
+def test_the_chosen_kbli_shows_its_title_and_its_description(applicant):  # noqa: F811
+    sid = start(applicant)
+    activities(applicant, sid, "47191")
+    page = page_text(applicant, sid, "bidang_usaha")
+    row = applicant.client.application.extensions["formserver"].kbli.get("47191")
+    assert row["judul"] in page and "Uraian bidang usaha" in page
+    assert row["uraian"] in page
