@@ -81,7 +81,8 @@ def test_no_page_scrolls_sideways_at_360_px(browser, site, javascript, lang):
     widths, codes = {}, {}
     for who, username, password, paths in (("applicant", "budi0001", PASSWORD, pages),
                                            ("officer", "petugas1", "Petugas#2025", {"officer": officer_page}),
-                                           ("visitor", None, None, {"login": "/masuk", "register": "/formulir/registrasi"})):
+                                           ("visitor", None, None, {"login": "/masuk", "register": "/formulir/registrasi",
+                                                                           "pdf-check": "/verifikasi/periksa"})):
         context = browser.new_context(java_script_enabled=javascript, base_url=base_url, locale="id-ID",
                                       viewport={"width": WIDTH, "height": 740}, device_scale_factor=1)
         context.set_default_timeout(TIMEOUT_MS)

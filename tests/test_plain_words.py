@@ -204,6 +204,16 @@ def _registration_at_review(app, smtp):
     return api.client, sid
 
 
+def _registration_out_of_service(app):
+    """A foreign representative office's registration, at the page that says where to go instead."""
+    api = Api(app.test_client())
+    sid = api.post("/api/v1/forms/registrasi/submissions").get_json()["id"]
+    permit.ok(api.put_step(sid, "skala", {"skala_usaha": "NON_UMK"}))
+    permit.ok(api.put_step(sid, "jenis_pelaku", {"jenis_pelaku_usaha": "KANTOR_PERWAKILAN",
+                                                 "jenis_kantor_perwakilan": "KP3A_PMSE"}))
+    return api.client, sid
+
+
 @pytest.fixture
 def crawled(app, applicant, smtp):
     """An issued application waiting for its environmental approval (one document revoked), and a draft."""
@@ -226,7 +236,8 @@ def crawled(app, applicant, smtp):
     documents = svc.store.documents_for(issued_sid) + svc.store.documents_for(second_sid)
     assert {"VALID", "REVOKED", "SUPERSEDED", "MENUNGGU_PERSETUJUAN_LINGKUNGAN"} <= {d["status"] for d in documents}
     return {"issued": issued_sid, "second": second_sid, "draft": draft_sid, "documents": documents,
-            "officer": officer, "registration": _registration_at_review(app, smtp)}
+            "officer": officer, "registration": _registration_at_review(app, smtp),
+            "out_of_service": _registration_out_of_service(app)}
 
 
 def _pages(client, officer, crawled, lang):
@@ -244,6 +255,13 @@ def _pages(client, officer, crawled, lang):
     page = registrant.get(f"/isian/{registration}/periksa?lang={lang}")
     assert page.status_code == 200 and "Periksa jawaban Anda" in page.get_data(as_text=True) or lang == "en"
     yield "registration review", page.get_data(as_text=True)
+    visitor, out = crawled["out_of_service"]
+    page = visitor.get(f"/isian/{out}?lang={lang}", follow_redirects=True)
+    assert page.status_code == 200 and "di_luar_layanan" in page.request.path
+    yield "out of service", page.get_data(as_text=True)
+    page = visitor.get(f"/verifikasi/periksa?lang={lang}")
+    assert page.status_code == 200
+    yield "PDF check", page.get_data(as_text=True)
     page = officer.client.get(f"/petugas/permohonan/{issued}?lang={lang}")
     assert page.status_code == 200
     yield "officer page", page.get_data(as_text=True)
