@@ -166,3 +166,8 @@ def test_an_html_field_name_nested_too_deep_is_ignored_not_a_500(client):
         response = client.post(f"/isian/{sid}/skala", data={name: "x", "csrf_token": token})
         assert response.status_code < 500
         assert response.status_code in (200, 302, 303, 400, 422)
+
+
+def test_a_bad_query_parameter_is_named_once(client):
+    assert client.get("/api/v1/reference/kbli?limit=0&lang=en").get_json() == {"error": "limit must be a positive whole number."}
+    assert client.get("/api/v1/reference/wilayah/kecamatan?lang=en").get_json() == {"error": "parent: Required."}

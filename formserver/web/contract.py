@@ -172,7 +172,8 @@ def load_query(schema: type, source) -> dict:
     except ValidationError as error:
         messages = _messages(error.messages)
         name, texts = next(iter(messages.items()))
-        abort(error_response(400, f"{name}: {' '.join(texts)}"))
+        message = " ".join(texts)
+        abort(error_response(400, message if name in message else f"{name}: {message}"))
 
 
 def guard_api_write():
