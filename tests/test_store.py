@@ -348,6 +348,34 @@ def test_attempts_window(store):
     assert store.count_attempts("login:budi", 0) == 0 and store.count_attempts("resend:budi", 0) == 1
 
 
+def test_sessions_round_trip_and_end(store):
+    store.insert_session({"id": "k1", "account_id": "a1", "expires_at": 100.0, "data": "{}"})
+    store.insert_session({"id": "k2", "account_id": "a1", "expires_at": 200.0, "data": "{}"})
+    store.insert_session({"id": "k3", "account_id": None, "expires_at": 300.0, "data": "{}"})
+    store.insert_session({"id": "k4", "account_id": "a2", "expires_at": 300.0, "data": "{}"})
+    assert store.get_session("k1") == {"id": "k1", "account_id": "a1", "expires_at": 100.0, "data": "{}"}
+    assert store.get_session("nope") is None
+    assert store.update_session({"id": "k1", "account_id": "a1", "expires_at": 150.0, "data": '{"x":1}'})
+    assert store.get_session("k1")["expires_at"] == 150.0 and store.get_session("k1")["data"] == '{"x":1}'
+    store.delete_session("k1")
+    store.delete_session("k1")  # twice is fine
+    # an update after the delete (a request that read the session before its log-out) does not bring it back
+    assert store.update_session({"id": "k1", "account_id": "a1", "expires_at": 999.0, "data": "{}"}) is False
+    assert store.get_session("k1") is None
+    store.insert_session({"id": "k5", "account_id": "a1", "expires_at": 300.0, "data": "{}"})
+    assert store.delete_account_sessions("a1", keep="k5") == 1
+    assert store.get_session("k2") is None and store.get_session("k5") is not None
+    assert store.delete_account_sessions("a1") == 1 and store.get_session("k5") is None
+    assert store.get_session("k3") is not None and store.get_session("k4") is not None
+
+
+def test_expired_sessions_are_forgotten(store):
+    for key, expires in (("old", 100.0), ("edge", 200.0), ("new", 300.0)):
+        store.insert_session({"id": key, "account_id": None, "expires_at": expires, "data": "{}"})
+    assert store.delete_expired_sessions(200.0) == 1
+    assert [store.get_session(k) is None for k in ("old", "edge", "new")] == [True, False, False]
+
+
 def test_events_per_subject_in_order(store):
     for n in range(5):
         store.append_event({"at": f"t{n}", "subject": "a" if n % 2 else "b", "type": f"e{n}", "actor": "x",

@@ -152,6 +152,33 @@ class Store(ABC):
     def quota_takes(self, key: str, since: float) -> list[float]:
         """The times of ``key``'s takes stamped after ``since``, oldest first."""
 
+    # sessions: {"id", "account_id" (or None), "expires_at" (epoch seconds), ...}; shared by every worker and app
+    # server, so a log-out anywhere ends the session everywhere. Not exported: a moved store starts logged out.
+    @abstractmethod
+    def insert_session(self, doc: dict) -> None:
+        """Store a new session record."""
+
+    @abstractmethod
+    def get_session(self, session_id: str) -> dict | None:
+        """The session record, or None."""
+
+    @abstractmethod
+    def update_session(self, doc: dict) -> bool:
+        """Replace an existing session record; False (and nothing written) when it was deleted meanwhile,
+        so a request that read a session before its log-out cannot bring it back."""
+
+    @abstractmethod
+    def delete_session(self, session_id: str) -> None:
+        """Forget the session (nothing happens when there is none)."""
+
+    @abstractmethod
+    def delete_account_sessions(self, account_id: str, keep: str | None = None) -> int:
+        """Forget every session of the account except ``keep``; how many were forgotten."""
+
+    @abstractmethod
+    def delete_expired_sessions(self, now: float) -> int:
+        """Forget the sessions whose ``expires_at`` is before ``now``; how many were forgotten."""
+
     # issued documents: {"id", "version", "number", "application_id", "type", "activity", "status", ...};
     # number unique, and (application_id, type, activity) unique so issuance stays exactly-once
     @abstractmethod

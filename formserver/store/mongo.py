@@ -157,6 +157,8 @@ class MongoStore(Store):
         db.reference_tables.create_index("_seq", name="seq")
         db.signing_keys.create_index("_seq", name="seq")
         db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
+        db.sessions.create_index("account_id", name="account")
+        db.sessions.create_index("expires_at", name="expiry")
         # codes, claims, counters and sequences are looked up by _id only
 
     def _migrate_accounts(self) -> None:
@@ -414,6 +416,31 @@ class MongoStore(Store):
 
     def clear_attempts(self, key: str) -> None:
         self.db.attempts.delete_many({"key": _eq(key)})
+
+    # sessions
+    def insert_session(self, doc: dict) -> None:
+        self._insert("sessions", {"_id": doc["id"], **doc})
+
+    def get_session(self, session_id: str) -> dict | None:
+        return self._get("sessions", {"_id": _eq(session_id)})
+
+    def update_session(self, doc: dict) -> bool:
+        # replace, never upsert: a session deleted by a log-out stays deleted
+        # the filter's _id is the replacement's own: a plain string, never an operator
+        session_id = str(doc["id"])
+        return self.db.sessions.replace_one({"_id": session_id}, {**doc, "_id": session_id}).matched_count == 1
+
+    def delete_session(self, session_id: str) -> None:
+        self.db.sessions.delete_one({"_id": _eq(session_id)})
+
+    def delete_account_sessions(self, account_id: str, keep: str | None = None) -> int:
+        condition = {"account_id": _eq(account_id)}
+        if keep is not None:
+            condition["_id"] = {"$ne": keep}
+        return self.db.sessions.delete_many(condition).deleted_count
+
+    def delete_expired_sessions(self, now: float) -> int:
+        return self.db.sessions.delete_many({"expires_at": {"$lt": now}}).deleted_count
 
     # issued documents
     @staticmethod

@@ -38,6 +38,10 @@ CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);  -- the next seq is
 CREATE TABLE IF NOT EXISTS document_kbli (document_id TEXT NOT NULL, month TEXT NOT NULL, kbli TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS document_kbli_month ON document_kbli (month, kbli);
 CREATE INDEX IF NOT EXISTS documents_type_issued ON documents (type, issued_at);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, account_id TEXT, expires_at REAL NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account_id);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
 CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- a value only the server reads, for a while (a pending registration's password hash)
 CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL NOT NULL);
@@ -313,6 +317,33 @@ class SQLiteStore(Store):
     def clear_attempts(self, key: str) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM attempts WHERE key = ?", (key,))
+
+    # sessions
+    def insert_session(self, doc: dict) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO sessions (id, account_id, expires_at, body) VALUES (?, ?, ?, ?)",
+                       (doc["id"], doc.get("account_id"), doc["expires_at"], _dump(doc)))
+
+    def get_session(self, session_id: str) -> dict | None:
+        return self._one("SELECT body FROM sessions WHERE id = ?", (session_id,))
+
+    def update_session(self, doc: dict) -> bool:
+        with self._transaction() as db:
+            return db.execute("UPDATE sessions SET account_id = ?, expires_at = ?, body = ? WHERE id = ?",
+                              (doc.get("account_id"), doc["expires_at"], _dump(doc), doc["id"])).rowcount == 1
+
+    def delete_session(self, session_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def delete_account_sessions(self, account_id: str, keep: str | None = None) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM sessions WHERE account_id = ? AND id IS NOT ?",
+                              (account_id, keep)).rowcount
+
+    def delete_expired_sessions(self, now: float) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,)).rowcount
 
     # issued documents
     def insert_document(self, doc: dict) -> dict:

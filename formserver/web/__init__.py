@@ -9,12 +9,15 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
-    from . import api, contract, documents, errors, extensions, jsonlimits, openapi, pages, reference
+    from . import api, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference
+    from .sessions import StoreSessionInterface
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
+    app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
     extensions.init_app(app)
     errors.init_app(app)
     app.before_request(contract.guard_api_write)  # every API write, whichever blueprint its route is in
     app.register_blueprint(pages.bp)
+    app.register_blueprint(recovery.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)

@@ -3,16 +3,18 @@
 Every view declares itself with contract.operation: the schemas there load its request and document it.
 """
 from flask import Blueprint, abort, jsonify, session
+from flask_limiter.util import get_remote_address
 
 from ..accounts import auth
 from ..i18n import bi, text
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
+from . import captcha, services
 from . import schemas as s
-from . import services
 from .contract import operation
 from .errors import error_response
 from .extensions import actor, limiter
 from .openapi import SESSION, json_content, ok
+from .sessions import renew
 from .views_common import current_account, owned_submission, public_data, step_list
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -176,34 +178,67 @@ def resend_code(submission_id):
     return jsonify({"sent": True})
 
 
+def reset_needed_message() -> str:
+    """The account's stored hash is refused: its password must be reset."""
+    return bi("Kata sandi akun ini harus diatur ulang. Pilih \"Lupa kata sandi\" untuk membuat kata sandi baru.",
+              "This account's password must be reset. Choose \"Forgot password\" to set a new one.")
+
+
 @bp.post("/auth/login")
 @limiter.limit("10 per minute")
 @operation("Log in",
            {"200": ok("Logged in; the response sets a new session cookie.", s.LoginOk),
+            "401": ok("Wrong username or password; or a challenge is needed and was not answered "
+                      "(`challenge_required`); or the account's password must be reset.", s.LoginFailed),
             "422": ok("Username or password missing.", s.ValidationErrors),
             "429": {"description": "Rate limit reached (10 per minute), or the account is locked after too "
                                    "many failed attempts.",
                     "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
                     **json_content(s.Error)}},
-           errors=(400, 401), body=s.Login, tag="auth")
+           errors=(400,), body=s.Login, tag="auth",
+           description="Failures count per account (whichever name was typed) and per client address: after 3 "
+                       "the log-in needs an answered challenge, after 5 the account is locked for 15 minutes.")
 def login(body):
-    username, password = body["username"], body["password"]
-    result = auth.login(services().store, username[:254], password[:128], actor())
+    username, password = body["username"][:254], body["password"][:128]
+    store, client = services().store, get_remote_address()
+    if captcha.enabled() and auth.challenge_needed(store, username, client):
+        if not captcha.verify(body.get("challenge_answer"), body.get("challenge_id") or ""):
+            return error_response(401, bi(
+                "Jawab tantangan dulu: minta dengan POST /api/v1/auth/challenge, lalu kirim \"challenge_id\" dan "
+                "\"challenge_answer\" bersama log-in.",
+                "Answer a challenge first: ask for one with POST /api/v1/auth/challenge, then send \"challenge_id\" "
+                "and \"challenge_answer\" with the log-in."), challenge_required=True)
+    result = auth.login(store, username, password, actor(), client=client)
+    if result.reset_needed:
+        return error_response(401, reset_needed_message())
     if result.locked:
         response = error_response(429, bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
                                           "The account is locked for a while after too many attempts. Try again in 15 minutes."))
         response.headers["Retry-After"] = str(result.retry_after)
         return response
     if result.account is None:
-        return error_response(401, bi("Nama pengguna atau kata sandi salah.", "The username or password is wrong."))
+        return error_response(401, bi("Nama pengguna atau kata sandi salah.", "The username or password is wrong."),
+                              challenge_required=captcha.enabled() and auth.challenge_needed(store, username, client))
     start_session(result.account)
     return jsonify({"username": result.account["username"]})
+
+
+@bp.post("/auth/challenge")
+@limiter.limit("20 per minute")
+@operation("A log-in challenge (CAPTCHA)",
+           {"201": ok("A new challenge for this session; it replaces any earlier one and is good for one try "
+                      "within 10 minutes.", s.Challenge)},
+           errors=(400, 429), body=s.NewSubmission, body_required=False, security=SESSION, tag="auth",
+           description="The picture shows characters; the question asks the same challenge as a sum in words, "
+                       "for people who cannot see the picture. Either answer is accepted.")
+def challenge(body):
+    return jsonify(captcha.new_challenge()), 201
 
 
 def start_session(account: dict) -> None:
     """A fresh session for the account (no fixation), keeping the chosen language."""
     lang = session.get("lang")
-    session.clear()
+    renew(session)
     session.permanent = True
     session["account_id"] = account["id"]
     if lang:
@@ -211,10 +246,11 @@ def start_session(account: dict) -> None:
 
 
 @bp.post("/auth/logout")
-@operation("Log out", {"200": ok("The session is cleared.", s.LoggedOut)}, tag="auth")
+@operation("Log out", {"200": ok("The session is ended on the server; its cookie opens nothing any more.",
+                                s.LoggedOut)}, tag="auth")
 def logout():
     if session.get("account_id"):
         from .. import audit
         audit.record(services().store, f"account:{session['account_id']}", "logout", actor())
-    session.clear()
+    renew(session)
     return jsonify({"logged_out": True})

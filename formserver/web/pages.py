@@ -1,5 +1,6 @@
 """HTML pages: thin views over the submission service. Every step works without JavaScript."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 
 from .. import audit
 from ..accounts import auth
@@ -7,11 +8,12 @@ from ..accounts.registration import send_code
 from ..i18n import bi
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from . import captcha, services
-from .api import start_session
+from .api import reset_needed_message, start_session
 from .documents import issuance_view, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
-from .views_common import current_account, owned_submission
+from .sessions import renew
+from .views_common import current_account, local_target, owned_submission
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
@@ -213,8 +215,9 @@ def officer_view(submission_id):
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
+    target = local_target(request.args.get("lanjut", ""))
     if request.method == "GET":
-        return render_template("login.html", errors={}, username="", captcha_on=captcha.enabled())
+        return _login_page({}, "")
     username = request.form.get("username", "").strip()[:254]
     password = request.form.get("password", "")[:128]
     errors = {}
@@ -223,29 +226,34 @@ def login():
     if not password:
         errors["password"] = [bi("Masukkan kata sandi", "Enter your password")]
     if captcha.enabled() and not captcha.verify(request.form.get("captcha", "")):
-        errors["captcha"] = [bi("Huruf pada gambar tidak cocok. Coba lagi dengan gambar baru.",
-                                "The characters do not match the picture. Try again with the new picture.")]
+        errors["captcha"] = [bi("Jawaban tantangan tidak cocok. Coba lagi dengan gambar dan soal yang baru.",
+                                "The answer to the challenge does not match. Try again with the new picture and question.")]
     if not errors:
-        result = auth.login(services().store, username, password, actor())
-        if result.locked:
+        result = auth.login(services().store, username, password, actor(), client=get_remote_address())
+        if result.reset_needed:
+            errors["password"] = [reset_needed_message()]
+        elif result.locked:
             errors["username"] = [bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
                                      "The account is locked for a while after too many attempts. Try again in 15 minutes.")]
         elif result.account is None:
             errors["password"] = [bi("Nama pengguna atau kata sandi salah", "The username or password is wrong")]
         else:
             start_session(result.account)
-            target = request.args.get("lanjut", "")
-            # only a path on this site: never an open redirect
-            safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
-            return redirect(target if safe else url_for("pages.dashboard"))
-    return render_template("login.html", errors=errors, username=username, captcha_on=captcha.enabled()), 422
+            return redirect(target or url_for("pages.dashboard"))
+    return _login_page(errors, username), 422
+
+
+def _login_page(errors: dict, username: str):
+    challenge = captcha.new_challenge() if captcha.enabled() else None
+    return render_template("login.html", errors=errors, username=username, challenge=challenge,
+                           lanjut=local_target(request.args.get("lanjut", "")))
 
 
 @bp.post("/keluar")
 def logout():
     if session.get("account_id"):
         audit.record(services().store, f"account:{session['account_id']}", "logout", actor())
-    session.clear()
+    renew(session)
     flash(bi("Anda telah keluar.", "You have logged out."))
     return redirect(url_for("pages.home"))
 
@@ -275,4 +283,4 @@ def dashboard():
 
 @bp.get("/captcha.png")
 def captcha_image():
-    return captcha.image_response()
+    return captcha.image_response(request.args.get("c"))

@@ -155,6 +155,60 @@ class Login(RequestSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=1024, error=NOT_EMPTY),
                              metadata=_d("Username or e-mail."))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024, error=NOT_EMPTY))
+    challenge_id = fields.String(validate=validate.Length(max=100), metadata=_d(
+        "Needed after 3 failed log-ins for the account or from the client address (then a 401 says "
+        "`challenge_required`): the `id` from POST /api/v1/auth/challenge."))
+    challenge_answer = fields.String(validate=validate.Length(max=100), metadata=_d(
+        "The characters in the challenge's picture, or the answer to its question in digits. A challenge is "
+        "good for one try."))
+
+
+class LoginFailed(Error):
+    challenge_required = fields.Boolean(metadata=_d(
+        "True when the next log-in must carry an answered challenge (`challenge_id`, `challenge_answer`)."))
+
+
+class Challenge(Schema):
+    id = fields.String(required=True, metadata=_d("Send it back as `challenge_id`."))
+    question = fields.String(required=True, metadata=_d(
+        "The text alternative to the picture: a sum in words, in the request's language "
+        "(\"Berapa tujuh ditambah tiga? Jawab dengan angka.\")."))
+    image = fields.String(required=True, metadata=_d("URL of the picture (PNG) of the same challenge."))
+
+
+class RecoveryRequest(RequestSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=1024, error=NOT_EMPTY),
+                             metadata=_d("Username or e-mail."))
+    channel = fields.String(load_default="email", validate=validate.OneOf(("email", "whatsapp")), metadata=_d(
+        "Where the code goes: the account's own e-mail, or its WhatsApp number (e-mail when it has none)."))
+
+
+class RecoveryRequested(Schema):
+    requested = fields.Boolean(required=True)
+    message = fields.String(required=True, metadata=_d("The same whether or not the account exists."))
+
+
+class RecoveryReset(RequestSchema):
+    code = fields.String(required=True, validate=validate.Length(max=100),
+                         metadata=_d("The 6 digits sent; valid 10 minutes, 5 tries."))
+    password = fields.String(required=True, validate=validate.Length(max=1024),
+                             metadata=_d("The new password (the registration's password policy)."))
+    password_confirmation = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class RecoveryDone(Schema):
+    reset = fields.Boolean(required=True)
+
+
+class PasswordChange(RequestSchema):
+    current_password = fields.String(required=True, validate=validate.Length(max=1024))
+    password = fields.String(required=True, validate=validate.Length(max=1024),
+                             metadata=_d("The new password (the registration's password policy)."))
+    password_confirmation = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class PasswordChanged(Schema):
+    changed = fields.Boolean(required=True)
 
 
 class LoginOk(Schema):

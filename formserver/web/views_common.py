@@ -1,9 +1,13 @@
 """What the pages and the API share: finding the caller's submission and describing its steps."""
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import abort, session
 
-from ..i18n import text
+from ..i18n import bi, text
 from ..submissions import SubmissionNotFound
 from . import services
+from .errors import error_response
 from .extensions import actor
 
 
@@ -33,3 +37,16 @@ def current_account() -> dict | None:
     """The logged-in account, or None."""
     account_id = session.get("account_id")
     return services().store.get_account(account_id) if account_id else None
+
+
+def local_target(raw: str) -> str:
+    """``raw`` when it is a path on this site (never an open redirect), else ""; 400 when it holds control
+    characters, which browsers drop from a Location (``/\t/evil.example`` is ``//evil.example`` to them)."""
+    if not raw:
+        return ""
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in raw):
+        abort(error_response(400, bi("Alamat tujuan setelah masuk tidak sah.", "The address to go to after log-in is not valid.")))
+    parts = urlsplit(raw)
+    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw or parts.scheme or parts.netloc:
+        return ""
+    return raw
