@@ -189,3 +189,14 @@ def test_the_password_change_page_without_javascript(app, account, clock):
                                               "password_konfirmasi": "Baru#Sandi2026"})
     assert r.status_code == 302 and r.location == "/dasbor"
     assert logged_in(client) and not logged_in(other)
+
+
+def test_moving_the_idle_expiry_sets_no_cookie(app, account, clock):
+    """A touch is written to the store only: a cacheable answer never carries someone's session cookie."""
+    client = app.test_client()
+    api_login(client)
+    clock.now += 5 * 60
+    r = client.get("/api/v1/forms")
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+    clock.now += IDLE - 60  # 34 minutes after log-in, 29 after the touch
+    assert logged_in(client)

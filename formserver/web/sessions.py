@@ -99,6 +99,8 @@ class StoreSessionInterface(SessionInterface):
                 # ended elsewhere while this request ran: never bring it back
                 response.delete_cookie(name, domain=domain, path=path)
                 return
+            if not session.modified:
+                return  # only the idle expiry moved: the cookie is unchanged, so a cacheable answer sets none
         response.vary.add("Cookie")
         response.set_cookie(name, token, expires=record["created_at"] + ABSOLUTE if session.permanent else None,
                             httponly=self.get_cookie_httponly(app), domain=domain, path=path,
