@@ -208,3 +208,17 @@ def test_qr_code_prints_at_least_25_mm():
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     dpi = image.info["dpi"][0]
     assert image.width / dpi * 2.54 >= 2.5
+
+
+@pytest.mark.parametrize("extra_lines", range(0, 16, 3))
+def test_signature_and_qr_never_stand_alone_on_the_last_page(extra_lines):
+    """Issue 7 item 10: long names pushed the closing (QR code and signature) alone onto page 2."""
+    long_name = "Usaha Dagang Sejahtera Bersama Keluarga Besar " * (1 + extra_lines)
+    activities = [{**a, "nama_usaha": long_name, "alamat_usaha": a["alamat_usaha"] + " Bangkinang Kota"}
+                  for a in ACTIVITIES + ACTIVITIES[:1]]
+    context = {**sample_context("NIB"), "activities": activities}
+    pages = pypdf.PdfReader(io.BytesIO(html_to_pdf(render_html("NIB", context)))).pages
+    last = pages[-1].extract_text()
+    assert "Kepala DPMPTSP Kabupaten Kampar" in last
+    if len(pages) > 1:  # the closing is kept with the last lines of the text
+        assert "Nomor dokumen" in last, last
