@@ -233,13 +233,15 @@ class Submissions:
                         failed += 1
         return done
 
-    def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str) -> dict:
-        """Keep what converts cleanly without completing the step (choices refreshed without JavaScript)."""
+    def save_draft(self, doc: dict, step_key: str, posted: dict, actor: str):
+        """Keep what converts cleanly without completing the step (choices refreshed without JavaScript).
+
+        Returns the stored submission and the validation result (whose errors name what was not kept)."""
         form, _, result = self._validate(doc, step_key, posted)
         keep = {k: v for k, v in result.values.items() if k not in result.errors}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
-        return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key)
+        return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key), result
 
     def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
         state = result.state

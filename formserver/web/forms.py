@@ -179,7 +179,9 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
     position = next((i for i, s in enumerate(steps) if s["key"] == step.key), 0)
     values = dict(state.data)
     if posted:
-        values.update({k: v for k, v in posted.items() if k not in state.data or errors and k in errors})
+        # what was typed stays on the page where it was refused, in a repeating group's item as well
+        refused = {path.split(".")[0] for path in errors or ()}
+        values.update({k: v for k, v in posted.items() if k not in state.data or k in refused})
     summaries = {f.key: summary_rows(form, state, f) for f in step.fields if f.type == "summary"}
     tables = {f.key: table_rows(form, state, f) for f in step.fields if f.columns}
     if not errors:

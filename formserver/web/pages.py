@@ -100,7 +100,12 @@ def _post_step(doc, form, step):
         if action == "resend":
             return _resend(doc, step)
         if action.startswith(("refresh", "add:", "remove:")):
-            doc = svc.submissions.save_draft(doc, step.key, _edit_groups(posted, action), actor())
+            edited = _edit_groups(posted, action)
+            doc, checked = svc.submissions.save_draft(doc, step.key, edited, actor())
+            refused = {path: messages for path, messages in checked.errors.items() if _typed(edited, path)}
+            if refused:  # an answer typed but not kept: show it with the reason instead of dropping it unseen
+                view = step_view(doc, form, step, checked.state, errors=refused, posted=edited)
+                return render_template("step.html", **view), 422
             return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key) + "#main")
         result = svc.submissions.save_step(doc, step.key, posted, actor())
     except Conflict:
@@ -128,6 +133,19 @@ def _post_step(doc, form, step):
     if request.args.get("dari") == REVIEW:
         return redirect(_step_url(saved, svc.submissions.first_open_step(saved, svc.submissions.state(saved))))
     return redirect(_step_url(saved, saved["current_step"]))
+
+
+def _typed(posted, path: str) -> bool:
+    """Whether the applicant typed or chose something at ``path`` (``group.0.key``) of the posted step."""
+    node = posted
+    for segment in path.split("."):
+        if isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+            node = node[int(segment)]
+        elif isinstance(node, dict):
+            node = node.get(segment)
+        else:
+            return False
+    return node not in (None, "", [], {})
 
 
 def _only_new_questions(errors) -> bool:

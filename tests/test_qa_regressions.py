@@ -1,0 +1,51 @@
+"""Bugs found by trying the product as applicants do (exploratory test run), each pinned by a test."""
+from .conftest import PASSWORD
+from .items_scenarios import HtmlBrowser, add_applicant
+from .test_html_flow import html_app  # noqa: F401  (fixture)
+
+LONG = "Dagang kelontong " * 150  # 2,550 characters; the description takes at most 2,000
+
+
+def _on_details_step(app):
+    add_applicant(app)
+    browser = HtmlBrowser(app.test_client())
+    browser.get("/masuk")
+    browser.submit({"username": "budi0001", "password": PASSWORD}, url="/masuk")
+    browser.get("/formulir/permohonan")
+    browser.submit({}, url="/formulir/permohonan")
+    browser.submit({"npwp": "012345678901000", "email": "usaha@example.test"})
+    browser.submit({"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "47191",
+                    "kegiatan_usaha.0.ruang_lingkup": "Toko kelontong"})
+    browser.expect("detail_usaha")
+    return browser
+
+
+def test_without_javascript_the_details_step_offers_the_region_refresh(html_app):  # noqa: F811
+    """Without JavaScript the kabupaten list said "Pilih isian sebelumnya dahulu" after a provinsi was chosen,
+    and no button said how to load it (only "Validasi Risiko", which speaks of risk)."""
+    browser = _on_details_step(html_app)
+    assert "Perbarui pilihan wilayah" in browser.text
+
+
+def test_a_refresh_keeps_what_was_typed_and_says_what_is_wrong(html_app):  # noqa: F811
+    """Pressing "Validasi Risiko" (or a region refresh) silently emptied a field whose answer was refused:
+    a long description vanished, and the next submit said "Jelaskan kegiatan usaha"."""
+    browser = _on_details_step(html_app)
+    browser.submit({"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.0.deskripsi_kegiatan": LONG,
+                    "kegiatan_usaha.0.luas_lahan_m2": "1,9", "kegiatan_usaha.0.provinsi_usaha": "14",
+                    "_action": "refresh"})
+    assert browser.page.status_code == 422
+    assert "Paling banyak 2000 karakter" in browser.text and "Ada masalah" in browser.text
+    assert LONG.strip() in browser.text and 'value="1,9"' in browser.text and "Warung Budi" in browser.text
+    # questions not answered yet are not flagged by a refresh
+    assert "Jelaskan kegiatan usaha" not in browser.text and "Masukkan kode pos" not in browser.text
+    # what was valid is kept as a draft: the kabupaten list of the chosen provinsi is offered
+    assert "Kabupaten Kampar" in browser.text
+
+
+def test_a_refused_answer_in_an_activity_stays_on_the_page_after_a_submit(html_app):  # noqa: F811
+    """A too-long description in an activity was refused and the box came back empty."""
+    browser = _on_details_step(html_app)
+    browser.submit({"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.0.deskripsi_kegiatan": LONG})
+    assert browser.page.status_code == 422 and "Paling banyak 2000 karakter" in browser.text
+    assert LONG.strip() in browser.text and "Warung Budi" in browser.text
