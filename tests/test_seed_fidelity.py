@@ -186,3 +186,16 @@ def test_the_chosen_kbli_shows_its_title_and_its_description(applicant):  # noqa
     row = applicant.client.application.extensions["formserver"].kbli.get("47191")
     assert row["judul"] in page and "Uraian bidang usaha" in page
     assert row["uraian"] in page
+
+
+def test_a_passport_with_an_account_stops_a_second_registration_as_a_nik_does(api, smtp, app):
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc3", "username": "john0002", "email": "john.first@example.test", "status": "active",
+        "identity": "paspor:X1234567", "password_hash": hash_password(PASSWORD), "profile": {}})
+    sid = _foreign_applicant_at_identity_step(api, smtp)
+    r = api.put_step(sid, "data_pelaku", {"nomor_paspor": "x1234567", "jenis_kelamin": "L", "tempat_lahir": "London",
+                                          "tanggal_lahir": "1985-03-02", "alamat": "Jl. Sudirman 1, Jakarta",
+                                          "setuju_disclaimer": True})
+    assert r.status_code == 422, r.get_json()
+    message = r.get_json()["errors"]["nomor_paspor"][0]
+    assert "Nomor paspor ini sudah memiliki akun" in message and "john" not in message

@@ -33,20 +33,30 @@ def _email_taken() -> LinkedMessage:
         f"with \"Forgot password\" ({RECOVERY_PATH}), or use another address."), _account_links())
 
 
-def _nik_taken() -> LinkedMessage:
-    # says nothing of the other account (not its e-mail address, not its username)
+def _identity_taken(document: tuple[str, str]) -> LinkedMessage:
+    """One identity document, one account; says nothing of the other account (not its e-mail, not its username)."""
+    name_id, name_en = document
     return LinkedMessage(bi(
-        f"NIK ini sudah memiliki akun OSS, dan satu NIK hanya boleh memiliki satu akun. Masuk dengan akun tersebut "
-        f"({LOGIN_PATH}); bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({RECOVERY_PATH}).",
-        f"This NIK already has an OSS account, and one NIK may have only one account. Log in with that account "
-        f"({LOGIN_PATH}); if you forgot its password, choose \"Forgot password\" ({RECOVERY_PATH})."),
+        f"{name_id} ini sudah memiliki akun OSS, dan satu {name_id} hanya boleh memiliki satu akun. Masuk dengan akun "
+        f"tersebut ({LOGIN_PATH}); bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({RECOVERY_PATH}).",
+        f"This {name_en} already has an OSS account, and one {name_en} may have only one account. Log in with that "
+        f"account ({LOGIN_PATH}); if you forgot its password, choose \"Forgot password\" ({RECOVERY_PATH})."),
         _account_links())
 
 
+# the documents that identify a person, by the identity prefix: the answer's field and its name (id, en)
+_IDENTITY_DOCUMENTS = {"nik": ("nik", ("NIK", "NIK")), "paspor": ("nomor_paspor", ("Nomor paspor", "passport number"))}
+
+
 def identity(data: dict) -> str | None:
-    """Who the account belongs to, when one person may hold only one account: an orang perseorangan's NIK."""
-    if data.get("jenis_pelaku_usaha") == "ORANG_PERSEORANGAN" and data.get("nik"):
+    """Who the account belongs to, when one person may hold only one account: an orang perseorangan's NIK, or a
+    foreign one's passport number."""
+    if data.get("jenis_pelaku_usaha") != "ORANG_PERSEORANGAN":
+        return None
+    if data.get("nik"):
         return f"nik:{data['nik']}"
+    if data.get("nomor_paspor"):
+        return f"paspor:{str(data['nomor_paspor']).upper()}"
     return None
 
 
@@ -144,12 +154,13 @@ def _check_code(context: ActionContext) -> None:
 
 @action("registration.check_identity")
 def _check_identity(context: ActionContext) -> None:
-    """One account per NIK: a NIK that has an account stops here, pointing to log-in and password recovery."""
+    """One account per NIK (or passport): one that has an account stops here, pointing to log-in and recovery."""
     person = identity(context.submission["data"])
     if person and context.services.store.find_account(identity=person):
         audit.record(context.services.store, f"submission:{context.submission['id']}", "registration.identity_taken",
                      context.actor)
-        context.fail("nik", _nik_taken())
+        field, document = _IDENTITY_DOCUMENTS[person.split(":", 1)[0]]
+        context.fail(field, _identity_taken(document))
 
 
 def _username(services, nama: str) -> str:
@@ -218,7 +229,7 @@ def _create_account(context: ActionContext) -> None:
                 context.fail("info_selesai", _email_taken())
                 return
             if error.field == "identity":
-                context.fail("info_selesai", _nik_taken())
+                context.fail("info_selesai", _identity_taken(_IDENTITY_DOCUMENTS[account["identity"].split(":", 1)[0]][1]))
                 return
     submission["meta"] = {**submission["meta"], "account_id": account["id"]}
     services.store.delete_secret(_password_key(submission))
