@@ -61,7 +61,7 @@ def site(tmp_path_factory, smtp, whatsapp):
              "daftar-kegiatan": f"/isian/{draft}/daftar_kegiatan", "review": f"/isian/{draft}/periksa",
              "detail-usaha": f"/isian/{draft}/detail_usaha", "bidang-usaha": f"/isian/{draft}/bidang_usaha",
              "produk": f"/isian/{draft}/produk", "data-pelaku-usaha": f"/isian/{draft}/data_pelaku_usaha",
-             "verification": f"/verifikasi/{verify}", "home": "/"}
+             "verification": f"/verifikasi/{verify}", "home": "/", "password-change": "/akun/kata-sandi"}
     with serve_app(app) as base_url:
         yield base_url, pages, f"/petugas/permohonan/{issued}"
 
@@ -82,7 +82,8 @@ def test_no_page_scrolls_sideways_at_360_px(browser, site, javascript, lang):
     for who, username, password, paths in (("applicant", "budi0001", PASSWORD, pages),
                                            ("officer", "petugas1", "Petugas#2025", {"officer": officer_page}),
                                            ("visitor", None, None, {"login": "/masuk", "register": "/formulir/registrasi",
-                                                                           "pdf-check": "/verifikasi/periksa"})):
+                                                                           "pdf-check": "/verifikasi/periksa",
+                                                                           "password-recovery": "/lupa-sandi"})):
         context = browser.new_context(java_script_enabled=javascript, base_url=base_url, locale="id-ID",
                                       viewport={"width": WIDTH, "height": 740}, device_scale_factor=1)
         context.set_default_timeout(TIMEOUT_MS)

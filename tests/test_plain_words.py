@@ -246,7 +246,8 @@ def _pages(client, officer, crawled, lang):
     urls = {"dashboard": "/dasbor", "documents and timeline": f"/isian/{issued}/selesai",
             "second application": f"/isian/{crawled['second']}/selesai",
             "review": f"/isian/{draft}/periksa", "daftar kegiatan": f"/isian/{draft}/daftar_kegiatan",
-            "detail usaha": f"/isian/{draft}/detail_usaha", "data pelaku usaha": f"/isian/{draft}/data_pelaku_usaha"}
+            "detail usaha": f"/isian/{draft}/detail_usaha", "data pelaku usaha": f"/isian/{draft}/data_pelaku_usaha",
+            "password change": "/akun/kata-sandi"}
     for name, url in urls.items():
         response = client.get(f"{url}?lang={lang}")
         assert response.status_code == 200, (name, response.status_code)
@@ -262,6 +263,9 @@ def _pages(client, officer, crawled, lang):
     page = visitor.get(f"/verifikasi/periksa?lang={lang}")
     assert page.status_code == 200
     yield "PDF check", page.get_data(as_text=True)
+    page = client.application.test_client().get(f"/lupa-sandi?lang={lang}")
+    assert page.status_code == 200
+    yield "password recovery", page.get_data(as_text=True)
     page = officer.client.get(f"/petugas/permohonan/{issued}?lang={lang}")
     assert page.status_code == 200
     yield "officer page", page.get_data(as_text=True)
