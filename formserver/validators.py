@@ -19,6 +19,10 @@ from formserver.reference.wilayah import Wilayah
 Validator = Callable[[Any, dict, "Context"], Any]
 
 VALIDATORS: dict[str, Validator] = {}
+# What each validator's "args" must hold: name -> kind ("integer", or "field": the key of a field of the form).
+# Checked when a definition loads, so a missing or misspelt argument is a problem there, not a 500 on save.
+VALIDATOR_ARGS: dict[str, dict[str, str]] = {}
+ARG_KINDS = ("integer", "field")
 
 # ASCII digits only: Python's \d also matches other scripts' digits (e.g. Arabic-Indic).
 _DIGITS = re.compile(r"[0-9]+")
@@ -33,13 +37,17 @@ class Context:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-def validator(name: str) -> Callable[[Validator], Validator]:
-    """Register a function as the validator called ``name``."""
+def validator(name: str, args: dict[str, str] | None = None) -> Callable[[Validator], Validator]:
+    """Register a function as the validator called ``name``, with the arguments it needs (name -> kind)."""
+    unknown = sorted(kind for kind in (args or {}).values() if kind not in ARG_KINDS)
+    if unknown:
+        raise ValueError(f"validator {name!r}: unknown argument kinds {unknown}; use {ARG_KINDS}")
 
     def register(fn: Validator) -> Validator:
         if name in VALIDATORS:
             raise ValueError(f"validator {name!r} is already registered")
         VALIDATORS[name] = fn
+        VALIDATOR_ARGS[name] = dict(args or {})
         return fn
 
     return register
@@ -270,7 +278,7 @@ def phone_id(value: Any, args: dict, context: Context) -> str:
     return "+62" + local[1:]
 
 
-@validator("digits")
+@validator("digits", args={"length": "integer"})
 def exact_digits(value: Any, args: dict, context: Context) -> str:
     """Exactly ``args["length"]`` digits, with spaces removed."""
     length = int(args["length"])
@@ -285,7 +293,7 @@ def exact_digits(value: Any, args: dict, context: Context) -> str:
     return text
 
 
-@validator("kode_pos")
+@validator("kode_pos", args={"kelurahan": "field"})
 def kode_pos(value: Any, args: dict, context: Context) -> str:
     """A 5-digit postcode that belongs to the kelurahan/desa answered in ``args["kelurahan"]``.
 
@@ -402,7 +410,7 @@ def past_date(value: Any, args: dict, context: Context) -> None:
     return None
 
 
-@validator("min_age")
+@validator("min_age", args={"years": "integer"})
 def min_age(value: Any, args: dict, context: Context) -> None:
     """A birth date in the past, at least ``args["years"]`` years before today."""
     years = int(args["years"])

@@ -235,6 +235,40 @@ def test_unknown_validator(doc, engine):
     assert "did you mean 'min_age'?" in problems[1].message
 
 
+def _min_age(doc):
+    """The registration's min_age validator (tanggal_lahir on the data step)."""
+    return doc["steps"][DATA]["fields"][6]["validators"][0]
+
+
+@pytest.mark.parametrize("args,pointer,fragment", [
+    (None, "", "needs \"args\": {\"years\": ...} (a whole number)"),
+    ({"years": "17"}, "/args/years", "'years' must be a whole number, not \"17\""),
+    ({"years": 17, "yaers": 1}, "/args/yaers", "takes no argument 'yaers'; it takes: years"),
+])
+def test_validator_arguments_are_checked_at_load(doc, engine, args, pointer, fragment):
+    """A missing, mistyped or unknown argument is a problem at load time, never a 500 when the step is saved."""
+    from formserver.definition.load import registries
+    if args is None:
+        del _min_age(doc)["args"]
+    else:
+        _min_age(doc)["args"] = args
+    only(check(doc, registries(), engine), f"/steps/{DATA}/fields/6/validators/0{pointer}", fragment)
+
+
+def test_a_validator_argument_naming_a_field_must_name_one_of_the_form(tmp_path):
+    """kode_pos reads the kelurahan the argument names: a misspelt key is reported with a suggestion."""
+    from formserver.definition.load import check_file
+    from formserver.logic import Logic
+    text = (ROOT / "forms" / "permohonan.json").read_text(encoding="utf-8")
+    misspelt = text.replace('"kelurahan": "kelurahan_usaha"', '"kelurahan": "kelurahan_usah"')
+    assert misspelt != text
+    path = tmp_path / "permohonan.json"
+    path.write_text(misspelt, encoding="utf-8")
+    problems = check_file(path, Logic())
+    assert len(problems) == 1 and problems[0].pointer.endswith("/args/kelurahan"), problems
+    assert "there is no field \"kelurahan_usah\"; did you mean 'kelurahan_usaha'?" in problems[0].message
+
+
 def test_unknown_action(doc, engine):
     doc["steps"][KONTAK]["action"] = "registration.send"
     only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/action", "the action 'registration.send' does not exist")

@@ -6,6 +6,7 @@ import difflib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ class Registries:
     actions: frozenset[str]
     references: Mapping[str, tuple[str, ...]]
     roots: frozenset[str] = frozenset()  # context a rule may read besides answers, e.g. "akun"
+    # the arguments each validator needs: validator -> {argument: "integer" | "field"}
+    validator_args: Mapping[str, Mapping[str, str]] = dataclass_field(default_factory=dict)
 
 
 SCHEMA: dict = json.loads(Path(__file__).with_name("form.schema.json").read_text(encoding="utf-8"))
@@ -470,8 +473,10 @@ def _registry_problems(doc: dict, registries: Registries) -> list[Problem]:
         if action is not None and action not in registries.actions:
             problems.append(_say(doc, ("steps", i, "action"), f"the action '{action}' does not exist"
                                  f"{_suggest(action, registries.actions)} Use one of: {_choices(registries.actions)}."))
+    keys = _field_keys(doc)
     for path, field in _all_fields(doc):
         problems += _field_registry_problems(doc, path, field, registries)
+        problems += _validator_arg_problems(doc, path, field, registries, keys)
     return problems
 
 
@@ -490,6 +495,34 @@ def _field_registry_problems(doc: dict, path: _Path, field: dict, registries: Re
             problems.append(_say(doc, at, f"the validator '{name}' does not exist"
                                           f"{_suggest(name, registries.validators)} "
                                           f"Use one of: {_choices(registries.validators)}."))
+    return problems
+
+
+def _validator_arg_problems(doc: dict, path: _Path, field: dict, registries: Registries, keys: set[str]) -> list[Problem]:
+    """Each validator gets the arguments it needs, of the right kind, and no others."""
+    problems = []
+    for k, validator in enumerate(_list(field.get("validators"))):
+        named = isinstance(validator, dict)
+        name = validator.get("name") if named else validator
+        wanted = registries.validator_args.get(name) if isinstance(name, str) else None
+        if wanted is None:
+            continue  # unknown validators are reported by _field_registry_problems
+        given = validator.get("args") if named else None
+        given = given if isinstance(given, dict) else {}
+        at = path + ("validators", k)
+        for arg, kind in wanted.items():
+            value = given.get(arg)
+            if arg not in given:
+                problems.append(_say(doc, at, f"the validator '{name}' needs \"args\": {{\"{arg}\": ...}} "
+                                              f"({'a whole number' if kind == 'integer' else 'the key of a field'})."))
+            elif kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+                problems.append(_say(doc, at + ("args", arg), f"'{arg}' must be a whole number, not {_show(value)}."))
+            elif kind == "field" and value not in keys:
+                problems.append(_say(doc, at + ("args", arg), f"'{arg}' must name a field of this form; "
+                                                              f"there is no field {_show(value)}{_suggest(value, keys)}"))
+        for arg in sorted(set(given) - set(wanted)):
+            problems.append(_say(doc, at + ("args", arg), f"the validator '{name}' takes no argument '{arg}'"
+                                                          f"{'; it takes: ' + ', '.join(wanted) if wanted else ''}."))
     return problems
 
 

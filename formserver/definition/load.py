@@ -35,9 +35,10 @@ def registries() -> Registries:
     from ..issue import issuance  # noqa: F401
     from ..reference.wilayah import LEVELS
     from ..state import ROOTS
-    from ..validators import VALIDATORS
+    from ..validators import VALIDATOR_ARGS, VALIDATORS
     return Registries(field_types=frozenset(FIELD_TYPES), validators=frozenset(VALIDATORS),
-                      actions=frozenset(ACTIONS), references={"wilayah": LEVELS}, roots=ROOTS)
+                      actions=frozenset(ACTIONS), references={"wilayah": LEVELS}, roots=ROOTS,
+                      validator_args=VALIDATOR_ARGS)
 
 
 def check_file(path: Path, logic: Logic) -> list[Problem]:
