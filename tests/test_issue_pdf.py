@@ -222,3 +222,17 @@ def test_signature_and_qr_never_stand_alone_on_the_last_page(extra_lines):
     assert "Kepala DPMPTSP Kabupaten Kampar" in last
     if len(pages) > 1:  # the closing is kept with the last lines of the text
         assert "Nomor dokumen" in last, last
+
+
+LONG_EMAIL = "sejahterabersamakeluargabesarindonesiaraya.kampar.riau@example.test"
+
+
+@pytest.mark.parametrize("doc_type", sorted(DOCUMENT_TYPES))
+def test_a_long_email_or_name_is_wrapped_not_printed_past_the_page_edge(doc_type):
+    """The holder's e-mail (and a name or address without spaces) ran off the right edge of the page."""
+    context = sample_context(doc_type, holder_name="Sejahterabersamakeluargabesarindonesiaraya" * 2)
+    context["holder"] = {**context["holder"], "email": LONG_EMAIL}
+    text = pdf_text(html_to_pdf(render_html(doc_type, context)))
+    lines = text.splitlines()
+    assert not any(LONG_EMAIL in line for line in lines), "printed on one line, past the column"
+    assert LONG_EMAIL.replace("\n", "") in text.replace("\n", "")
