@@ -49,3 +49,20 @@ def test_a_refused_answer_in_an_activity_stays_on_the_page_after_a_submit(html_a
     browser.submit({"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.0.deskripsi_kegiatan": LONG})
     assert browser.page.status_code == 422 and "Paling banyak 2000 karakter" in browser.text
     assert LONG.strip() in browser.text and "Warung Budi" in browser.text
+
+
+def test_the_error_summary_says_which_activity_and_which_question(html_app):  # noqa: F811
+    """With two activities, an empty details step listed "Jelaskan kegiatan usaha" twice, and a too-long answer
+    read "Paling banyak 2000 karakter": nobody could tell which activity or question the summary meant."""
+    browser = _on_details_step(html_app)
+    browser.submit({"_action": "add:kegiatan_usaha"}, url=browser.page.request.path.replace("detail_usaha", "bidang_usaha"))
+    browser.submit({"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "47191",
+                    "kegiatan_usaha.0.ruang_lingkup": "Toko", "kegiatan_usaha.1.jenis_kegiatan": "PENDUKUNG",
+                    "kegiatan_usaha.1.kbli": "13923", "kegiatan_usaha.1.ruang_lingkup": "Bantal"})
+    browser.expect("detail_usaha")
+    browser.submit({"kegiatan_usaha.1.deskripsi_kegiatan": LONG})
+    summary = browser.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "KBLI 47191" in summary and "KBLI 13923" in summary
+    assert "Deskripsi kegiatan: Paling banyak 2000 karakter" in summary
+    # a message that names its question is not prefixed again
+    assert "Nama usaha: Masukkan nama usaha" not in summary

@@ -169,8 +169,25 @@ def _prefilled(step, state, values: dict) -> dict:
     return values
 
 
-def _error_summary(errors: dict) -> list[dict]:
-    return [{"path": path, "message": messages[0]} for path, messages in errors.items()]
+def _error_summary(errors: dict, form=None, state=None) -> list[dict]:
+    """One line per error; the line names the activity (item) and the question when the message alone does not."""
+    return [{"path": path, "message": _summary_message(path, messages[0], form, state)} for path, messages in errors.items()]
+
+
+def _summary_message(path: str, message, form, state) -> str:
+    if form is None or state is None:
+        return message
+    segments = path.split(".")
+    # an item by the short part of its title ("KBLI 47191", not the KBLI's whole name)
+    items = {item_path: str(title).split(" – ")[0] for (_, item_path), title in state.item_labels.items() if title}
+    where = [items[p] for p in (".".join(segments[:i]) for i in range(2, len(segments))) if p in items]
+    field = form.fields_by_key.get(segments[-1])
+    question = text(field.spec.get("label")) if field is not None and field.spec.get("label") else ""
+    own = field.spec.get("required_message") if field is not None else None
+    if question and (question.lower() in str(message).lower() or own and str(message) == text(own)):
+        question = ""  # the question's own message names it already
+    prefix = " · ".join(where + ([question] if question else []))
+    return f"{prefix}: {message}" if prefix else message
 
 
 def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
@@ -189,7 +206,7 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
     return {
         "doc": doc, "form": form, "step": step, "state": state, "values": values, "summaries": summaries,
         "tables": tables,
-        "errors": errors or {}, "error_summary": _error_summary(errors or {}),
+        "errors": errors or {}, "error_summary": _error_summary(errors or {}, form, state),
         "steps": steps, "position": position + 1, "total": len(steps),
         "notices": get_flashed_messages(),
         "back": steps[position - 1]["key"] if position > 0 else None,
