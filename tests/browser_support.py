@@ -1,10 +1,12 @@
 """Serve a real formserver app over HTTP on 127.0.0.1 for browser tests."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .conftest import make_app
@@ -14,6 +16,27 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling test module where Chromium is missing, unless CI is set: there the browser fixture fails."""
+    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
+                    allow_module_level=True)
+
+
+@contextmanager
+def launched_chromium():
+    """One headless Debian Chromium driven by Playwright (no browser download is possible here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 class QuietRequestHandler(WSGIRequestHandler):

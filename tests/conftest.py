@@ -28,6 +28,14 @@ def smtp():
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (browser test modules call skip_without_chromium first)."""
+    from .browser_support import launched_chromium  # it imports this module: not at the top
+    with launched_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
 def whatsapp():
     with running_whatsapp_server() as server:
         yield server

@@ -9,30 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
+from .browser_support import running_app, skip_without_chromium
 from .conftest import PASSWORD, PERSON, code_from
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
-                allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 CONTINUE = "Simpan dan lanjutkan"
 REFRESH = "Perbarui pilihan wilayah"
 PHONE = "081276460487"
 TIMEOUT_MS = 5_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS
+from .browser_support import skip_without_chromium
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
-                allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 from .conftest import PASSWORD, Api, make_app  # noqa: E402
 from .items_browser import (  # noqa: E402
@@ -29,16 +26,6 @@ from .items_browser import (  # noqa: E402
     served_applicant_app,
 )
 from .items_scenarios import MR, MRU, R, add_applicant, apply_via_api, check_outcome, order_id, outcome  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("order", [[R, MR], [MRU, R, MR]], ids=order_id)

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS
+from .browser_support import skip_without_chromium
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
-                allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from .browser_support import running_app  # noqa: E402
 from .items_browser import (  # noqa: E402
@@ -35,16 +33,6 @@ from .items_browser import (  # noqa: E402
 from .items_scenarios import MRU, R  # noqa: E402
 
 NEW_QUESTIONS = "pertanyaan tambahan"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def marker(page, path):

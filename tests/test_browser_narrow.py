@@ -12,29 +12,17 @@ from formserver.accounts.passwords import hash_password
 from formserver.officers import create_officer
 
 from . import test_permohonan as permit
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, serve_app
+from .browser_support import serve_app, skip_without_chromium
 from .conftest import PASSWORD, Api, make_app
 from .test_plain_words import PAGE_WORD_CODES, _mixed_draft, raw_codes
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI to make this a failure",
-                allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 WIDTH = 360
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "narrow"
 TIMEOUT_MS = 5_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"CI is set but {CHROMIUM} is missing: install the Debian chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
