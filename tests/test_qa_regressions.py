@@ -1,4 +1,6 @@
 """Bugs found by trying the product as applicants do (exploratory test run), each pinned by a test."""
+import re
+
 from .conftest import PASSWORD
 from .items_scenarios import HtmlBrowser, add_applicant
 from .test_html_flow import html_app  # noqa: F401  (fixture)
@@ -66,3 +68,19 @@ def test_the_error_summary_says_which_activity_and_which_question(html_app):  # 
     assert "Deskripsi kegiatan: Paling banyak 2000 karakter" in summary
     # a message that names its question is not prefixed again
     assert "Nama usaha: Masukkan nama usaha" not in summary
+
+
+def test_the_error_summary_follows_the_order_of_the_page(html_app):  # noqa: F811
+    """A wrong number in the second activity came first in the summary, above every error of the first one."""
+    browser = _on_details_step(html_app)
+    browser.submit({"_action": "add:kegiatan_usaha"}, url=browser.page.request.path.replace("detail_usaha", "bidang_usaha"))
+    browser.submit({"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "47191",
+                    "kegiatan_usaha.0.ruang_lingkup": "Toko", "kegiatan_usaha.1.jenis_kegiatan": "PENDUKUNG",
+                    "kegiatan_usaha.1.kbli": "13923", "kegiatan_usaha.1.ruang_lingkup": "Bantal"})
+    browser.submit({"kegiatan_usaha.1.luas_lahan_m2": "1,9"})
+    summary = browser.text.split('class="error-summary"')[1].split("</ul>")[0]
+    links = re.findall(r'href="#field-([^"]+)"', summary)
+    assert links[0] == "kegiatan_usaha.0.nama_usaha", links[:3]
+    first_of_second = links.index(next(link for link in links if link.startswith("kegiatan_usaha.1.")))
+    assert all(link.startswith("kegiatan_usaha.1.") for link in links[first_of_second:])
+    assert links.index("kegiatan_usaha.1.nama_usaha") < links.index("kegiatan_usaha.1.luas_lahan_m2")

@@ -171,7 +171,16 @@ def _prefilled(step, state, values: dict) -> dict:
 
 def _error_summary(errors: dict, form=None, state=None) -> list[dict]:
     """One line per error; the line names the activity (item) and the question when the message alone does not."""
-    return [{"path": path, "message": _summary_message(path, messages[0], form, state)} for path, messages in errors.items()]
+    paths = sorted(errors, key=lambda path: _page_order(path, form))
+    return [{"path": path, "message": _summary_message(path, errors[path][0], form, state)} for path in paths]
+
+
+def _page_order(path: str, form) -> tuple:
+    """A path's place on the page: item by item, and within an item the order the questions are defined in."""
+    if form is None:
+        return ()
+    order = {key: i for i, key in enumerate(form.fields_by_key)}
+    return tuple(int(s) if s.isdigit() else order.get(s, len(order)) for s in path.split("."))
 
 
 def _summary_message(path: str, message, form, state) -> str:
