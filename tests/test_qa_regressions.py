@@ -84,3 +84,23 @@ def test_the_error_summary_follows_the_order_of_the_page(html_app):  # noqa: F81
     first_of_second = links.index(next(link for link in links if link.startswith("kegiatan_usaha.1.")))
     assert all(link.startswith("kegiatan_usaha.1.") for link in links[first_of_second:])
     assert links.index("kegiatan_usaha.1.nama_usaha") < links.index("kegiatan_usaha.1.luas_lahan_m2")
+
+
+def test_a_page_left_open_in_another_tab_is_told_the_draft_changed(html_app):  # noqa: F811
+    """Tab A showed two activities; tab B removed one. Sending tab A said "Jawaban Anda memunculkan pertanyaan
+    tambahan", which sent the applicant looking for questions that were not there."""
+    browser = _on_details_step(html_app)
+    details_url = browser.page.request.path
+    browser.submit({"_action": "add:kegiatan_usaha"}, url=details_url.replace("detail_usaha", "bidang_usaha"))
+    both = {"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "47191", "kegiatan_usaha.0.ruang_lingkup": "Toko",
+            "kegiatan_usaha.1.jenis_kegiatan": "PENDUKUNG", "kegiatan_usaha.1.kbli": "13923", "kegiatan_usaha.1.ruang_lingkup": "Bantal"}
+    browser.submit(both)
+    browser.expect("detail_usaha")
+    other = HtmlBrowser(browser.client)  # a second tab of the same session
+    other.get(details_url.replace("detail_usaha", "bidang_usaha"))
+    other.submit({**both, "_action": "remove:kegiatan_usaha:0"})
+    other.submit({"kegiatan_usaha.0.jenis_kegiatan": "UTAMA", "kegiatan_usaha.0.kbli": "13923",
+                  "kegiatan_usaha.0.ruang_lingkup": "Bantal"})
+    other.expect("detail_usaha")
+    browser.submit({"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.1.nama_usaha": "Bantal Budi"})
+    assert "diubah di tempat lain" in browser.text and "pertanyaan tambahan" not in browser.text

@@ -7,6 +7,7 @@ from ..accounts import auth
 from ..accounts.registration import send_code
 from ..i18n import bi
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
+from ..validate import ITEM_ID
 from . import captcha, services
 from .api import reset_needed_message, start_session
 from .documents import issuance_view, timeline
@@ -107,6 +108,8 @@ def _post_step(doc, form, step):
                 view = step_view(doc, form, step, checked.state, errors=refused, posted=edited)
                 return render_template("step.html", **view), 422
             return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key) + "#main")
+        if _stale_items(doc, posted):
+            raise Conflict(doc["id"])
         result = svc.submissions.save_step(doc, step.key, posted, actor())
     except Conflict:
         flash(bi("Isian ini diubah di tempat lain; periksa lalu kirim lagi.", "This form was changed elsewhere; check it and send again."))
@@ -133,6 +136,18 @@ def _post_step(doc, form, step):
     if request.args.get("dari") == REVIEW:
         return redirect(_step_url(saved, svc.submissions.first_open_step(saved, svc.submissions.state(saved))))
     return redirect(_step_url(saved, saved["current_step"]))
+
+
+def _stale_items(doc, posted) -> bool:
+    """Whether the page posted an item (by its id) that the draft no longer has: it was removed in another tab."""
+    for key, items in posted.items():
+        stored = doc["data"].get(key)
+        if not isinstance(items, list) or not isinstance(stored, list):
+            continue
+        known = {item.get(ITEM_ID) for item in stored if isinstance(item, dict)}
+        if any(isinstance(item, dict) and item.get(ITEM_ID) and item[ITEM_ID] not in known for item in items):
+            return True
+    return False
 
 
 def _typed(posted, path: str) -> bool:
