@@ -27,9 +27,13 @@ def smtp():
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole run (browser test modules call skip_without_chromium first)."""
+    """One headless Chromium per browser test module (which calls skip_without_chromium first).
+
+    Per module, not per run: Playwright's sync API keeps an event loop running in this thread while it is
+    open, and pyHanko's signing calls asyncio.run(), which refuses to run inside one.
+    """
     from .browser_support import launched_chromium  # it imports this module: not at the top
     with launched_chromium() as chromium:
         yield chromium
