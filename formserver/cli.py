@@ -102,7 +102,7 @@ def _officer_add(args) -> int:
 def _document_revoke(args) -> int:
     svc = _services()
     if svc.store.get_document(args.document_id) is None:
-        print(f"formserver: no document {args.document_id}", file=sys.stderr)
+        print(f"formserver: dokumen {args.document_id} tidak ada / no document {args.document_id}", file=sys.stderr)
         return 1
     from .issue.issuance import RevocationRefused
     try:
@@ -110,7 +110,8 @@ def _document_revoke(args) -> int:
     except RevocationRefused as refused:
         print(f"formserver: {refused.message}", file=sys.stderr)
         return 1
-    print(f"{doc['type']} {doc['number']} revoked")
+    from .labels import label
+    print(f"{label(doc['type'], 'id')} {doc['number']} dicabut / {label(doc['type'], 'en')} {doc['number']} revoked")
     return 0
 
 

@@ -370,7 +370,10 @@ def test_cli_revoke(app, issued, monkeypatch, capsys):
     assert main(["document", "revoke", document["id"], "--reason", " "]) == 1
     assert "Alasan" in capsys.readouterr().err
     assert main(["document", "revoke", document["id"], "--reason", "Izin dicabut oleh kantor"]) == 0
-    assert "revoked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{document['number']} dicabut / " in out and out.rstrip().endswith(f"{document['number']} revoked") and "NIB" in out
+    assert main(["document", "revoke", "tidakada", "--reason", "x"]) == 1
+    assert "dokumen tidakada tidak ada" in capsys.readouterr().err
     assert main(["document", "revoke", document["id"], "--reason", "lagi"]) == 1
     assert "sudah dicabut" in capsys.readouterr().err
     stored = app.extensions["formserver"].store.get_document(document["id"])
