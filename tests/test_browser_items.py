@@ -1,8 +1,7 @@
 """Several activities in a real Chromium with JavaScript: answers follow their activity (by ``_id``).
 
-The API and HTML paths run every order (tests/test_items_by_id.py); a browser flow takes tens of
-seconds, so here a Rendah activity before a Menengah Rendah one, and three activities with one that
-needs a UKL-UPL, in the middle of which sits the Rendah one. The stored answers and the documents
+Every order of 2 and 3 activities (Rendah, Menengah Rendah, Menengah Rendah needing UKL-UPL), as
+the API and HTML paths run them in tests/test_items_by_id.py: the stored answers and the documents
 must be the same as through the API.
 """
 import os
@@ -25,10 +24,10 @@ from .items_browser import (  # noqa: E402
     open_page,
     served_applicant_app,
 )
-from .items_scenarios import MR, MRU, R, add_applicant, apply_via_api, check_outcome, order_id, outcome  # noqa: E402
+from .items_scenarios import MR, MRU, ORDERS, R, add_applicant, apply_via_api, check_outcome, order_id, outcome  # noqa: E402
 
 
-@pytest.mark.parametrize("order", [[R, MR], [MRU, R, MR]], ids=order_id)
+@pytest.mark.parametrize("order", ORDERS, ids=order_id)
 def test_activities_in_the_browser_match_the_api(browser, tmp_path, smtp, whatsapp, order):
     screenshots = artifacts(f"browser_items_{order_id(order)}")
     with served_applicant_app(tmp_path / "web", smtp, whatsapp) as (app, base_url):
