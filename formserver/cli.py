@@ -79,24 +79,34 @@ def _services():
     return Services(config)
 
 
-def _officer_add(args) -> int:
+def _staff_add(args) -> int:
     import getpass
 
     from marshmallow import ValidationError
 
-    from .officers import create_officer
+    from .officers import create_staff
     from .store import DuplicateKey
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi / password: ")
     try:
-        account = create_officer(_services().store, args.username, args.email, args.name, password)
+        account = create_staff(_services().store, args.username, args.email, args.name, password, args.role)
     except ValidationError as error:
         print(f"formserver: {' '.join(map(str, error.messages))}", file=sys.stderr)
         return 1
     except DuplicateKey as error:
         print(f"formserver: that {error.field} is already used", file=sys.stderr)
         return 1
-    print(f"officer {account['username']} created")
+    print(f"{args.role} {account['username']} created")
     return 0
+
+
+def _add_staff_command(commands, name: str, role: str, what: str) -> None:
+    group = commands.add_parser(name, help=f"{what} accounts").add_subparsers(dest=f"{name}_command", required=True)
+    add = group.add_parser("add", help=f"create a {what} account (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_staff_add, role=role)
 
 
 def _document_revoke(args) -> int:
@@ -131,13 +141,9 @@ def main(argv=None) -> int:
     outbox.add_argument("--last", type=int, default=5)
     outbox.add_argument("--data-dir")
     outbox.set_defaults(run=_outbox)
-    officer = commands.add_parser("officer", help="officer accounts").add_subparsers(dest="officer_command", required=True)
-    add = officer.add_parser("add", help="create an officer account (asks for the password)")
-    add.add_argument("username")
-    add.add_argument("email")
-    add.add_argument("--name", required=True)
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.set_defaults(run=_officer_add)
+    from .roles import FORM_ADMIN, PETUGAS
+    _add_staff_command(commands, "officer", PETUGAS, "officer (petugas)")
+    _add_staff_command(commands, "admin", FORM_ADMIN, "form administrator")
     document = commands.add_parser("document", help="issued documents").add_subparsers(dest="document_command", required=True)
     revoke = document.add_parser("revoke", help="revoke an issued document (it stays as issued, marked revoked)")
     revoke.add_argument("document_id", help="the document's id (one beginning with '-' is accepted as it is)")

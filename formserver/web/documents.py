@@ -3,6 +3,7 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import PathConverter
 
+from .. import roles
 from ..dates import format_date
 from ..i18n import bi
 from ..issue import pdfcheck, signing
@@ -32,8 +33,7 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("vcode", Ve
 
 
 def _is_officer() -> bool:
-    account = current_account()
-    return bool(account and account.get("role") == "officer")
+    return roles.is_officer(current_account())
 
 
 def issuance_json(doc: dict) -> dict:

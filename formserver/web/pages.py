@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 
-from .. import audit
+from .. import audit, roles
 from ..accounts import auth
 from ..accounts.registration import send_code
 from ..i18n import bi
@@ -238,7 +238,7 @@ def officer_view(submission_id):
     """An application's documents and history, for officers (everyone else: 404)."""
     account = current_account()
     doc = services().store.get_submission(submission_id)
-    if account is None or account.get("role") != "officer" or doc is None:
+    if not roles.is_officer(account) or doc is None:
         abort(404)
     issued = issuance_view(doc) if doc["meta"].get("nib") else None
     return render_template("done.html", doc=doc, account=None, form=services().submissions.form_of(doc),
