@@ -1,0 +1,225 @@
+"""Between the editor's HTML forms and a definition: read a posted field or step, and describe rules for a page.
+
+Input names: ``label.id``/``label.en``, ``hint.id``/``hint.en``, ``required``, ``options.N.value``/
+``options.N.label.id``/``options.N.label.en``/``options.N.remove``, ``validators`` (a name per
+ticked box), and for each rule (``visible_if``, ``required_if``): ``<rule>.mode`` (none | builder |
+raw), ``<rule>.combine``, rows ``<rule>.N.field``/``.op``/``.value``, a group of rows
+``<rule>.N.combine`` with rows ``<rule>.N.M.field`` …, and ``<rule>.raw`` (JsonLogic).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from ..i18n import bi
+from . import rules
+from .edit import text
+
+RULES = ("visible_if", "required_if")
+MAX_RULE_TEXT = 64 * 1024
+_INDEX = re.compile(r"^\d{1,3}$")
+
+
+class Posted:
+    """A read-only view of posted fields (a werkzeug MultiDict or a plain dict in tests)."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self.data.get(name, default)
+        return value if isinstance(value, str) else default
+
+    def getlist(self, name: str) -> list[str]:
+        if hasattr(self.data, "getlist"):
+            return [v for v in self.data.getlist(name) if isinstance(v, str)]
+        value = self.data.get(name)
+        return value if isinstance(value, list) else ([value] if isinstance(value, str) else [])
+
+    def indices(self, prefix: str) -> list[int]:
+        """The row numbers posted under ``prefix.N.…``, in order."""
+        found = set()
+        for name in self.data.keys():
+            if name.startswith(prefix + "."):
+                head = name[len(prefix) + 1:].split(".", 1)[0]
+                if _INDEX.match(head):
+                    found.add(int(head))
+        return sorted(found)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.data
+
+
+def read_text(posted: Posted, name: str) -> dict | None:
+    return text(posted.get(f"{name}.id"), posted.get(f"{name}.en"))
+
+
+# ---------------------------------------------------------------- rules
+
+
+def value_of(raw: str, info: Mapping | None):
+    """A value typed into the builder as the answers hold it: a choice by its value or its label."""
+    info = info or {}
+    typed = raw.strip()
+    for value, label in (info.get("options") or {}).items():
+        words = [value] + ([label.get("id", ""), label.get("en", "")] if isinstance(label, dict) else [str(label)])
+        if any(typed.casefold() == str(w).strip().casefold() for w in words if w):
+            return value
+    return rules.coerce(typed, info.get("type"))
+
+
+def _read_rows(posted: Posted, prefix: str, fields: Mapping, depth: int) -> rules.Group:
+    items = []
+    for i in posted.indices(prefix):
+        row = f"{prefix}.{i}"
+        if depth == 0 and f"{row}.combine" in posted:
+            group = _read_rows(posted, row, fields, 1)
+            if group.items:
+                items.append(group)
+            continue
+        name = posted.get(f"{row}.field").strip()
+        if not name:
+            continue  # the blank row for a new condition
+        op = posted.get(f"{row}.op")
+        raw = posted.get(f"{row}.value")
+        info = fields.get(name)
+        if op in rules.UNARY:
+            value = None
+        elif op == "in":
+            value = tuple(value_of(part, info) for part in raw.split(",") if part.strip())
+        else:
+            value = value_of(raw, info)
+        items.append(rules.Condition(name, op, value))
+    return rules.Group(posted.get(f"{prefix}.combine") or "all", tuple(items))
+
+
+def read_rule(posted: Posted, name: str, fields: Mapping) -> tuple[object, str | None]:
+    """(the rule posted for ``name``, an error message or None); the rule is None for "no condition"."""
+    mode = posted.get(f"{name}.mode") or "builder"
+    if mode == "none":
+        return None, None
+    if mode == "raw":
+        raw = posted.get(f"{name}.raw").strip()
+        if not raw:
+            return None, None
+        if len(raw) > MAX_RULE_TEXT:
+            return None, bi("Aturan terlalu panjang", "The rule is too long")
+        try:
+            return json.loads(raw), None
+        except (ValueError, RecursionError) as error:
+            return None, bi(f"Aturan bukan JSON yang sah: {error}", f"The rule is not valid JSON: {error}")
+    model = _read_rows(posted, name, fields, 0)
+    unknown = [c.field for c in rules.conditions(model) if c.field not in fields and not c.field.startswith("akun.")]
+    if unknown:
+        return None, bi(f"Isian {unknown[0]!r} tidak ada di formulir ini", f"There is no field {unknown[0]!r} in this form")
+    for row in rules.conditions(model):
+        if row.op not in rules.UNARY and row.value in ("", ()):
+            return None, bi(f"Isi nilai untuk syarat pada {row.field!r}", f"Give a value for the condition on {row.field!r}")
+    try:
+        return rules.to_jsonlogic(model), None
+    except rules.BuilderError as error:
+        return None, str(error)
+
+
+def rule_view(rule, fields: Mapping, name: str) -> dict:
+    """What a page needs to show a rule: its mode, the builder's rows (with blank ones to add), the raw text, words."""
+    model = rules.from_jsonlogic(rule)
+    if rule is None:
+        mode = "none"
+    else:
+        mode = "builder" if model is not None else "raw"
+    model = model or rules.Group("all", ())
+    rows = [_row_view(item) for item in model.items]
+    rows.append(_row_view(rules.Condition("", "eq", "")))
+    if not any(r["group"] for r in rows):
+        rows.append(_row_view(rules.Group("any", ())))
+    return {
+        "name": name, "mode": mode, "combine": model.combine, "rows": rows,
+        "raw": "" if rule is None else json.dumps(rule, ensure_ascii=False, indent=1),
+        "sentence": {"id": rules.sentence(rule, fields, "id"), "en": rules.sentence(rule, fields, "en")}
+        if rule is not None else None,
+    }
+
+
+def _row_view(item) -> dict:
+    if isinstance(item, rules.Group):
+        rows = [_row_view(i) for i in item.items] + [_row_view(rules.Condition("", "eq", ""))]
+        return {"group": True, "combine": item.combine, "rows": rows, "new": not item.items}
+    if isinstance(item.value, tuple):
+        value = ", ".join(str(v) for v in item.value)
+    elif item.value is None:
+        value = ""
+    elif isinstance(item.value, bool):
+        value = "true" if item.value else "false"
+    else:
+        value = str(item.value)
+    return {"group": False, "field": item.field, "op": item.op, "value": value}
+
+
+def operators() -> list[dict]:
+    """The builder's operators with their words, for the select."""
+    return [{"op": op, "id": words_id, "en": words_en, "unary": op in rules.UNARY}
+            for op, (_, words_id, words_en) in rules.OPERATORS.items()]
+
+
+# ---------------------------------------------------------------- a field
+
+
+def read_options(posted: Posted, original: list | None) -> tuple[list, dict]:
+    """The choices posted (existing rows keep their other properties), and errors by input name."""
+    original = original or []
+    options, errors, seen = [], {}, set()
+    for i in posted.indices("options"):
+        row = f"options.{i}"
+        value = posted.get(f"{row}.value").strip()
+        label = read_text(posted, f"{row}.label")
+        if posted.get(f"{row}.remove") or (not value and label is None):
+            continue
+        if not value:
+            errors[f"{row}.value"] = bi("Isi nilai pilihan (misalnya YA)", "Give the choice a value (e.g. YA)")
+            continue
+        if value in seen:
+            errors[f"{row}.value"] = bi(f"Nilai {value!r} sudah dipakai pilihan lain", f"The value {value!r} is used by another choice")
+            continue
+        seen.add(value)
+        kept = dict(original[i]) if i < len(original) and isinstance(original[i], dict) else {}
+        options.append({**kept, "value": value, "label": label})
+    return options, errors
+
+
+def read_validators(posted: Posted, original: list | None, plain: set[str]) -> list:
+    """The validators: ticked boxes for those without arguments; those with arguments are kept as they were."""
+    kept = [v for v in original or [] if (v.get("name") if isinstance(v, dict) else v) not in plain]
+    ticked = [name for name in posted.getlist("validators") if name in plain]
+    return kept + sorted(set(ticked), key=ticked.index)
+
+
+def read_field(posted: Posted, field: dict, properties: set[str], fields: Mapping, plain_validators: set[str]):
+    """(changes to the field, errors by input name) from its edit form."""
+    changes: dict = {}
+    errors: dict = {}
+    if field.get("type") == "statement":
+        changes["text"] = read_text(posted, "text")
+    else:
+        changes["label"] = read_text(posted, "label")
+    changes["hint"] = read_text(posted, "hint")
+    for name in ("label", "text"):
+        if name in changes and changes[name] is not None and not all(changes[name].values()):
+            errors[f"{name}.{'id' if not changes[name]['id'] else 'en'}"] = bi(
+                "Isi dalam Bahasa Indonesia dan bahasa Inggris", "Give it in Bahasa Indonesia and in English")
+    if "required" in properties:
+        changes["required"] = True if posted.get("required") else None
+    if "options" in properties or "options" in field:
+        changes["options"], option_errors = read_options(posted, field.get("options"))
+        errors.update(option_errors)
+    if "validators" in properties:
+        changes["validators"] = read_validators(posted, field.get("validators"), plain_validators) or None
+    for name in RULES:
+        if name == "required_if" and "required_if" not in properties:
+            continue
+        rule, error = read_rule(posted, name, fields)
+        changes[name] = rule
+        if error:
+            errors[name] = error
+    return changes, errors
