@@ -156,3 +156,18 @@ def test_malformed_definitions_do_not_break_the_diff():
     odd = {"steps": [{"key": "a", "fields": [{"no": "key"}, "x", {"key": "b", "fields": "nope"}]}, "x", {"title": 1}]}
     assert [c.key for c in diff(odd, _form()) if c.action == "removed"] == ["a", "b"]
     assert diff({}, {}) == []
+
+
+def test_sentences_summary_and_removed_fields_for_notices_and_events():
+    from formserver.admin.diff import is_empty, removed_fields, sentences, summary
+    old, new = _form(), _form()
+    del new["steps"][1]["fields"][0]
+    new["steps"][0]["fields"][0]["label"] = _t("Nama lengkap", "Full name")
+    changes = diff(old, new)
+    assert not is_empty(changes) and is_empty(diff(old, old))
+    assert sentences(changes) == [
+        {"id": "Isian “Nama lengkap” (nama) diubah", "en": "Field “Full name” (nama) changed"},
+        {"id": "Label: “Nama” → “Nama lengkap”", "en": "Label: “Name” → “Full name”"},
+        {"id": "Isian “Umur” (umur) dihapus", "en": "Field “Age” (umur) removed"}]
+    assert summary(changes, "en")[0] == "Field “Full name” (nama) changed"
+    assert [(c.key, c.step) for c in removed_fields(changes)] == [("umur", "dua")]

@@ -280,3 +280,29 @@ def lines(changes: list[Change], lang: str = "id") -> list[str]:
         out.append(change.words(lang))
         out.extend(f"  {detail.words[lang if lang == 'en' else 'id']}" for detail in change.details)
     return out
+
+
+def is_empty(changes: list[Change]) -> bool:
+    """Whether nothing changed."""
+    return not changes
+
+
+def sentences(changes: list[Change]) -> list[dict]:
+    """One ``{"id", "en"}`` text per change and per changed attribute (kept on a moved draft's notice)."""
+    out = []
+    for change in changes:
+        out.append({"id": change.words("id"), "en": change.words("en")})
+        out.extend(dict(detail.words) for detail in change.details)
+    return out
+
+
+def summary(changes: list[Change], lang: str | None = None) -> list[str]:
+    """The sentences in one language (the request's when not given)."""
+    from ..i18n import current_locale
+    lang = lang or current_locale.get()
+    return [line["en" if lang == "en" else "id"] for line in sentences(changes)]
+
+
+def removed_fields(changes: list[Change]) -> list[Change]:
+    """The fields the newer version no longer has."""
+    return [c for c in changes if c.kind == "field" and c.action == "removed"]
