@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from .compile import CompiledField, CompiledForm
+from .compile.fields import EMPTY
 
-EMPTY = (None, "", [], {})
 # data a submission carries besides its answers, readable by rules: the applicant's account
 ROOTS = frozenset({"akun"})
 
@@ -83,7 +83,7 @@ class Evaluator:
         if not shown:
             self._hide(f, path, state, holder)
             return
-        if f.type == "group":
+        if f.kind.container:
             self._group(f, path, context, state, holder)
 
     def _group(self, f: CompiledField, path: str, context: dict, state: FormState, holder: dict):
@@ -127,7 +127,7 @@ class Evaluator:
         state.computed.pop(path, None)
         for known in [p for p in state.fields if p == path or p.startswith(path + ".")]:
             state.fields[known] = FieldState(False, False)
-        if f.type == "group" and not f.repeat:
+        if f.kind.container and not f.repeat:
             for child in f.children:
                 self._hide(child, child.key, state, holder)
 

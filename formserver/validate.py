@@ -17,9 +17,6 @@ from .logic import today
 from .state import EMPTY, Evaluator, FormState, truthy
 
 UNKNOWN_FIELD = Bi("Isian ini tidak ada pada langkah ini", "This field is not part of this step")
-REQUIRED = Bi("{label} wajib diisi", "Enter {label}")
-REQUIRED_CHOICE = Bi("{label}: pilih salah satu", "{label}: select one option")
-REQUIRED_CONSENT = Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")
 NOT_AN_OPTION = Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options shown")
 NOT_A_LIST = Bi("Isian ini harus berupa daftar", "This must be a list")
 TOO_FEW = Bi("Tambahkan paling sedikit {min}", "Add at least {min}")
@@ -150,7 +147,7 @@ class StepValidator:
         values, transient = {}, {}
         for f in step.fields:
             key = f.data_key
-            if key in state.data and f.type not in ("statement",):
+            if key in state.data and not f.kind.silent:
                 (values if f.store else transient)[key] = state.data[key]
         return StepResult(values=values, errors=errors, state=state, transient=transient)
 
@@ -167,7 +164,7 @@ class StepValidator:
         return {k: v for k, v in converted.items() if v is not None}
 
     def _convert_value(self, f: CompiledField, path: str, value, errors: dict):
-        if f.type == "group":
+        if f.kind.container:
             return self._convert_group(f, path, value, errors)
         try:
             return f.input.deserialize(value, f.key, {})
@@ -207,14 +204,14 @@ class StepValidator:
         if field_state is None or not field_state.visible:
             errors.pop(path, None)  # a hidden field is never validated
             return
-        if path in errors or f.type in ("statement", "computed", "summary"):
+        if path in errors or not f.takes_input:
             return
-        if f.type == "group" and not f.repeat:
+        if f.kind.container and not f.repeat:
             for child in f.children:  # a plain group's answers sit beside it
                 self._check_field(child, child.key, state, holder, errors, scope)
             return
         value = holder.get(f.data_key)
-        if value in EMPTY or (f.type == "consent" and value is not True):
+        if not f.kind.answered(value):
             if f.each:
                 return
             holder.pop(f.key, None)
@@ -223,7 +220,7 @@ class StepValidator:
             elif field_state.required:
                 errors[path] = [str(self._required_message(f))]
             return
-        if f.type == "group":
+        if f.kind.container:
             self._check_items(f, path, value, state, errors, scope)
             return
         if field_state.options is not None and not self._in_options(value, field_state.options):
@@ -259,14 +256,7 @@ class StepValidator:
     def _required_message(f: CompiledField) -> Bi:
         if "required_message" in f.spec:
             return Bi.of(f.spec["required_message"])
-        if f.type == "consent":
-            return REQUIRED_CONSENT
-        label = f.spec.get("label") or {}
-        message = REQUIRED_CHOICE if f.type in ("choice", "multichoice") else REQUIRED
-        english = label.get("en", "")
-        if message is REQUIRED:
-            english = english[:1].lower() + english[1:]  # "Enter full name"
-        return Bi(message.id.format(label=label.get("id", "")), message.en.format(label=english))
+        return f.kind.required_message(f.spec.get("label") or {})
 
     def _run_named(self, f, path, value, holder, errors, scope):
         context = named.Context(answers=scope, wilayah=self.wilayah, today=today())

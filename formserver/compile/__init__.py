@@ -1,4 +1,4 @@
-"""Compile a checked definition once: parsed rules, per-step marshmallow schemas, a field index."""
+"""Compile a checked definition once: parsed rules, each field's converter from its field type, a field index."""
 from .form import CompiledField, CompiledForm, CompiledStep, compile_form
 
 __all__ = ["CompiledField", "CompiledForm", "CompiledStep", "compile_form"]

@@ -1,216 +1,224 @@
-"""Field types: how each type turns input into a stored value (a marshmallow field) and is shown.
+"""Field types: one object per ``type`` of a definition's field, owning everything that type does.
 
-A registry keyed by the ``type`` of a definition's field. Each type names the template macro
-that renders it and builds the marshmallow field that converts and checks a posted value.
+A field type converts a posted answer (a marshmallow field), reads its answer from an HTML form,
+names its input template (``web/templates/fields/<type>.html``), shows an answer on the review page,
+says what is missing or wrong, contributes its JSON Schema fragment (the definition schema's type
+enum is generated from this registry) and describes itself to the form editor's palette.
+
+Adding a field type is one :func:`register` call and one template; nothing else names a type.
 """
-import datetime as dt
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from marshmallow import ValidationError, fields, validate
 
-from ..i18n import Bi
+from ..dates import format_date
+from ..i18n import Bi, bi
+from . import convert
 
-INVALID = {
-    "text": Bi("Isian harus berupa teks", "Enter text"),
-    "integer": Bi("Masukkan bilangan bulat, misalnya 12", "Enter a whole number, for example 12"),
-    "rupiah": Bi("Masukkan jumlah rupiah dalam angka, misalnya 15000000", "Enter an amount of rupiah in digits, for example 15000000"),
-    "date": Bi("Masukkan tanggal yang benar, misalnya 17-08-1990", "Enter a real date, for example 17-08-1990"),
-    "email": Bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id", "Enter an e-mail address in the correct format, like name@example.id"),
-    "choice": Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options"),
-    "multichoice": Bi("Pilih dari pilihan yang tersedia", "Choose from the options"),
-    "consent": Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue"),
-}
-# a number with a fractional part in a whole-number field: refused, never truncated
-FRACTION = Bi("Masukkan bilangan bulat tanpa pecahan atau koma, misalnya 12",
-              "Enter a whole number without a fraction or decimal point, for example 12")
-TOO_BIG = Bi("Angka ini terlalu besar (paling banyak 16 digit)", "This number is too large (16 digits at most)")
-DIGITS = 16
+EMPTY = (None, "", [], {})  # an answer not given
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+TEXT_INVALID = Bi("Isian harus berupa teks", "Enter text")
 TOO_SHORT = Bi("Paling sedikit {min} karakter", "Must be at least {min} characters")
 TOO_LONG = Bi("Paling banyak {max} karakter", "Must be {max} characters or fewer")
 TOO_SMALL = Bi("Paling kecil {min}", "Must be {min} or more")
 TOO_LARGE = Bi("Paling besar {max}", "Must be {max} or less")
-# absolute ceilings, whatever a definition says: nothing posted may be unbounded
-TEXT_CEILING = {"text": 500, "textarea": 5000, "email": 254, "phone": 20, "password": 128}
+REQUIRED = Bi("{label} wajib diisi", "Enter {label}")
+REQUIRED_CHOICE = Bi("{label}: pilih salah satu", "{label}: select one option")
+REQUIRED_CONSENT = Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")
 
-
-def _unicode(field: fields.Field, value: str) -> str:
-    """``value`` when it is real Unicode text; a JSON body can carry lone surrogates, which nothing can store."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise field.make_error("invalid") from None
-    return value
-
-
-class Text(fields.String):
-    """A string, trimmed."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        return _unicode(self, super()._deserialize(value, attr, data, **kwargs).strip())
-
-
-class Password(fields.String):
-    """A string, kept exactly as typed."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return _unicode(self, super()._deserialize(value, attr, data, **kwargs))
-
-
-class Email(fields.Email):
-    """An e-mail address, trimmed and lower-cased in the domain part."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
-        local, _, domain = _unicode(self, value).rpartition("@")
-        return f"{local}@{domain.lower()}"
-
-
-def _whole(field: fields.Integer, value):
-    """A JSON number as a whole number: ``2.0`` is 2, ``1.9`` is refused (never truncated to 1)."""
-    if isinstance(value, bool):
-        raise field.make_error("invalid")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise field.make_error("invalid")
-        if not value.is_integer():
-            raise field.make_error("fraction")
-        value = int(value)
-    if isinstance(value, int) and abs(value) >= 10 ** DIGITS:
-        raise field.make_error("too_big")
-    return value
-
-
-class Integer(fields.Integer):
-    """A whole number; no fractions (refused, never truncated), no booleans, at most 16 digits."""
-    default_error_messages = {"fraction": FRACTION, "too_big": TOO_BIG}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            if re.fullmatch(r"\s*-?\d*[.,]\d+\s*", value) and not re.fullmatch(r"\s*-?\d{1,3}\.\d{3}\s*", value):
-                raise self.make_error("fraction")  # "1.9", "1,9"; "1.950" may mean 1950: asked again as a plain number
-            if not re.fullmatch(r"\s*-?\d{1,16}\s*", value):
-                raise self.make_error("invalid")
-        return super()._deserialize(_whole(self, value), attr, data, **kwargs)
-
-
-class Rupiah(Integer):
-    """Whole rupiah; accepts ``15000000``, ``"15.000.000"`` and ``"Rp 15.000.000"`` (dots group thousands)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            cleaned = re.sub(r"^\s*rp\.?\s*|\s", "", value, flags=re.I)
-            if re.fullmatch(r"-?\d*(\.\d{3})*,\d+|-?\d*\.\d{1,2}", cleaned):
-                raise self.make_error("fraction")  # "1.500,50" or "1.9": a fraction, not a thousands dot
-            if not re.fullmatch(r"-?(\d{1,3}(\.\d{3})+|\d+)", cleaned):
-                raise self.make_error("invalid")
-            value = cleaned.replace(".", "")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class Date(fields.Date):
-    """A date as ISO ``2025-08-17`` or as written in Indonesia, ``17-08-2025`` / ``17/08/2025``."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            match = re.fullmatch(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*", value)
-            if match:
-                day, month, year = map(int, match.groups())
-                try:
-                    return dt.date(year, month, day).isoformat()
-                except ValueError:
-                    raise self.make_error("invalid") from None
-        if not isinstance(value, str) or not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
-            raise self.make_error("invalid")
-        return super()._deserialize(value.strip(), attr, data, **kwargs).isoformat()
-
-
-class Consent(fields.Boolean):
-    """A ticked box: true, "on", "1", "ya"."""
-    truthy = {True, "true", "True", "on", "1", "ya", "yes"}
-    falsy = {False, "false", "False", "off", "0", "", "tidak", "no"}
-
-
-class Choice(fields.String):
-    """One option value."""
-
-
-class MultiChoice(fields.List):
-    """Several option values."""
-
-    def __init__(self, **kwargs):
-        super().__init__(fields.String(), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = [value]
-        return super()._deserialize(value, attr, data, **kwargs)
+# properties every field may have, whatever its type (the editor shows them for all)
+COMMON_PROPERTIES = ("key", "type", "label", "hint", "visible_if")
+# properties of every field that takes an answer
+ANSWER_PROPERTIES = ("required", "required_if", "required_message", "prefill", "store", "validators")
+TEXT_PROPERTIES = ("min_length", "max_length", "pattern", "pattern_message", "autocomplete", "inputmode")
 
 
 @dataclass(frozen=True)
+class Editor:
+    """How the form editor's palette presents a field type."""
+    name: Bi
+    help: Bi
+    properties: tuple[str, ...] = ()  # the definition properties this type uses besides COMMON_PROPERTIES
+
+    def as_dict(self, type_name: str) -> dict:
+        return {"type": type_name, "name": {"id": self.name.id, "en": self.name.en},
+                "help": {"id": self.help.id, "en": self.help.en},
+                "properties": list(COMMON_PROPERTIES) + [p for p in self.properties if p not in COMMON_PROPERTIES]}
+
+
 class FieldType:
-    """What the engine needs to know about one field type."""
-    name: str
-    make: Callable[[dict], fields.Field] | None  # None: the type takes no input
-    widget: str                                  # template macro name
-    # a secret's answer is never kept in the submission: only the step's action sees it (and keeps, elsewhere,
-    # whatever it needs, e.g. a password's hash)
-    secret: bool = False
+    """One kind of field. Subclasses override the behaviour that differs; instances are registered by name.
+
+    :param converter: the marshmallow field class for a posted answer; None when the type takes no answer
+    :param invalid: the message for an answer the converter cannot read
+    :param max_length: an absolute ceiling on the answer's length, whatever a definition says
+    :param schema: the JSON Schema applied to a field of this type (e.g. which properties it requires)
+    :param template_folder: a folder holding ``fields/<name>.html`` when the template is not the server's own
+    """
+    container = False  # holds other fields (a group): the stages walk its children
+    silent = False     # shows text, never an answer (statement, summary)
+    secret = False     # the answer is never kept in the submission; only the step's action sees it
+    blank_when_absent = False  # an HTML form sends nothing for this answer when it is "no" (an unticked box)
+
+    def __init__(self, name: str, editor: Editor, converter: type[fields.Field] | None = None,
+                 invalid: Bi = TEXT_INVALID, max_length: int | None = None, schema: dict | None = None,
+                 template_folder: Path | None = None):
+        self.name, self.editor, self.converter, self.invalid = name, editor, converter, invalid
+        self.max_length = max_length
+        self.schema = {"required": ["label"]} if schema is None else schema
+        self.template_folder = template_folder
+
+    def __repr__(self) -> str:
+        return f"<FieldType {self.name}>"
+
+    @property
+    def template(self) -> str:
+        """The Jinja template that renders the input (inside the field's wrapper, with ``f``, ``path``, ``value``)."""
+        return f"fields/{self.name}.html"
+
+    @property
+    def takes_input(self) -> bool:
+        return self.converter is not None or self.container
+
+    # conversion
+    def make(self, spec: dict) -> fields.Field | None:
+        """The marshmallow field converting and checking one answer of a field with this ``spec``."""
+        if self.converter is None:
+            return None
+        return self.converter(validate=self.checks(spec), error_messages={"invalid": self.invalid})
+
+    def checks(self, spec: dict) -> list:
+        """The length, pattern and range checks a field's spec asks for."""
+        checks = []
+        if self.max_length is not None:
+            if "min_length" in spec:
+                checks.append(validate.Length(min=spec["min_length"], error=TOO_SHORT))
+            checks.append(validate.Length(max=min(spec.get("max_length", self.max_length), self.max_length),
+                                          error=TOO_LONG))
+        if "pattern" in spec:
+            message = Bi.of(spec["pattern_message"]) if "pattern_message" in spec else TEXT_INVALID
+            checks.append(validate.Regexp(spec["pattern"], error=message))
+        if "min" in spec:
+            checks.append(validate.Range(min=spec["min"], error=TOO_SMALL))
+        if "max" in spec:
+            checks.append(validate.Range(max=spec["max"], error=TOO_LARGE))
+        return checks
+
+    # HTML forms
+    def from_form(self, posted, name: str):
+        """The answer a posted HTML form (a MultiDict) carries under ``name``."""
+        return posted.get(name)
+
+    # requirements
+    def answered(self, value) -> bool:
+        """Whether ``value`` answers the question (a required one is satisfied)."""
+        return value not in EMPTY
+
+    def required_message(self, label: dict) -> Bi:
+        """What to say when a required answer is missing; ``label`` is the field's {"id", "en"} label."""
+        english = label.get("en", "")
+        english = english[:1].lower() + english[1:]  # "Enter full name"
+        return Bi(REQUIRED.id.format(label=label.get("id", "")), REQUIRED.en.format(label=english))
+
+    # review
+    def display(self, value, labels: dict[str, str]) -> str:
+        """An answer as the applicant reads it on the review page; ``labels`` maps option values to their words."""
+        if value in EMPTY:
+            return ""
+        return labels.get(str(value), str(value))
 
 
-def _with_limits(field_cls, spec: dict, kind: str, **kwargs) -> fields.Field:
-    checks = []
-    if kind in TEXT_CEILING:
-        if "min_length" in spec:
-            checks.append(validate.Length(min=spec["min_length"], error=TOO_SHORT))
-        checks.append(validate.Length(max=min(spec.get("max_length", TEXT_CEILING[kind]), TEXT_CEILING[kind]),
-                                      error=TOO_LONG))
-    if "pattern" in spec:
-        message = Bi.of(spec["pattern_message"]) if "pattern_message" in spec else INVALID["text"]
-        checks.append(validate.Regexp(spec["pattern"], error=message))
-    if "min" in spec:
-        checks.append(validate.Range(min=spec["min"], error=TOO_SMALL))
-    if "max" in spec:
-        checks.append(validate.Range(max=spec["max"], error=TOO_LARGE))
-    return field_cls(validate=checks, error_messages={"invalid": INVALID.get(kind, INVALID["text"])}, **kwargs)
+class ChoiceType(FieldType):
+    def required_message(self, label: dict) -> Bi:
+        return Bi(REQUIRED_CHOICE.id.format(label=label.get("id", "")),
+                  REQUIRED_CHOICE.en.format(label=label.get("en", "")))
 
 
-def _maker(field_cls, kind: str, **kwargs):
-    return lambda spec: _with_limits(field_cls, spec, kind, **kwargs)
+class MultiChoiceType(ChoiceType):
+    def from_form(self, posted, name: str):
+        return posted.getlist(name)
+
+    def display(self, value, labels):
+        if value in EMPTY:
+            return ""
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+
+
+class ConsentType(FieldType):
+    blank_when_absent = True
+
+    def answered(self, value) -> bool:
+        return value is True
+
+    def required_message(self, label):
+        return REQUIRED_CONSENT
+
+    def display(self, value, labels):
+        return "✓" if value is True else bi("Tidak", "No")  # a box left unticked is an answer too: no
+
+
+class PasswordType(FieldType):
+    secret = True
+
+    def display(self, value, labels):
+        return "" if value in EMPTY else "••••••••"
+
+
+class RupiahType(FieldType):
+    def display(self, value, labels):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return "Rp" + f"{value:,}".replace(",", ".")
+        return super().display(value, labels)
+
+
+class DateType(FieldType):
+    def display(self, value, labels):
+        return "" if value in EMPTY else format_date(value)
+
+
+class ComputedType(FieldType):
+    def display(self, value, labels):
+        if isinstance(value, str) and _iso_date(value):
+            return format_date(value)  # a date read from elsewhere (the account's birth date)
+        return super().display(value, labels)
+
+
+class SilentType(FieldType):
+    silent = True
+
+
+class GroupType(FieldType):
+    container = True
+
+
+def _iso_date(value: str) -> bool:
+    return ISO_DATE.match(value) is not None
 
 
 FIELD_TYPES: dict[str, FieldType] = {}
 
 
-def register(field_type: FieldType) -> None:
+def register(field_type: FieldType) -> FieldType:
     """Add a field type; a name can be registered once."""
     if field_type.name in FIELD_TYPES:
         raise ValueError(f"field type {field_type.name!r} registered twice")
+    if not field_type.name.isidentifier():
+        raise ValueError(f"field type name {field_type.name!r} must be a plain identifier")
     FIELD_TYPES[field_type.name] = field_type
+    return field_type
 
 
-for _type in (
-    FieldType("text", _maker(Text, "text"), "input"),
-    FieldType("textarea", _maker(Text, "textarea"), "textarea"),
-    FieldType("integer", _maker(Integer, "integer"), "input"),
-    FieldType("rupiah", _maker(Rupiah, "rupiah"), "input"),
-    FieldType("date", _maker(Date, "date"), "date"),
-    FieldType("email", _maker(Email, "email"), "input"),
-    FieldType("phone", _maker(Text, "phone"), "input"),
-    FieldType("password", _maker(Password, "password"), "password", secret=True),
-    FieldType("choice", _maker(Choice, "choice"), "choice"),
-    FieldType("multichoice", _maker(MultiChoice, "multichoice"), "multichoice"),
-    FieldType("consent", _maker(Consent, "consent"), "consent"),
-    FieldType("computed", None, "computed"),
-    FieldType("statement", None, "statement"),
-    FieldType("summary", None, "summary"),
-    FieldType("group", None, "group"),
-):
-    register(_type)
+def unregister(name: str) -> None:
+    """Remove a field type (tests that register their own)."""
+    FIELD_TYPES.pop(name, None)
+
+
+def palette() -> list[dict]:
+    """Every field type as the editor's palette shows it, in registration order."""
+    return [t.editor.as_dict(t.name) for t in FIELD_TYPES.values()]
 
 
 def deserialize(field: fields.Field, value, key: str):
@@ -218,4 +226,70 @@ def deserialize(field: fields.Field, value, key: str):
     return field.deserialize(value, key, {})
 
 
-__all__ = ["FIELD_TYPES", "FieldType", "register", "deserialize", "ValidationError"]
+def _ed(name_id: str, name_en: str, help_id: str, help_en: str, *properties: str) -> Editor:
+    return Editor(Bi(name_id, name_en), Bi(help_id, help_en), tuple(properties))
+
+
+_CHOICE_SCHEMA = {"required": ["label"], "anyOf": [{"required": ["options"]}, {"required": ["source"]}]}
+
+for _type in (
+    FieldType("text", _ed("Teks singkat", "Short text", "Satu baris teks, misalnya nama.",
+                          "One line of text, for example a name.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES, "lookup"),
+              convert.Text, max_length=500),
+    FieldType("textarea", _ed("Teks panjang", "Long text", "Beberapa baris teks, misalnya alamat.",
+                              "Several lines of text, for example an address.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+              convert.Text, max_length=5000),
+    FieldType("integer", _ed("Bilangan bulat", "Whole number", "Angka tanpa pecahan, misalnya jumlah pekerja.",
+                             "A number without a fraction, for example a number of workers.",
+                             *ANSWER_PROPERTIES, "min", "max"),
+              convert.Integer, Bi("Masukkan bilangan bulat, misalnya 12", "Enter a whole number, for example 12")),
+    RupiahType("rupiah", _ed("Jumlah rupiah", "Amount in rupiah", "Jumlah uang dalam rupiah, tanpa sen.",
+                             "An amount of money in whole rupiah.", *ANSWER_PROPERTIES, "min", "max"),
+               convert.Rupiah, Bi("Masukkan jumlah rupiah dalam angka, misalnya 15000000",
+                                  "Enter an amount of rupiah in digits, for example 15000000")),
+    DateType("date", _ed("Tanggal", "Date", "Tanggal, misalnya tanggal lahir.", "A date, for example a birth date.",
+                         *ANSWER_PROPERTIES),
+             convert.Date, Bi("Masukkan tanggal yang benar, misalnya 17-08-1990",
+                              "Enter a real date, for example 17-08-1990")),
+    FieldType("email", _ed("Alamat e-mail", "E-mail address", "Alamat e-mail yang diperiksa bentuknya.",
+                           "An e-mail address, checked for its format.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+              convert.Email, Bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id",
+                                "Enter an e-mail address in the correct format, like name@example.id"), max_length=254),
+    FieldType("phone", _ed("Nomor telepon", "Phone number", "Nomor telepon atau WhatsApp.",
+                           "A phone or WhatsApp number.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+              convert.Text, max_length=20),
+    PasswordType("password", _ed("Kata sandi", "Password", "Kata sandi; tidak pernah disimpan dalam permohonan.",
+                                 "A password; never kept in the submission.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+                 convert.Password, max_length=128),
+    ChoiceType("choice", _ed("Pilihan tunggal", "Single choice", "Pilih satu dari daftar pilihan.",
+                             "Choose one from a list of options.", *ANSWER_PROPERTIES, "options", "source"),
+               convert.Choice, Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options"),
+               schema=_CHOICE_SCHEMA),
+    MultiChoiceType("multichoice", _ed("Pilihan ganda", "Multiple choice", "Pilih satu atau lebih dari daftar.",
+                                       "Choose one or more from a list.",
+                                       *ANSWER_PROPERTIES, "options", "source", "min_items", "max_items"),
+                    convert.MultiChoice, Bi("Pilih dari pilihan yang tersedia", "Choose from the options"),
+                    schema=_CHOICE_SCHEMA),
+    ConsentType("consent", _ed("Persetujuan", "Consent", "Kotak centang untuk menyatakan setuju.",
+                               "A tick box to agree.", *ANSWER_PROPERTIES),
+                convert.Consent, Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")),
+    ComputedType("computed", _ed("Nilai terhitung", "Computed value", "Nilai yang dihitung dari jawaban lain.",
+                                 "A value computed from other answers.", "compute", "options"),
+                 schema={"required": ["label", "compute"]}),
+    SilentType("statement", _ed("Pernyataan", "Statement", "Teks yang dibaca pemohon, tanpa jawaban.",
+                                "Text the applicant reads; no answer.", "text"),
+               schema={"required": ["text"]}),
+    GroupType("group", _ed("Kelompok", "Group", "Beberapa pertanyaan bersama; dapat diulang per butir.",
+                           "Questions together; can repeat per item.",
+                           "fields", "repeat", "each", "item_label", "item_visible_if", "columns", "checks",
+                           "min_items", "max_items"),
+              schema={"required": ["label", "fields"]}),
+    SilentType("summary", _ed("Ringkasan", "Summary", "Menampilkan jawaban dari pertanyaan yang disebut.",
+                              "Shows the answers of the questions it names.", "of"),
+               schema={"required": ["label", "of"]}),
+):
+    register(_type)
+
+
+__all__ = ["FIELD_TYPES", "FieldType", "Editor", "register", "unregister", "palette", "deserialize",
+           "ValidationError", "EMPTY"]

@@ -3,11 +3,9 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from marshmallow import Schema
-
 from ..i18n import Bi
 from ..logic import Logic, Rule
-from .fields import FIELD_TYPES
+from .fields import FIELD_TYPES, FieldType
 
 
 @dataclass
@@ -39,7 +37,6 @@ class CompiledField:
     options: list[CompiledOption]
     validators: list[tuple[str, dict, Bi | None]]
     children: list["CompiledField"]
-    schema: type[Schema] | None  # item schema of a group
     input: Any                   # marshmallow field, None for types without input
     store: bool
     item_label: Rule | None = None  # a repeating group's title per item
@@ -49,8 +46,13 @@ class CompiledField:
     columns: list[CompiledColumn] = dc_field(default_factory=list)  # a group shown as a table
 
     @property
+    def kind(self) -> FieldType:
+        """The field's type: everything that depends on it is asked of this object."""
+        return FIELD_TYPES[self.type]
+
+    @property
     def takes_input(self) -> bool:
-        return self.input is not None or self.type == "group"
+        return self.input is not None or self.kind.container
 
     @property
     def source(self) -> dict | None:
@@ -80,7 +82,6 @@ class CompiledStep:
     fields: list[CompiledField]
     checks: list[tuple[Rule, str, Bi]]
     next: list[tuple[Rule | None, str]]
-    schema: type[Schema]
 
     @property
     def action(self) -> str | None:
@@ -149,7 +150,6 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
                  for o in spec.get("options", [])],
         validators=_validators(spec),
         children=children,
-        schema=_schema(children) if children else None,
         input=field_type.make(spec) if field_type.make else None,
         store=spec.get("store", True) and not field_type.secret,
         item_label=_rule(logic, spec.get("item_label")),
@@ -165,11 +165,6 @@ def _column(logic: Logic, spec: dict) -> CompiledColumn:
     return CompiledColumn(spec["label"], logic.compile(rule), spec.get("field"), spec.get("labels"))
 
 
-def _schema(fields: list[CompiledField]) -> type[Schema]:
-    """A marshmallow schema over the fields that take input directly (groups are walked by hand)."""
-    return Schema.from_dict({f.key: f.input for f in fields if f.input is not None})
-
-
 def _step(logic: Logic, index: int, spec: dict) -> CompiledStep:
     fields = [_field(logic, f) for f in spec.get("fields", [])]
     return CompiledStep(
@@ -180,7 +175,6 @@ def _step(logic: Logic, index: int, spec: dict) -> CompiledStep:
         fields=fields,
         checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
         next=[(_rule(logic, n.get("if")), n["step"]) for n in spec.get("next", [])],
-        schema=_schema(fields),
     )
 
 

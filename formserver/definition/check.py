@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,7 +15,9 @@ import datalogic_py
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-__all__ = ["Problem", "Registries", "SCHEMA", "schema_problems", "semantic_problems", "check"]
+from ..compile.fields import FIELD_TYPES
+
+__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,35 @@ class Registries:
     validator_args: Mapping[str, Mapping[str, str]] = dataclass_field(default_factory=dict)
 
 
-SCHEMA: dict = json.loads(Path(__file__).with_name("form.schema.json").read_text(encoding="utf-8"))
-_VALIDATOR = Draft202012Validator(SCHEMA)
-_IDENTIFIER = SCHEMA["$defs"]["identifier"]["pattern"]
+# the schema as written: the field types (the "type" enum and what each type requires) come from the registry
+_BASE_SCHEMA: dict = json.loads(Path(__file__).with_name("form.schema.json").read_text(encoding="utf-8"))
+_IDENTIFIER = _BASE_SCHEMA["$defs"]["identifier"]["pattern"]
+_BUILT: dict[tuple, tuple[dict, Draft202012Validator]] = {}
+
+
+def _built() -> tuple[dict, Draft202012Validator]:
+    """The schema and its validator for the field types registered now (built once per set of types)."""
+    key = tuple((name, id(kind)) for name, kind in FIELD_TYPES.items())
+    if key not in _BUILT:
+        schema = copy.deepcopy(_BASE_SCHEMA)
+        field = schema["$defs"]["field"]
+        field["properties"]["type"]["enum"] = list(FIELD_TYPES)
+        field["allOf"] = [{"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": kind.schema}
+                          for name, kind in FIELD_TYPES.items() if kind.schema]
+        _BUILT.clear()
+        _BUILT[key] = schema, Draft202012Validator(schema)
+    return _BUILT[key]
+
+
+def form_schema() -> dict:
+    """The JSON Schema of a form definition, with the registered field types."""
+    return _built()[0]
+
+
+def __getattr__(name: str):
+    if name == "SCHEMA":  # the name the schema had when it was a constant
+        return form_schema()
+    raise AttributeError(name)
 _LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 _TYPE_WORDS = {
     "string": "a text in quotes",
@@ -131,7 +160,7 @@ def _list(value: Any) -> list:
 
 def schema_problems(doc: Any) -> list[Problem]:
     """Every JSON Schema error of the definition, with plain-English messages."""
-    errors = sorted(_VALIDATOR.iter_errors(doc), key=lambda e: [str(p).zfill(6) for p in e.absolute_path])
+    errors = sorted(_built()[1].iter_errors(doc), key=lambda e: [str(p).zfill(6) for p in e.absolute_path])
     problems = [_schema_problem(doc, error) for error in errors]
     return list(dict.fromkeys(problems))  # the same message twice helps nobody
 
@@ -592,6 +621,12 @@ def _check_fields(doc: dict) -> list[Problem]:
     return problems
 
 
+def _container(field: dict) -> bool:
+    """Whether the field's type holds other fields (a group)."""
+    kind = FIELD_TYPES.get(field.get("type")) if isinstance(field.get("type"), str) else None
+    return kind is not None and kind.container
+
+
 def _each_problems(doc: dict) -> list[Problem]:
     """A group with "each" continues a repeating group of an earlier step, once per step."""
     problems, repeating = [], {}
@@ -600,10 +635,10 @@ def _each_problems(doc: dict) -> list[Problem]:
         for path, field in _fields_in(step.get("fields"), ("steps", i, "fields")):
             base = field.get("each")
             if base is None:
-                if field.get("type") == "group" and field.get("repeat") and isinstance(field.get("key"), str):
+                if _container(field) and field.get("repeat") and isinstance(field.get("key"), str):
                     repeating[field["key"]] = i
                 continue
-            if field.get("type") != "group" or field.get("repeat"):
+            if not _container(field) or field.get("repeat"):
                 problems.append(_say(doc, path + ("each",), "'each' belongs on a group without 'repeat'; "
                                      "its items are those of the group it names."))
             elif base not in repeating or repeating[base] >= i:
@@ -639,7 +674,7 @@ def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list
     """Table columns belong on a repeating group and name fields of the form."""
     if "columns" not in field:
         return []
-    if field.get("type") != "group" or not (field.get("repeat") or field.get("each")) or len(path) != 4:
+    if not _container(field) or not (field.get("repeat") or field.get("each")) or len(path) != 4:
         return [_say(doc, path + ("columns",), "'columns' show the items of a repeating group as a table; put them "
                                                "on a group with 'repeat' or 'each' that is a question of the step "
                                                "itself, not inside another group.")]

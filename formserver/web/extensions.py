@@ -7,9 +7,11 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
 
 from .. import dates, i18n, labels
 from ..actions import current_client
+from ..compile.fields import FIELD_TYPES
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -69,12 +71,24 @@ def cache_policy(response) -> None:
         response.headers["Cache-Control"] = "no-store"
 
 
+class FieldTemplates(BaseLoader):
+    """``fields/<type>.html`` of a field type registered with its own template folder (a plugin's, a test's)."""
+
+    def get_source(self, environment, template):
+        folder, _, name = template.partition("/")
+        kind = FIELD_TYPES.get(name.removesuffix(".html")) if folder == "fields" else None
+        if kind is None or kind.template_folder is None:
+            raise TemplateNotFound(template)
+        return FileSystemLoader(str(kind.template_folder)).get_source(environment, template)
+
+
 def init_app(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
     app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label)
     # the same filters as the documents' (issue/render.py): codes as words, dates in WIB
     app.jinja_env.filters.update(label=labels.label, tanggal=dates.format_date, tanggal_waktu=dates.format_datetime)

@@ -3,7 +3,6 @@ import re
 
 from flask import get_flashed_messages
 
-from ..dates import format_date
 from ..i18n import bi, text
 from ..labels import label
 from ..state import EMPTY
@@ -50,42 +49,21 @@ def parse_step_form(form, step, posted) -> dict:
             continue
         segments = name.split(".")
         field = form.fields_by_key.get(segments[-1])
-        value = posted.getlist(name) if field is not None and field.type == "multichoice" else posted.get(name)
+        value = field.kind.from_form(posted, name) if field is not None else posted.get(name)
         _put(values, segments, value)
     continuing = {f.data_key for f in step.fields if f.each}
     values = {k: _lists(v, keep_positions=k in continuing) for k, v in values.items()}
     for f in step.fields:
         if f.repeat and not isinstance(values.get(f.data_key), list):
             values[f.data_key] = []
-        elif f.type == "consent" and f.key not in values:
-            values[f.key] = None
+        elif f.kind.blank_when_absent and f.key not in values:
+            values[f.key] = None  # an unticked box is posted as nothing: it is an answer, "no"
     return values
-
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _display(f, value, options) -> str:
     """An answer as the applicant reads it on the review page."""
-    if f.type == "consent":  # a box left unticked is an answer too: no
-        return "✓" if value is True else bi("Tidak", "No")
-    if value in EMPTY:
-        return ""
-    if f.type == "computed" and isinstance(value, str) and ISO_DATE.match(value):
-        return format_date(value)  # a date read from elsewhere (the account's birth date)
-    if f.type == "password":
-        return "••••••••"
-    labels = {str(v): text(label) for v, label in options or []}
-    if f.type == "multichoice":
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if f.type == "rupiah" and isinstance(value, int):
-        return "Rp" + f"{value:,}".replace(",", ".")
-    if f.type == "date":
-        return format_date(value)
-    return labels.get(str(value), str(value))
-
-
-SILENT = ("statement", "summary")
+    return f.kind.display(value, {str(v): text(label) for v, label in options or []})
 
 
 def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
@@ -93,7 +71,7 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
     rows = []
     for f in fields:
         path = f"{prefix}{f.key}"
-        if f.type == "group" and f.repeat:
+        if f.kind.container and f.repeat:
             base = f"{prefix}{f.data_key}" if not f.each else f.data_key
             items = holder.get(f.data_key) if isinstance(holder.get(f.data_key), list) else []
             for i, item in enumerate(items):
@@ -105,9 +83,9 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
                 rows.extend(answer_rows(f.children, state, item, f"{item_path}."))
             continue
         field_state = state.fields.get(path)
-        if not field_state or not field_state.visible or f.type in SILENT or not f.store:
+        if not field_state or not field_state.visible or f.kind.silent or not f.store:
             continue
-        if f.type == "group":
+        if f.kind.container:
             rows.extend(answer_rows(f.children, state, holder, prefix))
             continue
         shown = _display(f, holder.get(f.key), field_state.options)
@@ -208,7 +186,7 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
         # what was typed stays on the page where it was refused, in a repeating group's item as well
         refused = {path.split(".")[0] for path in errors or ()}
         values.update({k: v for k, v in posted.items() if k not in state.data or k in refused})
-    summaries = {f.key: summary_rows(form, state, f) for f in step.fields if f.type == "summary"}
+    summaries = {f.key: summary_rows(form, state, f) for f in step.fields if f.spec.get("of")}
     tables = {f.key: table_rows(form, state, f) for f in step.fields if f.columns}
     if not errors:
         values = _prefilled(step, state, values)

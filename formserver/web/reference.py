@@ -1,7 +1,7 @@
 """Reference data for cascading choices and KBLI look-ups, and the definition format's JSON Schema."""
 from flask import Blueprint, jsonify
 
-from ..definition.check import SCHEMA
+from ..definition import check as definition_check
 from ..i18n import bi
 from ..logic import today
 from ..reference.risk import SCALES
@@ -78,7 +78,7 @@ def kbli_detail(kode):
 
 @bp.get("/schema/form.json")
 def form_schema():
-    response = jsonify(SCHEMA)
+    response = jsonify(definition_check.form_schema())
     response.mimetype = "application/schema+json"
     return response
 
