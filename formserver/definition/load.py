@@ -29,13 +29,13 @@ def read_json(path: Path):
 
 def registries() -> Registries:
     """The names a definition may use, from the live registries."""
-    from ..accounts import registration  # noqa: F401  (importing registers the server actions)
+    from .. import plugins
     from ..actions import ACTIONS
     from ..compile.fields import FIELD_TYPES
-    from ..issue import issuance  # noqa: F401
     from ..reference.wilayah import LEVELS
     from ..state import ROOTS
     from ..validators import VALIDATOR_ARGS, VALIDATORS
+    plugins.load()  # the forms' own modules register their actions
     return Registries(field_types=frozenset(FIELD_TYPES), validators=frozenset(VALIDATORS),
                       actions=frozenset(ACTIONS), references={"wilayah": LEVELS}, roots=ROOTS,
                       validator_args=VALIDATOR_ARGS)
