@@ -81,3 +81,58 @@ def completion(name: str):
         COMPLETIONS[name] = fn
         return fn
     return register
+
+
+@dataclass(frozen=True)
+class Resend:
+    """An action's "send it again" (a verification code): whether a submission waits for one, and the sending,
+    which returns None when sent or a refusal with ``message`` and ``retry_after``."""
+    waiting: Callable[[dict], bool]
+    send: Callable[[Any, dict, str], Any]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A document an action issues, shown as a draft before the step is sent: the endpoint serving it
+    (with ``submission_id``) and the link's words."""
+    endpoint: str
+    label: Any  # a Bi
+
+
+RESENDS: dict[str, Resend] = {}
+DRAFTS: dict[str, Draft] = {}
+APPLICANT_IDS: list[Callable[[dict], str | None]] = []
+
+
+def resend(name: str, waiting: Callable[[dict], bool]):
+    """Register ``fn(services, submission, actor)`` that sends again what the action ``name`` sent."""
+    def register(fn):
+        if name not in ACTIONS or name in RESENDS:
+            raise ValueError(f"resend of an unknown action, or registered twice: {name!r}")
+        RESENDS[name] = Resend(waiting, fn)
+        return fn
+    return register
+
+
+def draft(name: str, endpoint: str, label) -> None:
+    """Register the draft document of the action ``name``, linked on its step's review page."""
+    if name not in ACTIONS or name in DRAFTS:
+        raise ValueError(f"draft of an unknown action, or registered twice: {name!r}")
+    DRAFTS[name] = Draft(endpoint, label)
+
+
+def applicant_id(fn: Callable[[dict], str | None]):
+    """Register ``fn(data)`` giving the applicant's identity number from a submission's data (None: not known);
+    the stores index it so officers find a person's submissions."""
+    APPLICANT_IDS.append(fn)
+    return fn
+
+
+def applicant_of(data: dict) -> str | None:
+    """The first identity number a registered function finds in ``data``."""
+    return next((found for fn in APPLICANT_IDS if (found := fn(data))), None)
+
+
+def resend_of(form) -> Resend | None:
+    """The "send again" of the first step of ``form`` whose action has one."""
+    return next((RESENDS[s.action] for s in form.steps if s.action in RESENDS), None)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from . import audit
-from .actions import ACTIONS, COMPLETIONS, ActionContext
+from .actions import ACTIONS, COMPLETIONS, ActionContext, applicant_of
 from .compile import CompiledForm
 from .i18n import Bi, text
 from .ids import new_id
 from .state import FormState, truthy
 from .store import StaleVersion
+from .store.base import APPLICANT
 
 # processing: the last step is stored and its action's completion runs (answers frozen from then on)
 DRAFT, PROCESSING, COMPLETED = "draft", "processing", "completed"
@@ -21,11 +22,6 @@ RETRIES = 3
 log = logging.getLogger(__name__)
 NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
                    "This step cannot be opened yet. Continue from step {step}.")
-
-
-def applicant_nik(data: dict) -> str | None:
-    """The applicant's NIK, kept on the submission so officers can find it (the store indexes it)."""
-    return data.get("nik") or (data.get("akun") or {}).get("nik")
 
 
 class SubmissionNotFound(Exception):
@@ -111,7 +107,7 @@ class Submissions:
         doc = {"id": new_id(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
                "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now,
-               "nik": applicant_nik(context)}
+               APPLICANT: applicant_of(context)}
         doc = self.store.insert_submission(doc)
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
                      form_id=form.key, form_version=form.version)
@@ -252,7 +248,7 @@ class Submissions:
         position = state.path.index(step_key)
         following = state.path[position + 1:]
         # a draft started on an older version of the form moves to the current one when saved
-        return {**doc, "data": data, "completed": completed, "form_version": form.version, "nik": applicant_nik(data),
+        return {**doc, "data": data, "completed": completed, "form_version": form.version, APPLICANT: applicant_of(data),
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following or form.steps_by_key[step_key].ends else COMPLETED}
 

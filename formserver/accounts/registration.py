@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from .. import audit
-from ..actions import ActionContext, LinkedMessage, action, current_client
+from ..actions import ActionContext, LinkedMessage, action, applicant_id, current_client, resend
 from ..config import base_url
 from ..dates import format_date
 from ..i18n import bi
@@ -17,6 +17,7 @@ from .passwords import hash_password
 
 log = logging.getLogger("formserver.registration")
 PURPOSE = "registrasi"
+FORM = "registrasi"  # the registration form's id: /daftar starts it
 CHANNELS = {"EMAIL": "email", "WHATSAPP": "whatsapp"}
 LOGIN_PATH, RECOVERY_PATH = "/masuk", "/lupa-sandi"
 
@@ -58,6 +59,17 @@ def identity(data: dict) -> str | None:
     if data.get("nomor_paspor"):
         return f"paspor:{str(data['nomor_paspor']).upper()}"
     return None
+
+
+def display_name(account: dict) -> str:
+    """The name an account is greeted by: the full name given at registration."""
+    return (account.get("profile") or {}).get("nama_lengkap", "")
+
+
+@applicant_id
+def _applicant_nik(data: dict) -> str | None:
+    """The applicant's NIK: answered in the form, or from the account (``akun``) of a logged-in applicant."""
+    return data.get("nik") or (data.get("akun") or {}).get("nik")
 
 
 def _code_text(code: str) -> tuple[str, str]:
@@ -150,6 +162,12 @@ def _check_code(context: ActionContext) -> None:
                       "There is no valid code. Press \"Send a new code\" to get one."),
     }
     context.fail("kode_verifikasi", messages[result.reason])
+
+
+@resend("registration.check_code", waiting=lambda submission: bool(submission["meta"].get("pending_contact")))
+def _send_again(services, submission: dict, actor: str) -> NotSent | None:
+    """A new code to the contact waiting for verification."""
+    return send_code(services, submission, actor)
 
 
 @action("registration.check_identity")

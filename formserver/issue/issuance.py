@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import audit
-from ..actions import ActionContext, action, completion
+from ..actions import ActionContext, action, completion, draft
 from ..config import PROJECT_ROOT, base_url
-from ..i18n import bi
+from ..i18n import Bi, bi
 from ..ids import new_id
+from ..labels import label
 from ..store import DuplicateKey, StaleVersion
 from ..submissions import COMPLETED, PROCESSING
 from . import signing
@@ -427,3 +428,35 @@ def _issue(context: ActionContext) -> None:
     waiting = any(d["status"] == WAITING for d in documents)
     record_status(context, WAITING if waiting else TERBIT)
     submission["meta"] = {**submission["meta"], "documents": [d["id"] for d in documents]}
+
+
+# what the pages show of the permit application (the generic views ask these; they name no key of the form)
+APPLICATION_FORM = "permohonan"  # the dashboard lists and starts applications of this form
+SUBMIT_VALUES = {"setuju_terbitkan": True}  # the last step's answers when POST .../submit sends none
+draft("permohonan.terbitkan", "documents.draft_nib", Bi("Lihat draf NIB", "See the draft NIB"))
+
+
+def activity_codes(submission: dict) -> str:
+    """The KBLI codes of an application's activities, for the dashboard."""
+    return ", ".join(filter(None, (k.get("kbli") for k in submission["data"].get("kegiatan_usaha") or [])))
+
+
+def waiting_notice(doc: dict) -> str:
+    """What to do with a certificate waiting for its environmental approval: apply for it, then report its number."""
+    activity = (doc.get("content", {}).get("activities") or [{}])[0]
+    obligation = label(activity.get("kewajiban_lingkungan") or "UKL_UPL")
+    approval = "SKKL" if activity.get("kewajiban_lingkungan") == "AMDAL" else "PKPLH"
+    kbli = activity.get("kbli") or ""
+    return bi(f"Belum berlaku. Langkah berikutnya: ajukan persetujuan lingkungan ({obligation}) untuk kegiatan "
+              f"KBLI {kbli} kepada dinas lingkungan hidup. Setelah {approval} terbit, sampaikan nomornya kepada "
+              "DPMPTSP; setelah petugas mencatatnya, Sertifikat Standar ini berlaku.",
+              f"Not yet in force. Next step: apply for the environmental approval ({obligation}) for activity "
+              f"KBLI {kbli} at the environment agency. Once the {approval} is issued, give its number to the "
+              "licensing office (DPMPTSP); once an officer records it, this standard certificate is in force.")
+
+
+def public_activities(content: dict) -> dict:
+    """What the public verification shows of a document's activities: codes, titles, names and addresses."""
+    return {"kbli": [a["kbli"] for a in content["activities"]],
+            "activities": [{k: a.get(k) for k in ("kbli", "judul", "nama_usaha", "alamat_usaha")}
+                           for a in content["activities"]]}

@@ -7,6 +7,9 @@ Documents are plain JSON-shaped dicts. Each document in a versioned collection c
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
+# the submission's top-level field holding the applicant's identity number (NIK), which both stores index
+APPLICANT = "nik"
+
 
 class StoreError(Exception):
     """Base of the store's errors."""

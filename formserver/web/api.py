@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify, session
 from flask_limiter.util import get_remote_address
 
 from ..accounts import auth
+from ..actions import resend_of
 from ..i18n import bi, text
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from . import captcha, services
@@ -165,11 +166,11 @@ def preview_step(submission_id, step_key, body):
            errors=(404, 429), security=SESSION,
            description="Only for a `registrasi` draft waiting for its contact to be verified. 5 per minute.")
 def resend_code(submission_id):
-    from ..accounts.registration import send_code
     doc = owned_submission(submission_id)
-    if doc["form_id"] != "registrasi" or not doc["meta"].get("pending_contact") or doc["status"] != "draft":
+    again = resend_of(services().submissions.form_of(doc))
+    if again is None or not again.waiting(doc) or doc["status"] != "draft":
         return error_response(409, bi("Belum ada kontak yang perlu diverifikasi.", "There is no contact to verify yet."))
-    refused = send_code(services(), doc, actor())
+    refused = again.send(services(), doc, actor())
     if refused:
         response = error_response(429, refused.message)
         if refused.retry_after:

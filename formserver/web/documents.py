@@ -6,9 +6,8 @@ from werkzeug.routing import PathConverter
 from .. import roles
 from ..dates import format_date
 from ..i18n import bi
-from ..issue import pdfcheck, signing
+from ..issue import issuance, pdfcheck, signing
 from ..issue.issuance import WAITING, mask_name
-from ..labels import label
 from ..submissions import Conflict, Locked, StepNotReachable
 from . import schemas as s
 from . import services
@@ -62,16 +61,7 @@ def document_notice(doc: dict) -> str | None:
                   f"Superseded by document {superseded.get('by_number', '')} on "
                   f"{format_date(superseded.get('at'), locale='en')}. Use that document instead.")
     if status in (WAITING, "WAITING"):
-        activity = (doc.get("content", {}).get("activities") or [{}])[0]
-        obligation = label(activity.get("kewajiban_lingkungan") or "UKL_UPL")
-        approval = "SKKL" if activity.get("kewajiban_lingkungan") == "AMDAL" else "PKPLH"
-        kbli = activity.get("kbli") or ""
-        return bi(f"Belum berlaku. Langkah berikutnya: ajukan persetujuan lingkungan ({obligation}) untuk kegiatan "
-                  f"KBLI {kbli} kepada dinas lingkungan hidup. Setelah {approval} terbit, sampaikan nomornya kepada "
-                  "DPMPTSP; setelah petugas mencatatnya, Sertifikat Standar ini berlaku.",
-                  f"Not yet in force. Next step: apply for the environmental approval ({obligation}) for activity "
-                  f"KBLI {kbli} at the environment agency. Once the {approval} is issued, give its number to the "
-                  "licensing office (DPMPTSP); once an officer records it, this standard certificate is in force.")
+        return issuance.waiting_notice(doc)
     return None
 
 
@@ -98,7 +88,7 @@ def submit(submission_id, body):
     """Issue the application (the last step's server action); repeating it returns the same result."""
     doc = owned_submission(submission_id)
     svc = services()
-    values = body.get("values", {"setuju_terbitkan": True})
+    values = body.get("values", issuance.SUBMIT_VALUES)
     if doc["status"] == "draft":
         state = svc.submissions.state(doc)
         final = state.path[-1] if state.path else None
@@ -156,9 +146,7 @@ def _verification_json(result) -> dict:
         content = doc["content"]
         out.update({"type": doc["type"], "number": doc["number"], "issued_at": doc["issued_at"],
                     "nib": content.get("nib", ""), "holder": mask_name(content["holder"]["nama"]),
-                    "kbli": [a["kbli"] for a in content["activities"]],
-                    "activities": [{k: a.get(k) for k in ("kbli", "judul", "nama_usaha", "alamat_usaha")}
-                                   for a in content["activities"]]})
+                    **issuance.public_activities(content)})
         if doc.get("revoked"):
             out["revoked_at"] = doc["revoked"].get("at", "")
         if doc.get("superseded"):
@@ -301,7 +289,7 @@ def timeline_api(submission_id):
 def draft_nib(submission_id):
     """The draft NIB before issuing: the PDF of the same template, unsigned, marked as a draft."""
     doc = owned_submission(submission_id)
-    if doc["form_id"] != "permohonan" or doc["status"] != "draft":
+    if doc["form_id"] != issuance.APPLICATION_FORM or doc["status"] != "draft":
         abort(404)
     response = make_response(services().issuer.draft_pdf(doc))
     response.mimetype = "application/pdf"

@@ -2,7 +2,7 @@
 import re
 import secrets
 
-from flask import current_app, g, request, session
+from flask import current_app, g, request, session, url_for
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +12,7 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
 from .. import dates, i18n, labels
 from ..actions import current_client
 from ..compile.fields import FIELD_TYPES
+from ..reference import LOOKUPS
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -82,6 +83,11 @@ class FieldTemplates(BaseLoader):
         return FileSystemLoader(str(kind.template_folder)).get_source(environment, template)
 
 
+def lookup_url(name: str) -> str | None:
+    """Where a field's look-up (``"lookup": name``) gets its suggestions; None for an unknown name."""
+    return url_for(LOOKUPS[name]) if name in LOOKUPS else None
+
+
 def init_app(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
@@ -89,7 +95,8 @@ def init_app(app) -> None:
     limiter.init_app(app)
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
-    app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label)
+    app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,
+                                 lookup_url=lookup_url)
     # the same filters as the documents' (issue/render.py): codes as words, dates in WIB
     app.jinja_env.filters.update(label=labels.label, tanggal=dates.format_date, tanggal_waktu=dates.format_datetime)
 

@@ -3,6 +3,7 @@ import re
 
 from flask import get_flashed_messages
 
+from ..actions import RESENDS
 from ..i18n import bi, text
 from ..labels import label
 from ..state import EMPTY
@@ -197,5 +198,5 @@ def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
         "steps": steps, "position": position + 1, "total": len(steps),
         "notices": get_flashed_messages(),
         "back": steps[position - 1]["key"] if position > 0 else None,
-        "is_registration_code": step.action == "registration.check_code",
+        "can_resend": step.action in RESENDS,  # the step's action can send its code again
     }

@@ -3,9 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_limiter.util import get_remote_address
 
 from .. import audit, roles
-from ..accounts import auth
-from ..accounts.registration import send_code
+from ..accounts import auth, registration
+from ..actions import DRAFTS, resend_of
 from ..i18n import bi
+from ..issue import issuance
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from ..validate import ITEM_ID
 from . import captcha, services
@@ -27,7 +28,7 @@ def home():
 
 @bp.get("/daftar")
 def register():
-    return redirect(url_for("pages.start", form_id="registrasi"))
+    return redirect(url_for("pages.start", form_id=registration.FORM))
 
 
 @bp.route("/formulir/<form_id>", methods=["GET", "POST"])
@@ -198,9 +199,10 @@ def _edit_groups(posted, action):
 
 
 def _resend(doc, step):
-    if doc["form_id"] != "registrasi" or not doc["meta"].get("pending_contact"):
+    again = resend_of(services().submissions.form_of(doc))
+    if again is None or not again.waiting(doc):
         abort(409)
-    refused = send_code(services(), doc, actor())
+    refused = again.send(services(), doc, actor())
     flash(refused.message if refused else bi("Kode baru telah dikirim.", "A new code has been sent."))
     return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
 
@@ -217,7 +219,10 @@ def review(submission_id):
     if not final or not form.steps_by_key[final].review:
         return redirect(_step_url(doc, final))
     view = step_view(doc, form, form.steps_by_key[final], state)
-    return render_template("review.html", rows=review_rows(doc, form, state, final), final=form.steps_by_key[final], **view)
+    draft = DRAFTS.get(form.steps_by_key[final].action)
+    return render_template("review.html", rows=review_rows(doc, form, state, final), final=form.steps_by_key[final],
+                           draft=draft and {"url": url_for(draft.endpoint, submission_id=doc["id"]), "label": draft.label},
+                           **view)
 
 
 @bp.get("/isian/<submission_id>/selesai")
@@ -299,19 +304,19 @@ def dashboard():
         return redirect(url_for("pages.login"))
     svc = services()
     applications = []
-    for doc in svc.store.find_submissions(actor(), form_id="permohonan", limit=50):
-        kegiatan = doc["data"].get("kegiatan_usaha") or []
-        applications.append({"doc": doc, "kbli": ", ".join(filter(None, (k.get("kbli") for k in kegiatan))),
+    for doc in svc.store.find_submissions(actor(), form_id=issuance.APPLICATION_FORM, limit=50):
+        applications.append({"doc": doc, "codes": issuance.activity_codes(doc),
                              "status": doc["meta"].get("status_permohonan", "DRAF"),
                              "notices": [d for d in issuance_view(doc)["documents"] if d["notice"]]
                              if doc["meta"].get("nib") else []})
-    can_apply = "permohonan" in svc.forms
+    can_apply = issuance.APPLICATION_FORM in svc.forms
     if can_apply:
         try:
-            svc.submissions.check_access(svc.forms.get("permohonan"), account)
+            svc.submissions.check_access(svc.forms.get(issuance.APPLICATION_FORM), account)
         except AccessDenied:
             can_apply = False
-    return render_template("dashboard.html", account=account, applications=applications, can_apply=can_apply)
+    return render_template("dashboard.html", account=account, name=registration.display_name(account),
+                           applications=applications, can_apply=can_apply, application_form=issuance.APPLICATION_FORM)
 
 
 @bp.get("/captcha.png")
