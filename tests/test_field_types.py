@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from marshmallow import fields
 
-from formserver.compile.fields import FIELD_TYPES, Editor, FieldType, palette, register, unregister
+from formserver.compile.fields import FIELD_TYPES, Editor, FieldType, markdown, palette, register, unregister
 from formserver.definition.check import form_schema, schema_problems
 from formserver.i18n import Bi
 
@@ -125,3 +125,10 @@ def test_every_type_has_its_template():
 def test_a_name_is_registered_once(colour):
     with pytest.raises(ValueError, match="registered twice"):
         register(_colour_type())
+
+
+def test_the_format_document_lists_the_registered_types():
+    """docs/FORMAT.md carries the registry's table; regenerate it with formserver.compile.fields.markdown()."""
+    text = (ROOT / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    section = text.split("<!-- field-types: generated -->\n", 1)[1].split("\n<!-- /field-types -->", 1)[0]
+    assert section == markdown()

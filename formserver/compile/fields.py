@@ -221,6 +221,18 @@ def palette() -> list[dict]:
     return [t.editor.as_dict(t.name) for t in FIELD_TYPES.values()]
 
 
+def markdown() -> str:
+    """The field types as a Markdown table, the one docs/FORMAT.md carries (a test keeps the two the same)."""
+    rows = ["| type | name | what it is | its own properties |", "|---|---|---|---|"]
+    for kind in FIELD_TYPES.values():
+        own = ", ".join(f"`{p}`" for p in kind.editor.properties if p not in ANSWER_PROPERTIES) or "–"
+        answers = ("takes an answer" if kind.converter is not None
+                   else "answers in its fields" if kind.container else "no answer")
+        rows.append(f"| `{kind.name}` | {kind.editor.name.id} / {kind.editor.name.en} | {kind.editor.help.en} "
+                    f"({answers}) | {own} |")
+    return "\n".join(rows)
+
+
 def deserialize(field: fields.Field, value, key: str):
     """Convert and check one posted value; raises ValidationError with its messages."""
     return field.deserialize(value, key, {})
@@ -277,7 +289,7 @@ for _type in (
                                  "A value computed from other answers.", "compute", "options"),
                  schema={"required": ["label", "compute"]}),
     SilentType("statement", _ed("Pernyataan", "Statement", "Teks yang dibaca pemohon, tanpa jawaban.",
-                                "Text the applicant reads; no answer.", "text"),
+                                "Text the applicant reads.", "text"),
                schema={"required": ["text"]}),
     GroupType("group", _ed("Kelompok", "Group", "Beberapa pertanyaan bersama; dapat diulang per butir.",
                            "Questions together; can repeat per item.",
