@@ -574,6 +574,38 @@ def test_kbli_counts_skip_the_activities_a_reissued_nib_carries(store):
         {"month": "2025-10", "kbli": "10298", "count": 1}, {"month": "2025-10", "kbli": "47191", "count": 1}]
 
 
+def _survey(sid, on, values, status="completed"):
+    return submission(id=sid, form_id="skm", status=status, tally={"on": on, "values": values})
+
+
+def test_tally_counts_completed_submissions_once_by_day(store):
+    store.insert_submission(_survey("a", "2026-01-01", {"persyaratan": "4", "pendidikan": "S1"}))
+    store.insert_submission(_survey("b", "2026-06-30", {"persyaratan": "4", "pendidikan": "SMA"}))
+    store.insert_submission(_survey("c", "2026-07-01", {"persyaratan": "1"}))  # the next semester
+    store.insert_submission(_survey("d", "2026-03-01", {"persyaratan": "2"}, status="draft"))  # not sent: not counted
+    store.insert_submission(submission(id="e", status="completed", form_id="skm"))  # no tally
+    store.insert_submission(submission(id="f", form_id="other", status="completed",
+                                       tally={"on": "2026-02-01", "values": {"persyaratan": "3"}}))
+    draft = store.get_submission("d")
+    sent = store.update_submission({**draft, "status": "completed"})  # sent later: counted once it is completed
+    store.update_submission({**sent, "meta": {"changed": True}})       # a later write of it counts nothing again
+    assert store.count_tally("skm", "2026-01-01", "2026-07-01") == [
+        {"key": "pendidikan", "value": "S1", "count": 1}, {"key": "pendidikan", "value": "SMA", "count": 1},
+        {"key": "persyaratan", "value": "2", "count": 1}, {"key": "persyaratan", "value": "4", "count": 2}]
+    assert store.count_tally("skm", "2026-07-01", "2027-01-01") == [{"key": "persyaratan", "value": "1", "count": 1}]
+    assert store.count_tally("skm", "2025-01-01", "2026-01-01") == []
+    assert store.count_tally("other", "2026-01-01", "2027-01-01") == [{"key": "persyaratan", "value": "3", "count": 1}]
+
+
+def test_tally_survives_export_and_restore(store, new_store):
+    store.insert_submission(_survey("a", "2026-01-05", {"persyaratan": "3"}))
+    other = new_store()
+    for record in store.iter_collection("submissions"):
+        other.restore("submissions", record)
+        other.restore("submissions", record)  # a second run counts nothing again
+    assert other.count_tally("skm", "2026-01-01", "2026-02-01") == [{"key": "persyaratan", "value": "3", "count": 1}]
+
+
 def fill(store):
     """One record of every collection, and some more to show the export order."""
     store.insert_submission(submission(nik="1401011708900001"))

@@ -70,6 +70,13 @@ class Store(ABC):
         """Officers' list: a form's submissions by status and creation time (ISO, from inclusive, to
         exclusive), newest first, a page of ``limit`` after ``offset``."""
 
+    # tallies: a completed submission may carry ``"tally": {"on": "YYYY-MM-DD", "values": {key: str}}`` (a form's
+    # action sets it: answers a report counts, e.g. a survey's scores); the store counts it once, by its day
+    @abstractmethod
+    def count_tally(self, form_id: str, since: str, until: str) -> list[dict]:
+        """How many completed submissions of ``form_id`` tallied each value of each key on days from ``since`` to
+        ``until`` (ISO dates, ``until`` excluded): ``[{"key", "value", "count"}]`` ordered by key, then value."""
+
     @abstractmethod
     def find_submissions_by_nik(self, nik: str, limit: int = 50) -> list[dict]:
         """Submissions whose top-level ``nik`` (the applicant's) is ``nik``, newest first."""

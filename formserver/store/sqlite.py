@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS reference_tables (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, effective TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effective);
 CREATE TABLE IF NOT EXISTS signing_keys (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+-- completed submissions' tallies, counted per day as they complete (once: a submission's id enters tallied once),
+-- so a report over any range reads a few rows per day whatever the number of submissions
+CREATE TABLE IF NOT EXISTS tallied (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS tally_counts (
+    form_id TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (form_id, day, key, value)) WITHOUT ROWID;
 """
 
 
@@ -155,6 +161,7 @@ class SQLiteStore(Store):
                 (doc["id"], doc["owner"], doc["form_id"], doc["status"], doc["created_at"],
                  doc["updated_at"], _dump(doc)))
             self._index_nik(db, doc)
+            self._tally(db, doc)
         return doc
 
     @staticmethod
@@ -163,6 +170,26 @@ class SQLiteStore(Store):
             db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc["nik"]))
         else:
             db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
+
+    @staticmethod
+    def _tally(db, doc: dict) -> None:
+        """Count a completed submission's tally, the first time it is stored completed (in the same transaction)."""
+        tally = doc.get("tally")
+        if doc.get("status") != "completed" or not isinstance(tally, dict):
+            return
+        if not db.execute("INSERT OR IGNORE INTO tallied (id) VALUES (?)", (doc["id"],)).rowcount:
+            return
+        day = str(tally.get("on", ""))[:10]
+        db.executemany(
+            "INSERT INTO tally_counts (form_id, day, key, value, count) VALUES (?, ?, ?, ?, 1)"
+            " ON CONFLICT (form_id, day, key, value) DO UPDATE SET count = count + 1",
+            [(doc["form_id"], day, str(key), str(value)) for key, value in (tally.get("values") or {}).items()])
+
+    def count_tally(self, form_id, since, until):
+        rows = self._db.execute(
+            "SELECT key, value, SUM(count) FROM tally_counts WHERE form_id = ? AND day >= ? AND day < ?"
+            " GROUP BY key, value ORDER BY key, value", (form_id, since[:10], until[:10]))
+        return [{"key": k, "value": v, "count": c} for k, v, c in rows]
 
     def get_submission(self, submission_id: str) -> dict | None:
         return self._one("SELECT body FROM submissions WHERE id = ?", (submission_id,))
@@ -177,6 +204,7 @@ class SQLiteStore(Store):
                  doc["id"], doc["version"])).rowcount
             if changed:
                 self._index_nik(db, new)
+                self._tally(db, new)
         if not changed:
             raise StaleVersion(doc["id"])
         return new
@@ -500,6 +528,7 @@ class SQLiteStore(Store):
                 db.execute(insert, values)  # a unique value another record holds: DuplicateKey, all rolled back
                 if name == "submissions":
                     self._index_nik(db, record)
+                    self._tally(db, record)
                 elif name == "documents":
                     self._index_kbli(db, record)
                 added += 1
