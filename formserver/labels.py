@@ -34,6 +34,12 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "TERBIT": ("Terbit", "Issued"),
         "DICABUT": ("Dicabut", "Revoked"),
     },
+    # a complaint's workflow (formserver/complaints.py)
+    "complaint_status": {
+        "BARU": ("Baru", "New"),
+        "DIPROSES": ("Diproses", "Being handled"),
+        "SELESAI": ("Selesai", "Closed"),
+    },
     "risk": {
         "RENDAH": ("Rendah", "Low"),
         "MENENGAH_RENDAH": ("Menengah Rendah", "Medium-low"),

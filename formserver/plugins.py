@@ -10,6 +10,8 @@ MODULES = (
     "formserver.reference.operators",   # reference look-ups the rules call (KBLI, risk, environment)
     "formserver.accounts.registration",  # the registration form's actions
     "formserver.issue.issuance",         # the permit application's actions and documents
+    "formserver.complaints",             # the complaint form's ticket and workflow
+    "formserver.survey",                 # the satisfaction survey's action and its reminder
 )
 
 

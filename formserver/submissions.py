@@ -19,6 +19,7 @@ from .store.base import APPLICANT
 # processing: the last step is stored and its action's completion runs (answers frozen from then on)
 DRAFT, PROCESSING, COMPLETED = "draft", "processing", "completed"
 RETRIES = 3
+OPTIONAL = "optional"  # access.login: anyone may fill the form; a logged-in account's profile is read as akun
 log = logging.getLogger(__name__)
 NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
                    "This step cannot be opened yet. Continue from step {step}.")
@@ -90,7 +91,8 @@ class Submissions:
     def check_access(self, form: CompiledForm, account: dict | None) -> dict:
         """The context the form may read about the applicant; AccessDenied when it is not theirs."""
         access = form.spec.get("access") or {}
-        if not access.get("login"):
+        login = access.get("login")
+        if not login or (login == OPTIONAL and account is None):
             return {}
         if account is None:
             raise AccessDenied(True)
@@ -99,14 +101,15 @@ class Submissions:
             raise AccessDenied(False, text(access.get("message")))
         return context
 
-    def create(self, form: CompiledForm, owner: str, account: dict | None = None) -> dict:
-        """A new draft owned by ``owner``, at the form's first step."""
+    def create(self, form: CompiledForm, owner: str, account: dict | None = None, meta: dict | None = None) -> dict:
+        """A new draft owned by ``owner``, at the form's first step; ``meta``: what the page that starts it knows
+        (e.g. which application a survey is about), for the form's actions."""
         context = self.check_access(form, account)
         now = audit.now_iso()
         state = self.services.evaluator.evaluate(form, context)
         doc = {"id": new_id(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
-               "completed": [], "data": context, "meta": {}, "created_at": now, "updated_at": now,
+               "completed": [], "data": context, "meta": dict(meta or {}), "created_at": now, "updated_at": now,
                APPLICANT: applicant_of(context)}
         doc = self.store.insert_submission(doc)
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,

@@ -278,6 +278,22 @@ def phone_id(value: Any, args: dict, context: Context) -> str:
     return "+62" + local[1:]
 
 
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+@validator("email_or_phone")
+def email_or_phone(value: Any, args: dict, context: Context) -> str:
+    """An e-mail address (lower-cased) or an Indonesian mobile number (normalised to +628…): how to reach someone."""
+    text = _as_text(value).strip()
+    if "@" in text or re.search(r"[^0-9+\s().-]", text):
+        if not _EMAIL.match(text) or len(text) > 254:
+            raise ValidationError(bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id, atau nomor HP.",
+                                     "Enter an e-mail address in the correct format, like name@example.id, or a "
+                                     "mobile number."))
+        return text.lower()
+    return phone_id(text, {}, context)
+
+
 @validator("digits", args={"length": "integer"})
 def exact_digits(value: Any, args: dict, context: Context) -> str:
     """Exactly ``args["length"]`` digits, with spaces removed."""

@@ -28,6 +28,8 @@ def submission_json(doc: dict, with_data: bool = False) -> dict:
            "status": doc["status"], "current_step": svc.submissions.first_open_step(doc, state)
            if doc["status"] == "draft" else None,
            "steps": step_list(doc, state), "version": doc["version"]}
+    if doc["meta"].get("ticket"):
+        out["ticket"] = doc["meta"]["ticket"]
     if with_data:
         form = svc.submissions.form_of(doc)
         out["data"] = public_data(form, doc["data"])

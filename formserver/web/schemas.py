@@ -85,6 +85,8 @@ class Submission(Schema):
 
 
 class SubmissionDetail(Submission):
+    ticket = fields.String(metadata=_d("The reference number the submitter was given (a complaint's `ADU-YYYY-NNNNNN`), "
+                                       "when the form gives one."))
     data = _values("The stored answers (never passwords).")
     computed = _values("The values of computed fields.")
     account = fields.Nested(Account, allow_none=True, metadata=_d(
@@ -379,3 +381,48 @@ class TimelineEvent(Schema):
 class Timeline(Schema):
     id = fields.String(required=True)
     events = fields.List(fields.Nested(TimelineEvent), required=True)
+
+
+# -- complaints and the satisfaction survey (formserver/complaints.py, formserver/survey.py) ------------------
+
+class ComplaintQuery(QuerySchema):
+    kontak = fields.String(required=True, validate=validate.Length(min=1, max=254), metadata=_d(
+        "The e-mail address or mobile number the complaint was sent with (any spelling of the same number)."))
+
+
+class ComplaintAnswer(Schema):
+    at = fields.String(required=True, metadata=_d("When the officers answered (ISO 8601, UTC)."))
+    text = fields.String(required=True)
+
+
+class ComplaintStatus(Schema):
+    ticket = fields.String(required=True, metadata=_d("`ADU-YYYY-NNNNNN`."))
+    status = fields.String(required=True, validate=validate.OneOf(("BARU", "DIPROSES", "SELESAI")), metadata=_d(
+        "BARU (received), DIPROSES (being handled), SELESAI (closed)."))
+    subject = fields.String(required=True)
+    submitted_at = fields.String(required=True)
+    answers = fields.List(fields.Nested(ComplaintAnswer), required=True, metadata=_d(
+        "The officers' answers to the complainant, oldest first (internal notes are never shown)."))
+
+
+class IkmQuery(QuerySchema):
+    from_ = fields.Date(data_key="from", required=True, metadata=_d("First day, YYYY-MM-DD."))
+    to = fields.Date(required=True, metadata=_d("Last day (included), YYYY-MM-DD, not before `from`."))
+
+
+class IkmElement(Schema):
+    key = fields.String(required=True, metadata=_d("The element's field key in forms/skm.json."))
+    label = fields.String(required=True)
+    nrr = fields.Float(required=True, allow_none=True, metadata=_d(
+        "The element's mean score (1–4), rounded to 3 decimals; null without respondents."))
+
+
+class Ikm(Schema):
+    from_ = fields.String(data_key="from", required=True)
+    to = fields.String(required=True)
+    ikm = fields.Float(required=True, allow_none=True, metadata=_d(
+        "The index: mean of the nine NRR × 25, rounded half up to 2 decimals; null without respondents."))
+    mutu = fields.String(required=True, allow_none=True, validate=validate.OneOf(("A", "B", "C", "D")), metadata=_d(
+        "A 88.31–100, B 76.61–88.30, C 65.00–76.60, D 25.00–64.99 (PermenPANRB 14/2017)."))
+    respondents = fields.Integer(required=True)
+    elements = fields.List(fields.Nested(IkmElement), required=True)
