@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 
-from .. import audit, roles
+from .. import audit, reminders, roles
 from ..accounts import auth, registration
 from ..actions import DRAFTS, resend_of
 from ..i18n import bi
@@ -316,7 +316,8 @@ def dashboard():
         except AccessDenied:
             can_apply = False
     return render_template("dashboard.html", account=account, name=registration.display_name(account),
-                           applications=applications, can_apply=can_apply, application_form=issuance.APPLICATION_FORM)
+                           applications=applications, can_apply=can_apply, application_form=issuance.APPLICATION_FORM,
+                           reminders=reminders.due(svc, account, actor()))
 
 
 @bp.get("/captcha.png")

@@ -426,3 +426,10 @@ class Ikm(Schema):
         "A 88.31–100, B 76.61–88.30, C 65.00–76.60, D 25.00–64.99 (PermenPANRB 14/2017)."))
     respondents = fields.Integer(required=True)
     elements = fields.List(fields.Nested(IkmElement), required=True)
+
+
+class IkmPageQuery(QuerySchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    semester = fields.String(validate=validate.Regexp(r"^\d{4}-[12]$", error=Bi(
+        "Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1.", "Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1.")))
