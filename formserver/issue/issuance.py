@@ -61,10 +61,23 @@ def nib_is_valid(nib: str) -> bool:
     return isinstance(nib, str) and len(nib) == 13 and nib.isdigit() and luhn_digit(nib[:-1]) == nib[-1]
 
 
-def load_office(config) -> dict:
-    """The issuing office's identity (regional variant data), from OFFICE_FILE or documents/office.json."""
+SERVICE_STANDARD = "layanan"  # the office's service standard (the /layanan page), kept beside its identity
+
+
+def _office_file(config) -> dict:
     path = Path(config.get("OFFICE_FILE") or PROJECT_ROOT / "documents" / "office.json")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_office(config) -> dict:
+    """The issuing office's identity (regional variant data), from OFFICE_FILE or documents/office.json; documents
+    embed and sign it, so its service standard texts stay out."""
+    return {k: v for k, v in _office_file(config).items() if k != SERVICE_STANDARD}
+
+
+def load_service_standard(config) -> dict:
+    """The office's service standard: its 14 components, as texts ``{"id", "en"}`` (the /layanan page)."""
+    return _office_file(config).get(SERVICE_STANDARD) or {"components": []}
 
 
 @dataclass(frozen=True)

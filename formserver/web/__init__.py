@@ -9,7 +9,7 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
-    from . import api, complaints, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference, survey
+    from . import api, complaints, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference, service_info, survey
     from .sessions import StoreSessionInterface
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
     app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
@@ -24,6 +24,7 @@ def init_app(app) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(survey.bp)
+    app.register_blueprint(service_info.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(reference.bp)
     extensions.csrf.exempt(openapi.bp)
