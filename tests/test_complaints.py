@@ -175,3 +175,14 @@ def test_only_officers_open_the_back_office(app, sent):
     assert add_staff(app, "lama", "officer").get("/petugas/pengaduan?status=BARU").status_code == 200  # legacy = petugas
     refused = app.extensions["formserver"].store.events("account:id-budi0001")
     assert any(e["type"] == "access.refused" for e in refused)
+
+
+def test_looking_up_tickets_is_rate_limited(tmp_path, smtp, whatsapp):
+    from .conftest import make_app
+    client = make_app(tmp_path, smtp, whatsapp, RATELIMIT_ENABLED=True).test_client()
+    answers = [client.get(f"/api/v1/pengaduan/ADU-2026-{i:06d}?kontak=a@example.test").status_code for i in range(11)]
+    assert answers[:10] == [404] * 10 and answers[10] == 429
+    token = csrf(client, "/pengaduan/status")
+    pages = [client.post("/pengaduan/status", data={"csrf_token": token, "tiket": f"ADU-2026-{i:06d}", "kontak": "a@b.id"})
+             .status_code for i in range(11)]
+    assert pages[:10] == [404] * 10 and pages[10] == 429

@@ -606,8 +606,35 @@ def test_tally_survives_export_and_restore(store, new_store):
     assert other.count_tally("skm", "2026-01-01", "2026-02-01") == [{"key": "persyaratan", "value": "3", "count": 1}]
 
 
+PDF_BYTES = b"%PDF-1.7\n\x00\xff\xfe binary \r\n"
+
+
+def a_file(**extra):
+    return {"id": "f1", "owner": "session:a", "name": "bukti <1>.pdf", "content_type": "application/pdf",
+            "size": len(PDF_BYTES), "sha256": "abc", "created_at": "2026-01-01T00:00:00+00:00", "data": PDF_BYTES, **extra}
+
+
+def test_files_keep_their_bytes(store):
+    record = store.put_file(a_file())
+    assert record == {k: v for k, v in a_file().items() if k != "data"}
+    assert store.get_file("f1") == a_file() and store.get_file("nope") is None
+    with pytest.raises(DuplicateKey):
+        store.put_file(a_file(data=b"other"))
+    assert store.get_file("f1")["data"] == PDF_BYTES
+
+
+def test_files_are_exported_as_base64_and_restored(store, new_store):
+    store.put_file(a_file())
+    exported = list(store.iter_collection("files"))
+    assert exported == [{**{k: v for k, v in a_file().items() if k != "data"}, "data": "JVBERi0xLjcKAP/+IGJpbmFyeSANCg=="}]
+    other = new_store()
+    assert other.restore("files", exported[0]) and not other.restore("files", exported[0])
+    assert other.get_file("f1") == a_file()
+
+
 def fill(store):
     """One record of every collection, and some more to show the export order."""
+    store.put_file(a_file())
     store.insert_submission(submission(nik="1401011708900001"))
     store.insert_account({"id": "a1", "username": "u1", "email": "e@x.id"})
     store.insert_document(document())

@@ -37,6 +37,8 @@ def fill(store, submissions=12):
                            "content": {"activities": [{"kbli": "47191", "modal": BIG_RUPIAH}]}})
     store.insert_document({"id": "d2", "number": "SS-1", "application_id": "s001", "type": "SS", "activity": "47191",
                            "status": "issued", "issued_at": "2025-10-05T03:00:01+00:00", "content": {}})
+    store.put_file({"id": "f1", "owner": "a1", "name": "bukti.pdf", "content_type": "application/pdf", "size": 9,
+                    "sha256": "x", "created_at": "2025-10-05T03:00:00+00:00", "data": b"%PDF-\x00\xff\n"})
     store.put_code({"id": "email:a1", "digest": "abc", "expires": 1_760_000_000.25, "tries": 0})
     store.next_value("nib")
     store.next_value("nib")
@@ -285,14 +287,14 @@ def test_cli_export_and_import(tmp_path, monkeypatch, capsys):
     assert run_command("export", "--out", str(out)) == 0
     assert out.exists() and not (tmp_path / "export.jsonl.partial").exists()
     err = capsys.readouterr().err
-    assert "submissions: 12" in err and "exported 28 records" in err
+    assert "submissions: 12" in err and "exported 29 records" in err
 
     monkeypatch.setenv("FORMSERVER_DATA_DIR", str(tmp_path / "two"))
     assert run_command("import", str(out)) == 0
-    assert "imported 28 new records" in capsys.readouterr().err
+    assert "imported 29 new records" in capsys.readouterr().err
     assert run_command("import", str(out)) == 0
     err = capsys.readouterr().err
-    assert "imported 0 new records" in err and "28 were already in the store" in err
+    assert "imported 0 new records" in err and "29 were already in the store" in err
     assert dump(SQLiteStore(tmp_path / "two" / "formserver.sqlite3")) == dump(SQLiteStore(tmp_path / "one" / "formserver.sqlite3"))
 
     broken = tmp_path / "broken.jsonl"

@@ -262,9 +262,21 @@ class Store(ABC):
     def events(self, subject: str) -> list[dict]:
         """The subject's events, oldest first."""
 
+    # files: an uploaded file's bytes, kept beside the submission whose answer names it
+    # {"id", "owner", "name", "content_type", "size", "sha256", "created_at", "data": bytes}; exported with the data
+    # as base64 text ("data": "...")
+    @abstractmethod
+    def put_file(self, doc: dict) -> dict:
+        """Store a new file (``data`` as bytes); return its record without the data. DuplicateKey("id") for an id
+        that is taken."""
+
+    @abstractmethod
+    def get_file(self, file_id: str) -> dict | None:
+        """The file with its ``data`` (bytes), or None."""
+
     # export and import: every record, whatever its collection, losslessly and resumably
     COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
-                   "signing_keys", "events")
+                   "signing_keys", "events", "files")
 
     @abstractmethod
     def iter_collection(self, name: str) -> "Iterator[dict]":
@@ -303,3 +315,23 @@ QUOTA_HORIZON = 86400  # quotas never look further back than this (or their long
 def email_key(email: str) -> str:
     """The form of an e-mail address that uniqueness compares: trimmed, in lower case."""
     return str(email).strip().lower()
+
+
+FILE_FIELDS = ("id", "owner", "name", "content_type", "size", "sha256", "created_at")
+
+
+def file_record(doc: dict) -> dict:
+    """A file's record without its bytes."""
+    return {k: doc[k] for k in FILE_FIELDS if k in doc}
+
+
+def exported_file(doc: dict) -> dict:
+    """A file as the export writes it: its bytes as base64 text."""
+    import base64
+    return {**file_record(doc), "data": base64.b64encode(doc["data"]).decode("ascii")}
+
+
+def imported_file(record: dict) -> dict:
+    """An exported file with its bytes back."""
+    import base64
+    return {**file_record(record), "data": base64.b64decode(record["data"], validate=True)}

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, quota_wait
+from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
 
 #: internal fields stripped from every returned record
 _HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
@@ -505,6 +505,16 @@ class MongoStore(Store):
         ])
         return [{"month": r["_id"].get("month"), "kbli": r["_id"].get("kbli"), "count": r["count"]} for r in rows]
 
+    # files
+    def put_file(self, doc: dict) -> dict:
+        record = file_record(doc)
+        self._insert("files", {"_id": doc["id"], **record, "data": bytes(doc["data"])})
+        return record
+
+    def get_file(self, file_id: str) -> dict | None:
+        row = self._get("files", {"_id": _eq(file_id)})
+        return {**row, "data": bytes(row["data"])} if row else None
+
     # claims
     def claim(self, key: str, value: str) -> str:
         try:
@@ -554,7 +564,8 @@ class MongoStore(Store):
 
     # export and import
     _ORDER = {"accounts": "_id", "submissions": "_id", "documents": "_seq", "codes": "_id",
-              "reference_tables": "_seq", "signing_keys": "_seq", "events": "_id", "counters": "_id", "claims": "_id"}
+              "reference_tables": "_seq", "signing_keys": "_seq", "events": "_id", "counters": "_id", "claims": "_id",
+              "files": "_id"}
 
     @staticmethod
     def _exported(name: str, row: dict) -> dict:
@@ -565,6 +576,8 @@ class MongoStore(Store):
         if name == "events":
             seq = row.pop("_id")
             return {**row, "seq": seq}
+        if name == "files":
+            return exported_file({**row, "data": bytes(row["data"])})
         for field in _HIDDEN:
             row.pop(field, None)
         return row
@@ -596,6 +609,9 @@ class MongoStore(Store):
             event = {k: v for k, v in record.items() if k != "seq"}
             _require(event, "subject", "at")
             return {"_id": record["seq"], **event}
+        if name == "files":
+            restored = imported_file(record)
+            return {"_id": restored["id"], **restored}
         required = {"submissions": ("owner", "form_id", "status", "version", "created_at", "updated_at"),
                     "accounts": ("username", "email", "version"), "codes": ("version",),
                     "documents": ("number", "application_id", "type", "version"),

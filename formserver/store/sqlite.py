@@ -4,7 +4,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, quota_wait
+from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -54,6 +54,7 @@ CREATE INDEX IF NOT EXISTS reference_tables_kind ON reference_tables (kind, effe
 CREATE TABLE IF NOT EXISTS signing_keys (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 -- completed submissions' tallies, counted per day as they complete (once: a submission's id enters tallied once),
 -- so a report over any range reads a few rows per day whatever the number of submissions
+CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, body TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tallied (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS tally_counts (
     form_id TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
@@ -427,6 +428,21 @@ class SQLiteStore(Store):
             " GROUP BY month, kbli ORDER BY month, kbli", (since[:7], until[:7]))
         return [{"month": m, "kbli": k, "count": c} for m, k, c in rows]
 
+    # files
+    def put_file(self, doc: dict) -> dict:
+        record = file_record(doc)
+        try:
+            with self._transaction() as db:
+                db.execute("INSERT INTO files (id, body, data) VALUES (?, ?, ?)",
+                           (doc["id"], _dump(record), sqlite3.Binary(bytes(doc["data"]))))
+        except DuplicateKey:
+            raise DuplicateKey("id") from None
+        return record
+
+    def get_file(self, file_id: str) -> dict | None:
+        row = self._db.execute("SELECT body, data FROM files WHERE id = ?", (file_id,)).fetchone()
+        return {**json.loads(row[0]), "data": bytes(row[1])} if row else None
+
     # claims
     def claim(self, key: str, value: str) -> str:
         with self._transaction() as db:
@@ -468,6 +484,9 @@ class SQLiteStore(Store):
             query = "SELECT json_object('key', key, 'value', value) FROM claims ORDER BY key"
         elif name == "events":
             query = "SELECT json_set(body, '$.seq', seq) FROM events ORDER BY seq"
+        elif name == "files":
+            yield from (exported_file(record) for record in self._iter_files())
+            return
         elif name in self._ORDER:
             query = f"SELECT body FROM {name} ORDER BY {self._ORDER[name]}"
         else:
@@ -477,6 +496,14 @@ class SQLiteStore(Store):
         try:
             for (body,) in db.execute(query):
                 yield json.loads(body)
+        finally:
+            db.close()
+
+    def _iter_files(self):
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            for body, data in db.execute("SELECT body, data FROM files ORDER BY id"):
+                yield {**json.loads(body), "data": bytes(data)}
         finally:
             db.close()
 
@@ -506,6 +533,10 @@ class SQLiteStore(Store):
                           " issued_at) VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents), ?, ?)",
                     (record["id"], record["number"], record["application_id"], record["type"],
                      record.get("activity") or "", record["version"], body, record.get("issued_at", "")), record["id"])
+        if name == "files":
+            restored = imported_file(record)
+            return ("id", "INSERT INTO files (id, body, data) VALUES (?, ?, ?)",
+                    (restored["id"], _dump(file_record(restored)), sqlite3.Binary(restored["data"])), record["id"])
         if name == "codes":
             return "id", "INSERT INTO codes (id, version, body) VALUES (?, ?, ?)", (record["id"], record["version"], body), record["id"]
         if name == "signing_keys":
