@@ -35,6 +35,7 @@ NEXT = {BARU: DIPROSES, DIPROSES: SELESAI}
 TICKET = re.compile(r"^ADU-\d{4}-\d{6}$")
 MAX_TEXT = 5000
 STATUS_PATH = "/pengaduan/status"
+CONTACT_PARAMETER = "kontak"  # the status API's query parameter: the contact the complaint was sent with
 
 
 class WorkflowRefused(ValueError):

@@ -97,9 +97,9 @@ def test_public_status_needs_the_ticket_with_its_contact(app, sent):
     assert public.get(f"/api/v1/pengaduan/{ticket.lower()}?kontak=bukan").status_code == 404
     # the page: POST with the form's token; a wrong contact is a 404 with the same words
     token = csrf(public, "/pengaduan/status")
-    page = public.post("/pengaduan/status", data={"csrf_token": token, "tiket": ticket, "kontak": "x@example.test"})
+    page = public.post("/pengaduan/status", data={"csrf_token": token, "tiket": ticket, "kontak_pengadu": "x@example.test"})
     assert page.status_code == 404 and "Tidak ada pengaduan" in page.get_data(as_text=True)
-    page = public.post("/pengaduan/status", data={"csrf_token": token, "tiket": ticket, "kontak": "siti.aminah@example.test"})
+    page = public.post("/pengaduan/status", data={"csrf_token": token, "tiket": ticket, "kontak_pengadu": "siti.aminah@example.test"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and ticket in text and "&lt;script&gt;" in text and "<script>alert" not in text
 
@@ -153,7 +153,7 @@ def test_the_officers_workflow_answers_by_email_and_keeps_notes_internal(app, sm
     assert "RAHASIA-INTERNAL" not in str(public)
     page = app.test_client()
     shown = page.post("/pengaduan/status", data={"csrf_token": csrf(page, "/pengaduan/status"), "tiket": ticket,
-                                                 "kontak": "siti.aminah@example.test"}).get_data(as_text=True)
+                                                 "kontak_pengadu": "siti.aminah@example.test"}).get_data(as_text=True)
     assert "RAHASIA-INTERNAL" not in shown and "&lt;b&gt;hari ini&lt;/b&gt;" in shown
     events = [(e["type"], e["actor"]) for e in store.events(f"submission:{sid}") if e["type"].startswith("complaint.")]
     assert [t for t, _ in events] == ["complaint.ticket_issued", "complaint.ticket_sent", "complaint.status_changed",
@@ -183,6 +183,6 @@ def test_looking_up_tickets_is_rate_limited(tmp_path, smtp, whatsapp):
     answers = [client.get(f"/api/v1/pengaduan/ADU-2026-{i:06d}?kontak=a@example.test").status_code for i in range(11)]
     assert answers[:10] == [404] * 10 and answers[10] == 429
     token = csrf(client, "/pengaduan/status")
-    pages = [client.post("/pengaduan/status", data={"csrf_token": token, "tiket": f"ADU-2026-{i:06d}", "kontak": "a@b.id"})
+    pages = [client.post("/pengaduan/status", data={"csrf_token": token, "tiket": f"ADU-2026-{i:06d}", "kontak_pengadu": "a@b.id"})
              .status_code for i in range(11)]
     assert pages[:10] == [404] * 10 and pages[10] == 429

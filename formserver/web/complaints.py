@@ -29,15 +29,17 @@ def _not_found() -> str:
 @limiter.limit("10 per minute", methods=["POST"])
 def status_page():
     """Anyone with the ticket and its contact sees the status and the answers."""
+    new = url_for("pages.start", form_id=complaints.FORM)
     if request.method == "GET":
         return render_template("complaint_status.html", found=None, ticket=request.args.get("tiket", "")[:20],
-                               errors={})
-    ticket, contact = request.form.get("tiket", "")[:20].strip(), request.form.get("kontak", "")[:254]
+                               errors={}, new=new)
+    ticket, contact = request.form.get("tiket", "")[:20].strip(), request.form.get("kontak_pengadu", "")[:254]
     doc = complaints.find_by_ticket(services().store, ticket, contact)
     if doc is None:
         return render_template("complaint_status.html", found=None, ticket=ticket,
-                               errors={"tiket": [_not_found()]}), 404
-    return render_template("complaint_status.html", found=complaints.public_view(doc), ticket=ticket, errors={})
+                               errors={"tiket": [_not_found()]}, new=new), 404
+    return render_template("complaint_status.html", found=complaints.public_view(doc), ticket=ticket, errors={},
+                           new=new)
 
 
 @bp.get("/api/v1/pengaduan/<ticket>")
@@ -49,7 +51,7 @@ def status_page():
            description="404 when the ticket does not exist or the contact is not the one it was sent with (the two "
                        "are not told apart). 10 per minute per address.")
 def status_api(ticket, query):
-    doc = complaints.find_by_ticket(services().store, ticket, query["kontak"])
+    doc = complaints.find_by_ticket(services().store, ticket, query[complaints.CONTACT_PARAMETER])
     if doc is None:
         return error_response(404, _not_found())
     return jsonify(complaints.public_view(doc))
@@ -68,7 +70,7 @@ def officer_list():
     page = request.args.get("halaman", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
     docs = _workflow().list(status, limit=PAGE + 1, offset=(page - 1) * PAGE)
-    rows = [{"doc": d, "state": complaints.state_of(d)} for d in docs[:PAGE]]
+    rows = [{"doc": d, "state": complaints.state_of(d), "public": complaints.public_view(d)} for d in docs[:PAGE]]
     return render_template("officer_complaints.html", rows=rows, status=status, page=page,
                            more=len(docs) > PAGE, statuses=complaints.STATUSES)
 
