@@ -206,3 +206,17 @@ def test_documents_stay_available_whatever_the_survey(app, applicant, issued):
     ok(applicant.put_step(survey_id, "saran_responden", {"saran": "Buruk"}))
     assert applicant.client.get(url).status_code == 200                      # still there
     assert f"/skm/{sid}" not in applicant.client.get("/dasbor").get_data(as_text=True)
+
+
+def test_the_charts_render_with_their_numbers_beside(app, worked_example):
+    import base64
+    supervisor = add_account(app, "kepala", "supervisor")
+    for page in (supervisor.get("/petugas/skm?from=2026-01-01&to=2026-06-30"), app.test_client().get("/ikm?semester=2026-1")):
+        text = page.get_data(as_text=True)
+        images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', text)
+        assert len(images) == 2  # NRR per element, IKM per semester
+        elements, trend = (base64.b64decode(i).decode() for i in images)
+        assert elements.startswith("<?xml") and "<svg" in elements and "Persyaratan" in elements and "<script" not in elements
+        assert "2026-1" in trend
+        tables = text.split('class="table chart-table"')
+        assert len(tables) == 3 and "3,750" in tables[1] and "83,33" in tables[2]  # the numbers beside each chart

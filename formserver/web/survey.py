@@ -6,7 +6,7 @@ import io
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
-from .. import roles, survey
+from .. import charts, roles, survey
 from ..i18n import bi
 from ..logic import today
 from . import schemas as s
@@ -62,6 +62,21 @@ def _checked(query: dict) -> dict:
     return query
 
 
+def _decimal(value: float) -> str:
+    return f"{value:.3f}".replace(".", ",")
+
+
+def _charts(result: survey.Report, trend: list[survey.Report]) -> dict:
+    """The report's two charts (drawn on the server, each with its numbers as a table)."""
+    elements = charts.bar_chart(bi("Nilai rata-rata (NRR) per unsur, 1–4", "Mean score (NRR) per element, 1–4"),
+                                [(e["label"], float(e["nrr"])) for e in result.elements if e["nrr"] is not None],
+                                bi("Unsur", "Element"), "NRR", fmt=_decimal)
+    semesters = charts.line_chart(bi("IKM per semester", "IKM per semester"),
+                                  [(r.period.name, float(r.index)) for r in trend if r.index is not None],
+                                  bi("Semester", "Semester"), "IKM")
+    return {"element_chart": elements, "trend_chart": semesters}
+
+
 @bp.get("/petugas/skm")
 @roles.require(roles.SUPERVISOR)
 def report_page():
@@ -69,7 +84,8 @@ def report_page():
     period = _period(query)
     result = survey.report(services(), period)
     trend = survey.trend(services(), period.last_day, TREND)
-    return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=False)
+    return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=False,
+                           **_charts(result, trend))
 
 
 @bp.get("/petugas/skm/ikm.csv")
@@ -108,4 +124,5 @@ def public_summary():
                                       "Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1."))
     result = survey.report(services(), period)
     trend = survey.trend(services(), period.last_day, TREND)
-    return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=True)
+    return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=True,
+                           **_charts(result, trend))
