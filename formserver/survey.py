@@ -32,6 +32,8 @@ APPLICATION_FORM = "permohonan"
 ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
             "penanganan_pengaduan", "sarana")
 PROFILE = ("kelompok_umur", "jenis_kelamin_responden", "pendidikan", "pekerjaan")
+PROFILE_TITLES = {"kelompok_umur": ("Umur (tahun)", "Age (years)"), "jenis_kelamin_responden": ("Jenis kelamin", "Sex"),
+                  "pendidikan": ("Pendidikan", "Education"), "pekerjaan": ("Pekerjaan", "Occupation")}
 SCORES = ("1", "2", "3", "4")
 AGE_GROUPS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 120))
 # (lowest IKM, mutu, performance in Indonesian, in English), best first
@@ -121,7 +123,7 @@ class Report:
     index: Decimal | None           # IKM rounded to 2 decimals; None without respondents
     mutu: str | None
     mutu_words: str | None
-    profile: dict[str, list[dict]] = field(default_factory=dict)  # key -> [{"value", "label", "count"}]
+    profile: dict[str, dict] = field(default_factory=dict)  # key -> {"title", "values": [{"value", "label", "count"}]}
 
     def as_json(self) -> dict:
         return {"from": self.period.since.isoformat(), "to": self.period.last_day.isoformat(),
@@ -161,8 +163,9 @@ def report(services, period: Period) -> Report:
     profile = {}
     for key in PROFILE:
         labels = words["options"].get(key) or {f"{lo}-{hi}": f"{lo}–{hi}" for lo, hi in AGE_GROUPS}
-        profile[key] = [{"value": v, "label": labels.get(v, v), "count": counts.get(key, {}).get(v, 0)}
-                        for v in labels]
+        profile[key] = {"title": bi(*PROFILE_TITLES[key]),
+                        "values": [{"value": v, "label": labels.get(v, v), "count": counts.get(key, {}).get(v, 0)}
+                                   for v in labels]}
     return Report(period, respondents, elements, index, letter, words_of, profile)
 
 
@@ -180,8 +183,8 @@ def csv_rows(result: Report) -> list[list[str]]:
     rows += [[], ["periode", f"{result.period.since.isoformat()} – {result.period.last_day.isoformat()}"],
              ["responden", str(result.respondents)], ["ikm", "" if result.index is None else str(result.index)],
              ["mutu", result.mutu or ""], [], ["profil", "nilai", "jumlah"]]
-    for key, values in result.profile.items():
-        rows += [[key, v["value"], str(v["count"])] for v in values]
+    for key, group in result.profile.items():
+        rows += [[key, v["value"], str(v["count"])] for v in group["values"]]
     return rows
 
 
