@@ -184,7 +184,8 @@ class Submissions:
         form, step, result = self._validate(doc, step_key, posted)
         if not result.ok:
             return SaveResult(doc, result.errors, result.state)
-        new = self._merge(doc, form, step_key, result)
+        new = {**self._merge(doc, form, step_key, result)}
+        new["data"] = self._kept(step, new["data"], doc)
         context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
         if step.action:
             ACTIONS[step.action](context)
@@ -240,7 +241,16 @@ class Submissions:
         keep = {k: v for k, v in result.values.items() if k not in result.errors}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
+        data = self._kept(form.steps_by_key[step_key], data, doc)
         return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key), result
+
+    def _kept(self, step, data: dict, doc: dict) -> dict:
+        """The step's answers as their field types keep them (an upload's bytes go to the store, its answer names it)."""
+        kept = dict(data)
+        for f in step.fields:
+            if f.kind.upload and f.key in kept:
+                kept[f.key] = f.kind.keep(kept[f.key], doc["data"].get(f.key), self.store, doc["owner"])
+        return kept
 
     def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
         state = result.state

@@ -186,3 +186,81 @@ def test_looking_up_tickets_is_rate_limited(tmp_path, smtp, whatsapp):
     pages = [client.post("/pengaduan/status", data={"csrf_token": token, "tiket": f"ADU-2026-{i:06d}", "kontak_pengadu": "a@b.id"})
              .status_code for i in range(11)]
     assert pages[:10] == [404] * 10 and pages[10] == 429
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_an_attachment_through_the_page_is_checked_stored_and_downloaded_by_officers(app, smtp):
+    import io
+    client = app.test_client()
+    token = csrf(client, "/formulir/pengaduan")
+    started = client.post("/formulir/pengaduan", data={"csrf_token": token})
+    step_url = started.headers["Location"]
+    page = client.get(step_url).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
+    fields = {k: v for k, v in COMPLAINT.items()}
+    # a picture named .pdf: refused with the reason, nothing stored
+    refused = client.post(step_url, data={**fields, "csrf_token": token,
+                                          "lampiran": (io.BytesIO(PNG), "bukti.pdf", "application/pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "bukan PDF" in refused.get_data(as_text=True)
+    sid = step_url.split("/")[2]
+    store = app.extensions["formserver"].store
+    assert "lampiran" not in store.get_submission(sid)["data"]
+    saved = client.post(step_url, data={**fields, "csrf_token": token,
+                                        "lampiran": (io.BytesIO(PDF), "bukti pembayaran.pdf", "application/pdf")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    answer = store.get_submission(sid)["data"]["lampiran"]
+    assert answer["name"] == "bukti pembayaran.pdf" and answer["content_type"] == "application/pdf"
+    assert store.get_file(answer["file_id"])["data"] == PDF
+    # back to the step: the file stays without choosing it again
+    again = client.get(step_url).get_data(as_text=True)
+    assert "bukti pembayaran.pdf" in again and f'value="{answer["file_id"]}"' in again
+    ok_again = client.post(step_url, data={**fields, "csrf_token": token, "lampiran": answer["file_id"]},
+                           content_type="multipart/form-data")
+    assert ok_again.status_code == 302 and store.get_submission(sid)["data"]["lampiran"] == answer
+    # another file's id (not this complaint's) is dropped, never attached
+    client.post(step_url, data={**fields, "csrf_token": token, "lampiran": "someone-elses-file"},
+                content_type="multipart/form-data")
+    assert "lampiran" not in store.get_submission(sid)["data"] or store.get_submission(sid)["data"]["lampiran"] is None
+    client.post(step_url, data={**fields, "csrf_token": token, "lampiran": (io.BytesIO(PDF), "b.pdf", "application/pdf")},
+                content_type="multipart/form-data")
+    review = client.get(f"/isian/{sid}/periksa").get_data(as_text=True)
+    assert "b.pdf (PDF, 1 KB)" in review
+    ok(Api(client).put_step(sid, "kirim_pengaduan", {"setuju_pengaduan": True}))
+    file_id = store.get_submission(sid)["data"]["lampiran"]["file_id"]
+    officer = add_staff(app, "petugas1", "petugas")
+    detail = officer.get(f"/petugas/pengaduan/{sid}").get_data(as_text=True)
+    assert f"/petugas/pengaduan/{sid}/berkas/{file_id}" in detail
+    download = officer.get(f"/petugas/pengaduan/{sid}/berkas/{file_id}")
+    assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert officer.get(f"/petugas/pengaduan/{sid}/berkas/other").status_code == 404
+    assert client.get(f"/petugas/pengaduan/{sid}/berkas/{file_id}").status_code == 403  # the complainant is no officer
+
+
+def test_an_attachment_through_the_api_and_a_too_large_one(app):
+    import base64
+    api = Api(app.test_client())
+    sid = ok(api.post("/api/v1/forms/pengaduan/submissions"), 201)["id"]
+    fake = {"name": "foto.jpg", "content_type": "image/jpeg", "data": base64.b64encode(PDF).decode()}
+    errors = api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": fake}).get_json()["errors"]
+    assert "bukan JPEG" in errors["lampiran"][0]
+    real = {"name": "foto.png", "content_type": "image/png", "data": base64.b64encode(PNG).decode()}
+    ok(api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": real}))
+    stored = app.extensions["formserver"].store.get_submission(sid)["data"]["lampiran"]
+    assert stored["content_type"] == "image/png" and "pending" not in stored
+    detail = ok(api.get(f"/api/v1/submissions/{sid}"))["data"]["lampiran"]
+    assert detail == stored  # the answer names the file; its bytes never travel back in the JSON
+    # a page post larger than the file limit: refused as too large, the draft as it was
+    import io
+    client = api.client
+    token = csrf(client, f"/isian/{sid}/isi_pengaduan")
+    big = client.post(f"/isian/{sid}/isi_pengaduan", data={**COMPLAINT, "csrf_token": token,
+                                                           "lampiran": (io.BytesIO(PDF + b"0" * (3 * 1024 * 1024)), "besar.pdf")},
+                      content_type="multipart/form-data")
+    assert big.status_code == 413
+    assert app.extensions["formserver"].store.get_submission(sid)["data"]["lampiran"] == stored

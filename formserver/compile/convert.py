@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields
 
 from ..i18n import Bi
 
@@ -130,3 +130,17 @@ class MultiChoice(fields.List):
         if isinstance(value, str):
             value = [value]
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Attachment(fields.Field):
+    """A file: from an HTML form (a FileStorage) or a JSON body (``{"name", "content_type", "data": base64}``), or the
+    reference of the file kept before; refused unless its bytes are a PDF, PNG or JPEG as it claims."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from .. import attachments
+        try:
+            if hasattr(value, "filename"):
+                return attachments.from_file(value)
+            return attachments.from_json(value)
+        except attachments.Refused as refused:
+            raise ValidationError(refused.args[0]) from None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError, fields, validate
 
+from .. import attachments
 from ..dates import format_date
 from ..i18n import Bi, bi
 from . import convert
@@ -62,6 +63,7 @@ class FieldType:
     silent = False     # shows text, never an answer (statement, summary)
     secret = False     # the answer is never kept in the submission; only the step's action sees it
     blank_when_absent = False  # an HTML form sends nothing for this answer when it is "no" (an unticked box)
+    upload = False     # the answer is a file: a page posts the step as multipart/form-data
 
     def __init__(self, name: str, editor: Editor, converter: type[fields.Field] | None = None,
                  invalid: Bi = TEXT_INVALID, max_length: int | None = None, schema: dict | None = None,
@@ -129,6 +131,30 @@ class FieldType:
         if value in EMPTY:
             return ""
         return labels.get(str(value), str(value))
+
+    # storing
+    def keep(self, value, previous, store, owner: str):
+        """The answer as the submission keeps it, once its step is valid (``previous``: the answer it had)."""
+        return value
+
+
+class AttachmentType(FieldType):
+    """A file (PDF or picture), checked by its bytes; kept in the store, the answer names it (formserver/attachments.py)."""
+    upload = True
+
+    def from_form(self, posted, name: str):
+        values = posted.getlist(name)
+        chosen = next((v for v in values if getattr(v, "filename", "")), None)
+        if chosen is not None:
+            return chosen  # a file chosen now
+        kept = next((v for v in values if isinstance(v, str) and v), None)
+        return {"file_id": kept} if kept else None  # the page carries the file kept before
+
+    def display(self, value, labels):
+        return attachments.display(value)
+
+    def keep(self, value, previous, store, owner):
+        return attachments.keep(value, previous, store, owner)
 
 
 class ChoiceType(FieldType):
@@ -299,6 +325,11 @@ for _type in (
     SilentType("summary", _ed("Ringkasan", "Summary", "Menampilkan jawaban dari pertanyaan yang disebut.",
                               "Shows the answers of the questions it names.", "of"),
                schema={"required": ["label", "of"]}),
+    AttachmentType("attachment", _ed("Lampiran", "Attachment", "Berkas PDF atau gambar (PNG, JPEG), paling besar 2 MB; "
+                                     "jenisnya diperiksa dari isinya.",
+                                     "A PDF or picture file (PNG, JPEG), 2 MB at most; its kind is checked from its "
+                                     "content.", "required", "required_if", "required_message"),
+                   convert.Attachment, Bi("Lampiran tidak dapat dibaca", "The attachment cannot be read")),
 ):
     register(_type)
 

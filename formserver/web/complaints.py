@@ -1,8 +1,10 @@
 """Complaints on the web: the public status page and API (ticket + contact), and the officers' pages
 under /petugas/pengaduan (petugas and supervisors). Thin views over formserver/complaints.py."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+import io
 
-from .. import complaints, roles
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+
+from .. import attachments, complaints, roles
 from ..i18n import bi
 from . import schemas as s
 from . import services
@@ -94,7 +96,9 @@ def _detail(doc: dict, problem: str | None = None, status: int = 200):
     state = svc.submissions.state(doc)
     rows = answer_rows([f for step in form.steps for f in step.fields], state, state.data)
     workflow = complaints.state_of(doc)
-    return render_template("officer_complaint.html", doc=doc, rows=rows, state=workflow, problem=problem,
+    files = [{"id": v["file_id"], "label": attachments.display(v)} for v in doc["data"].values()
+             if isinstance(v, dict) and v.get("file_id") in attachments.file_ids(doc["data"])]
+    return render_template("officer_complaint.html", doc=doc, rows=rows, state=workflow, problem=problem, files=files,
                            next_status=complaints.NEXT.get(workflow["status"]),
                            events=svc.store.events(f"submission:{doc['id']}")), status
 
@@ -129,3 +133,15 @@ def officer_change(submission_id, change):
             "Another officer changed this complaint just now; check it and try again."), 409)
     flash(bi(*done))
     return redirect(url_for("complaints.officer_detail", submission_id=submission_id), 303)
+
+
+@bp.get("/petugas/pengaduan/<submission_id>/berkas/<file_id>")
+@roles.require(*OFFICERS)
+def officer_file(submission_id, file_id):
+    """A file the complaint attached, as a download (never shown inline: its bytes came from outside)."""
+    doc = _complaint(submission_id)
+    stored = services().store.get_file(file_id) if file_id in attachments.file_ids(doc["data"]) else None
+    if stored is None:
+        abort(404)
+    return send_file(io.BytesIO(stored["data"]), mimetype=stored["content_type"], as_attachment=True,
+                     download_name=attachments.safe_name(stored["name"]))

@@ -1,8 +1,9 @@
 """HTML pages: thin views over the submission service. Every step works without JavaScript."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
+from werkzeug.datastructures import CombinedMultiDict
 
-from .. import audit, reminders, roles
+from .. import attachments, audit, reminders, roles
 from ..accounts import auth, registration
 from ..actions import DRAFTS, resend_of
 from ..i18n import bi
@@ -19,6 +20,15 @@ from .views_common import current_account, local_target, owned_submission
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
+UPLOAD_ALLOWANCE = attachments.MAX_BYTES + 64 * 1024  # a step with a file question may carry one file beyond the limit
+
+
+@bp.url_value_preprocessor
+def _allow_an_upload(endpoint, values):
+    """A step page posted as multipart/form-data (it asks for a file) may be larger, set before anything reads the
+    body (the CSRF check does, in before_request); the file's own size is checked by its field type."""
+    if endpoint == "pages.step" and request.method == "POST" and request.mimetype == "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"] + UPLOAD_ALLOWANCE
 
 
 @bp.get("/")
@@ -97,7 +107,7 @@ def step(submission_id, step_key):
 def _post_step(doc, form, step):
     svc = services()
     action = request.form.get("_action", "")
-    posted = parse_step_form(form, step, request.form)
+    posted = parse_step_form(form, step, CombinedMultiDict([request.files, request.form]) if request.files else request.form)
     try:
         if action == "resend":
             return _resend(doc, step)
