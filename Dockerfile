@@ -4,6 +4,16 @@
 #   docker run -p 8000:8000 -v formserver-data:/data -e FORMSERVER_BASE_URL=https://oss.example.go.id formserver
 # Behind TLS (the default): session cookies are Secure and the public address is required. For plain
 # http on localhost use -e FORMSERVER_SECURE_COOKIES=0 instead of the base URL.
+# The browser bundle (static/build/), built from client/ with the npm packages of package-lock.json.
+FROM python:3.11-slim AS client
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY client/ ./client/
+COPY scripts/build.mjs ./scripts/
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,6 +34,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY formserver/ ./formserver/
 COPY forms/ ./forms/
 COPY static/ ./static/
+COPY --from=client /build/static/build/ ./static/build/
 COPY documents/ ./documents/
 # The package is installed in place (editable): formserver.config finds forms/ and static/ next
 # to the package (PROJECT_ROOT), which a copy in site-packages would not have beside it.

@@ -282,6 +282,15 @@ class RiskTables:
         version = self._current(on)
         return version.doc if version else None
 
+    def levels(self, kode: str, on=None) -> dict[str, list[tuple[str, object]]]:
+        """{skala: [(tingkat_risiko, aturan or None), ...]} of a code in the version in force, as lookup reads them."""
+        version = self._current(on)
+        kode = str(kode or "").strip()
+        if version is None:
+            return {}
+        return {skala: [(row["tingkat_risiko"], row.get("aturan")) for row, _ in version.rows[(kode, skala)]]
+                for skala in SCALES if (kode, skala) in version.rows}
+
     def lookup(self, kode: str, skala: str, params: dict | None = None, on=None) -> RiskAnswer:
         """The risk of a KBLI code at a scale under the version in force; unknown when it has no row."""
         if skala not in SCALES:

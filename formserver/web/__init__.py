@@ -9,7 +9,7 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
-    from . import api, complaints, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference, service_info, survey
+    from . import api, client, complaints, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference, service_info, survey
     from .sessions import StoreSessionInterface
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
     app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
@@ -20,12 +20,14 @@ def init_app(app) -> None:
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(client.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(service_info.bp)
     extensions.csrf.exempt(api.bp)
+    extensions.csrf.exempt(client.bp)
     extensions.csrf.exempt(reference.bp)
     extensions.csrf.exempt(openapi.bp)
     extensions.csrf.exempt(documents.bp)

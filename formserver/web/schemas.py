@@ -433,3 +433,25 @@ class IkmPageQuery(QuerySchema):
     to = fields.Date()
     semester = fields.String(validate=validate.Regexp(r"^\d{4}-[12]$", error=Bi(
         "Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1.", "Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1.")))
+
+
+class OperatorReference(Schema):
+    scale = fields.List(fields.List(fields.Raw()), required=True,
+                        metadata=_d("[scale, inclusive upper bound of the capital or null], smallest first."))
+    environment = fields.Dict(required=True, metadata=_d(
+        "The environmental parameter sets: `default`, `prefixes` (KBLI prefix → set) and `sets` (set → "
+        "`keys`, `aturan`: the JsonLogic rule giving SPPL, UKL_UPL or AMDAL)."))
+
+
+class FormRules(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    definition = fields.Dict(required=True, metadata=_d("The form definition with its rules (docs/FORMAT.md)."))
+    reference = fields.Nested(OperatorReference, required=True)
+
+
+class KbliRules(Schema):
+    kode = fields.String(required=True)
+    entry = fields.Dict(required=True, allow_none=True, metadata=_d(
+        "`judul`, `uraian`, `perizinan_tunggal` and `risiko` ({scale: [[level, aturan or null], ...]} in the table "
+        "in force); null for a code KBLI 2020 does not have."))
