@@ -34,3 +34,5 @@ export function createLogic(ref) {
   });
   return { evaluate, ref };
 }
+
+export { compileForm, evaluateState, candidate } from "./state.js";

@@ -327,3 +327,82 @@ def test_a_value_the_browser_has_no_data_for_is_pending_never_guessed(bundle, re
     assert results[:4] == [{"pending": "kbli:47191"}, {"pending": "kbli:47191"}, {"pending": "kbli:10792"},
                            {"pending": "wilayah:kabupaten:14.01"}]
     assert results[4:] == [{"v": None}, {"v": None}]
+
+
+# -- a step's whole state: what the page shows while the applicant types ------------------------
+
+def _raw_strategy(f: dict, words):
+    """What a browser posts for a field: text as typed."""
+    kind = f["type"]
+    if kind in ("integer", "rupiah"):
+        typed = ["1.000", "1,5", " 12 ", "abc", "-3", "Rp 15.000.000", "1.500,50", "15.000", "5000", "0"]
+        return st.one_of(st.integers(-10, 10**12).map(str), st.sampled_from(typed))
+    if kind == "date":
+        return st.one_of(st.dates(dt.date(1950, 1, 1), dt.date(2030, 1, 1)).map(dt.date.isoformat),
+                         st.sampled_from(["17-08-1990", "31/02/2020", "1/1/2000", "abc", " 2001-02-03 "]))
+    if kind == "consent":
+        return st.sampled_from(["on", "", "true", "0", "x"])
+    if kind in ("choice", "multichoice") and f.get("options"):
+        one = st.sampled_from([o["value"] for o in f["options"]] + ["bogus"])
+        return st.lists(one, max_size=2) if kind == "multichoice" else one
+    if kind == "group":
+        item = st.fixed_dictionaries({}, optional={c["key"]: _raw_strategy(c, words) for c in f.get("fields", [])})
+        return st.lists(item, max_size=2) if f.get("repeat") or f.get("each") else item
+    return st.one_of(st.sampled_from(words), st.text(max_size=6))
+
+
+def _state_cases(spec):
+    steps = []
+    for step in spec["steps"]:
+        posted = {}
+        for f in step.get("fields", []):
+            if f["type"] == "group" and not (f.get("repeat") or f.get("each")):
+                for child in f.get("fields", []):
+                    posted[child["key"]] = _raw_strategy(child, WORDS)
+            else:
+                posted[f.get("each") or f["key"]] = _raw_strategy(f, WORDS)
+        steps.append(st.tuples(st.just(step["key"]), st.fixed_dictionaries({}, optional=posted)))
+    return st.one_of(steps)
+
+
+def _server_state(svc, form, key, posted, answers):
+    state = svc.validator.validate(form, form.steps_by_key[key], posted, answers).state
+    fields = {}
+    for path, f in state.fields.items():
+        field = form.fields_by_key.get(path.split(".")[-1])
+        options = None if f.options is None else [value for value, _ in f.options]
+        fields[path] = [f.visible, f.required, options]
+    return {"fields": _sourced(form, fields), "computed": state.computed, "path": state.path}
+
+
+def _sourced(form, fields: dict) -> dict:
+    """Choices from reference data (regions) as "source": the page fetches them, the server lists them."""
+    def marked(path, state):
+        field = form.fields_by_key.get(path.split(".")[-1])
+        return [*state[:2], "source"] if field is not None and field.source and state[2] is not None else state
+    return {path: marked(path, state) for path, state in fields.items()}
+
+
+@pytest.mark.parametrize("form_key", [spec["key"] for spec in FORMS])
+@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_steps_state_in_the_browser_is_the_servers_preview(bundle, svc, reference, form_key, data):
+    spec = next(s for s in FORMS if s["key"] == form_key)
+    form = svc.forms.get(form_key)
+    cases = []
+    for _ in range(25):
+        key, posted = data.draw(_state_cases(spec))
+        answers, account = data.draw(ANSWERS)
+        cases.append([key, posted, {**answers, "akun": account}])
+    ref = loaded(svc, reference, [[None, c] for c in cases])
+    done = subprocess.run(["node", str(ROOT / "scripts" / "rules-eval.mjs"), str(bundle)],
+                          input=json.dumps({"ref": ref, "form": spec, "steps": cases}), capture_output=True, text=True,
+                          check=True, timeout=300)
+    browser = json.loads(done.stdout)
+    for (key, posted, answers), got in zip(cases, browser):
+        expected = _server_state(svc, form, key, posted, answers)
+        assert got["pending"] == {}
+        assert got["path"] == expected["path"]
+        assert _sourced(form, got["fields"]) == expected["fields"], (key, posted)
+        assert _same(got["computed"], expected["computed"]), (key, posted)
