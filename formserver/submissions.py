@@ -238,11 +238,15 @@ class Submissions:
 
         Returns the stored submission and the validation result (whose errors name what was not kept)."""
         form, _, result = self._validate(doc, step_key, posted)
-        keep = {k: v for k, v in result.values.items() if k not in result.errors}
+        # computed values are derived again from the answers, as a saved step does (_merge)
+        keep = {k: v for k, v in result.values.items() if k not in result.errors and k not in result.state.computed}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
         data = self._kept(form.steps_by_key[step_key], data, doc)
-        return self._write({**doc, "data": data}, actor, "submission.draft_saved", step=step_key), result
+        # a done step whose answers a draft changed is open again: only "save and continue" validates it whole
+        completed = doc["completed"] if data == doc["data"] else [k for k in doc["completed"] if k != step_key]
+        return self._write({**doc, "data": data, "completed": completed}, actor, "submission.draft_saved",
+                           step=step_key), result
 
     def _kept(self, step, data: dict, doc: dict) -> dict:
         """The step's answers as their field types keep them (an upload's bytes go to the store, its answer names it)."""

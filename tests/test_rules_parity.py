@@ -369,7 +369,6 @@ def _server_state(svc, form, key, posted, answers):
     state = svc.validator.validate(form, form.steps_by_key[key], posted, answers).state
     fields = {}
     for path, f in state.fields.items():
-        field = form.fields_by_key.get(path.split(".")[-1])
         options = None if f.options is None else [value for value, _ in f.options]
         fields[path] = [f.visible, f.required, options]
     return {"fields": _sourced(form, fields), "computed": state.computed, "path": state.path}

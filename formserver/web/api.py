@@ -79,10 +79,12 @@ def create_submission(form_id, body):
 @operation("A submission with its answers", {"200": ok("The submission.", s.SubmissionDetail)},
            errors=(404,), security=SESSION)
 def get_submission(submission_id):
-    return jsonify(submission_json(owned_submission(submission_id), with_data=True))
+    response = jsonify(submission_json(owned_submission(submission_id), with_data=True))
+    response.set_etag(str(response.json["version"]))  # the revision: send it back as If-Match
+    return response
 
 
-def _expected_version(body: dict, headers: dict):
+def expected_version(body: dict, headers: dict):
     """If-Match (a version, quoted or not; `*` for any), else the body's version, else None: no check."""
     raw = headers.get("if_match", "").strip().strip('"')
     if raw == "*":
@@ -112,7 +114,7 @@ def put_step(submission_id, step_key, body, headers):
     if step_key not in svc.submissions.form_of(doc).steps_by_key:
         abort(404)
     try:
-        result = svc.submissions.save_step(doc, step_key, body["values"], actor(), _expected_version(body, headers))
+        result = svc.submissions.save_step(doc, step_key, body["values"], actor(), expected_version(body, headers))
     except Conflict:
         return error_response(409)
     except StepNotReachable as error:

@@ -8,11 +8,17 @@ import json
 
 from flask import Blueprint, abort, jsonify, request
 
+from ..i18n import bi
 from ..reference.browser import kbli_entry, operator_reference
+from ..submissions import Conflict, Locked, StepNotReachable
 from . import schemas as s
 from . import services
+from .api import expected_version
 from .contract import operation
-from .openapi import ok
+from .errors import error_response
+from .extensions import actor, limiter
+from .openapi import SESSION, ok
+from .views_common import owned_submission, public_data
 
 bp = Blueprint("client", __name__, url_prefix="/api/v1")
 
@@ -55,3 +61,43 @@ def kbli_rules(kode):
     svc = services()
     kode = kode.strip()[:16]
     return _cached({"kode": kode, "entry": kbli_entry(svc.kbli, svc.risk, kode)}, 600)
+
+
+@bp.put("/submissions/<submission_id>/steps/<step_key>/draft")
+@limiter.limit("120 per minute")
+@operation("Keep a step's answers as a draft (autosave), without completing the step",
+           {"200": ok("Stored: the visible answers that are valid; hidden answers are never stored.", s.DraftSaved),
+            "409": ok("The submission changed since the version sent (another tab or device): `version` and "
+                      "`values` are the stored ones, for the applicant to choose; or the step cannot be filled in "
+                      "now (`current_step`), or the submission was sent.", s.DraftConflict),
+            "422": ok("The body is not `{\"values\": {...}}`.", s.ValidationErrors)},
+           errors=(400, 404, 429), body=s.StepPut, headers=s.IfMatch, security=SESSION,
+           description="Nothing is validated as a whole and no action runs: a done step whose answers change is "
+                       "open again until it is saved with PUT .../steps/{step_key}. 120 per minute per address.")
+def save_draft(submission_id, step_key, body, headers):
+    doc = owned_submission(submission_id)
+    svc = services()
+    form = svc.submissions.form_of(doc)
+    if step_key not in form.steps_by_key:
+        abort(404)
+    expected = expected_version(body, headers)
+    try:
+        if expected is not None and expected != doc["version"]:
+            raise Conflict(doc["id"])
+        saved, result = svc.submissions.save_draft(doc, step_key, body["values"], actor())
+    except Conflict:
+        current = svc.store.get_submission(doc["id"])
+        return error_response(409, bi("Isian ini diubah di tempat lain.", "This form was changed elsewhere."),
+                              version=current["version"], values=_step_values(form, step_key, current["data"]))
+    except StepNotReachable as error:
+        return error_response(409, bi("Langkah ini belum dapat diisi.", "This step cannot be filled in yet."),
+                              current_step=error.current_step)
+    except Locked as locked:
+        return error_response(409, locked.message)
+    kept = sorted(k for k in saved["data"] if form.step_of_field.get(k) == step_key)
+    return jsonify({"version": saved["version"], "kept": kept, "not_kept": result.errors})
+
+
+def _step_values(form, step_key: str, data: dict) -> dict:
+    """A step's stored answers that may leave the server."""
+    return {k: v for k, v in public_data(form, data).items() if form.step_of_field.get(k) == step_key}

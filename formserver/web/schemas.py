@@ -455,3 +455,17 @@ class KbliRules(Schema):
     entry = fields.Dict(required=True, allow_none=True, metadata=_d(
         "`judul`, `uraian`, `perizinan_tunggal` and `risiko` ({scale: [[level, aturan or null], ...]} in the table "
         "in force); null for a code KBLI 2020 does not have."))
+
+
+class DraftSaved(Schema):
+    version = fields.Integer(required=True, metadata=_d("The submission's new version (send it with the next draft)."))
+    kept = fields.List(fields.String(), required=True, metadata=_d("The answers stored (visible and valid)."))
+    not_kept = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True, metadata=_d(
+        "Answers not stored, with the reason (they stay in the browser until they are valid)."))
+
+
+class DraftConflict(Error):
+    version = fields.Integer(metadata=_d("The submission's current version, when it changed since the client read it."))
+    values = _values("The step's stored answers in that version: the client shows both and lets the applicant choose.",
+                     required=False)
+    current_step = fields.String(allow_none=True, metadata=_d("When the step cannot be filled in now: where to continue."))
