@@ -21,6 +21,7 @@ def init_app(app) -> None:
     app.register_blueprint(reference.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(client.bp)
+    app.register_blueprint(client.pwa)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(complaints.bp)

@@ -6,7 +6,7 @@ Responses carry an ETag (a hash of the body): the browser and its service worker
 import hashlib
 import json
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request, send_from_directory, url_for
 
 from ..i18n import bi
 from ..reference.browser import kbli_entry, operator_reference
@@ -18,7 +18,7 @@ from .contract import operation
 from .errors import error_response
 from .extensions import actor, limiter
 from .openapi import SESSION, ok
-from .views_common import owned_submission, public_data
+from .views_common import owned_submission, public_data, typed
 
 bp = Blueprint("client", __name__, url_prefix="/api/v1")
 
@@ -95,9 +95,39 @@ def save_draft(submission_id, step_key, body, headers):
     except Locked as locked:
         return error_response(409, locked.message)
     kept = sorted(k for k in saved["data"] if form.step_of_field.get(k) == step_key)
-    return jsonify({"version": saved["version"], "kept": kept, "not_kept": result.errors})
+    # what was typed but not kept, with the reason (an empty required answer is no news while typing)
+    refused = {path: messages for path, messages in result.errors.items() if typed(body["values"], path)}
+    return jsonify({"version": saved["version"], "kept": kept, "not_kept": refused})
 
 
 def _step_values(form, step_key: str, data: dict) -> dict:
     """A step's stored answers that may leave the server."""
     return {k: v for k, v in public_data(form, data).items() if form.step_of_field.get(k) == step_key}
+
+
+# -- installable app: manifest and service worker (at the site root, so its scope is the whole site) --
+
+pwa = Blueprint("pwa", __name__)
+
+
+@pwa.get("/manifest.webmanifest")
+def manifest():
+    body = {"name": bi("Perizinan Berusaha UMK", "UMK business licensing"), "short_name": "OSS UMK",
+            "start_url": url_for("pages.home"), "scope": "/", "display": "standalone", "lang": "id",
+            "background_color": "#ffffff", "theme_color": "#1d4ed8",
+            "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml",
+                       "purpose": "any"}]}
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@pwa.get("/sw.js")
+def service_worker():
+    """The service worker from static/js/sw.js, served from / so that it controls every page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    return response

@@ -16,7 +16,7 @@ from .documents import issuance_view, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
 from .sessions import renew
-from .views_common import current_account, local_target, owned_submission
+from .views_common import current_account, local_target, owned_submission, typed
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
@@ -114,7 +114,7 @@ def _post_step(doc, form, step):
         if action.startswith(("refresh", "add:", "remove:")):
             edited = _edit_groups(posted, action)
             doc, checked = svc.submissions.save_draft(doc, step.key, edited, actor())
-            refused = {path: messages for path, messages in checked.errors.items() if _typed(edited, path)}
+            refused = {path: messages for path, messages in checked.errors.items() if typed(edited, path)}
             if refused:  # an answer typed but not kept: show it with the reason instead of dropping it unseen
                 view = step_view(doc, form, step, checked.state, errors=refused, posted=edited)
                 return render_template("step.html", **view), 422
@@ -159,19 +159,6 @@ def _stale_items(doc, posted) -> bool:
         if any(isinstance(item, dict) and item.get(ITEM_ID) and item[ITEM_ID] not in known for item in items):
             return True
     return False
-
-
-def _typed(posted, path: str) -> bool:
-    """Whether the applicant typed or chose something at ``path`` (``group.0.key``) of the posted step."""
-    node = posted
-    for segment in path.split("."):
-        if isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
-            node = node[int(segment)]
-        elif isinstance(node, dict):
-            node = node.get(segment)
-        else:
-            return False
-    return node not in (None, "", [], {})
 
 
 def _only_new_questions(errors) -> bool:

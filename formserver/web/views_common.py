@@ -50,3 +50,16 @@ def local_target(raw: str) -> str:
     if not raw.startswith("/") or raw.startswith("//") or "\\" in raw or parts.scheme or parts.netloc:
         return ""
     return raw
+
+
+def typed(posted, path: str) -> bool:
+    """Whether the applicant typed or chose something at ``path`` (``group.0.key``) of the posted step."""
+    node = posted
+    for segment in path.split("."):
+        if isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+            node = node[int(segment)]
+        elif isinstance(node, dict):
+            node = node.get(segment)
+        else:
+            return False
+    return node not in (None, "", [], {})

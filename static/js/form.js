@@ -1,6 +1,8 @@
 // Progressive enhancement only: every step works without this file.
-// The browser never decides what is visible or valid: it asks the server (the preview
-// endpoint), which runs the same compiled rules that validate the step, so nothing drifts.
+// The step's rules run here (static/build/rules.js, held to the server's results by
+// tests/test_rules_parity.py); what needs data not loaded yet, or the whole step when the bundle or
+// the rules are missing, is asked of the server (the preview endpoint). The server validates again
+// on every save. Answers autosave as a draft; offline they wait in IndexedDB and go when online.
 (function () {
   "use strict";
   document.documentElement.classList.add("js-enabled");
@@ -71,7 +73,7 @@
     }
     Object.keys(state.computed || {}).forEach(function (path) {
       var out = form.querySelector('[data-computed="' + path + '"]');
-      if (!out) return;
+      if (!out || state.computed[path] === undefined) return;
       var value = state.computed[path], labels = out.dataset.labels ? JSON.parse(out.dataset.labels) : {};
       out.textContent = value === null ? "" : (labels[value] || value);
     });
@@ -99,8 +101,110 @@
     });
   }
 
+  // -- the rules in the browser --------------------------------------------------------------
+  var local = null;  // {logic, form, saved, ref} once the rules and the saved answers are loaded
+
+  function text(label) {
+    if (label === null || label === undefined || typeof label !== "object") return label;
+    return label[document.documentElement.lang] || label.id || label.en;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); });
+  }
+
+  function loadLocal(form) {
+    if (!window.FormRules || !form.dataset.rules) return Promise.resolve(null);
+    return Promise.all([getJson(form.dataset.rules), getJson(form.dataset.submission)]).then(function (both) {
+      var rules = both[0], submission = both[1];
+      if (String(rules.version) !== String(submission.form_version)) return null;  // another version: ask the server
+      var ref = rules.reference;
+      ref.kbli = {};
+      ref.wilayah = {};
+      local = { logic: window.FormRules.createLogic(ref), form: window.FormRules.compileForm(rules.definition),
+                saved: submission.data || {}, ref: ref };
+      return local;
+    }).catch(function () { return null; });
+  }
+
+  var regionLists = {};
+  function regions(level, parent) {
+    var url = "/api/v1/reference/wilayah/" + level + (parent ? "?parent=" + encodeURIComponent(parent) : "");
+    if (!regionLists[url]) {
+      regionLists[url] = getJson(url).then(function (body) {
+        var names = local.ref.wilayah[level] = local.ref.wilayah[level] || {};
+        body.items.forEach(function (item) { names[item.kode] = item.nama; });
+        return body.items.map(function (item) { return { value: item.kode, label: item.nama }; });
+      }).catch(function (error) { delete regionLists[url]; throw error; });
+    }
+    return regionLists[url];
+  }
+
+  // what a pending value needs: a KBLI code's data, or the region list that names a code
+  function fetchMissing(what) {
+    var parts = what.split(":");
+    if (parts[0] === "kbli") {
+      return getJson("/api/v1/reference/kbli/" + encodeURIComponent(parts[1]) + "/rules")
+        .then(function (body) { local.ref.kbli[parts[1]] = body.entry; });
+    }
+    var code = parts[2], cut = code.lastIndexOf(".");
+    return regions(parts[1], parts[1] === "provinsi" ? null : code.slice(0, cut > 0 ? cut : 0)).then(function () {
+      var names = local.ref.wilayah[parts[1]];
+      if (!Object.prototype.hasOwnProperty.call(names, code)) names[code] = null;  // no such region: null, as the server says
+    });
+  }
+
+  function localState(form) {
+    var step = form.dataset.step;
+    var state = window.FormRules.evaluateState(local.logic, local.form,
+      window.FormRules.candidate(local.form, step, formValues(form), local.saved));
+    var keys = {};
+    (local.form.stepsByKey[step].fields || []).forEach(function (f) { keys[f.key] = true; keys[f.each || f.key] = true; });
+    var out = { fields: {}, computed: {}, shown: [], pending: state.pending, sources: [] };
+    Object.keys(state.fields).forEach(function (path) {
+      if (!keys[path.split(".")[0]]) return;
+      var f = state.fields[path];
+      if (state.pending[path] !== undefined) { out.computed[path] = undefined; return; }  // unknown yet: left as it is
+      var options = null;
+      if (Array.isArray(f.options)) {
+        options = f.options.map(function (o) { return { value: o[0], label: text(o[1]) }; });
+      } else if (f.options) {
+        out.sources.push({ path: path, source: f.options.source, parent: f.options.parent });
+      }
+      out.fields[path] = { visible: f.visible, required: f.required, options: options };
+      if (f.visible) out.shown.push(path);
+    });
+    Object.keys(state.computed).forEach(function (path) {
+      if (keys[path.split(".")[0]] && state.pending[path] === undefined) out.computed[path] = state.computed[path];
+    });
+    out.shown.sort();
+    return out;
+  }
+
+  function refreshLocal(form) {
+    var state = localState(form);
+    var missing = Object.keys(state.pending).map(function (path) { return state.pending[path]; });
+    applyState(form, state);
+    Object.keys(state.pending).forEach(function (path) {
+      var out = form.querySelector('[data-computed="' + path + '"]');
+      if (out) out.textContent = "(" + texts(form).pending + ")";
+    });
+    state.sources.forEach(function (item) {
+      var wrapper = wrapperOf(form, item.path), select = wrapper && wrapper.querySelector("select");
+      if (!select) return;
+      regions(item.source.level, item.parent).then(function (options) { fillSelect(select, options); })
+        .catch(function () { /* offline: the choices already on the page stay */ });
+    });
+    if (missing.length) {
+      Promise.all(missing.map(fetchMissing)).then(function () { refreshLocal(form); })
+        .catch(function () { /* offline: "diperiksa saat tersambung" stays until the connection returns */ });
+    }
+  }
+
   var pending = null;
   function refresh(form) {
+    if (local) { refreshLocal(form); return; }
     if (pending) pending.abort();
     pending = new AbortController();
     fetch(form.dataset.preview, {
@@ -132,7 +236,166 @@
       }).catch(function () {});
   }
 
+  // -- autosave, offline ---------------------------------------------------------------------
+  function texts(form) { return JSON.parse(form.dataset.texts || "{}"); }
+
+  function status(form, message) {
+    var out = form.querySelector("[data-save-status]");
+    if (out) out.textContent = message;
+  }
+
+  // unsent answers, one record per submission and step: {key, url, entries, values, version}
+  var db = null;
+  function store(mode, work) {
+    if (!window.indexedDB) return Promise.reject(new Error("no IndexedDB"));
+    if (!db) {
+      db = new Promise(function (resolve, reject) {
+        var open = indexedDB.open("formserver", 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore("drafts", { keyPath: "key" }); };
+        open.onsuccess = function () { resolve(open.result); };
+        open.onerror = function () { reject(open.error); };
+      });
+    }
+    return db.then(function (handle) {
+      return new Promise(function (resolve, reject) {
+        var tx = handle.transaction("drafts", mode), request = work(tx.objectStore("drafts"));
+        tx.oncomplete = function () { resolve(request && request.result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function draftKey(form) { return form.dataset.draft; }
+
+  // what autosave keeps and sends: never a password (it stays on the page until the step is sent)
+  function entries(form) {
+    var list = [];
+    new FormData(form).forEach(function (value, name) {
+      var input = form.elements[name];
+      if (name === "csrf_token" || name.charAt(0) === "_" || (input && input.type === "password")) return;
+      list.push([name, value]);
+    });
+    return list;
+  }
+
+  function nested(form, list) {
+    var values = {};
+    list.forEach(function (pair) {
+      var input = form.elements[pair[0]];
+      put(values, pair[0], pair[1], input && input.length && input[0] && input[0].type === "checkbox");
+    });
+    return values;
+  }
+
+  function restore(form, list) {
+    var byName = {};
+    list.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    Object.keys(byName).forEach(function (name) {
+      var inputs = form.querySelectorAll('[name="' + name.replace(/"/g, '\\"') + '"]');
+      inputs.forEach(function (input) {
+        if (input.type === "checkbox" || input.type === "radio") input.checked = byName[name].indexOf(input.value) >= 0;
+        else if (input.tagName === "SELECT" && !Array.prototype.some.call(input.options, function (o) { return o.value === byName[name][0]; })) {
+          var option = document.createElement("option");
+          option.value = option.textContent = byName[name][0];
+          input.appendChild(option);
+          input.value = byName[name][0];
+        } else input.value = byName[name][0];
+      });
+    });
+  }
+
+  var saving = null;
+  function saveDraft(form, force) {
+    var t = texts(form);
+    var list = entries(form);
+    var record = { key: draftKey(form), entries: list, values: nested(form, list), version: Number(form.dataset.version) };
+    if (!navigator.onLine) { keepHere(form, record); return Promise.resolve(); }
+    status(form, t.saving);
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    if (force !== undefined) headers["If-Match"] = '"' + force + '"';
+    saving = fetch(form.dataset.draft, {
+      method: "PUT", credentials: "same-origin", headers: headers,
+      body: JSON.stringify({ values: record.values, version: force === undefined ? record.version : null })
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (r.ok) {
+          form.dataset.version = body.version;
+          status(form, Object.keys(body.not_kept || {}).length ? t.not_saved : t.saved);
+          return store("readwrite", function (s) { return s.delete(record.key); }).catch(function () {});
+        }
+        if (r.status === 409 && body.version !== undefined) return conflict(form, body);
+        status(form, t.not_saved);
+      });
+    }).catch(function () { keepHere(form, record); });
+    return saving;
+  }
+
+  function keepHere(form, record) {
+    banner(form);
+    status(form, texts(form).kept_here);
+    return store("readwrite", function (s) { return s.put(record); }).catch(function () {});
+  }
+
+  function conflict(form, body) {
+    var t = texts(form), box = form.querySelector("[data-conflict]");
+    if (!box) return;
+    box.innerHTML = "";
+    var p = document.createElement("p");
+    p.textContent = t.conflict;
+    var list = document.createElement("ul");
+    Object.keys(body.values || {}).forEach(function (key) {
+      var item = document.createElement("li");
+      item.textContent = key + ": " + JSON.stringify(body.values[key]);
+      list.appendChild(item);
+    });
+    var mine = document.createElement("button"), theirs = document.createElement("button");
+    mine.type = theirs.type = "button";
+    mine.className = "button";
+    theirs.className = "button secondary";
+    mine.textContent = t.keep_mine;
+    theirs.textContent = t.take_server;
+    mine.setAttribute("data-keep-mine", "");
+    theirs.setAttribute("data-take-server", "");
+    mine.addEventListener("click", function () { box.hidden = true; saveDraft(form, body.version); });
+    theirs.addEventListener("click", function () {
+      store("readwrite", function (s) { return s.delete(draftKey(form)); }).catch(function () {})
+        .then(function () { window.location.reload(); });
+    });
+    box.appendChild(p);
+    box.appendChild(list);
+    box.appendChild(mine);
+    box.appendChild(theirs);
+    box.hidden = false;
+    box.setAttribute("tabindex", "-1");
+    box.focus();
+  }
+
+  function banner(form) {
+    var el = form.querySelector("[data-offline-banner]");
+    if (el) el.hidden = navigator.onLine;
+  }
+
+  function resumeDraft(form) {
+    return store("readonly", function (s) { return s.get(draftKey(form)); }).then(function (record) {
+      if (!record) return;
+      restore(form, record.entries);
+      form.dataset.version = record.version;
+      status(form, texts(form).restored);
+      if (navigator.onLine) return saveDraft(form);
+    }).catch(function () {});
+  }
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    // log-out forgets what this device kept (a shared phone)
+    document.querySelectorAll('form[action$="/keluar"], form[action$="/logout"]').forEach(function (out) {
+      out.addEventListener("submit", function () {
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget");
+        if (window.indexedDB) indexedDB.deleteDatabase("formserver");
+      });
+    });
     var timer = null;
     document.addEventListener("input", function (event) {
       if (!event.target.dataset || !event.target.dataset.lookup) return;
@@ -142,9 +405,20 @@
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
     document.querySelectorAll("form[data-preview]").forEach(function (form) {
+      var autosave = null;
+      function later() {
+        clearTimeout(autosave);
+        autosave = setTimeout(function () { saveDraft(form); }, 800);
+      }
+      banner(form);
+      window.addEventListener("offline", function () { banner(form); });
+      window.addEventListener("online", function () { banner(form); resumeDraft(form); refresh(form); });
+      resumeDraft(form).then(function () { return loadLocal(form); }).then(function (ready) { if (ready) refresh(form); });
+      form.addEventListener("input", later);
       form.addEventListener("change", function (event) {
         if (event.target.tagName === "SELECT" && event.target.dataset.source) clearChildren(form, event.target.name);
         refresh(form);
+        later();
       });
       form.addEventListener("submit", function (event) {
         var button = form.querySelector("[data-prevent-double-click]");
