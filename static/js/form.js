@@ -420,6 +420,11 @@
         refresh(form);
         later();
       });
+      form.addEventListener("submit", function () {
+        // the step is sent whole now: no draft after it, and nothing kept here to restore over it later
+        clearTimeout(autosave);
+        if (navigator.onLine) store("readwrite", function (s) { return s.delete(draftKey(form)); }).catch(function () {});
+      });
       form.addEventListener("submit", function (event) {
         var button = form.querySelector("[data-prevent-double-click]");
         if (form.dataset.sent && event.submitter === button) { event.preventDefault(); return; }
