@@ -79,6 +79,9 @@ def test_the_rules_run_in_the_page_and_a_code_not_loaded_offline_is_checked_when
     computed = page.locator('[data-computed="kegiatan_usaha.0.uraian_kbli"]')
     expect(page.locator("html")).to_have_class("js-enabled")
     page.wait_for_function("window.FormRules !== undefined")
+    # the searchable KBLI picker: words or digits bring up codes with their titles
+    by_id(page, "field-kegiatan_usaha.0.kbli").type("kelontong")
+    expect(page.locator('[id="lookup-kegiatan_usaha.0.kbli"] option[value="47192"]')).to_have_count(1)
     by_id(page, "field-kegiatan_usaha.0.kbli").fill("47191")
     by_id(page, "field-kegiatan_usaha.0.kbli").press("Tab")
     expect(computed).to_contain_text("Perdagangan Eceran")

@@ -104,3 +104,29 @@ def test_a_page_left_open_in_another_tab_is_told_the_draft_changed(html_app):  #
     other.expect("detail_usaha")
     browser.submit({"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.1.nama_usaha": "Bantal Budi"})
     assert "diubah di tempat lain" in browser.text and "pertanyaan tambahan" not in browser.text
+
+
+def test_without_javascript_a_region_refresh_comes_back_to_the_changed_question_focused(html_app):  # noqa: F811
+    """Each level's button press jumped to the top of the page: the applicant lost their place and had to find the
+    region questions again. It now comes back to the question that changed (anchor) with the focus on it."""
+    browser = _on_details_step(html_app)
+    html = browser.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    action = re.search(r'<form method="post" novalidate action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    answered = {"kegiatan_usaha.0.nama_usaha": "Warung Budi", "kegiatan_usaha.0.provinsi_usaha": "14"}
+    moved = browser.client.post(action, data={**hidden, **answered, "_action": "refresh"})
+    assert moved.status_code == 302
+    assert moved.headers["Location"].endswith("?fokus=kegiatan_usaha.0.provinsi_usaha#field-kegiatan_usaha.0.provinsi_usaha")
+    page = browser.get(moved.headers["Location"])
+    select = re.search(r'<select id="field-kegiatan_usaha\.0\.provinsi_usaha"[^>]*>', page.get_data(as_text=True)).group(0)
+    assert "autofocus" in select and "Kabupaten Kampar" in browser.text
+    # the next level: the kabupaten changed now
+    answered["kegiatan_usaha.0.kabupaten_usaha"] = "14.01"
+    browser.submit({**answered, "_action": "refresh"})
+    assert re.search(r'<select id="field-kegiatan_usaha\.0\.kabupaten_usaha"[^>]*autofocus', browser.text)
+    assert "Bangkinang Kota" in browser.text
+    # a refresh that changed no region, and a made-up ?fokus=, focus nothing
+    browser.submit({**answered, "_action": "refresh"})
+    assert "autofocus" not in browser.text.split("<main", 1)[1].split("</form>")[0].replace("data-autofocus", "")
+    assert "autofocus" not in browser.get(action.split("?")[0] + "?fokus=nik").get_data(as_text=True) \
+        .split("<main", 1)[1].replace("data-autofocus", "")

@@ -108,18 +108,17 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _nodes(node):
+    """A JSON value and every value inside it."""
+    yield node
+    for value in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
+        yield from _nodes(value)
+
+
 def _strings(node, out: set) -> set:
     """Every value a look-up may be asked for, as the operators name it (str() of a scalar)."""
-    if isinstance(node, (str, int, float)):
-        out.add(str(node).strip())
-    if isinstance(node, (list, dict)):
-        out.add(json.dumps(node))
-    if isinstance(node, dict):
-        for value in node.values():
-            _strings(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _strings(value, out)
+    for value in _nodes(node):
+        out.add(json.dumps(value) if isinstance(value, (list, dict)) else str(value).strip())
     return out
 
 
@@ -176,14 +175,7 @@ def form_rules(spec) -> list:
 
 def _literals(node, out: set):
     """The strings and numbers a rule compares with: likely answers and computed values."""
-    if isinstance(node, dict):
-        for value in node.values():
-            _literals(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _literals(value, out)
-    elif isinstance(node, (str, int, float)) and not isinstance(node, bool):
-        out.add(node)
+    out.update(v for v in _nodes(node) if isinstance(v, (str, int, float)) and not isinstance(v, bool))
     return out
 
 

@@ -16,7 +16,7 @@ from .documents import issuance_view, timeline
 from .extensions import actor, limiter
 from .forms import parse_step_form, review_rows, step_view
 from .sessions import renew
-from .views_common import current_account, local_target, owned_submission, typed
+from .views_common import changed_choice, current_account, local_target, owned_submission, typed
 
 bp = Blueprint("pages", __name__)
 REVIEW = "periksa"
@@ -100,7 +100,8 @@ def step(submission_id, step_key):
         flash(bi("Langkah itu belum dapat dibuka; lanjutkan dari sini.", "That step cannot be opened yet; continue from here."))
         return redirect(_step_url(doc, svc.submissions.first_open_step(doc, state)))
     if request.method == "GET":
-        return render_template("step.html", **step_view(doc, form, form.steps_by_key[step_key], state))
+        return render_template("step.html", focus=_focus(state, request.args.get("fokus", "")),
+                               **step_view(doc, form, form.steps_by_key[step_key], state))
     return _post_step(doc, form, form.steps_by_key[step_key])
 
 
@@ -113,11 +114,15 @@ def _post_step(doc, form, step):
             return _resend(doc, step)
         if action.startswith(("refresh", "add:", "remove:")):
             edited = _edit_groups(posted, action)
+            changed = changed_choice(form, step, edited, doc["data"]) if action == "refresh" else None
             doc, checked = svc.submissions.save_draft(doc, step.key, edited, actor())
             refused = {path: messages for path, messages in checked.errors.items() if typed(edited, path)}
             if refused:  # an answer typed but not kept: show it with the reason instead of dropping it unseen
                 view = step_view(doc, form, step, checked.state, errors=refused, posted=edited)
                 return render_template("step.html", **view), 422
+            if changed:  # back at the question that changed, focused, where it was on the page
+                return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key, fokus=changed)
+                                + f"#field-{changed}")
             return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key) + "#main")
         if _stale_items(doc, posted):
             raise Conflict(doc["id"])
@@ -159,6 +164,11 @@ def _stale_items(doc, posted) -> bool:
         if any(isinstance(item, dict) and item.get(ITEM_ID) and item[ITEM_ID] not in known for item in items):
             return True
     return False
+
+
+def _focus(state, path: str) -> str | None:
+    """The question a refresh came back to (``?fokus=``), when it is one the step shows."""
+    return path if state.visible(path) else None
 
 
 def _only_new_questions(errors) -> bool:

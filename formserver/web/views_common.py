@@ -63,3 +63,34 @@ def typed(posted, path: str) -> bool:
         else:
             return False
     return node not in (None, "", [], {})
+
+
+def _leaves(node, prefix: str = ""):
+    """(dotted path, value) of every answer in posted or stored values, in their order."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(node, list) and node and all(isinstance(x, dict) or x is None for x in node):
+        for i, item in enumerate(node):
+            yield from _leaves(item or {}, f"{prefix}.{i}")
+    else:
+        yield prefix, node
+
+
+def changed_choice(form, step, posted: dict, stored: dict) -> str | None:
+    """The first answer of ``step`` that others' choices come from (a region level) and that ``posted`` changes."""
+    feeding = set()
+
+    def walk(fields):
+        for f in fields:
+            if f.source:
+                feeding.add(f.key)
+                if f.source.get("parent"):
+                    feeding.add(f.source["parent"])
+            walk(f.children)
+    walk(step.fields)
+    before = dict(_leaves(stored))
+    for path, value in _leaves(posted):
+        if path.split(".")[-1] in feeding and value not in (None, "") and value != before.get(path):
+            return path
+    return None
