@@ -222,7 +222,8 @@ export function candidate(form, stepKey, posted, answers) {
   (step.fields || []).forEach((f) => { byKey[dataKey(f)] = f; });
   const converted = {};
   Object.keys(posted).forEach((key) => {
-    const f = byKey[key], v = posted[key];
+    const f = byKey[key];
+    const v = f && f.each ? align(answers[key], posted[key]) : posted[key];
     if (!f || empty(v) || ["statement", "computed", "summary"].indexOf(f.type) >= 0) return;
     const value = f.type === "group" ? convertGroup(f, v) : convertValue(f, v);
     if (value !== undefined && value !== null) converted[key] = value;
@@ -234,6 +235,30 @@ export function candidate(form, stepKey, posted, answers) {
     if (repeats(f)) out[dataKey(f)] = mergeItems(answers[dataKey(f)], converted[dataKey(f)] || [], f);
   });
   return out;
+}
+
+// a continuing group's posted items placed at their item's position: by _id, else by their own position
+function align(existing, posted) {
+  if (!Array.isArray(posted) || !posted.every((x) => x === null || isObject(x))) return posted;
+  const items = Array.isArray(existing) ? existing.map((x) => (isObject(x) ? x : {})) : [];
+  const where = {};
+  items.forEach((x, i) => { if (typeof x._id === "string" && ITEM_ID.test(x._id)) where[x._id] = i; });
+  const aligned = items.map(() => null);
+  posted.slice(0, 100).forEach((item, i) => {
+    if (item === null) return;
+    let target;
+    if (item._id !== undefined && item._id !== null) {
+      target = typeof item._id === "string" && ITEM_ID.test(item._id) ? where[item._id] : undefined;
+      if (target === undefined) return;
+    } else if (i < items.length) {
+      target = i;
+    } else {
+      return;
+    }
+    if (aligned[target] !== null) return;
+    aligned[target] = Object.prototype.hasOwnProperty.call(items[target], "_id") ? { ...item, _id: items[target]._id } : item;
+  });
+  return aligned;
 }
 
 function mergeItems(existing, posted, f) {

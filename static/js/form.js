@@ -182,6 +182,7 @@
     return out;
   }
 
+  var retries = 0;
   function refreshLocal(form) {
     var state = localState(form);
     var missing = Object.keys(state.pending).map(function (path) { return state.pending[path]; });
@@ -197,8 +198,12 @@
         .catch(function () { /* offline: the choices already on the page stay */ });
     });
     if (missing.length) {
-      Promise.all(missing.map(fetchMissing)).then(function () { refreshLocal(form); })
-        .catch(function () { /* offline: "diperiksa saat tersambung" stays until the connection returns */ });
+      Promise.all(missing.map(fetchMissing)).then(function () { retries = 0; refreshLocal(form); })
+        .catch(function () {
+          // offline: "diperiksa saat tersambung" stays until the connection returns; a connection that is
+          // just coming back gets a few more tries
+          if (navigator.onLine && retries < 5) { retries += 1; setTimeout(function () { refreshLocal(form); }, 1500); }
+        });
     }
   }
 
@@ -412,7 +417,7 @@
       }
       banner(form);
       window.addEventListener("offline", function () { banner(form); });
-      window.addEventListener("online", function () { banner(form); resumeDraft(form); refresh(form); });
+      window.addEventListener("online", function () { retries = 0; banner(form); resumeDraft(form); refresh(form); });
       resumeDraft(form).then(function () { return loadLocal(form); }).then(function (ready) { if (ready) refresh(form); });
       form.addEventListener("input", later);
       form.addEventListener("change", function (event) {
