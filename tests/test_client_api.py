@@ -79,3 +79,11 @@ def test_a_done_step_changed_by_a_draft_is_open_again_until_saved(applicant):
     assert _draft(applicant, sid, "data_pelaku_usaha", {"npwp": "01.234.567.8-901.000",
                                                         "email": "baru@example.test"}).status_code == 200
     assert applicant.client.get(f"/api/v1/submissions/{sid}").get_json()["current_step"] != "data_pelaku_usaha"
+
+
+def test_a_drafts_version_must_be_a_whole_number(applicant):
+    """Found by schemathesis: a fractional version was read as 0 and, with If-Match: *, the draft was saved."""
+    sid = applicant.post("/api/v1/forms/permohonan/submissions").get_json()["id"]
+    refused = applicant.client.put(f"/api/v1/submissions/{sid}/steps/data_pelaku_usaha/draft",
+                                   json={"values": {}, "version": 2.5e-42}, headers={"If-Match": "*"})
+    assert refused.status_code == 422 and "version" in refused.get_json()["errors"]

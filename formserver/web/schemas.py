@@ -99,7 +99,7 @@ VERSION_RANGE = validate.Range(min=0, max=2**53, error=Bi("Versi harus bilangan 
 
 class StepPut(RequestSchema):
     values = _values("The step's answers by field key; hidden fields are ignored.")
-    version = fields.Integer(allow_none=True, validate=VERSION_RANGE, metadata=_d(
+    version = fields.Integer(allow_none=True, strict=True, validate=VERSION_RANGE, metadata=_d(
         "The submission version the client read; a newer one gives 409. The If-Match header wins over it."))
 
 
