@@ -271,12 +271,12 @@
   }
   function draftKey(form) { return form.dataset.draft; }
 
-  // what autosave keeps and sends: never a password (it stays on the page until the step is sent)
+  // what autosave keeps and sends: never a password, nor a file (they go with the step itself)
   function entries(form) {
     var list = [];
     new FormData(form).forEach(function (value, name) {
       var input = form.elements[name];
-      if (name === "csrf_token" || name.charAt(0) === "_" || (input && input.type === "password")) return;
+      if (name === "csrf_token" || name.charAt(0) === "_" || (input && (input.type === "password" || input.type === "file"))) return;
       list.push([name, value]);
     });
     return list;
