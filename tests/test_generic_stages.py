@@ -14,7 +14,14 @@ PACKAGE = ROOT / "formserver"
 # web/ and the stages every form goes through
 GENERIC = [*sorted((PACKAGE / "web").rglob("*.py")), *sorted((PACKAGE / "web" / "templates").rglob("*.html")),
            *sorted((PACKAGE / "compile").glob("*.py")),
-           *(PACKAGE / name for name in ("validate.py", "state.py", "logic.py", "submissions.py"))]
+           *(PACKAGE / name for name in ("validate.py", "state.py", "logic.py", "submissions.py")),
+           *sorted((PACKAGE / "store").glob("*.py"))]
+# known and left, with the reason (docs/DECISIONS.md): renaming a stored field needs a data migration in both stores
+KNOWN = {
+    ("store/base.py", "nik"): "the submission's top-level field the stores index for officers (APPLICANT)",
+    ("store/sqlite.py", "kbli"): "documents counted per KBLI and month for the charts",
+    ("store/mongo.py", "kbli"): "documents counted per KBLI and month for the charts",
+}
 # words the engine itself uses that shipped forms happen to use as keys too
 ENGINE_WORDS = {
     "akun": "the account's answers as rules read them (state.ROOTS), for every form",
@@ -68,7 +75,8 @@ def test_the_generic_stages_name_no_shipped_form_or_key():
     names = shipped_names()
     assert {"registrasi", "permohonan", "kegiatan_usaha", "setuju_terbitkan", "nik"} <= names
     found = [f"{path.relative_to(ROOT)}:{line}: {value!r}"
-             for path in GENERIC for line, value in literals(path) if named(value, names)]
+             for path in GENERIC for line, value in literals(path)
+             if named(value, names) - {name for (where, name) in KNOWN if path.relative_to(PACKAGE).as_posix() == where}]
     assert found == []
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
+from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
 
 #: internal fields stripped from every returned record
 _HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
@@ -144,7 +144,7 @@ class MongoStore(Store):
                                      ("_id", ASCENDING)], name="form_status_created_id")
         db.submissions.create_index([("form_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
                                     name="form_created_id")
-        db.submissions.create_index("nik", sparse=True, name="nik")
+        db.submissions.create_index(APPLICANT, sparse=True, name=APPLICANT)
         db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("tally.on", ASCENDING)],
                                     name="form_status_tally", partialFilterExpression={"tally": {"$exists": True}})
         db.documents.create_index("number", unique=True, name="number")
@@ -317,7 +317,7 @@ class MongoStore(Store):
     def find_submissions_by_nik(self, nik, limit=50):
         if not nik:  # SQLiteStore indexes only non-empty NIKs
             return []
-        cursor = self._find("submissions", {"nik": _eq(nik)}).sort([("created_at", DESCENDING)])
+        cursor = self._find("submissions", {APPLICANT: _eq(nik)}).sort([("created_at", DESCENDING)])
         return _page(cursor, limit)
 
     # accounts

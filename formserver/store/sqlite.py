@@ -4,7 +4,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .base import QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
+from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -167,8 +167,8 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _index_nik(db, doc: dict) -> None:
-        if doc.get("nik"):
-            db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc["nik"]))
+        if doc.get(APPLICANT):
+            db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc[APPLICANT]))
         else:
             db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
 
