@@ -644,6 +644,7 @@ def fill(store):
     store.put_code({"id": "c1", "digest": "d"})
     store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
     store.add_signing_key(signing_key("k1"))
+    store.insert_form_version(form_version("f", 1, published_seq=1))
 
 
 def test_export_and_restore_round_trip(store, new_store):
@@ -895,3 +896,38 @@ def test_mongodb_open_store_from_configuration():
     finally:
         store.client.drop_database(store.db.name)
         store.close()
+
+
+def form_version(form_id, number, **extra):
+    return {"id": f"{form_id}@{number}", "form_id": form_id, "number": number,
+            "definition": {"key": form_id, "version": number, "steps": []}, "created_at": "t", "created_by": "system",
+            **extra}
+
+
+def test_form_versions_are_unique_per_form_and_updated_optimistically(store):
+    first = store.insert_form_version(form_version("izin", 1))
+    assert first["version"] == 1 and store.get_form_version("izin", 1) == first
+    store.insert_form_version(form_version("lain", 1))
+    with pytest.raises(DuplicateKey) as duplicate:
+        store.insert_form_version({**form_version("izin", 1), "id": "izin@1b"})
+    assert duplicate.value.field == "number"
+    store.insert_form_version(form_version("izin", 2))
+    assert [(v["form_id"], v["number"]) for v in store.form_versions()] == [("izin", 1), ("izin", 2), ("lain", 1)]
+    assert [v["number"] for v in store.form_versions("izin")] == [1, 2]
+    assert store.get_form_version("izin", 3) is None
+    edited = store.update_form_version({**first, "definition": {"key": "izin", "version": 1, "steps": [1]}})
+    assert edited["version"] == 2 and store.get_form_version("izin", 1)["definition"]["steps"] == [1]
+    with pytest.raises(StaleVersion):
+        store.update_form_version(first)
+
+
+def test_the_published_version_is_the_latest_publication(store):
+    assert store.published_versions() == {}
+    one = store.insert_form_version(form_version("izin", 1, published_seq=store.next_value("form_publications")))
+    two = store.insert_form_version(form_version("izin", 2))
+    store.insert_form_version(form_version("lain", 1, published_seq=store.next_value("form_publications")))
+    assert store.published_versions() == {"izin": 1, "lain": 1}  # a draft is not published
+    two = store.update_form_version({**two, "published_seq": store.next_value("form_publications")})
+    assert store.published_versions() == {"izin": 2, "lain": 1}
+    store.update_form_version({**one, "published_seq": store.next_value("form_publications")})  # roll back
+    assert store.published_versions() == {"izin": 1, "lain": 1}

@@ -253,6 +253,30 @@ class Store(ABC):
         the first of a month, ``until`` excluded:
         ``[{"month": "2025-10", "kbli": "47191", "count": 12}, ...]`` ordered by month, then kbli."""
 
+    # form definitions, versioned: {"id": "<form_id>@<number>", "version" (of the record, optimistic), "form_id",
+    # "number" (the definition's version, unique per form), "definition", "created_at", "created_by",
+    # "published_seq"?, ...}. The published version of a form is the one with the highest published_seq
+    # (every publication takes the next value of the counter "form_publications"), so one write publishes.
+    @abstractmethod
+    def insert_form_version(self, doc: dict) -> dict:
+        """Store a new version of a definition (record version 1); DuplicateKey("number") when the form has it."""
+
+    @abstractmethod
+    def get_form_version(self, form_id: str, number: int) -> dict | None:
+        """One version of a form's definition, or None."""
+
+    @abstractmethod
+    def form_versions(self, form_id: str | None = None) -> list[dict]:
+        """The versions of one form (of every form when None), by form id then number."""
+
+    @abstractmethod
+    def update_form_version(self, doc: dict) -> dict:
+        """Replace the version's record if its ``version`` is current (StaleVersion otherwise)."""
+
+    @abstractmethod
+    def published_versions(self) -> dict[str, int]:
+        """{form_id: number} of each form's version with the highest ``published_seq`` (cheap: polled by workers)."""
+
     # audit log: append-only
     @abstractmethod
     def append_event(self, event: dict) -> None:
@@ -276,7 +300,7 @@ class Store(ABC):
 
     # export and import: every record, whatever its collection, losslessly and resumably
     COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
-                   "signing_keys", "events", "files")
+                   "signing_keys", "form_versions", "events", "files")
 
     @abstractmethod
     def iter_collection(self, name: str) -> "Iterator[dict]":

@@ -41,7 +41,7 @@ _READ_PREFERENCES = {
 
 #: unique indexes by name, and the field DuplicateKey reports for each (as SQLiteStore does)
 _UNIQUE_FIELDS = {"username": "username", "email": "email", "email_key": "email", "identity": "identity",
-                  "number": "number", "slot": "slot", "_id_": "id"}
+                  "number": "number", "slot": "slot", "form_number": "number", "_id_": "id"}
 #: unique internal fields of accounts and the field DuplicateKey reports for each
 _ACCOUNT_KEYS = {"_email": "email", "_identity": "identity"}
 
@@ -158,6 +158,8 @@ class MongoStore(Store):
                                          name="kind_effective")
         db.reference_tables.create_index("_seq", name="seq")
         db.signing_keys.create_index("_seq", name="seq")
+        db.form_versions.create_index([("form_id", ASCENDING), ("number", ASCENDING)], unique=True, name="form_number")
+        db.form_versions.create_index("published_seq", sparse=True, name="published_seq")
         db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
         db.sessions.create_index("account_id", name="account")
         db.sessions.create_index("expires_at", name="expiry")
@@ -222,6 +224,8 @@ class MongoStore(Store):
                 return _ACCOUNT_KEYS[first]
             if first in ("username", "email", "number"):
                 return first
+            if first == "form_id":
+                return "number"
             return "slot"
         message = str(details.get("errmsg") or error)
         for index, field in _UNIQUE_FIELDS.items():
@@ -241,6 +245,8 @@ class MongoStore(Store):
             if stored.get("_identity"):
                 conditions.append(("identity", {"_identity": _eq(stored["_identity"])}))
             return conditions
+        if collection == "form_versions":
+            return [("number", {"form_id": _eq(stored.get("form_id")), "number": _eq(stored.get("number"))})]
         if collection == "documents":
             return [("number", {"number": _eq(stored.get("number"))}),
                     ("slot", {"application_id": _eq(stored.get("application_id")), "type": _eq(stored.get("type")),
@@ -562,10 +568,32 @@ class MongoStore(Store):
     def events(self, subject: str) -> list[dict]:
         return list(self._find("events", {"subject": _eq(subject)}).sort([("_id", ASCENDING)]))
 
+    # form definitions
+    def insert_form_version(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        _require(doc, "form_id", "number")
+        self._insert("form_versions", {"_id": doc["id"], **doc})
+        return doc
+
+    def get_form_version(self, form_id: str, number: int) -> dict | None:
+        return self._get("form_versions", {"form_id": _eq(form_id), "number": _eq(number)})
+
+    def form_versions(self, form_id: str | None = None) -> list[dict]:
+        condition = {} if form_id is None else {"form_id": _eq(form_id)}
+        return list(self._find("form_versions", condition).sort([("form_id", ASCENDING), ("number", ASCENDING)]))
+
+    def update_form_version(self, doc: dict) -> dict:
+        return self._replace("form_versions", doc, {**doc, "version": doc["version"] + 1})
+
+    def published_versions(self) -> dict[str, int]:
+        rows = self.db.form_versions.find({"published_seq": {"$ne": None}}, {"_id": 0, "form_id": 1, "number": 1},
+                                          sort=[("published_seq", ASCENDING)])
+        return {row["form_id"]: row["number"] for row in rows}  # the highest published_seq of each form wins
+
     # export and import
     _ORDER = {"accounts": "_id", "submissions": "_id", "documents": "_seq", "codes": "_id",
-              "reference_tables": "_seq", "signing_keys": "_seq", "events": "_id", "counters": "_id", "claims": "_id",
-              "files": "_id"}
+              "reference_tables": "_seq", "signing_keys": "_seq", "form_versions": "_id", "events": "_id", "counters": "_id",
+              "claims": "_id", "files": "_id"}
 
     @staticmethod
     def _exported(name: str, row: dict) -> dict:
@@ -615,7 +643,8 @@ class MongoStore(Store):
         required = {"submissions": ("owner", "form_id", "status", "version", "created_at", "updated_at"),
                     "accounts": ("username", "email", "version"), "codes": ("version",),
                     "documents": ("number", "application_id", "type", "version"),
-                    "reference_tables": ("kind", "effective"), "signing_keys": ()}
+                    "reference_tables": ("kind", "effective"), "signing_keys": (),
+                    "form_versions": ("form_id", "number", "version")}
         if name not in required:
             raise ValueError(f"unknown collection {name!r}")
         _require(record, *required[name])

@@ -59,12 +59,17 @@ CREATE TABLE IF NOT EXISTS tallied (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS tally_counts (
     form_id TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (form_id, day, key, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS form_versions (
+    id TEXT PRIMARY KEY, form_id TEXT NOT NULL, number INTEGER NOT NULL, version INTEGER NOT NULL,
+    published_seq INTEGER, body TEXT NOT NULL, UNIQUE (form_id, number));
+CREATE INDEX IF NOT EXISTS form_versions_published ON form_versions (published_seq) WHERE published_seq IS NOT NULL;
 """
 
 
 # "UNIQUE constraint failed: documents.application_id, documents.type, documents.activity" -> "slot"
 _UNIQUE_FIELDS = {"accounts.username": "username", "accounts.email": "email", "accounts.email_key": "email",
-                  "accounts.identity": "identity", "documents.number": "number", "documents.application_id": "slot"}
+                  "accounts.identity": "identity", "documents.number": "number", "documents.application_id": "slot",
+                  "form_versions.form_id": "number"}
 
 
 def _duplicate(error: sqlite3.IntegrityError) -> DuplicateKey:
@@ -473,9 +478,45 @@ class SQLiteStore(Store):
     def signing_keys(self) -> list[dict]:
         return [json.loads(r[0]) for r in self._db.execute("SELECT body FROM signing_keys ORDER BY rowid")]
 
+    # form definitions
+    def insert_form_version(self, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        try:
+            with self._transaction() as db:
+                db.execute("INSERT INTO form_versions (id, form_id, number, version, published_seq, body)"
+                           " VALUES (?, ?, ?, 1, ?, ?)",
+                           (doc["id"], doc["form_id"], doc["number"], doc.get("published_seq"), _dump(doc)))
+        except sqlite3.IntegrityError as error:
+            raise _duplicate(error) from None
+        return doc
+
+    def get_form_version(self, form_id: str, number: int) -> dict | None:
+        return self._one("SELECT body FROM form_versions WHERE form_id = ? AND number = ?", (form_id, number))
+
+    def form_versions(self, form_id: str | None = None) -> list[dict]:
+        sql, args = "SELECT body FROM form_versions", ()
+        if form_id is not None:
+            sql, args = sql + " WHERE form_id = ?", (form_id,)
+        return [json.loads(r[0]) for r in self._db.execute(sql + " ORDER BY form_id, number", args)]
+
+    def update_form_version(self, doc: dict) -> dict:
+        new = {**doc, "version": doc["version"] + 1}
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE form_versions SET version = ?, published_seq = ?, body = ? WHERE id = ? AND version = ?",
+                (new["version"], new.get("published_seq"), _dump(new), doc["id"], doc["version"])).rowcount
+        if not changed:
+            raise StaleVersion(doc["id"])
+        return new
+
+    def published_versions(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT form_id, number FROM form_versions WHERE published_seq IS NOT NULL"
+                                " ORDER BY published_seq")
+        return dict(rows.fetchall())  # the highest published_seq of each form comes last, and wins
+
     # export and import
     _ORDER = {"accounts": "id", "submissions": "id", "documents": "seq", "codes": "id", "reference_tables": "rowid",
-              "signing_keys": "rowid", "events": "seq"}
+              "signing_keys": "rowid", "form_versions": "id", "events": "seq"}
 
     def iter_collection(self, name):
         if name == "counters":
@@ -541,6 +582,11 @@ class SQLiteStore(Store):
             return "id", "INSERT INTO codes (id, version, body) VALUES (?, ?, ?)", (record["id"], record["version"], body), record["id"]
         if name == "signing_keys":
             return "id", "INSERT INTO signing_keys (id, body) VALUES (?, ?)", (record["id"], body), record["id"]
+        if name == "form_versions":
+            return ("id", "INSERT INTO form_versions (id, form_id, number, version, published_seq, body)"
+                          " VALUES (?, ?, ?, ?, ?, ?)",
+                    (record["id"], record["form_id"], record["number"], record["version"], record.get("published_seq"),
+                     body), record["id"])
         if name == "reference_tables":
             return ("id", "INSERT INTO reference_tables (id, kind, effective, body) VALUES (?, ?, ?, ?)",
                     (record["id"], record["kind"], record["effective"], body), record["id"])
