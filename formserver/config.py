@@ -22,6 +22,8 @@ def from_environment() -> dict:
     return {
         "DATA_DIR": str(data_dir),
         "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        # how often a process asks the store which form versions are published (a publication shows within it)
+        "FORMS_REFRESH_SECONDS": float(_env("FORMS_REFRESH_SECONDS", "2")),
         "STORE": _env("STORE", "sqlite"),
         # the mongodb store (FORMSERVER_STORE=mongodb); a database in the URI path wins over MONGODB_DATABASE
         "MONGODB_URI": _env("MONGODB_URI"),

@@ -31,7 +31,10 @@ class Services:
         self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli)
         self.risk = RiskTables(self.store, self.kbli, self.logic)
         self.logic.context["risk"] = self.risk
-        self.forms = FormRegistry(self.logic).load_dir(Path(config["FORMS_DIR"]))
+        self.forms = FormRegistry(self.logic, self.store, config.get("FORMS_REFRESH_SECONDS", 2.0))
+        from .versions import FormVersions
+        self.versions = FormVersions(self)
+        self.versions.import_shipped(Path(config["FORMS_DIR"]))  # what a deploy brings (docs/DECISIONS.md)
         self.evaluator = Evaluator(self.references)
         self.validator = StepValidator(self.evaluator, self.wilayah)
         self.messenger = Messenger(config)

@@ -129,8 +129,8 @@ class Submissions:
         return drafts[0] if drafts else None
 
     def form_of(self, doc: dict) -> CompiledForm:
-        """The compiled form for a submission."""
-        return self.services.forms.get(doc["form_id"])
+        """The compiled form of the version the submission is pinned to."""
+        return self.services.forms.get(doc["form_id"], doc.get("form_version"))
 
     def state(self, doc: dict) -> FormState:
         """The form state of the stored answers."""
@@ -264,10 +264,16 @@ class Submissions:
         completed = [k for k in doc["completed"] if k in state.path and k != step_key] + [step_key]
         position = state.path.index(step_key)
         following = state.path[position + 1:]
-        # a draft started on an older version of the form moves to the current one when saved
+        # the notice of a move to another version of the form (versions.py, migrate) has been read once a step is saved
+        meta = {k: v for k, v in doc["meta"].items() if k != "version_notice"}
         return {**doc, "data": data, "completed": completed, "form_version": form.version, APPLICANT: applicant_of(data),
+                "meta": meta,
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following or form.steps_by_key[step_key].ends else COMPLETED}
+
+    def move(self, doc: dict, actor: str, **details) -> dict:
+        """Store a draft moved to another version of its form (versions.py); Conflict when it changed meanwhile."""
+        return self._write(doc, actor, "submission.migrated", **details)
 
     def _write(self, doc: dict, actor: str, event: str, events=(), **details) -> dict:
         """Store the submission (optimistic), then its audit events: this one, then those an action queued."""

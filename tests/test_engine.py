@@ -114,7 +114,8 @@ def test_messages_follow_the_locale(svc, form):
         current_locale.reset(token)
 
 
-def test_a_draft_survives_a_new_form_version(tmp_path, smtp, whatsapp, test_forms):
+def test_a_draft_finishes_on_its_version_when_a_new_one_ships(tmp_path, smtp, whatsapp, test_forms):
+    """Pinned: a changed shipped file is a new published version; a draft started before stays on its own."""
     import json
 
     from .conftest import make_app
@@ -122,18 +123,24 @@ def test_a_draft_survives_a_new_form_version(tmp_path, smtp, whatsapp, test_form
     subs = app.extensions["formserver"].submissions
     doc = subs.create(app.extensions["formserver"].forms.get("cabang"), "session:t")
     doc = subs.save_step(doc, "awal", {"jenis": "A", "catatan": "lama", "modal": 5}, "session:t").submission
-    # the office publishes version 4: the note question is gone, the rest keeps its keys
+    assert doc["form_version"] == 3
+    # the office ships a new file: the note question is gone, the rest keeps its keys
     spec = json.loads((test_forms / "cabang.json").read_text())
-    spec["version"] = 4
     spec["steps"][0]["fields"] = [f for f in spec["steps"][0]["fields"] if f["key"] != "catatan"]
     (test_forms / "cabang.json").write_text(json.dumps(spec))
     app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=test_forms)
-    subs = app.extensions["formserver"].submissions
+    svc = app.extensions["formserver"]
+    assert svc.forms.get("cabang").version == 4 and "catatan" not in svc.forms.get("cabang").fields_by_key
+    subs = svc.submissions
     doc = subs.get(doc["id"], "session:t")
     state = subs.state(doc)
-    assert subs.first_open_step(doc, state) == "khusus_a" and state.data == {"jenis": "A", "modal": 5, "modal_juta": 5e-06}
+    assert subs.first_open_step(doc, state) == "khusus_a" and state.data["catatan"] == "lama"
     doc = subs.save_step(doc, "khusus_a", {"tanggal_mulai": "2025-01-01", "tanggal_akhir": "2025-02-01"}, "session:t").submission
-    assert doc["form_version"] == 4 and "catatan" not in doc["data"]
+    assert doc["form_version"] == 3 and doc["data"]["catatan"] == "lama"
+    assert subs.create(svc.forms.get("cabang"), "session:u")["form_version"] == 4
+    # the same files again: nothing new is imported
+    app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=test_forms)
+    assert [v["number"] for v in app.extensions["formserver"].store.form_versions("cabang")] == [3, 4]
 
 
 def test_a_later_step_continues_the_items_of_a_repeating_group(svc, form):

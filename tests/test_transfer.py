@@ -48,6 +48,9 @@ def fill(store, submissions=12):
                                   "rows": [{"kode": "47191", "risiko": "R", "judul": TEXT}]})
     store.add_signing_key({"id": "0123456789abcdef", "algorithm": "Ed25519", "public_key": "A" * 43,
                            "added_at": "2025-10-01T00:00:00+00:00"})
+    store.insert_form_version({"id": "registrasi@1", "form_id": "registrasi", "number": 1, "published_seq": 1,
+                               "definition": {"key": "registrasi", "version": 1, "title": {"id": TEXT, "en": TEXT}},
+                               "created_at": "2025-10-01T00:00:00+00:00", "created_by": "system:forms-dir"})
     for i in range(5):
         store.append_event({"at": f"2025-10-05T03:00:0{i}+00:00", "subject": "s001", "type": "status",
                             "actor": "a1", "note": TEXT, "modal": BIG_RUPIAH})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -687,6 +688,33 @@ def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list
     return problems
 
 
+# ---------------------------------------------------------------- texts
+
+# an HTML tag or comment, a character reference: pages escape every text, so markup would show as typed
+_MARKUP = re.compile(r"<\s*[A-Za-z!/?]|&#?[A-Za-z0-9]+;")
+
+
+def _texts(node: Any, path: _Path) -> Iterator[tuple[_Path, str]]:
+    """(path, string) for every translation of every text ({"id", "en"}) in the definition."""
+    if isinstance(node, dict):
+        if set(node) <= set(_LANGUAGES) and node:
+            yield from ((path + (k,), v) for k, v in node.items() if isinstance(v, str))
+            return
+        for key, value in node.items():
+            yield from _texts(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _texts(value, path + (i,))
+
+
+def _markup_problems(doc: dict) -> list[Problem]:
+    """No HTML in texts: every page escapes them, so a tag (a script above all) would never work, only show."""
+    return [_say(doc, path, f"the text {_show(value[:80])} contains HTML markup ('{m.group(0)}'). Texts are shown "
+                            "as plain text and every character is escaped, so write it without tags or character "
+                            "references.")
+            for path, value in _texts(doc, ()) if (m := _MARKUP.search(value))]
+
+
 # ---------------------------------------------------------------- entry points
 
 
@@ -706,6 +734,7 @@ def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Eng
         *_registry_problems(doc, registries),
         *_source_problems(doc, registries),
         *_check_fields(doc),
+        *_markup_problems(doc),
     ]
 
 

@@ -1,5 +1,6 @@
 """Load form definitions from JSON files, check them, compile them: fail at load time, not per request."""
 import json
+import time
 from pathlib import Path
 
 from ..compile import CompiledForm, compile_form
@@ -51,31 +52,64 @@ def check_file(path: Path, logic: Logic) -> list[Problem]:
 
 
 class FormRegistry:
-    """The compiled forms of a folder, by form key."""
+    """The compiled forms the server serves, read from the store's versioned definitions.
 
-    def __init__(self, logic: Logic):
-        self.logic = logic
-        self.forms: dict[str, CompiledForm] = {}
+    ``get(key)`` is the published version, ``get(key, version)`` any stored version (a submission's
+    pinned one). Compiled forms are cached by (key, version): a published version never changes. Which
+    version is published is read from the store at most every ``refresh_seconds`` per process, so every
+    worker and app server serves a newly published version within that time, without a restart.
+    """
 
-    def load_dir(self, directory: Path) -> "FormRegistry":
-        for path in sorted(Path(directory).glob("*.json")):
-            self.load_file(path)
-        return self
+    def __init__(self, logic: Logic, store, refresh_seconds: float = 2.0, clock=time.monotonic):
+        self.logic, self.store, self.refresh_seconds, self.clock = logic, store, refresh_seconds, clock
+        self._compiled: dict[tuple[str, int], CompiledForm] = {}
+        self._published: dict[str, int] = {}
+        self._checked_at: float | None = None
 
-    def load_file(self, path: Path) -> CompiledForm:
-        doc = read_json(path)
-        problems = check(doc, registries(), self.logic.engine)
-        if problems:
-            raise DefinitionError(str(path), problems)
-        form = compile_form(doc, self.logic)
-        self.forms[form.key] = form
+    def refresh(self, force: bool = False) -> None:
+        """Read which versions are published, when the last reading is older than ``refresh_seconds``."""
+        now = self.clock()
+        if force or self._checked_at is None or now - self._checked_at >= self.refresh_seconds:
+            self._published = self.store.published_versions()
+            self._checked_at = now
+
+    def remember(self, form: CompiledForm) -> None:
+        """Keep a form compiled elsewhere (the shipped files at start-up) under its key and version."""
+        self._compiled[(form.key, form.version)] = form
+
+    def compiled(self, key: str, version: int) -> CompiledForm | None:
+        """A stored version, compiled (drafts are compiled afresh each time: they change)."""
+        form = self._compiled.get((key, version))
+        if form is not None:
+            return form
+        record = self.store.get_form_version(key, version)
+        if record is None:
+            return None
+        form = compile_form(record["definition"], self.logic)
+        if record.get("published_seq") is not None:
+            self._compiled[(key, version)] = form
         return form
 
-    def get(self, key: str) -> CompiledForm:
-        return self.forms[key]
+    def published_version(self, key: str) -> int | None:
+        self.refresh()
+        return self._published.get(key)
+
+    def get(self, key: str, version: int | None = None) -> CompiledForm:
+        """The published form (or the stored ``version``, falling back to the published one when the store
+        has no such version: a draft started before definitions were versioned in the store); KeyError when
+        the form is not served."""
+        if version is not None:
+            form = self.compiled(key, version)
+            if form is not None:
+                return form
+        published = self.published_version(key)
+        if published is None:
+            raise KeyError(key)
+        return self.compiled(key, published)
 
     def __contains__(self, key: str) -> bool:
-        return key in self.forms
+        return self.published_version(key) is not None
 
     def __iter__(self):
-        return iter(self.forms.values())
+        self.refresh()
+        return iter([self.compiled(key, version) for key, version in sorted(self._published.items())])

@@ -100,6 +100,15 @@ def mask_name(name: str) -> str:
     return " ".join(word[:2] + "*" * max(len(word) - 2, 0) for word in str(name).split())
 
 
+# the answers the documents print (read below); the admin may not remove a field with one of these keys
+DOCUMENT_ANSWERS = frozenset({
+    "kegiatan_usaha", "dipilih", "email", "npwp", "kbli", "uraian_kbli", "skala_usaha_hasil", "tingkat_risiko",
+    "nama_usaha", "alamat_usaha", "modal_usaha", "kewajiban_lingkungan", "jenis_dokumen_lingkungan",
+    "nomor_dokumen_lingkungan", "tanggal_dokumen_lingkungan", "produk", "jenis_produk", "kelurahan_usaha",
+    "kecamatan_usaha", "kabupaten_usaha", "provinsi_usaha", "pernyataan_sppl", "punya_dokumen_lingkungan",
+    "nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir"})
+
+
 def _selected(data: dict) -> list[tuple[int, dict]]:
     return [(i, item) for i, item in enumerate(data.get("kegiatan_usaha") or []) if item.get("dipilih")]
 
@@ -243,7 +252,7 @@ class Issuer:
 
         Sets ``meta["nib"]`` and ``meta["nib_place"]`` on ``submission`` (the caller stores it).
         """
-        data, form = submission["data"], self.services.forms.get(submission["form_id"])
+        data, form = submission["data"], self.services.submissions.form_of(submission)
         nib = self.nib(submission)
         place = self.place(nib, submission)
         submission["meta"] = {**submission["meta"], "nib": nib, "nib_place": place}

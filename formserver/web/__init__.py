@@ -9,7 +9,23 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
-    from . import api, client, complaints, contract, documents, errors, extensions, jsonlimits, openapi, pages, recovery, reference, service_info, survey
+    from . import (
+        admin_api,
+        api,
+        client,
+        complaints,
+        contract,
+        documents,
+        errors,
+        extensions,
+        jsonlimits,
+        openapi,
+        pages,
+        recovery,
+        reference,
+        service_info,
+        survey,
+    )
     from .sessions import StoreSessionInterface
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
     app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
@@ -22,6 +38,7 @@ def init_app(app) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(client.bp)
     app.register_blueprint(client.pwa)
+    app.register_blueprint(admin_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(complaints.bp)
@@ -29,6 +46,7 @@ def init_app(app) -> None:
     app.register_blueprint(service_info.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(client.bp)
+    extensions.csrf.exempt(admin_api.bp)
     extensions.csrf.exempt(reference.bp)
     extensions.csrf.exempt(openapi.bp)
     extensions.csrf.exempt(documents.bp)

@@ -16,7 +16,7 @@ from .errors import error_response
 from .extensions import actor, limiter
 from .openapi import SESSION, json_content, ok
 from .sessions import renew
-from .views_common import current_account, owned_submission, public_data, step_list
+from .views_common import current_account, owned_submission, public_data, step_list, version_notice
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,6 +30,9 @@ def submission_json(doc: dict, with_data: bool = False) -> dict:
            "steps": step_list(doc, state), "version": doc["version"]}
     if doc["meta"].get("ticket"):
         out["ticket"] = doc["meta"]["ticket"]
+    notice = version_notice(doc)
+    if notice:
+        out["version_notice"] = notice
     if with_data:
         form = svc.submissions.form_of(doc)
         out["data"] = public_data(form, doc["data"])

@@ -82,6 +82,9 @@ class Submission(Schema):
     steps = fields.List(fields.Nested(StepInfo), required=True, metadata=_d("The steps on this submission's path."))
     version = fields.Integer(required=True, metadata=_d(
         "Bumped on every change; send it back (body `version` or If-Match) to refuse stale writes."))
+    version_notice = fields.Nested(lambda: VersionNotice(), metadata=_d(
+        "Present after an administrator moved the draft to a newer version of the form, until a step is saved: "
+        "what changed and, when the new version did not accept a completed step, the step to fill in again."))
 
 
 class SubmissionDetail(Submission):
@@ -469,3 +472,145 @@ class DraftConflict(Error):
     values = _values("The step's stored answers in that version: the client shows both and lets the applicant choose.",
                      required=False)
     current_step = fields.String(allow_none=True, metadata=_d("When the step cannot be filled in now: where to continue."))
+
+
+# -- form administration (web/admin_api.py) ------------------------------------------------------
+
+VERSION_STATUSES = ("draft", "published", "retired")
+DEFINITION = fields.Dict(required=True, metadata=_d(
+    "A form definition (docs/FORMAT.md; JSON Schema at /schema/form.json). Its `version` is ignored: the server "
+    "numbers versions."))
+
+
+class DefinitionBody(RequestSchema):
+    definition = DEFINITION
+
+
+class AdminPreviewRequest(RequestSchema):
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict,
+                          metadata=_d("Sample answers by field key; nothing is stored."))
+
+
+class PublishRequest(RequestSchema):
+    acknowledge_drafts = fields.Boolean(load_default=False, metadata=_d(
+        "Required (true) when drafts exist on other versions: they stay on their versions until migrated."))
+
+
+class MigrateRequest(RequestSchema):
+    to = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31), metadata=_d(
+        "The published version to move drafts to."))
+
+
+class DiffQuery(QuerySchema):
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**31))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31))
+
+
+class VersionSummary(Schema):
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(VERSION_STATUSES))
+    created_at = fields.String(required=True)
+    created_by = fields.String(required=True, metadata=_d("`account:<id>`, or `system:forms-dir` for a shipped file."))
+    updated_at = fields.String(required=True)
+    updated_by = fields.String(required=True)
+    published_at = fields.String(allow_none=True, metadata=_d("The last publication (a roll-back publishes again)."))
+    published_by = fields.String(allow_none=True)
+
+
+class AdminForm(Schema):
+    id = fields.String(required=True)
+    published_version = fields.Integer(required=True, allow_none=True)
+    versions = fields.List(fields.Nested(VersionSummary), required=True)
+
+
+class AdminFormList(Schema):
+    forms = fields.List(fields.Nested(AdminForm), required=True)
+
+
+class AdminVersion(VersionSummary):
+    definition = fields.Dict(required=True)
+
+
+class VersionCreated(Schema):
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(VERSION_STATUSES))
+
+
+class Problem(Schema):
+    pointer = fields.String(required=True, metadata=_d("RFC 6901 JSON pointer into the definition, e.g. "
+                                                         "`/steps/2/fields/3/visible_if` (empty: the whole document)."))
+    message = fields.String(required=True)
+
+
+class Problems(Schema):
+    problems = fields.List(fields.Nested(Problem), required=True)
+
+
+class FieldFlags(Schema):
+    visible = fields.Boolean(required=True)
+    required = fields.Boolean(required=True)
+
+
+class StepFlags(Schema):
+    fields_ = fields.Dict(keys=fields.String(), values=fields.Nested(FieldFlags), required=True, data_key="fields")
+
+
+class AdminPreview(Schema):
+    path = fields.List(fields.String(), required=True, metadata=_d("The step keys these answers lead through."))
+    steps = fields.Dict(keys=fields.String(), values=fields.Nested(StepFlags), required=True)
+    computed = _values("Computed values for these answers.")
+
+
+class DraftCount(Schema):
+    version = fields.Integer(required=True, allow_none=True)
+    drafts = fields.Integer(required=True)
+
+
+class SentBack(Schema):
+    submission_id = fields.String(required=True)
+    from_version = fields.Integer(required=True, allow_none=True)
+    step = fields.String(required=True, allow_none=True, metadata=_d("Where the draft would resume."))
+    reasons = fields.List(fields.String(), required=True)
+
+
+class Impact(Schema):
+    version = fields.Integer(required=True)
+    drafts = fields.List(fields.Nested(DraftCount), required=True, metadata=_d("Drafts on each other version."))
+    accepted = fields.Integer(required=True, metadata=_d("Drafts this version accepts as they are."))
+    sent_back = fields.List(fields.Nested(SentBack), required=True)
+
+
+class Published(Schema):
+    published_version = fields.Integer(required=True)
+    previous_version = fields.Integer(required=True, allow_none=True)
+    drafts = fields.List(fields.Nested(DraftCount), required=True, metadata=_d("Drafts left on other versions."))
+
+
+class PublishRefused(Error):
+    drafts = fields.List(fields.Nested(DraftCount), metadata=_d("Present when drafts are on other versions."))
+
+
+class Migrated(Schema):
+    to = fields.Integer(required=True)
+    moved = fields.Integer(required=True)
+    sent_back = fields.Integer(required=True)
+
+
+class Diff(Schema):
+    from_ = fields.Integer(required=True, data_key="from")
+    to = fields.Integer(required=True)
+    changes = fields.List(fields.Dict(), required=True, metadata=_d(
+        "Steps and fields added, removed and changed, each with its changed attributes and words in id/en "
+        "(formserver/admin/diff.py)."))
+    summary = fields.List(fields.String(), required=True, metadata=_d("The changes in sentences."))
+    same = fields.Boolean(required=True)
+
+
+class VersionNotice(Schema):
+    from_version = fields.Integer(required=True, allow_none=True)
+    to_version = fields.Integer(required=True)
+    at = fields.String(required=True)
+    changes = fields.List(fields.String(), required=True, metadata=_d("What changed, in the request's language."))
+    sent_back = fields.Boolean(required=True)
+    step = fields.String(required=True, allow_none=True, metadata=_d("The step to fill in again, when sent back."))
+    reasons = fields.List(fields.String(), required=True)

@@ -28,6 +28,14 @@ def step_list(doc: dict, state) -> list[dict]:
             for key in state.path]
 
 
+def version_notice(doc: dict) -> dict | None:
+    """The notice of a move to another version of the form (versions.py, migrate), in the request's language."""
+    notice = doc["meta"].get("version_notice")
+    if not notice:
+        return None
+    return {**notice, "changes": [text(line) for line in notice.get("changes", [])]}
+
+
 def public_data(form, data: dict) -> dict:
     """The kept answers (a draft saved before secrets were never kept may still hold one: it never leaves)."""
     return {k: v for k, v in data.items() if k not in form.fields_by_key or form.fields_by_key[k].store}
