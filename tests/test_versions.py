@@ -199,6 +199,10 @@ def test_drafts_stay_pinned_and_migrate_with_a_notice(admin, branching_app):
     assert any("catatan" in line for line in notice["changes"]) and any("catatan" in r for r in notice["reasons"])
     kept = ok_api.get(f"/api/v1/submissions/{fine}").get_json()
     assert kept["form_version"] == 4 and kept["current_step"] == "khusus_a" and not kept["version_notice"]["sent_back"]
+    page = old_api.client.get(f"/isian/{old}/awal").get_data(as_text=True)
+    assert "Formulir ini telah diperbarui" in page and "catatan" in page.lower() and "Periksa lagi" in page
+    english = old_api.get(f"/api/v1/submissions/{old}?lang=en").get_json()["version_notice"]
+    assert any("Field" in line for line in english["changes"]) and english["reasons"]
     # the step saved again on the new version: the notice has been read
     assert old_api.put_step(old, "awal", {"jenis": "B", "catatan": "baru"}).status_code == 200
     assert "version_notice" not in old_api.get(f"/api/v1/submissions/{old}").get_json()

@@ -33,7 +33,8 @@ def version_notice(doc: dict) -> dict | None:
     notice = doc["meta"].get("version_notice")
     if not notice:
         return None
-    return {**notice, "changes": [text(line) for line in notice.get("changes", [])]}
+    return {**notice, "changes": [text(line) for line in notice.get("changes", [])],
+            "reasons": [text(reason) for reason in notice.get("reasons", [])]}
 
 
 def public_data(form, data: dict) -> dict:
