@@ -19,7 +19,8 @@ bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
 VERSION = {"version": {"description": "A version number of the form.", "schema": {"type": "integer", "minimum": 0}}}
 REFUSED = ok("Not logged in as a form administrator (the attempt is recorded), or a write from another site.", s.Error)
 NOT_FOUND = ok("No such form or version.", s.Error)
-PROBLEMS = ok("The definition has problems; each names its place as a JSON pointer. Nothing was stored.", s.Problems)
+PROBLEMS = ok("The definition has problems (`problems`, each naming its place as a JSON pointer), or the body does "
+              "not fit (`errors`). Nothing was stored.", s.Problems)
 
 
 def _admin(summary: str, responses: dict, **options):
@@ -100,7 +101,8 @@ def update_version(form_id, version, body):
 @bp.post("/forms/<form_id>/versions/<int:version>/preview")
 @roles.require(roles.FORM_ADMIN)
 @_admin("What an applicant would see for sample answers (nothing is stored)",
-        {"200": ok("The path, each step's fields and the computed values.", s.AdminPreview), "404": NOT_FOUND},
+        {"200": ok("The path, each step's fields and the computed values.", s.AdminPreview), "404": NOT_FOUND,
+         "422": PROBLEMS},
         body=s.AdminPreviewRequest, body_required=False, path=VERSION, errors=(400,))
 def preview(form_id, version, body):
     return _call(lambda: jsonify(_versions().preview(form_id, version, body.get("answers") or {})))
@@ -129,7 +131,8 @@ def publish(form_id, version, body):
 @roles.require(roles.FORM_ADMIN)
 @_admin("Move drafts on other versions to the published version",
         {"200": ok("How many moved, and how many were sent back to an earlier step.", s.Migrated),
-         "404": NOT_FOUND, "409": ok("`to` is not the published version.", s.Error)},
+         "404": NOT_FOUND, "409": ok("`to` is not the published version.", s.Error),
+         "422": ok("The body is not `{\"to\": version}`.", s.ValidationErrors)},
         body=s.MigrateRequest, errors=(400,))
 def migrate(form_id, body):
     return _call(lambda: jsonify(_versions().migrate(form_id, body["to"], actor())))

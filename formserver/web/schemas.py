@@ -491,8 +491,17 @@ class AdminPreviewRequest(RequestSchema):
                           metadata=_d("Sample answers by field key; nothing is stored."))
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (marshmallow's Boolean also takes 0, 1, "yes", …)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class PublishRequest(RequestSchema):
-    acknowledge_drafts = fields.Boolean(load_default=False, metadata=_d(
+    acknowledge_drafts = StrictBoolean(load_default=False, metadata=_d(
         "Required (true) when drafts exist on other versions: they stay on their versions until migrated."))
 
 
@@ -543,7 +552,10 @@ class Problem(Schema):
 
 
 class Problems(Schema):
-    problems = fields.List(fields.Nested(Problem), required=True)
+    problems = fields.List(fields.Nested(Problem), metadata=_d("When the definition (or sample answers) has "
+                                                                "problems: each with its place."))
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata=_d(
+        "When the body does not fit the request schema: messages by field path, as elsewhere in the API."))
 
 
 class FieldFlags(Schema):
