@@ -25,6 +25,7 @@ from .definition.load import DefinitionError, read_json, registries
 from .i18n import bi
 from .store import DuplicateKey, StaleVersion
 from .submissions import Conflict
+from .validate import ITEM_ID
 
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
 SYSTEM = "system:forms-dir"  # the actor of what the shipped files bring
@@ -252,7 +253,8 @@ class FormVersions:
                                                             f"The sample answers cannot be read: {error}"))]) from None
         steps = {step.key: {"fields": {}} for step in form.steps}
         for path, field_state in state.fields.items():
-            step = form.step_of_field.get(path.split(".", 1)[0])
+            # "group.0.key": the innermost key names the field (a group continuing another's items has its data key)
+            step = form.step_of_field.get(next(p for p in reversed(path.split(".")) if not p.isdigit()))
             if step in steps:
                 steps[step]["fields"][path] = {"visible": field_state.visible, "required": field_state.required}
         return {"path": state.path, "steps": steps, "computed": state.computed}
@@ -278,8 +280,7 @@ class FormVersions:
                 if not on_old_path and later_done:
                     return Placement(completed, key, True, [bi(f"Langkah baru: {key}.", f"New step: {key}.")])
                 return Placement(completed, key, False, [])
-            posted = {f.key: doc["data"][f.key] for f in step.fields if f.key in doc["data"]}
-            result = svc.validator.validate(form, step, posted, doc["data"])
+            result = svc.validator.validate(form, step, _posted(step, doc["data"]), doc["data"])
             errors = {path: messages for path, messages in result.errors.items()
                       if self._kept(form, path.split(".", 1)[0])}
             if errors:
@@ -426,3 +427,18 @@ class FormVersions:
         audit.record(self.store, f"form:{form_id}", event_type, actor, version=number,
                      **({"diff": as_json(changes)} if changes is not None else {}), **details)
 
+
+def _posted(step, data: dict) -> dict:
+    """A completed step's stored answers as a client would post them again: each field by its data key, and a
+    repeating group's items with only this step's answers (and the item's id) — later steps' answers to the
+    same items are theirs to check."""
+    posted = {}
+    for f in step.fields:
+        if f.data_key not in data:
+            continue
+        value = data[f.data_key]
+        if f.type == "group" and isinstance(value, list):
+            own = {c.key for c in f.children} | {ITEM_ID}
+            value = [{k: v for k, v in item.items() if k in own} if isinstance(item, dict) else item for item in value]
+        posted[f.data_key] = value
+    return posted

@@ -8,6 +8,7 @@ from formserver import roles
 from formserver.officers import create_form_admin, create_officer
 
 from .conftest import ROOT, Api, make_app
+from .test_permohonan import applicant  # noqa: F401  (a fixture: a logged-in applicant who may apply)
 
 PASSWORD = "Admin#2025rahasia"
 CABANG = json.loads((ROOT / "tests" / "forms" / "cabang.json").read_text())
@@ -221,3 +222,52 @@ def test_another_app_server_serves_a_publication_without_restart(tmp_path, smtp,
     assert admin.post(f"{ADMIN}/cabang/versions/4/publish").status_code == 200
     assert reader.get("/api/v1/forms/cabang").get_json()["version"] == 4
     assert reader.post("/api/v1/forms/cabang/submissions").get_json()["form_version"] == 4
+
+
+EARLIER_PERMIT = {"punya_izin_sebelumnya": "YA", "izin_sebelumnya_jenis": "SIUP", "izin_sebelumnya_nomor": "503/123",
+                  "izin_sebelumnya_tanggal": "2020-01-02"}
+
+
+def test_the_issue_scenario_on_the_permit_application(app, applicant):
+    """Issue 9's scenario through the API: "Nomor NIB lama" (text, required) added to the detail step, shown
+    only when "Apakah sudah punya izin usaha sebelumnya?" is "Ya"; preview, publish; a draft started before
+    finishes on its version; migrating sends it back to the detail step with a notice."""
+    from .test_permohonan import ONE_PRODUCT, activities, details, ok, products, start
+    create_form_admin(app.extensions["formserver"].store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
+    admin = login(app, "admin1")
+    before = start(applicant)
+    activities(applicant, before, "47191")
+    ok(details(applicant, before, {"modal_usaha": 50_000_000, **EARLIER_PERMIT}))
+
+    definition = admin.get(f"{ADMIN}/permohonan/versions/1").get_json()["definition"]
+    group = next(s for s in definition["steps"] if s["key"] == "detail_usaha")["fields"][0]
+    at = next(i for i, f in enumerate(group["fields"]) if f["key"] == "punya_izin_sebelumnya") + 1
+    group["fields"].insert(at, {"key": "nomor_nib_lama", "type": "text", "required": True,
+                                "label": {"id": "Nomor NIB lama", "en": "Earlier NIB number"},
+                                "visible_if": {"==": [{"var": "punya_izin_sebelumnya"}, "YA"]}})
+    assert admin.post(f"{ADMIN}/permohonan/versions", {"definition": definition}).get_json()["version"] == 2
+    answers = {"kegiatan_usaha": [{"kbli": "47191", **EARLIER_PERMIT}]}
+    shown = admin.post(f"{ADMIN}/permohonan/versions/2/preview", {"answers": answers}).get_json()
+    assert shown["steps"]["detail_usaha"]["fields"]["kegiatan_usaha.0.nomor_nib_lama"] == {"visible": True,
+                                                                                          "required": True}
+    answers["kegiatan_usaha"][0]["punya_izin_sebelumnya"] = "TIDAK"
+    hidden = admin.post(f"{ADMIN}/permohonan/versions/2/preview", {"answers": answers}).get_json()
+    assert hidden["steps"]["detail_usaha"]["fields"]["kegiatan_usaha.0.nomor_nib_lama"]["visible"] is False
+    assert admin.post(f"{ADMIN}/permohonan/versions/2/publish", {"acknowledge_drafts": True}).status_code == 200
+
+    # a new application asks for it, under that answer only
+    fresh = start(applicant)
+    activities(applicant, fresh, "47191")
+    refused = details(applicant, fresh, {"modal_usaha": 50_000_000, **EARLIER_PERMIT})
+    assert refused.status_code == 422 and "kegiatan_usaha.0.nomor_nib_lama" in refused.get_json()["errors"]
+    ok(details(applicant, fresh, {"modal_usaha": 50_000_000, **EARLIER_PERMIT, "nomor_nib_lama": "0210250000011"}))
+    # the draft started before finishes on version 1: its next step is saved without the new question
+    ok(products(applicant, before, ONE_PRODUCT))
+    assert applicant.get(f"/api/v1/submissions/{before}").get_json()["form_version"] == 1
+    assert admin.post(f"{ADMIN}/permohonan/migrate", {"to": 2}).get_json()["sent_back"] == 1
+    state = applicant.get(f"/api/v1/submissions/{before}").get_json()
+    assert state["form_version"] == 2 and state["current_step"] == "detail_usaha"
+    assert state["version_notice"]["step"] == "detail_usaha"
+    assert any("Nomor NIB lama" in line for line in state["version_notice"]["changes"])
+    page = applicant.client.get(f"/isian/{before}/detail_usaha").get_data(as_text=True)
+    assert "Formulir ini telah diperbarui" in page and "Nomor NIB lama" in page
