@@ -233,9 +233,14 @@ class FormVersions:
             self._checked(form_id, record["definition"], number)
         base = self.record(form_id, previous)["definition"] if previous is not None else {}
         now = audit.now_iso()
-        published = self.store.update_form_version({
-            **record, "published_seq": self.store.next_value("form_publications"), "published_at": now,
-            "published_by": actor, "first_published_at": record.get("first_published_at") or now})
+        try:
+            published = self.store.update_form_version({
+                **record, "published_seq": self.store.next_value("form_publications"), "published_at": now,
+                "published_by": actor, "first_published_at": record.get("first_published_at") or now})
+        except StaleVersion:  # published (or changed) by someone else meanwhile
+            raise VersionConflict(bi("Versi ini diubah atau diterbitkan orang lain sementara itu; muat ulang lalu "
+                                     "coba lagi.", "Someone else changed or published this version meanwhile; "
+                                     "reload and try again.")) from None
         self.forms.refresh(force=True)
         self._event(form_id, "form.published", actor, number, diff_definitions(base, record["definition"]),
                     previous=previous, drafts_on_other_versions={str(v): c for v, c in waiting.items()})

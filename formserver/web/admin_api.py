@@ -120,8 +120,8 @@ def impact(form_id, version):
 @roles.require(roles.FORM_ADMIN)
 @_admin("Publish a version (an earlier one again: a roll-back)",
         {"200": ok("Published; every server serves it within seconds.", s.Published), "404": NOT_FOUND,
-         "409": ok("Drafts are on other versions and `acknowledge_drafts` was not true (`drafts` lists them).",
-                   s.PublishRefused),
+         "409": ok("Drafts are on other versions and `acknowledge_drafts` was not true (`drafts` lists them), or "
+                   "someone else published or changed the version meanwhile.", s.PublishRefused),
          "422": PROBLEMS}, body=s.PublishRequest, body_required=False, path=VERSION, errors=(400,))
 def publish(form_id, version, body):
     return _call(lambda: jsonify(_versions().publish(form_id, version, actor(), body.get("acknowledge_drafts", False))))
