@@ -290,14 +290,14 @@ def test_cli_export_and_import(tmp_path, monkeypatch, capsys):
     assert run_command("export", "--out", str(out)) == 0
     assert out.exists() and not (tmp_path / "export.jsonl.partial").exists()
     err = capsys.readouterr().err
-    assert "submissions: 12" in err and "exported 29 records" in err
+    assert "submissions: 12" in err and "exported 30 records" in err
 
     monkeypatch.setenv("FORMSERVER_DATA_DIR", str(tmp_path / "two"))
     assert run_command("import", str(out)) == 0
-    assert "imported 29 new records" in capsys.readouterr().err
+    assert "imported 30 new records" in capsys.readouterr().err
     assert run_command("import", str(out)) == 0
     err = capsys.readouterr().err
-    assert "imported 0 new records" in err and "29 were already in the store" in err
+    assert "imported 0 new records" in err and "30 were already in the store" in err
     assert dump(SQLiteStore(tmp_path / "two" / "formserver.sqlite3")) == dump(SQLiteStore(tmp_path / "one" / "formserver.sqlite3"))
 
     broken = tmp_path / "broken.jsonl"
