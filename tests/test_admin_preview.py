@@ -44,6 +44,8 @@ def test_a_test_run_shows_the_new_field_only_under_its_answer(engine):
         run = dry_run(form, evaluator, merged)
         field = run["steps"]["detail_usaha"]["fields"]["kegiatan_usaha.0.nomor_nib_lama"]
         assert field == {"visible": shown, "required": shown}
+        # only its own step lists it, not every step continuing the same activities
+        assert [k for k, step in run["steps"].items() if "kegiatan_usaha.0.nomor_nib_lama" in step["fields"]] == ["detail_usaha"]
         assert ("kegiatan_usaha.0.nomor_nib_lama" in result.errors) is shown
         assert merged["kegiatan_usaha"][0]["punya_izin_sebelumnya"] == answer
         assert merged["kegiatan_usaha"][0]["_id"] == item

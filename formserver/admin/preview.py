@@ -26,14 +26,12 @@ def dry_run(form: CompiledForm, evaluator: Evaluator, answers: dict) -> dict:
     "computed"}``; fields are keyed by their path (``group.0.key`` inside items).
     """
     state = evaluator.evaluate(form, answers if isinstance(answers, dict) else {})
-    steps = {}
-    for step in form.steps:
-        keys = {f.key for f in step.fields} | {f.data_key for f in step.fields}
-        steps[step.key] = {
-            "visible": step.key in state.path,
-            "fields": {path: {"visible": s.visible, "required": s.required}
-                       for path, s in state.fields.items() if path.split(".")[0] in keys},
-        }
+    steps = {step.key: {"visible": step.key in state.path, "fields": {}} for step in form.steps}
+    for path, s in state.fields.items():
+        # a path names its field last ("kegiatan_usaha.0.kbli"): the field's own step holds it
+        step_key = form.step_of_field.get(path.split(".")[-1])
+        if step_key in steps:
+            steps[step_key]["fields"][path] = {"visible": s.visible, "required": s.required}
     return {"path": list(state.path), "steps": steps, "computed": dict(state.computed)}
 
 

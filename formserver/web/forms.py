@@ -178,9 +178,9 @@ def _summary_message(path: str, message, form, state) -> str:
     return f"{prefix}: {message}" if prefix else message
 
 
-def step_view(doc, form, step, state, errors=None, posted=None) -> dict:
-    """Everything step.html needs."""
-    steps = step_list(doc, state)
+def step_view(doc, form, step, state, errors=None, posted=None, steps=None) -> dict:
+    """Everything step.html needs (``steps``: the step list, when it is not the submission's own: a preview)."""
+    steps = step_list(doc, state) if steps is None else steps
     position = next((i for i, s in enumerate(steps) if s["key"] == step.key), 0)
     values = dict(state.data)
     if posted:

@@ -1,0 +1,278 @@
+"""The form editor's pages without JavaScript: 403 for everyone but form admins, editing, problems, preview, publish."""
+import re
+
+import pytest
+
+from formserver import roles
+from formserver.officers import create_form_admin, create_officer
+
+from .conftest import Api
+
+PASSWORD = "Admin#2025rahasia"
+DETAIL = "detail_usaha"
+
+
+def _login(app, username):
+    api = Api(app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": username, "password": PASSWORD}).status_code == 200
+    return api.client
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def admin_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    store = app.extensions["formserver"].store
+    create_form_admin(store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
+    app.config["TEST_OFFICER"] = create_officer(store, "petugas1", "p1@kampar.go.id", "Siti", PASSWORD)["id"]
+    return app
+
+
+@pytest.fixture
+def admin(admin_app):
+    return _login(admin_app, "admin1")
+
+
+def _versions(app):
+    return app.extensions["formserver"].versions
+
+
+def _new_draft(app, admin, form_id="permohonan") -> int:
+    published = _versions(app).published_number(form_id)
+    page = admin.get(f"/admin/formulir/{form_id}").get_data(as_text=True)
+    r = admin.post(f"/admin/formulir/{form_id}/draf", data={"csrf_token": _token(page), "dari": published})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return int(r.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _post(admin, url, data):
+    page = admin.get(url).get_data(as_text=True)
+    return admin.post(url, data={"csrf_token": _token(page), **data})
+
+
+def _field_form(page: str) -> list[tuple[str, str]]:
+    """The posted pairs of the field page's form as a browser without JavaScript sends them (untouched)."""
+    form = page[page.index("<form method=\"post\" novalidate data-editor>"):]
+    form = form[:form.index("</form>")]
+    pairs = []
+    for tag in re.findall(r"<(input|textarea|select)\b([^>]*)>(.*?)(?=<(?:input|textarea|select|/select|/textarea)\b|$)", form, re.S):
+        kind, attrs, rest = tag
+        name = re.search(r'name="([^"]+)"', attrs)
+        if not name:
+            continue
+        name = name.group(1)
+        if kind == "input":
+            input_type = (re.search(r'type="([^"]+)"', attrs) or [None, "text"])[1]
+            if input_type in ("checkbox", "radio") and " checked" not in attrs:
+                continue
+            value = re.search(r'value="([^"]*)"', attrs)
+            pairs.append((name, _unescape(value.group(1)) if value else "on"))
+        elif kind == "textarea":
+            pairs.append((name, _unescape(rest)))
+        else:
+            options = re.findall(r'<option value="([^"]*)"([^>]*)>', form[form.index(f'name="{name}"'):].split("</select>")[0])
+            chosen = [v for v, a in options if " selected" in a] or [options[0][0] if options else ""]
+            pairs.append((name, _unescape(chosen[0])))
+    return pairs
+
+
+def _unescape(text: str) -> str:
+    import html
+    return html.unescape(text)
+
+
+# ---------------------------------------------------------------- who may use the pages
+
+
+def _admin_urls(app):
+    """Every /admin route with its methods, its arguments filled in."""
+    values = {"form_id": "permohonan", "number": 1, "step_key": DETAIL, "key": "punya_izin_sebelumnya"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin."):
+            url = rule.rule
+            for name in rule.arguments:
+                url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
+            yield url, sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def test_every_admin_page_refuses_anyone_but_form_admins_with_403_and_an_audit_event(admin_app):
+    store = admin_app.extensions["formserver"].store
+    urls = list(_admin_urls(admin_app))
+    assert len(urls) >= 10
+    officer = _login(admin_app, "petugas1")
+    anonymous = admin_app.test_client()
+    for client in (officer, anonymous):
+        for url, methods in urls:
+            for method in methods:
+                r = client.open(url, method=method, data={})
+                assert r.status_code == 403, (url, method, r.status_code)
+                assert "admin formulir" in r.get_data(as_text=True)
+    refused = [e for e in _all_events(store) if e["type"] == roles.REFUSED_EVENT and e["path"].startswith("/admin")]
+    assert len(refused) == 2 * sum(len(m) for _, m in urls)
+    assert {e["role"] for e in refused} == {"petugas", None}
+    assert any(e["actor"] == f"account:{admin_app.config['TEST_OFFICER']}" for e in refused)
+    # a form admin gets every page
+    admin = _login(admin_app, "admin1")
+    for url, methods in urls:
+        if "GET" in methods and "pindahkan" not in url and "beda" not in url:
+            assert admin.get(url).status_code in (200, 409), url
+
+
+def _all_events(store):
+    return list(store.iter_collection("events"))
+
+
+# ---------------------------------------------------------------- lists, versions, diff
+
+
+def test_forms_and_versions_are_listed_with_status_and_who_changed_them(admin_app, admin):
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "permohonan" in page and "registrasi" in page
+    number = _new_draft(admin_app, admin)
+    page = admin.get("/admin/formulir/permohonan").get_data(as_text=True)
+    assert f'id="versi-{number}"' in page and "Draf" in page and "Terbit" in page
+    account = admin_app.extensions["formserver"].store.get_account(
+        _versions(admin_app).get("permohonan", number)["created_by"].split(":", 1)[1])
+    assert account["username"] == "admin1"
+
+
+# ---------------------------------------------------------------- editing without JavaScript
+
+
+def test_without_javascript_labels_help_and_choices_are_edited_and_the_draft_is_published(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/punya_izin_sebelumnya"
+    page = admin.get(url).get_data(as_text=True)
+    data = dict(_field_form(page))
+    data.update({"label.id": "Sudah punya izin usaha?", "label.en": "Already hold a business permit?",
+                 "hint.id": "Izin apa pun sebelum OSS", "hint.en": "Any permit before OSS",
+                 "options.0.label.id": "Ya, sudah", "options.2.value": "RAGU",
+                 "options.2.label.id": "Ragu-ragu", "options.2.label.en": "Not sure"})
+    r = admin.post(url, data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    stored = _versions(admin_app).get("permohonan", number)["definition"]
+    field = _find(stored, "punya_izin_sebelumnya")
+    assert field["label"] == {"id": "Sudah punya izin usaha?", "en": "Already hold a business permit?"}
+    assert field["hint"]["id"] == "Izin apa pun sebelum OSS"
+    assert [(o["value"], o["label"]["id"]) for o in field["options"]] == [("YA", "Ya, sudah"), ("TIDAK", "Tidak"), ("RAGU", "Ragu-ragu")]
+    assert field["visible_if"] if "visible_if" in field else True  # untouched rules stay as they were
+    assert _find(stored, "izin_sebelumnya_jenis")["visible_if"] == {"==": [{"var": "punya_izin_sebelumnya"}, "YA"]}
+
+    # the diff says it in words
+    published = _versions(admin_app).published_number("permohonan")
+    diff = admin.get(f"/admin/formulir/permohonan/beda?dari={published}&ke={number}").get_data(as_text=True)
+    assert "Label: “Apakah sudah punya izin usaha sebelumnya?” → “Sudah punya izin usaha?”" in diff
+    assert "Pilihan: ditambah “Ragu-ragu”" in diff
+
+    # publish: the impact first, then the button
+    page = admin.get(f"/admin/formulir/permohonan/versi/{number}/terbitkan").get_data(as_text=True)
+    assert "Dampak" in page and "Draf pada versi lain" in page
+    r = admin.post(f"/admin/formulir/permohonan/versi/{number}/terbitkan", data={"csrf_token": _token(page)})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert _versions(admin_app).published_number("permohonan") == number
+    # a published version is not edited any more
+    assert admin.post(url, data={**data, "csrf_token": _token(page)}).status_code == 409
+
+
+def _find(definition, key):
+    from formserver.admin.edit import locate
+    return locate(definition, key)[0]
+
+
+def test_a_post_without_the_csrf_token_is_refused(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    r = admin.post(f"/admin/formulir/permohonan/versi/{number}/isian/npwp", data={"label.id": "x", "label.en": "y"})
+    assert r.status_code == 400
+    assert _find(_versions(admin_app).get("permohonan", number)["definition"], "npwp")["label"]["id"] == "NPWP"
+
+
+def test_adding_a_field_with_a_condition_then_previewing_it(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    base = f"/admin/formulir/permohonan/versi/{number}"
+    r = _post(admin, base, {"_action": f"tambah_isian:{DETAIL}", "type": "text", "key": "nomor_nib_lama",
+                            "label.id": "Nomor NIB lama", "label.en": "Old NIB number",
+                            "tempat": "setelah:punya_izin_sebelumnya"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("#isian-nomor_nib_lama"), r.get_data(as_text=True)
+    url = f"{base}/isian/nomor_nib_lama"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    data.update({"required": "ya", "visible_if.mode": "builder", "visible_if.0.field": "punya_izin_sebelumnya",
+                 "visible_if.0.op": "eq", "visible_if.0.value": "Ya"})
+    r = admin.post(url, data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    field = _find(_versions(admin_app).get("permohonan", number)["definition"], "nomor_nib_lama")
+    assert field["required"] is True
+    assert field["visible_if"] == {"==": [{"var": "punya_izin_sebelumnya"}, "YA"]}
+    page = admin.get(base).get_data(as_text=True)
+    assert "Tampil bila «Apakah sudah punya izin usaha sebelumnya?» sama dengan “Ya”" in page
+    field_page = admin.get(url).get_data(as_text=True)
+    assert 'value="punya_izin_sebelumnya" selected' in field_page and 'value="builder" checked' in field_page
+
+    store = admin_app.extensions["formserver"].store
+    before = len(store.list_submissions("permohonan", limit=100))
+    preview = f"{base}/pratinjau/{DETAIL}"
+    page = admin.get(preview).get_data(as_text=True)
+    assert 'data-field="kegiatan_usaha.0.nomor_nib_lama" hidden' in page
+    answers = re.search(r'name="_answers" value="([^"]*)"', page).group(1)
+    item = re.search(r'name="kegiatan_usaha\.0\._id" value="([^"]+)"', page).group(1)
+    for answer, hidden in (("YA", False), ("TIDAK", True)):
+        r = admin.post(preview, data={"csrf_token": _token(page), "_answers": _unescape(answers), "_action": "perbarui",
+                                      "kegiatan_usaha.0._id": item, "kegiatan_usaha.0.punya_izin_sebelumnya": answer})
+        shown = r.get_data(as_text=True)
+        assert ('data-field="kegiatan_usaha.0.nomor_nib_lama" hidden' in shown) is hidden, answer
+        # the test run lists it among the step's fields, required, only under that answer
+        assert ('data-run-field="kegiatan_usaha.0.nomor_nib_lama"' in shown) is not hidden
+    assert len(store.list_submissions("permohonan", limit=100)) == before
+
+
+def test_problems_are_shown_next_to_the_element_and_nothing_is_saved(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/npwp"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    data.update({"visible_if.mode": "raw", "visible_if.raw": '{"==": [{"var": "tidak_ada"}, 1]}'})
+    r = admin.post(url, data=data)
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    rule = page[page.index('id="field-visible_if"'):]
+    rule = rule[:rule.index("</fieldset>")]
+    assert "tidak_ada" in rule and "error-message" in rule
+    assert "visible_if" not in _find(_versions(admin_app).get("permohonan", number)["definition"], "npwp")
+    # a builder row on a field that does not exist is named where it was typed
+    data.update({"visible_if.mode": "builder", "visible_if.0.field": "tidak_ada", "visible_if.0.op": "eq", "visible_if.0.value": "1"})
+    page = admin.post(url, data=data).get_data(as_text=True)
+    assert "Isian &#39;tidak_ada&#39; tidak ada di formulir ini" in page
+
+
+def test_script_typed_in_a_label_is_escaped_everywhere(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/npwp"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    data.update({"label.id": "<script>alert(1)</script>", "label.en": "<img src=x onerror=alert(1)>"})
+    assert admin.post(url, data=data).status_code in (302, 422)
+    for page_url in (url, f"/admin/formulir/permohonan/versi/{number}",
+                     f"/admin/formulir/permohonan/versi/{number}/pratinjau/data_pelaku_usaha"):
+        page = admin.get(page_url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+
+
+def test_structure_buttons_move_and_remove_steps_and_fields(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    base = f"/admin/formulir/permohonan/versi/{number}"
+    keys = lambda: [f["key"] for f in _versions(admin_app).get("permohonan", number)["definition"]["steps"][0]["fields"]]  # noqa: E731
+    first = keys()
+    assert _post(admin, base, {"_action": f"pindah_isian:{first[1]}:naik"}).status_code == 302
+    assert keys()[:2] == [first[1], first[0]]
+    assert _post(admin, base, {"_action": "hapus_isian:bpjs_kesehatan"}).status_code == 302
+    assert "bpjs_kesehatan" not in keys()
+    r = _post(admin, base, {"_action": "tambah_langkah", "step_key": "tambahan", "step_title.id": "Tambahan",
+                            "step_title.en": "More", "after": "produk"})
+    assert r.status_code == 302
+    steps = [s["key"] for s in _versions(admin_app).get("permohonan", number)["definition"]["steps"]]
+    assert steps[steps.index("produk") + 1] == "tambahan"
+    # an edit the checks refuse is not saved, and the page says why
+    r = _post(admin, base, {"_action": "tambah_isian:produk", "type": "text", "key": "nik", "label.id": "x", "label.en": "x",
+                            "tempat": "akhir"})
+    assert r.status_code == 422 and "sudah dipakai" in r.get_data(as_text=True)
+    assert _post(admin, base, {"_action": "tidak_dikenal:x"}).status_code == 400
