@@ -164,3 +164,34 @@ def test_add_a_conditional_field_preview_publish_and_migrate(served, browser):
     assert not admin.js_errors and not applicant_page.js_errors
     admin.context.close()
     applicant_page.context.close()
+
+
+def test_without_javascript_labels_help_and_choices_are_edited_and_published(served, browser):
+    app, base_url = served
+    versions = app.extensions["formserver"].versions
+    page = open_page(browser, base_url, javascript=False)
+    _log_in(page, "admin1", ADMIN_PASSWORD)
+    page.goto("/admin/formulir/permohonan")
+    published = versions.published_number("permohonan")
+    page.locator(f"#versi-{published}").get_by_role("button", name="Buat draf dari versi ini").click()
+    page.wait_for_url(re.compile(r"/versi/\d+$"))
+    draft = int(page.url.rsplit("/", 1)[1])
+    page.locator("#isian-sudah_berjalan").get_by_role("link", name=re.compile("^Ubah")).click()
+    page.fill('[id="label.id"]', "Apakah usaha Anda sudah berjalan?")
+    page.fill('[id="hint.id"]', "Sudah melayani pelanggan")
+    page.fill('[id="hint.en"]', "Already serving customers")
+    page.fill('[id="options.0.label.id"]', "Ya, sudah berjalan")
+    page.fill('[id="options.2.value"]', "SEBAGIAN")
+    page.fill('[id="options.2.label.id"]', "Sebagian")
+    page.fill('[id="options.2.label.en"]', "Partly")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#isian-sudah_berjalan")).to_contain_text("Apakah usaha Anda sudah berjalan?")
+    page.get_by_role("link", name="Terbitkan", exact=True).click()
+    page.get_by_role("button", name=f"Terbitkan versi {draft}").click()
+    expect(page.locator("main")).to_contain_text(f"Versi {draft} diterbitkan")
+    served_form = app.extensions["formserver"].forms.get("permohonan")
+    field = served_form.fields_by_key["sudah_berjalan"].spec
+    assert served_form.version == draft and field["label"]["id"] == "Apakah usaha Anda sudah berjalan?"
+    assert field["hint"] == {"id": "Sudah melayani pelanggan", "en": "Already serving customers"}
+    assert [o["value"] for o in field["options"]] == ["YA", "TIDAK", "SEBAGIAN"]
+    page.context.close()

@@ -276,3 +276,55 @@ def test_structure_buttons_move_and_remove_steps_and_fields(admin_app, admin):
                             "tempat": "akhir"})
     assert r.status_code == 422 and "sudah dipakai" in r.get_data(as_text=True)
     assert _post(admin, base, {"_action": "tidak_dikenal:x"}).status_code == 400
+
+
+def test_a_rule_the_builder_cannot_show_stays_raw_said_in_words_and_unchanged_on_save(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/pernyataan_standar_usaha"
+    before = _find(_versions(admin_app).get("permohonan", number)["definition"], "pernyataan_standar_usaha")
+    page = admin.get(url).get_data(as_text=True)
+    assert 'id="visible_if.mode-raw" value="raw" checked' in page
+    assert "Pembuat syarat tidak dapat menampilkan aturan ini" in page
+    assert "ada «Kegiatan usaha» yang: «Proses kegiatan ini»" in page
+    data = dict(_field_form(page))
+    assert admin.post(url, data={**data, "label.id": "Saya bersedia memenuhi standar usaha."}).status_code == 302
+    after = _find(_versions(admin_app).get("permohonan", number)["definition"], "pernyataan_standar_usaha")
+    assert after["visible_if"] == before["visible_if"] and after["label"]["id"] == "Saya bersedia memenuhi standar usaha."
+
+
+def test_a_step_title_and_its_condition(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/langkah/produk"
+    page = admin.get(url).get_data(as_text=True)
+    r = admin.post(url, data={"csrf_token": _token(page), "title.id": "Produk dan jasa", "title.en": "Products",
+                              "description.id": "", "description.en": "", "visible_if.mode": "builder",
+                              "visible_if.combine": "any",
+                              "visible_if.0.field": "sudah_berjalan", "visible_if.0.op": "eq", "visible_if.0.value": "Ya",
+                              "visible_if.1.combine": "all", "visible_if.1.0.field": "modal_usaha",
+                              "visible_if.1.0.op": "gt", "visible_if.1.0.value": "1.000"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    step = _versions(admin_app).get("permohonan", number)["definition"]["steps"][3]
+    assert step["title"] == {"id": "Produk dan jasa", "en": "Products"} and "description" not in step
+    assert step["visible_if"] == {"or": [{"==": [{"var": "sudah_berjalan"}, "YA"]}, {"and": [{">": [{"var": "modal_usaha"}, 1000]}]}]}
+    page = admin.get(url).get_data(as_text=True)
+    assert "Sekarang:" in page and "lebih dari 1000" in page
+    # without a title it is refused and nothing changes
+    r = admin.post(url, data={"csrf_token": _token(page), "title.id": "", "title.en": "", "visible_if.mode": "none"})
+    assert r.status_code == 422 and "Isi judul langkah" in r.get_data(as_text=True)
+    assert _versions(admin_app).get("permohonan", number)["definition"]["steps"][3]["title"]["id"] == "Produk dan jasa"
+
+
+def test_bad_requests_are_4xx_never_500(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    base = f"/admin/formulir/permohonan/versi/{number}"
+    assert admin.get("/admin/formulir/tidak_ada").status_code == 404
+    assert admin.get("/admin/formulir/permohonan/versi/999").status_code == 404
+    assert admin.get(f"{base}/isian/tidak_ada").status_code == 404
+    assert admin.get(f"{base}/langkah/tidak_ada").status_code == 404
+    assert admin.get(f"{base}/pratinjau/tidak_ada").status_code == 404
+    assert admin.get("/admin/formulir/permohonan/beda?dari=x&ke=1").status_code == 404
+    page = admin.get(f"{base}/pratinjau/produk").get_data(as_text=True)
+    r = admin.post(f"{base}/pratinjau/produk", data={"csrf_token": _token(page), "_answers": "[1, 2"})
+    assert r.status_code == 400
+    r = admin.post(f"{base}/pratinjau/produk", data={"csrf_token": _token(page), "_answers": '"text"'})
+    assert r.status_code == 400
