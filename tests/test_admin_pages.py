@@ -328,3 +328,17 @@ def test_bad_requests_are_4xx_never_500(admin_app, admin):
     assert r.status_code == 400
     r = admin.post(f"{base}/pratinjau/produk", data={"csrf_token": _token(page), "_answers": '"text"'})
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("answers", [
+    '{"kegiatan_usaha": "x"}', '{"kegiatan_usaha": [1, null, "a"]}', '{"kegiatan_usaha": [{"_id": 5, "kbli": []}]}',
+    '{"kegiatan_usaha": [{"_id": "a1", "modal_usaha": "banyak", "dipilih": "ya"}]}', '{"npwp": {"a": 1}}',
+])
+def test_odd_sample_answers_in_a_preview_are_never_a_server_error(admin_app, admin, answers):
+    number = _new_draft(admin_app, admin)
+    for step in ("data_pelaku_usaha", DETAIL, "daftar_kegiatan", "pernyataan_mandiri"):
+        url = f"/admin/formulir/permohonan/versi/{number}/pratinjau/{step}"
+        page = admin.get(url).get_data(as_text=True)
+        r = admin.post(url, data={"csrf_token": _token(page), "_answers": answers, "_action": "perbarui",
+                                  "kegiatan_usaha.0._id": "zz", "kegiatan_usaha.0.modal_usaha": "x"})
+        assert r.status_code < 500, (step, answers)
