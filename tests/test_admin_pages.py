@@ -342,3 +342,27 @@ def test_odd_sample_answers_in_a_preview_are_never_a_server_error(admin_app, adm
         r = admin.post(url, data={"csrf_token": _token(page), "_answers": answers, "_action": "perbarui",
                                   "kegiatan_usaha.0._id": "zz", "kegiatan_usaha.0.modal_usaha": "x"})
         assert r.status_code < 500, (step, answers)
+
+
+def test_a_draft_with_problems_shows_them_in_place_and_cannot_be_published(admin_app, admin):
+    import copy
+    versions = _versions(admin_app)
+    published = versions.published_number("permohonan")
+    definition = copy.deepcopy(versions.get("permohonan", published)["definition"])
+    definition["steps"][0]["fields"][8]["visible_if"] = {"==": [{"var": "tidak_ada"}, 1]}  # stored past the checks
+    number = published + 10
+    admin_app.extensions["formserver"].store.insert_form_version({
+        "id": f"permohonan@{number}", "form_id": "permohonan", "number": number, "definition": {**definition, "version": number},
+        "created_at": "2026-01-01T00:00:00+00:00", "created_by": "test", "updated_at": "2026-01-01T00:00:00+00:00",
+        "updated_by": "test"})
+    key = definition["steps"][0]["fields"][8]["key"]
+    page = admin.get(f"/admin/formulir/permohonan/versi/{number}").get_data(as_text=True)
+    assert "Draf ini belum dapat diterbitkan" in page
+    item = page[page.index(f'id="isian-{key}"'):]
+    assert "tidak_ada" in item[:item.index("</li>")]  # beside the field it concerns
+    url = f"/admin/formulir/permohonan/versi/{number}/terbitkan"
+    page = admin.get(url).get_data(as_text=True)
+    assert "Versi ini belum dapat diterbitkan" in page and "Terbitkan versi" not in page.split("</h1>", 1)[1]
+    r = admin.post(url, data={"csrf_token": _token(page)})
+    assert r.status_code == 422 and versions.published_number("permohonan") == published
+    assert admin.get(f"/admin/formulir/permohonan/versi/{number}/pratinjau/{DETAIL}").status_code == 422
