@@ -99,12 +99,12 @@ def test_add_a_conditional_field_preview_publish_and_migrate(served, browser):
     admin.locator("#langkah-detail_usaha").get_by_role("link", name=re.compile("^Pratinjau")).click()
     on_step(admin, "detail_usaha")
     expect(field(admin, NIB)).to_be_hidden()
-    by_id(admin, "field-kegiatan_usaha.0.punya_izin_sebelumnya-YA").check()
-    admin.get_by_role("button", name="Perbarui pratinjau").click()
+    with admin.expect_navigation():  # a choice updates the preview at once
+        by_id(admin, "field-kegiatan_usaha.0.punya_izin_sebelumnya-YA").check()
     expect(field(admin, NIB)).to_be_visible()
     expect(admin.locator(f'[data-run-field="{NIB}"]')).to_contain_text("wajib")
-    by_id(admin, "field-kegiatan_usaha.0.punya_izin_sebelumnya-TIDAK").check()
-    admin.get_by_role("button", name="Perbarui pratinjau").click()
+    with admin.expect_navigation():
+        by_id(admin, "field-kegiatan_usaha.0.punya_izin_sebelumnya-TIDAK").check()
     expect(field(admin, NIB)).to_be_hidden()
     assert len(app.extensions["formserver"].store.list_submissions("permohonan", limit=100)) == 2  # nothing stored
 

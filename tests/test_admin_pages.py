@@ -366,3 +366,30 @@ def test_a_draft_with_problems_shows_them_in_place_and_cannot_be_published(admin
     r = admin.post(url, data={"csrf_token": _token(page)})
     assert r.status_code == 422 and versions.published_number("permohonan") == published
     assert admin.get(f"/admin/formulir/permohonan/versi/{number}/pratinjau/{DETAIL}").status_code == 422
+
+
+def test_the_impact_sends_back_only_drafts_the_new_version_refuses_and_to_that_step(admin_app):
+    from formserver.admin import edit
+
+    from .items_scenarios import add_applicant
+    from .test_permohonan import activities, details, ok, start
+    add_applicant(admin_app)
+    api = Api(admin_app.test_client())
+    assert api.post("/api/v1/auth/login", {"username": "budi0001", "password": "Rahasia#2025"}).status_code == 200
+    drafts = {}
+    for answer, extra in (("YA", {"izin_sebelumnya_jenis": "SIUP", "izin_sebelumnya_nomor": "1/2019",
+                                  "izin_sebelumnya_tanggal": "2019-05-02"}), ("TIDAK", {})):
+        sid = start(api)
+        activities(api, sid, "47191")
+        ok(details(api, sid, {"modal_usaha": 50_000_000, "punya_izin_sebelumnya": answer, **extra}))
+        drafts[answer] = sid
+    versions = _versions(admin_app)
+    published = versions.published_number("permohonan")
+    definition = edit.add_field(versions.get("permohonan", published)["definition"], DETAIL, {
+        "key": "nomor_nib_lama", "type": "text", "label": {"id": "Nomor NIB lama", "en": "Old NIB number"}, "required": True,
+        "visible_if": {"==": [{"var": "punya_izin_sebelumnya"}, "YA"]}}, parent="detail_kegiatan", after="punya_izin_sebelumnya")
+    number = versions.create_draft("permohonan", definition, "test")["number"]
+    impact = versions.impact("permohonan", number)
+    assert impact["accepted"] == 1
+    assert [(d["submission_id"], d["step"]) for d in impact["sent_back"]] == [(drafts["YA"], DETAIL)]
+    assert "nomor_nib_lama" in " ".join(impact["sent_back"][0]["reasons"])

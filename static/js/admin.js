@@ -1,6 +1,7 @@
 // The form editor's small enhancements; every page works without this file.
 // It only shows the part of a condition that applies (builder rows or raw JsonLogic), hides the value box
-// of "terisi"/"kosong", offers a choice field's values while typing, and asks before a removal.
+// of "terisi"/"kosong", offers a choice field's values while typing, asks before a removal, and updates a
+// preview when a choice is made (the server renders it, as without the script).
 (function () {
   "use strict";
 
@@ -40,6 +41,19 @@
       if (condition && event.target.hasAttribute("data-rule-field")) offerChoices(condition);
     });
     rule.querySelectorAll("[data-condition]").forEach(showValue);
+  });
+
+  // the preview follows a choice at once (a choice is what conditions read); typed text waits for the button
+  var KEEP = "admin-preview-scroll";
+  document.querySelectorAll("form[data-admin-preview]").forEach(function (form) {
+    var scroll = sessionStorage.getItem(KEEP);
+    if (scroll !== null) { sessionStorage.removeItem(KEEP); window.scrollTo(0, Number(scroll)); }
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.tagName !== "SELECT" && target.type !== "radio" && target.type !== "checkbox") return;
+      sessionStorage.setItem(KEEP, String(window.scrollY));
+      form.requestSubmit(form.querySelector('button[value="perbarui"]'));
+    });
   });
 
   document.addEventListener("click", function (event) {
