@@ -312,6 +312,13 @@ def test_a_step_title_and_its_condition(admin_app, admin):
     r = admin.post(url, data={"csrf_token": _token(page), "title.id": "", "title.en": "", "visible_if.mode": "none"})
     assert r.status_code == 422 and "Isi judul langkah" in r.get_data(as_text=True)
     assert _versions(admin_app).get("permohonan", number)["definition"]["steps"][3]["title"]["id"] == "Produk dan jasa"
+    # a rule on a field that does not exist: the problem stands beside the rule, the step is unchanged
+    r = admin.post(url, data={"csrf_token": _token(page), "title.id": "Produk", "title.en": "Products",
+                              "visible_if.mode": "raw", "visible_if.raw": '{"var": "tidak_ada"}'})
+    assert r.status_code == 422
+    rule = r.get_data(as_text=True).split('id="field-visible_if"', 1)[1].split("</fieldset>", 1)[0]
+    assert "tidak_ada" in rule and "error-message" in rule
+    assert _versions(admin_app).get("permohonan", number)["definition"]["steps"][3]["title"]["id"] == "Produk dan jasa"
 
 
 def test_bad_requests_are_4xx_never_500(admin_app, admin):

@@ -243,9 +243,26 @@ def step(form_id, number, step_key):
                          url_for("admin.version", form_id=form_id, number=number) + f"#langkah-{step_key}")
 
 
+def _near(problems, pointer: str) -> tuple[dict, list]:
+    """Problems under ``pointer`` by the element they concern ("label", "visible_if", "options/2", "" for the
+    element itself), and the problems elsewhere in the definition."""
+    near: dict = {}
+    elsewhere = []
+    for p in problems:
+        if p.pointer != pointer and not p.pointer.startswith(pointer + "/"):
+            elsewhere.append(p)
+            continue
+        rest = p.pointer[len(pointer):].strip("/").split("/")
+        near.setdefault("/".join(rest[:2]) if rest[0] == "options" else rest[0], []).append(p.message)
+    return near, elsewhere
+
+
 def _step_view(form_id, record, spec, fields, errors=None, problems=(), posted=False) -> dict:
+    pointer = edit.pointer(("steps", edit.step_index(record["definition"], spec["key"])))
+    near, elsewhere = _near(problems, pointer)
     return {"form_id": form_id, "record": record, "spec": spec, "draft": record["status"] == "draft",
-            "errors": errors or {}, "problems": problems, "fields": fields, "operators": admin_forms.operators(),
+            "near": near, "elsewhere": elsewhere, "problems": problems,
+            "errors": errors or {}, "fields": fields, "operators": admin_forms.operators(),
             "rule": _rule_view("visible_if", spec.get("visible_if"), fields, posted)}
 
 
@@ -313,15 +330,11 @@ def _plain_validators() -> set[str]:
 def _field_view(form_id, record, spec, place, fields, errors=None, problems=(), posted=False) -> dict:
     field_type = _type_of(spec.get("type"))
     properties = _properties(spec)
-    own = [p for p in problems if p.pointer == place.pointer or p.pointer.startswith(place.pointer + "/")]
-    near: dict = {}
-    for p in own:
-        rest = p.pointer[len(place.pointer):].strip("/").split("/")
-        near.setdefault("/".join(rest[:2]) if rest[0] == "options" else rest[0], []).append(p.message)
+    near, elsewhere = _near(problems, place.pointer)
     return {
         "form_id": form_id, "record": record, "spec": spec, "place": place, "draft": record["status"] == "draft",
         "type": field_type, "properties": properties, "errors": errors or {}, "near": near,
-        "elsewhere": [p for p in problems if p not in own], "fields": fields,
+        "elsewhere": elsewhere, "fields": fields,
         "options": list(spec.get("options") or []), "validators": sorted(_plain_validators()),
         "ticked": {v if isinstance(v, str) else v.get("name") for v in spec.get("validators") or []},
         "kept_validators": [v for v in spec.get("validators") or [] if isinstance(v, dict) and v.get("args")],
