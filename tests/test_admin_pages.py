@@ -130,7 +130,9 @@ def _all_events(store):
 
 def test_forms_and_versions_are_listed_with_status_and_who_changed_them(admin_app, admin):
     page = admin.get("/admin/").get_data(as_text=True)
-    assert "permohonan" in page and "registrasi" in page
+    assert "permohonan" in page and "registrasi" in page and "Kelola formulir" in page
+    assert "Manage forms" in admin.get("/admin/?lang=en").get_data(as_text=True)
+    admin.get("/admin/?lang=id")
     number = _new_draft(admin_app, admin)
     page = admin.get("/admin/formulir/permohonan").get_data(as_text=True)
     assert f'id="versi-{number}"' in page and "Draf" in page and "Terbit" in page
