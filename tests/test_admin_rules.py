@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formserver.admin.rules import (
@@ -26,6 +26,7 @@ from .conftest import ROOT
 PERMOHONAN = json.loads((ROOT / "forms" / "permohonan.json").read_text(encoding="utf-8"))
 FIELDS = fields_of(PERMOHONAN)
 IZIN_YA = {"==": [{"var": "punya_izin_sebelumnya"}, "YA"]}
+ENGINE = Logic()
 
 
 def test_one_row_is_a_bare_comparison_as_the_shipped_forms_write_it():
@@ -131,15 +132,17 @@ _inner = st.builds(Group, _combine, st.lists(_conditions(), min_size=1, max_size
 _models = st.builds(Group, _combine, st.lists(_conditions() | _inner, min_size=1, max_size=5).map(tuple))
 
 
+@settings(deadline=None)  # a loaded CI machine: correctness here, never speed
 @given(_models)
 def test_builder_to_jsonlogic_to_builder_round_trips(model):
     logic = to_jsonlogic(model)
     assert from_jsonlogic(logic) == model.normalized()
     # and what it writes survives JSON and is a rule the engine compiles
     assert from_jsonlogic(json.loads(json.dumps(logic))) == model.normalized()
-    Logic().compile(logic)
+    ENGINE.compile(logic)
 
 
+@settings(deadline=None)  # a loaded CI machine: correctness here, never speed
 @given(_models)
 def test_the_page_form_of_a_model_reads_back(model):
     assert from_dict(json.loads(json.dumps(model.to_dict()))) == model
@@ -227,6 +230,7 @@ def test_any_json_at_all_gets_a_sentence_never_an_error():
     assert "aturan" in sentence(deep)
 
 
+@settings(deadline=None)  # a loaded CI machine: correctness here, never speed
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=2),
                     max_leaves=12))

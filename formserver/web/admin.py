@@ -13,7 +13,7 @@ from ..admin import forms as admin_forms
 from ..admin.diff import diff
 from ..admin.rules import fields_of, sentence
 from ..compile import compile_form
-from ..compile.fields import FIELD_TYPES
+from ..compile.fields import FIELD_TYPES, palette
 from ..definition.check import Problem
 from ..i18n import bi, current_locale, text
 from ..validators import VALIDATOR_ARGS
@@ -144,13 +144,8 @@ def _version_view(form_id, record, problems=None, notices=None) -> dict:
 
 
 def _palette() -> list[dict]:
-    """Field types as the palette offers them (the registry describes each)."""
-    from ..compile import fields as field_types
-    describe = getattr(field_types, "palette", None)
-    if describe is not None:
-        return describe()
-    return [{"type": name, "name": {"id": name, "en": name}, "help": {"id": "", "en": ""}, "properties": []}
-            for name in FIELD_TYPES]
+    """Field types as the palette offers them (each registry entry describes itself)."""
+    return palette()
 
 
 @bp.post("/formulir/<form_id>/versi/<int:number>")
