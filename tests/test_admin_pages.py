@@ -139,6 +139,8 @@ def test_forms_and_versions_are_listed_with_status_and_who_changed_them(admin_ap
     account = admin_app.extensions["formserver"].store.get_account(
         _versions(admin_app).get("permohonan", number)["created_by"].split(":", 1)[1])
     assert account["username"] == "admin1"
+    row = page.split(f'id="versi-{number}"', 1)[1].split("</tr>", 1)[0]
+    assert "admin1 (Adi)" in row
 
 
 # ---------------------------------------------------------------- editing without JavaScript

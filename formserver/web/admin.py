@@ -89,7 +89,19 @@ def form(form_id):
     found = next((f for f in _versions().list_forms() if f["id"] == form_id), None)
     if found is None:
         abort(404)
-    return render_template("admin/form.html", form=_titled(found))
+    return render_template("admin/form.html", form=_titled(found), who=_who)
+
+
+def _who(actor: str | None) -> str:
+    """Who an actor id is, as people know them: an account's username and name."""
+    if actor and actor.startswith("account:"):
+        account = services().store.get_account(actor.split(":", 1)[1])
+        if account:
+            name = (account.get("profile") or {}).get("nama_lengkap")
+            return f"{account['username']} ({name})" if name else account["username"]
+    if actor and actor.startswith("system:"):
+        return bi("sistem (berkas formulir yang dikirim)", "system (shipped form files)")
+    return actor or "—"
 
 
 def _titled(listed: dict) -> dict:
