@@ -8,6 +8,7 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import roles
+from ..accounts.registration import display_name
 from ..admin import edit, preview
 from ..admin import forms as admin_forms
 from ..admin.diff import diff
@@ -97,7 +98,7 @@ def _who(actor: str | None) -> str:
     if actor and actor.startswith("account:"):
         account = services().store.get_account(actor.split(":", 1)[1])
         if account:
-            name = (account.get("profile") or {}).get("nama_lengkap")
+            name = display_name(account)
             return f"{account['username']} ({name})" if name else account["username"]
     if actor and actor.startswith("system:"):
         return bi("sistem (berkas formulir yang dikirim)", "system (shipped form files)")
