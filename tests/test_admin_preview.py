@@ -4,7 +4,7 @@ import json
 import pytest
 
 from formserver.admin import edit
-from formserver.admin.preview import dry_run, sample_answers, try_step
+from formserver.admin.preview import sample_answers, try_step
 from formserver.compile import compile_form
 from formserver.logic import Logic
 from formserver.reference.options import References
@@ -34,28 +34,25 @@ def test_sample_answers_give_each_repeating_group_its_items(engine):
     assert len(answers["kegiatan_usaha"]) == 1 and answers["kegiatan_usaha"][0]["_id"]
 
 
-def test_a_test_run_shows_the_new_field_only_under_its_answer(engine):
-    form, evaluator, validator = engine
+def test_a_step_tried_with_sample_answers_shows_the_new_field_only_under_its_answer(engine):
+    form, _, validator = engine
     answers = sample_answers(form)
     item = answers["kegiatan_usaha"][0]["_id"]
     for answer, shown in (("YA", True), ("TIDAK", False)):
         merged, result = try_step(form, validator, "detail_usaha",
                                   {"kegiatan_usaha": [{"_id": item, "punya_izin_sebelumnya": answer}]}, answers)
-        run = dry_run(form, evaluator, merged)
-        field = run["steps"]["detail_usaha"]["fields"]["kegiatan_usaha.0.nomor_nib_lama"]
-        assert field == {"visible": shown, "required": shown}
-        # only its own step lists it, not every step continuing the same activities
-        assert [k for k, step in run["steps"].items() if "kegiatan_usaha.0.nomor_nib_lama" in step["fields"]] == ["detail_usaha"]
+        state = result.state.fields["kegiatan_usaha.0.nomor_nib_lama"]
+        assert (state.visible, state.required) == (shown, shown)
         assert ("kegiatan_usaha.0.nomor_nib_lama" in result.errors) is shown
         assert merged["kegiatan_usaha"][0]["punya_izin_sebelumnya"] == answer
         assert merged["kegiatan_usaha"][0]["_id"] == item
-    assert run["path"][0] == "data_pelaku_usaha" and "detail_usaha" in run["path"]
-    assert run["steps"]["data_pelaku_usaha"]["visible"] is True
+    assert "detail_usaha" in result.state.path
 
 
-def test_computed_values_follow_the_answers(engine):
-    form, evaluator, _ = engine
-    run = dry_run(form, evaluator, {"kegiatan_usaha": [{"_id": "a1", "kbli": "47191", "modal_usaha": 50_000_000}]})
-    computed = {path: value for path, value in run["computed"].items() if path.startswith("kegiatan_usaha.0.")}
-    assert computed, run["computed"]
-    assert dry_run(form, evaluator, "not answers")["path"]
+def test_answers_of_other_steps_stay_and_computed_values_follow(engine):
+    form, _, validator = engine
+    answers = {"kegiatan_usaha": [{"_id": "a1", "kbli": "47191", "jenis_kegiatan": "UTAMA"}], "npwp": "012345678901000"}
+    merged, result = try_step(form, validator, "detail_usaha", {"kegiatan_usaha": [{"_id": "a1", "modal_usaha": "50.000.000"}]},
+                              answers)
+    assert merged["npwp"] == "012345678901000" and merged["kegiatan_usaha"][0]["kbli"] == "47191"
+    assert "kegiatan_usaha.0.skala_usaha_hasil" in result.state.computed  # computed for the tried answers

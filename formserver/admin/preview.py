@@ -1,10 +1,11 @@
-"""Preview and test run of a definition: what an applicant would see for given answers; nothing is stored."""
+"""Preview of a definition: a step as an applicant would see it for sample answers; nothing is stored.
+
+The test run over the whole form (path, fields, computed values) is the versions service's ``preview``."""
 from __future__ import annotations
 
 import secrets
 
 from ..compile import CompiledForm
-from ..state import Evaluator
 from ..validate import ITEM_ID, StepValidator
 
 
@@ -17,22 +18,6 @@ def sample_answers(form: CompiledForm) -> dict:
                 count = max(1, int(f.spec.get("min_items") or 0))
                 answers[f.data_key] = [{ITEM_ID: secrets.token_hex(4)} for _ in range(count)]
     return answers
-
-
-def dry_run(form: CompiledForm, evaluator: Evaluator, answers: dict) -> dict:
-    """For ``answers``: the step path, each step's fields (visible, required) and the computed values.
-
-    The shape of the admin API's preview: ``{"path", "steps": {step: {"visible", "fields": {path: {...}}}},
-    "computed"}``; fields are keyed by their path (``group.0.key`` inside items).
-    """
-    state = evaluator.evaluate(form, answers if isinstance(answers, dict) else {})
-    steps = {step.key: {"visible": step.key in state.path, "fields": {}} for step in form.steps}
-    for path, s in state.fields.items():
-        # a path names its field last ("kegiatan_usaha.0.kbli"): the field's own step holds it
-        step_key = form.step_of_field.get(path.split(".")[-1])
-        if step_key in steps:
-            steps[step_key]["fields"][path] = {"visible": s.visible, "required": s.required}
-    return {"path": list(state.path), "steps": steps, "computed": dict(state.computed)}
 
 
 def try_step(form: CompiledForm, validator: StepValidator, step_key: str, posted: dict, answers: dict):
