@@ -242,6 +242,7 @@ def test_problems_are_shown_next_to_the_element_and_nothing_is_saved(admin_app, 
     rule = page[page.index('id="field-visible_if"'):]
     rule = rule[:rule.index("</fieldset>")]
     assert "tidak_ada" in rule and "error-message" in rule
+    _links_lead_somewhere(page)
     assert "visible_if" not in _find(_versions(admin_app).get("permohonan", number)["definition"], "npwp")
     # a builder row on a field that does not exist is named where it was typed
     data.update({"visible_if.mode": "builder", "visible_if.0.field": "tidak_ada", "visible_if.0.op": "eq", "visible_if.0.value": "1"})
@@ -404,3 +405,24 @@ def test_the_impact_sends_back_only_drafts_the_new_version_refuses_and_to_that_s
     assert impact["accepted"] == 1
     assert [(d["submission_id"], d["step"]) for d in impact["sent_back"]] == [(drafts["YA"], DETAIL)]
     assert "nomor_nib_lama" in " ".join(impact["sent_back"][0]["reasons"])
+
+
+def _links_lead_somewhere(page: str) -> None:
+    """Every link of an error summary goes to an element of the page."""
+    summaries = re.findall(r'<div class="error-summary".*?</div>', page, re.S)
+    targets = [t for summary in summaries for t in re.findall(r'href="#([^"]+)"', summary)]
+    assert targets
+    for target in targets:
+        assert f'id="{target}"' in page, target
+
+
+def test_every_mistake_in_a_field_form_is_linked_from_the_summary(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/punya_izin_sebelumnya"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    data.update({"label.en": "", "options.1.value": "YA", "visible_if.mode": "raw", "visible_if.raw": "[oops"})
+    r = admin.post(url, data=data)
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    _links_lead_somewhere(page)
+    assert 'href="#field-options.1"' in page and 'href="#field-label"' in page and 'href="#field-visible_if"' in page
