@@ -105,10 +105,18 @@ def semesters_until(day: dt.date, count: int) -> list[Period]:
     return out[::-1]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # reports cover years in this span (a trend looks back from the period)
+
+
+def in_span(day: dt.date) -> bool:
+    """Whether a report may start or end on ``day``."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def parse_semester(name: str) -> Period | None:
-    """``"2026-1"`` → the period; None when it is not a semester's name."""
+    """``"2026-1"`` → the period; None when it is not a semester's name (or one outside the years reported)."""
     year, _, half = str(name).partition("-")
-    if not (year.isdigit() and len(year) == 4 and half in ("1", "2")):
+    if not (year.isdigit() and len(year) == 4 and half in ("1", "2")) or not FIRST_YEAR <= int(year) <= LAST_YEAR:
         return None
     return semester(int(year), int(half))
 

@@ -115,6 +115,11 @@ def test_the_ikm_api_gives_the_worked_example(app, worked_example):
     assert supervisor.get("/api/v1/skm/ikm?from=2026-06-30&to=2026-01-01").status_code == 400  # reversed
     assert supervisor.get("/api/v1/skm/ikm?from=2026-02-30&to=2026-03-01").status_code == 400  # no such day
     assert supervisor.get("/api/v1/skm/ikm?from=2026-01-01").status_code == 400               # half a range
+    for far in ("from=0001-01-01&to=2026-01-01", "from=2026-01-01&to=9999-12-31"):            # outside the years reported
+        assert supervisor.get(f"/api/v1/skm/ikm?{far}").status_code == 400
+        assert supervisor.get(f"/petugas/skm?{far}").status_code == 400
+    assert supervisor.get("/petugas/skm?semester=0001-1").status_code == 400
+    assert app.test_client().get("/ikm?semester=0001-2").status_code == 400
 
 
 def test_only_supervisors_read_the_report(app, worked_example):

@@ -56,6 +56,12 @@ def _checked(query: dict) -> dict:
     if bool(query.get("from_")) != bool(query.get("to")):
         abort(error_response(400, bi("Isi tanggal awal (from) dan akhir (to) bersama-sama.",
                                      "Give both the first (from) and the last (to) day.")))
+    if any(query.get(key) and not survey.in_span(query[key]) for key in ("from_", "to")):
+        abort(error_response(400, bi(f"Laporan mencakup tahun {survey.FIRST_YEAR} sampai {survey.LAST_YEAR}.",
+                                     f"Reports cover the years {survey.FIRST_YEAR} to {survey.LAST_YEAR}.")))
+    if query.get("semester") and survey.parse_semester(query["semester"]) is None:
+        abort(error_response(400, bi(f"Semester ditulis TAHUN-1 atau TAHUN-2, tahun {survey.FIRST_YEAR}–{survey.LAST_YEAR}.",
+                                     f"Write the semester as YEAR-1 or YEAR-2, years {survey.FIRST_YEAR}–{survey.LAST_YEAR}.")))
     if query.get("from_") and query["from_"] > query["to"]:
         abort(error_response(400, bi("Tanggal akhir (to) tidak boleh sebelum tanggal awal (from).",
                                      "The last day (to) cannot come before the first (from).")))
@@ -120,8 +126,10 @@ def public_summary():
     raw = request.args.get("semester", "")
     period = survey.parse_semester(raw) if raw else survey.semester_of(today())
     if period is None:
-        return error_response(400, bi("Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1.",
-                                      "Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1."))
+        return error_response(400, bi(f"Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1 (tahun {survey.FIRST_YEAR}–"
+                                      f"{survey.LAST_YEAR}).",
+                                      f"Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1 (years {survey.FIRST_YEAR}–"
+                                      f"{survey.LAST_YEAR})."))
     result = survey.report(services(), period)
     trend = survey.trend(services(), period.last_day, TREND)
     return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=True,
