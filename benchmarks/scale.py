@@ -172,9 +172,13 @@ class Generator:
                            for _ in range(rng.randint(1, 3))],
                 "dipilih": True}
         if risiko == "MENENGAH_RENDAH":
-            item.update({"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": rng.randrange(20, 500),
-                         "kapasitas_produksi": rng.randrange(10, 5000), "jenis_usaha_lingkungan": "UMUM",
-                         "kewajiban_lingkungan": "SPPL", "uraian_usaha_lingkungan": "Usaha kecil tanpa limbah B3"})
+            industri = 10 <= int(code[:2]) <= 33
+            item.update({"punya_dokumen_lingkungan": "BELUM", "kewajiban_lingkungan": "SPPL",
+                         "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN" if industri else "USAHA_DI_BANGUNAN",
+                         "luas_bangunan_m2": "BANGUNAN_KURANG_2500" if industri else "BANGUNAN_KURANG_5000",
+                         "uraian_usaha_lingkungan": "Usaha kecil tanpa limbah B3"})
+            if industri:
+                item["kapasitas_produksi"] = "KAPASITAS_KURANG_1000"
         return item
 
     def application(self, i: int) -> tuple[dict, dict | None]:

@@ -5,8 +5,10 @@ from .accounts.codes import Codes
 from .accounts.messages import Messenger
 from .definition.load import FormRegistry
 from .logic import Logic
+from .reference import lingkungan
+from .reference.bupm import BupmTables
 from .reference.kbli import Kbli
-from .reference.options import References
+from .reference.options import References, WilayahSource
 from .reference.risk import RiskTables
 from .reference.wilayah import Wilayah
 from .state import Evaluator
@@ -26,9 +28,13 @@ class Services:
         self.config = config
         self.store = store or open_store(config)
         self.wilayah = _WILAYAH
-        self.references = References(self.wilayah)
         self.kbli = _KBLI
-        self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli)
+        # checked entry by entry at start: a mistake in an office's edit stops the start, naming the entry
+        self.lingkungan = lingkungan.shipped()
+        self.bupm = BupmTables(self.store, self.kbli)
+        self.bupm.load_all()
+        self.references = References(wilayah=WilayahSource(self.wilayah), lingkungan=self.lingkungan, bupm=self.bupm)
+        self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli, lingkungan=self.lingkungan)
         self.risk = RiskTables(self.store, self.kbli, self.logic)
         self.logic.context["risk"] = self.risk
         self.forms = FormRegistry(self.logic, self.store, config.get("FORMS_REFRESH_SECONDS", 2.0))

@@ -74,12 +74,15 @@ class Evaluator:
 
     def _field(self, f: CompiledField, path: str, parent_shown: bool, context: dict, state: FormState, holder: dict):
         shown = parent_shown and (f.visible is None or truthy(f.visible(context)))
+        options = self._options(f, context) if shown else None
+        if options == [] and f.source and f.source.get("skip_when_empty"):
+            shown, options = False, None  # nothing to choose for this answer (e.g. a KBLI without such a list): not asked
         if f.compute is not None and shown:
             value = f.compute(context)
             holder[f.key] = value
             state.computed[path] = value
         required = shown and (truthy(f.required_if(context)) if f.required_if is not None else f.required)
-        state.fields[path] = FieldState(shown, required, self._options(f, context) if shown else None)
+        state.fields[path] = FieldState(shown, required, options)
         if not shown:
             self._hide(f, path, state, holder)
             return

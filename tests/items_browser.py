@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .browser_support import serve_app
 from .conftest import PASSWORD, ROOT, make_app
-from .items_scenarios import STEP_TITLES, add_applicant, check_review_environment
+from .items_scenarios import PARAMETERS, STEP_TITLES, add_applicant, check_review_environment
 
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 10_000  # a shared, loaded machine: waits for a page or the server's answer may take a while
@@ -128,9 +128,14 @@ def fill_environment(page, order):
             continue
         prefix = f"field-kegiatan_usaha.{i}"
         by_id(page, f"{prefix}.punya_dokumen_lingkungan-{a.environment['punya_dokumen_lingkungan']}").check()
-        expect(field(page, f"kegiatan_usaha.{i}.luas_bangunan_m2")).to_be_visible()
-        for key in ("luas_bangunan_m2", "kapasitas_produksi", "uraian_usaha_lingkungan"):
-            by_id(page, f"{prefix}.{key}").fill(str(a.environment[key]))
+        # the kind of business is chosen from the KBLI's list, then its parameter conditions appear
+        expect(field(page, f"kegiatan_usaha.{i}.jenis_usaha_lingkungan")).to_be_visible()
+        by_id(page, f"{prefix}.jenis_usaha_lingkungan").select_option(a.environment["jenis_usaha_lingkungan"])
+        for key in PARAMETERS:
+            choice = by_id(page, f"{prefix}.{key}")
+            expect(choice.locator(f'option[value="{a.environment[key]}"]')).to_have_count(1)
+            choice.select_option(a.environment[key])
+        by_id(page, f"{prefix}.uraian_usaha_lingkungan").fill(a.environment["uraian_usaha_lingkungan"])
     send(page)
 
 

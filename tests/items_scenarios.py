@@ -39,10 +39,15 @@ class Activity:
 
 
 R = Activity("R", "47191", None, None)
-MR = Activity("MR", "13923", {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
-                              "uraian_usaha_lingkungan": "Jahit bantal"}, "SPPL")
-MRU = Activity("MRU", "10298", {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 300, "kapasitas_produksi": 5000,
-                                "uraian_usaha_lingkungan": "Olah rumput laut"}, "UKL_UPL")
+# the environmental step: "Belum", then the kind of business, then its parameter conditions (issue 13 item 2)
+KIND = {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN"}
+MR = Activity("MR", "13923", {**KIND, "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+                              "kapasitas_produksi": "KAPASITAS_KURANG_1000", "uraian_usaha_lingkungan": "Jahit bantal"},
+              "SPPL")
+MRU = Activity("MRU", "10298", {**KIND, "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+                                "kapasitas_produksi": "KAPASITAS_1000_50000", "uraian_usaha_lingkungan": "Olah rumput laut"},
+               "UKL_UPL")
+PARAMETERS = ("luas_bangunan_m2", "kapasitas_produksi")
 
 # every order of two activities of different kinds, and of all three
 ORDERS = [list(p) for p in permutations([R, MR, MRU], 2)] + [list(p) for p in permutations([R, MR, MRU], 3)]
@@ -100,11 +105,15 @@ def check_outcome(result: dict, order) -> None:
             assert item[key] == value, (activity.name, key)
         if activity.environment is None:
             assert "punya_dokumen_lingkungan" not in item
+        # Rendah and SPPL activities are covered by the SPPL statement, a UKL-UPL one is not (DECISIONS.md)
+        assert item["komitmen_lingkungan"] == ("UKL_UPL" if activity is MRU else "SPPL")
     certificates = [(d[1], d[2]) for d in result["documents"] if d[0] == "SERTIFIKAT_STANDAR"]
     assert certificates == [(str(i), "MENUNGGU_PERSETUJUAN_LINGKUNGAN" if a is MRU else "VALID")
                             for i, a in enumerate(order) if a is not R]
     types = sorted(d[0] for d in result["documents"])
-    assert ("SPPL" in types) == (MR in order)
+    assert types.count("SPPL") == 1  # every order has a Rendah or an SPPL activity
+    [sppl] = [d[4] for d in result["documents"] if d[0] == "SPPL"]
+    assert [a.name for a in order if f"'kbli': '{a.kbli}'" in sppl] == [a.name for a in order if a is not MRU]
     assert result["status"] == ("MENUNGGU_PERSETUJUAN_LINGKUNGAN" if MRU in order else "TERBIT")
 
 
@@ -234,11 +243,16 @@ def apply_via_html(client, order) -> str:
         for i in asked:
             first.update(_named(i, {k: order[i].environment[k] for k in ("punya_dokumen_lingkungan", "uraian_usaha_lingkungan")}))
         browser.submit(first)
-        # "Belum" brings up the building and capacity questions: asked, not flagged as errors
-        browser.expect("persetujuan_lingkungan")
-        assert "pertanyaan tambahan" in browser.text and 'class="error-summary"' not in browser.text
-        for i in asked:
-            assert re.search(rf'data-field="kegiatan_usaha\.{i}\.luas_bangunan_m2"(?! hidden)', browser.text)
+        # "Belum" brings up the choice of the kind of business, and that one its parameter conditions:
+        # asked, not flagged as errors
+        for key in ("jenis_usaha_lingkungan", PARAMETERS[0]):
+            browser.expect("persetujuan_lingkungan")
+            assert "pertanyaan tambahan" in browser.text and 'class="error-summary"' not in browser.text
+            for i in asked:
+                assert re.search(rf'data-field="kegiatan_usaha\.{i}\.{key}"(?! hidden)', browser.text)
+                first.update(_named(i, {key: order[i].environment[key]}))
+            if key != PARAMETERS[0]:
+                browser.submit(first)
         complete = {}
         for i in asked:
             complete.update(_named(i, order[i].environment))

@@ -121,6 +121,11 @@ def test_earlier_permit_and_environment_questions_revealed_by_the_script(browser
         on_step(page, "persetujuan_lingkungan")
         size = ["kegiatan_usaha.1.luas_bangunan_m2", "kegiatan_usaha.1.kapasitas_produksi"]
         by_id(page, "field-kegiatan_usaha.1.punya_dokumen_lingkungan-BELUM").check()
+        # the kind of business comes from the KBLI's list; its parameter conditions follow it
+        expect(field(page, "kegiatan_usaha.1.jenis_usaha_lingkungan")).to_be_visible()
+        for path in size:
+            expect(field(page, path)).to_be_hidden()
+        by_id(page, "field-kegiatan_usaha.1.jenis_usaha_lingkungan").select_option("INDUSTRI_PENGOLAHAN")
         for path in size:
             expect(field(page, path)).to_be_visible()
             expect(marker(page, path)).to_be_hidden()

@@ -37,7 +37,8 @@ def site(tmp_path_factory, smtp, whatsapp):
     permit.ok(api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}))
     issued = permit.start(api)
     permit._to_pernyataan(api, issued, "10298", env={
-        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+        "kapasitas_produksi": "KAPASITAS_50000_ATAU_LEBIH",
         "uraian_usaha_lingkungan": "Pabrik"})
     result = permit._issue_now(api, issued, pernyataan_standar_usaha=True)
     revoked = next(d for d in result["documents"] if d["type"] == "PERNYATAAN_MANDIRI")

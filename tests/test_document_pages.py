@@ -16,7 +16,7 @@ def pdf_text(data: bytes) -> str:
 def test_draft_nib_preview_is_the_pdf_of_the_same_template_with_page_numbers_and_no_paths(applicant):
     sid = start(applicant)
     _to_pernyataan(applicant, sid)
-    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     review = applicant.client.get(f"/isian/{sid}/periksa").get_data(as_text=True)
     link = review[review.index(f'href="/isian/{sid}/draf/nib"') - 3:]
     link = link[:link.index("</a>")]
@@ -42,7 +42,8 @@ def _ukl_upl_issued(applicant):
     from .test_permohonan import _issue_now
     sid = start(applicant)
     _to_pernyataan(applicant, sid, "10298", env={
-        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+        "kapasitas_produksi": "KAPASITAS_50000_ATAU_LEBIH",
         "uraian_usaha_lingkungan": "Pabrik"})
     return sid, _issue_now(applicant, sid, pernyataan_standar_usaha=True)
 

@@ -226,7 +226,7 @@ def test_permit_application_without_javascript(html_app):
     browser.submit({})
     browser.submit({"kegiatan_usaha.0.dipilih": "true"})
     assert "Pernyataan mandiri" in browser.text
-    browser.submit({"pernyataan_k3l": "true"})
+    browser.submit({"pernyataan_k3l": "true", "pernyataan_sppl": "true"})
     assert "Periksa jawaban Anda" in browser.text and "Lihat draf NIB" in browser.text
     sid = re.search(r"/isian/([^/]+)/draf/nib", browser.text).group(1)
     draft = browser.client.get(f"/isian/{sid}/draf/nib")

@@ -33,7 +33,7 @@ def ready_rendah(api):
     """An application for 47191 (Rendah), every step but the last done."""
     sid = start(api)
     _to_pernyataan(api, sid)
-    ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     return sid
 
 

@@ -81,7 +81,7 @@ def ready(client, kbli="47191"):
              ("produk", {"kegiatan_usaha": [{"produk": ONE_PRODUCT}]}),
              ("ringkasan_usaha", {}),
              ("daftar_kegiatan", {"kegiatan_usaha": [{"dipilih": True}]}),
-             ("pernyataan_mandiri", {"pernyataan_k3l": True})]
+             ("pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True})]
     for step, values in steps:
         status, body = client.call("PUT", f"/api/v1/submissions/{sid}/steps/{step}", {"values": values})
         assert status == 200, (step, body)
@@ -107,7 +107,7 @@ def test_concurrent_submits_to_two_workers_issue_once(server):
     assert len({body["nib"] for _, body in results}) == 1
     assert len({tuple(sorted(d["id"] for d in body["documents"])) for _, body in results}) == 1
     store = SQLiteStore(data_dir / "formserver.sqlite3")
-    assert len(store.documents_for(sid)) == 2
+    assert len(store.documents_for(sid)) == 3  # NIB, pernyataan mandiri, SPPL
     nib = results[0][1]["nib"]
     assert store.find_document(number=nib)["type"] == "NIB"
 

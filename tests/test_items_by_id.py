@@ -62,16 +62,18 @@ def at_environment(app):
 def test_the_preview_reads_null_for_items_the_page_does_not_show(at_environment):
     """What the browser sends: ``[null, {...}]`` (the first activity is not asked about)."""
     api, sid, ids = at_environment
+    belum = {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN"}
     r = api.post(f"/api/v1/submissions/{sid}/steps/persetujuan_lingkungan/preview",
-                 {"values": {"kegiatan_usaha": [None, {"_id": ids[1], "punya_dokumen_lingkungan": "BELUM"}]}})
+                 {"values": {"kegiatan_usaha": [None, {"_id": ids[1], **belum}]}})
     assert r.status_code == 200, r.get_json()
     fields = r.get_json()["fields"]
-    assert fields["kegiatan_usaha.1.luas_bangunan_m2"] == {"visible": True, "required": True, "options": None}
+    size = fields["kegiatan_usaha.1.luas_bangunan_m2"]
+    assert size["visible"] is True and size["required"] is True and len(size["options"]) == 3
     assert fields["kegiatan_usaha.1.kapasitas_produksi"]["visible"] is True
     assert not fields.get("kegiatan_usaha.0.punya_dokumen_lingkungan", {}).get("visible")
     # without _id too: a null keeps the positions
     r = api.post(f"/api/v1/submissions/{sid}/steps/persetujuan_lingkungan/preview",
-                 {"values": {"kegiatan_usaha": [None, {"punya_dokumen_lingkungan": "BELUM"}]}})
+                 {"values": {"kegiatan_usaha": [None, belum]}})
     assert r.get_json()["fields"]["kegiatan_usaha.1.luas_bangunan_m2"]["visible"] is True
 
 
@@ -81,7 +83,7 @@ def test_a_save_with_null_and_ids_lands_on_the_right_activity(app, at_environmen
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["computed"]["kegiatan_usaha.1.kewajiban_lingkungan"] == "UKL_UPL"
     items = app.extensions["formserver"].store.get_submission(sid)["data"]["kegiatan_usaha"]
-    assert [i["_id"] for i in items] == ids and items[1]["kapasitas_produksi"] == 5000
+    assert [i["_id"] for i in items] == ids and items[1]["kapasitas_produksi"] == "KAPASITAS_1000_50000"
     assert "punya_dokumen_lingkungan" not in items[0]
 
 

@@ -71,14 +71,16 @@ def test_rendah_only(applicant):
     ok(products(applicant, sid, ONE_PRODUCT))
     issue(applicant, sid, 1)
     assert applicant.get(f"/api/v1/submissions/{sid}").get_json()["current_step"] == "pernyataan_mandiri"
-    r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True})
-    assert r.status_code == 200  # the SPPL tick is not asked here: ignored
+    r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_standar_usaha": True})
+    # a Rendah activity is covered by the SPPL (PP 22/2021 art. 4 and 7; DECISIONS.md); the standard is not asked
+    assert set(r.get_json()["errors"]) == {"pernyataan_sppl"}
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     r = applicant.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True})
     body = ok(r)
     assert body["status"] == "completed"
     result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
     assert result["status"] == "TERBIT" and len(result["nib"]) == 13
-    assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI"]
+    assert sorted(d["type"] for d in result["documents"]) == ["NIB", "PERNYATAAN_MANDIRI", "SPPL"]
     # ids that no command line takes for an option (issue 7 item 19)
     assert re.fullmatch(r"[a-z2-7]{26}", sid) and all(re.fullmatch(r"[a-z2-7]{20}", d["id"]) for d in result["documents"])
 
@@ -91,7 +93,8 @@ def test_menengah_rendah_with_sppl(applicant):
     issue(applicant, sid, 1)
     assert applicant.get(f"/api/v1/submissions/{sid}").get_json()["current_step"] == "persetujuan_lingkungan"
     body = ok(applicant.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [
-        {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+        {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+         "kapasitas_produksi": "KAPASITAS_KURANG_1000",
          "uraian_usaha_lingkungan": "Produksi rumahan"}]}))
     assert body["computed"]["kegiatan_usaha.0.kewajiban_lingkungan"] == "SPPL"
     r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True})
@@ -129,7 +132,7 @@ def _to_pernyataan(api, sid, kbli="47191", modal=50_000_000, env=None):
 
 
 def _issue_now(api, sid, **statements):
-    ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, **statements}))
+    ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True, **statements}))
     ok(api.put_step(sid, "draf_perizinan", {"setuju_terbitkan": True}))
     return ok(api.post(f"/api/v1/submissions/{sid}/submit"))
 
@@ -147,7 +150,8 @@ def test_held_pkplh_issues_the_sertifikat_standar(applicant):
 def test_ukl_upl_without_document_waits_for_the_environmental_approval(applicant):
     sid = start(applicant)
     body = _to_pernyataan(applicant, sid, "10298", env={
-        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+        "kapasitas_produksi": "KAPASITAS_50000_ATAU_LEBIH",
         "uraian_usaha_lingkungan": "Pabrik"})
     assert body["computed"]["kegiatan_usaha.0.kewajiban_lingkungan"] in ("UKL_UPL", "AMDAL")
     result = _issue_now(applicant, sid, pernyataan_standar_usaha=True)
@@ -196,7 +200,7 @@ def test_sni_and_halal_questions_follow_the_rules(app, applicant, office_risk_ta
     ok(products(applicant, sid, [{**product, "halal_berakhir": "2028-05-01"}]))
     issue(applicant, sid, 1)
     r = applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True})
-    assert set(r.get_json()["errors"]) == {"pernyataan_sni", "pernyataan_halal"}
+    assert set(r.get_json()["errors"]) == {"pernyataan_sni", "pernyataan_halal", "pernyataan_sppl"}
     result = _issue_now(applicant, sid, pernyataan_sni=True, pernyataan_halal=True)
     stored = svc.store.get_submission(sid)
     assert stored["meta"]["risk_table"]["regulation"] == "PP 28/2025"
@@ -206,7 +210,7 @@ def test_sni_and_halal_questions_follow_the_rules(app, applicant, office_risk_ta
 def test_ticking_a_declaration_that_does_not_apply_changes_nothing(applicant, app):
     sid = start(applicant)
     _to_pernyataan(applicant, sid)
-    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_halal": True}))
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True, "pernyataan_halal": True}))
     data = app.extensions["formserver"].store.get_submission(sid)["data"]
     assert data["pernyataan_k3l"] is True and "pernyataan_halal" not in data
 
@@ -215,7 +219,7 @@ def test_issuance_is_exactly_once_under_concurrent_submits(app, applicant):
     import threading
     sid = start(applicant)
     _to_pernyataan(applicant, sid)
-    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     cookie = applicant.client.get_cookie("formserver_session").value
     results, barrier = [], threading.Barrier(6)
 
@@ -233,7 +237,7 @@ def test_issuance_is_exactly_once_under_concurrent_submits(app, applicant):
     assert [status for status, _ in results] == [200] * 6, results
     assert len({body["nib"] for _, body in results}) == 1
     assert len({tuple(sorted(d["id"] for d in body["documents"])) for _, body in results}) == 1
-    assert len(app.extensions["formserver"].store.documents_for(sid)) == 2
+    assert len(app.extensions["formserver"].store.documents_for(sid)) == 3  # NIB, pernyataan mandiri, SPPL
     assert ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))["nib"] == results[0][1]["nib"]
 
 
@@ -343,7 +347,7 @@ def test_bad_answers_in_the_application(applicant):
 def test_a_store_that_fails_before_issuance_leaves_a_draft_and_no_document(app, applicant, monkeypatch):
     sid = start(applicant)
     _to_pernyataan(applicant, sid)
-    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     store = app.extensions["formserver"].store
     real_update = store.update_submission
     monkeypatch.setattr(store, "update_submission", lambda doc: (_ for _ in ()).throw(OSError("disk gone")))
@@ -352,7 +356,7 @@ def test_a_store_that_fails_before_issuance_leaves_a_draft_and_no_document(app, 
     assert store.documents_for(sid) == [] and store.get_submission(sid)["status"] == "draft"
     monkeypatch.setattr(store, "update_submission", real_update)
     result = ok(applicant.post(f"/api/v1/submissions/{sid}/submit"))
-    assert result["nib"] == store.documents_for(sid)[0]["number"] and len(result["documents"]) == 2
+    assert result["nib"] == store.documents_for(sid)[0]["number"] and len(result["documents"]) == 3
 
 
 def test_officer_page_shows_an_application(app, issued):

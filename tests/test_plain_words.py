@@ -180,7 +180,8 @@ def _mixed_draft(api):
     permit.ok(permit.products(api, sid, permit.ONE_PRODUCT, permit.ONE_PRODUCT))
     permit.issue(api, sid, 2)
     permit.ok(api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [
-        {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+        {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+         "kapasitas_produksi": "KAPASITAS_KURANG_1000",
          "uraian_usaha_lingkungan": "Produksi rumahan"}]}))
     permit.ok(api.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True,
                                                       "pernyataan_standar_usaha": True}))
@@ -219,7 +220,8 @@ def crawled(app, applicant, smtp):
     """An issued application waiting for its environmental approval (one document revoked), and a draft."""
     issued_sid = permit.start(applicant)
     permit._to_pernyataan(applicant, issued_sid, "10298", env={
-        "punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+        "punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN", "luas_bangunan_m2": "BANGUNAN_KURANG_2500",
+        "kapasitas_produksi": "KAPASITAS_50000_ATAU_LEBIH",
         "uraian_usaha_lingkungan": "Pabrik"})
     result = permit._issue_now(applicant, issued_sid, pernyataan_standar_usaha=True)
     svc = app.extensions["formserver"]
@@ -362,7 +364,8 @@ def test_the_list_of_activities_is_the_seeds_table(applicant):
          "Menengah Rendah"],
         [rows[1][0], "Warung Budi, Bangkinang Kota, Kabupaten Kampar", "Mikro", "Rendah"]]
     assert rows[1][0].startswith("47191 – Perdagangan Eceran")
-    assert rows[0][4] == "Pernyataan K3L dan kesediaan memenuhi standar usaha" and rows[1][4] == "Pernyataan K3L"
+    assert rows[0][4] == "Pernyataan K3L, kesediaan memenuhi standar usaha, dan dokumen lingkungan (SPPL, PKPLH atau SKKL)"
+    assert rows[1][4] == "Pernyataan K3L dan SPPL"
     assert rows[0][5].startswith("Belum diproses") and "Sertifikat Standar" in rows[0][5]
     # every cell carries its heading for the stacked layout on narrow screens
     assert table.count('data-label="Tingkat risiko"') == 2
@@ -397,6 +400,6 @@ def test_an_activity_left_unticked_reads_no_on_the_review(applicant):
     permit.ok(permit.products(applicant, sid, permit.ONE_PRODUCT, permit.ONE_PRODUCT))
     permit.ok(applicant.put_step(sid, "ringkasan_usaha", {}))
     permit.ok(applicant.put_step(sid, "daftar_kegiatan", {"kegiatan_usaha": [{"dipilih": True}, {"dipilih": False}]}))
-    permit.ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    permit.ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     rows = _summary_rows(applicant.client.get(f"/isian/{sid}/periksa").get_data(as_text=True))
     assert [answer for question, answer, _ in rows if question == "Proses kegiatan ini"] == ["✓", "Tidak"]

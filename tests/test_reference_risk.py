@@ -1,4 +1,4 @@
-"""Tests for business scale, KBLI risk tables (built-in, import, versions), environmental obligation."""
+"""Tests for business scale and KBLI risk tables (built-in, import, versions); environment: test_environment_screening.py."""
 import argparse
 import datetime as dt
 import json
@@ -13,8 +13,6 @@ from formserver.reference.risk import (
     LEVELS,
     SCALES,
     RiskTables,
-    environmental_obligation,
-    environmental_parameter_set,
     import_csv,
     scale_for_capital,
 )
@@ -332,61 +330,6 @@ def test_cli_import_errors_store_nothing(tmp_path, data_dir, capsys):
     err = capsys.readouterr().err
     assert "baris 3: tingkat_risiko 'SEDANG'" in err and "tanggal berlaku" in err and "nothing was imported" in err
     assert stored(data_dir) == []
-
-
-# -- environmental obligation ------------------------------------------------------------------
-
-def test_environment_rules_are_a_labelled_default():
-    data = json.loads((risk.DATA_DIR / "lingkungan.json").read_text(encoding="utf-8"))
-    assert data["status"] == "DEFAULT" and "PermenLHK 4/2021" in data["dasar_hukum"]
-    assert "DEFAULT" in data["keterangan"]["id"] and "review" in data["keterangan"]["en"]
-
-
-def test_parameter_sets():
-    umum, industri = environmental_parameter_set("47111"), environmental_parameter_set("10298")
-    assert umum["jenis_usaha"] == "UMUM" and industri["jenis_usaha"] == "INDUSTRI"
-    assert [p["key"] for p in umum["parameter"]] == ["luas_lahan_m2", "luas_bangunan_m2"]
-    assert [p["key"] for p in industri["parameter"]] == ["luas_lahan_m2", "luas_bangunan_m2", "kapasitas_produksi"]
-    assert environmental_parameter_set("33121")["jenis_usaha"] == "INDUSTRI"
-    assert environmental_parameter_set("35111")["jenis_usaha"] == "UMUM"
-    umum["parameter"].clear()
-    assert environmental_parameter_set("47111")["parameter"]  # callers get copies
-
-
-@pytest.mark.parametrize("kbli, params, expected", [
-    ("47111", {}, "SPPL"),
-    ("47111", {"luas_lahan_m2": 4999, "luas_bangunan_m2": 100}, "SPPL"),
-    ("47111", {"luas_lahan_m2": 5000}, "UKL_UPL"),
-    ("47111", {"luas_bangunan_m2": "10000"}, "AMDAL"),
-    ("47111", {"luas_lahan_m2": 50000}, "AMDAL"),
-    ("47111", {"kapasitas_produksi": 10**9}, "SPPL"),  # not a parameter of UMUM
-    ("10298", {"kapasitas_produksi": 999}, "SPPL"),
-    ("10298", {"kapasitas_produksi": 1000}, "UKL_UPL"),
-    ("10298", {"kapasitas_produksi": 50000, "luas_lahan_m2": None}, "AMDAL"),
-])
-def test_environmental_obligation(kbli, params, expected):
-    assert environmental_obligation(kbli, params, LOGIC) == expected
-
-
-@pytest.mark.parametrize("params", [{"luas_lahan_m2": -1}, {"luas_lahan_m2": "banyak"}, {"luas_lahan_m2": True}])
-def test_environmental_obligation_rejects_bad_numbers(params):
-    with pytest.raises(ValueError):
-        environmental_obligation("47111", params, LOGIC)
-
-
-def test_environment_rules_compile_once_per_engine():
-    calls = []
-
-    class Counting(Logic):
-        def compile(self, source):
-            calls.append(source)
-            return super().compile(source)
-
-    engine = Counting()
-    for _ in range(3):
-        environmental_obligation("47111", {}, engine)
-        environmental_obligation("10298", {}, engine)
-    assert len(calls) == 2  # UMUM and INDUSTRI
 
 
 # -- API ---------------------------------------------------------------------------------------

@@ -36,7 +36,9 @@ class Registries:
     field_types: frozenset[str]
     validators: frozenset[str]
     actions: frozenset[str]
-    references: Mapping[str, tuple[str, ...]]
+    # reference set -> its levels, as a chain (each level's parent lists the level before) or as
+    # {level: the level its parent field lists; None: no parent; "*": any earlier field}
+    references: Mapping[str, Sequence[str] | Mapping[str, str | None]]
     roots: frozenset[str] = frozenset()  # context a rule may read besides answers, e.g. "akun"
     # the arguments each validator needs: validator -> {argument: "integer" | "field"}
     validator_args: Mapping[str, Mapping[str, str]] = dataclass_field(default_factory=dict)
@@ -574,28 +576,38 @@ def _one_source(doc: dict, path: _Path, source: dict, earlier: list, registries:
         return [_say(doc, path + ("reference",), f"the reference data '{reference}' does not exist"
                                                  f"{_suggest(reference, registries.references)} "
                                                  f"Use one of: {_choices(registries.references)}.")]
-    levels = tuple(registries.references[reference])
+    parents = _parent_levels(registries.references[reference])
+    levels = tuple(parents)
     if level not in levels:
         return [_say(doc, path + ("level",), f"'{level}' is not a level of '{reference}'{_suggest(level, levels)} "
                                              f"Use one of: {', '.join(levels)}.")]
-    return _parent_problems(doc, path, source, levels, earlier)
+    return _parent_problems(doc, path, source, parents[level], earlier)
 
 
-def _parent_problems(doc: dict, path: _Path, source: dict, levels: tuple, earlier: list) -> list[Problem]:
-    """The parent rule: none on the top level, else an earlier field listing the level above."""
+def _parent_levels(declared) -> dict:
+    """{level: parent level} of a reference set declared as a chain or as a mapping."""
+    if isinstance(declared, Mapping):
+        return dict(declared)
+    return {level: (declared[i - 1] if i else None) for i, level in enumerate(declared)}
+
+
+def _parent_problems(doc: dict, path: _Path, source: dict, above: str | None, earlier: list) -> list[Problem]:
+    """The parent rule: none on a top level, any earlier field for "*", else an earlier field listing the level above."""
     level, parent = source["level"], source.get("parent")
-    depth = levels.index(level)
-    if depth == 0:
+    if above is None:
         return [] if parent is None else [_say(doc, path + ("parent",), f"'{level}' is the top level of "
                                                f"'{source['reference']}', so it has no parent; remove \"parent\".")]
-    above = levels[depth - 1]
+    what = "an earlier field" if above == "*" else f"an earlier field whose source level is '{above}'"
     if parent is None:
-        return [_say(doc, path, f"a '{level}' list is filtered by the answer of a '{above}' field; add "
-                                f"\"parent\" with the key of an earlier field whose source level is '{above}'.")]
+        by = "another field" if above == "*" else f"a '{above}' field"
+        return [_say(doc, path, f"a '{level}' list is filtered by the answer of {by}; add "
+                                f"\"parent\" with the key of {what}.")]
     match = [f for _, f in earlier if f.get("key") == parent]
     if not match:
         return [_say(doc, path + ("parent",), f"the parent '{parent}' is not a field that comes before this "
-                                              f"one; use the key of an earlier field whose source level is '{above}'.")]
+                                              f"one; use the key of {what}.")]
+    if above == "*":
+        return []
     parent_source = match[-1].get("source")
     if not (isinstance(parent_source, dict) and parent_source.get("reference") == source["reference"]
             and parent_source.get("level") == above):

@@ -33,12 +33,16 @@ def registries() -> Registries:
     from .. import plugins
     from ..actions import ACTIONS
     from ..compile.fields import FIELD_TYPES
-    from ..reference.wilayah import LEVELS
+    from ..reference import lingkungan
+    from ..reference.bupm import BupmTables
+    from ..reference.options import WilayahSource
     from ..state import ROOTS
     from ..validators import VALIDATOR_ARGS, VALIDATORS
     plugins.load()  # the forms' own modules register their actions
     return Registries(field_types=frozenset(FIELD_TYPES), validators=frozenset(VALIDATORS),
-                      actions=frozenset(ACTIONS), references={"wilayah": LEVELS}, roots=ROOTS,
+                      actions=frozenset(ACTIONS), references={
+                          "wilayah": WilayahSource.levels(), "lingkungan": lingkungan.shipped().levels(),
+                          "bupm": BupmTables.levels()}, roots=ROOTS,
                       validator_args=VALIDATOR_ARGS)
 
 

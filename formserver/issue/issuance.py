@@ -133,11 +133,21 @@ def _certified_products(item: dict) -> list[dict]:
             for product in item.get("produk") or [] if product.get("nomor_sni") or product.get("nomor_halal")]
 
 
-def _activity(item: dict, wilayah) -> dict:
+def _bupm_label(item: dict, bupm) -> str | None:
+    """The chosen BUPM activity as its Indonesian name (the code when the table in force no longer lists it)."""
+    code = item.get("kegiatan_bupm")
+    if not code:
+        return None
+    return next((label["id"] for value, label in bupm.options("kegiatan", item.get("kbli")) if value == code), code)
+
+
+def _activity(item: dict, wilayah, bupm) -> dict:
     names = [(wilayah.get(level, item.get(key)) or {}).get("nama") if item.get(key) else None for level, key in (
         ("kelurahan", "kelurahan_usaha"), ("kecamatan", "kecamatan_usaha"), ("kabupaten", "kabupaten_usaha"),
         ("provinsi", "provinsi_usaha"))]
+    bupm = _bupm_label(item, bupm)
     return {"kbli": item.get("kbli"), "judul": item.get("uraian_kbli"), "skala": item.get("skala_usaha_hasil"),
+            **({"kegiatan_bupm": bupm} if bupm else {}),
             "tingkat_risiko": item.get("tingkat_risiko"), "nama_usaha": item.get("nama_usaha"),
             "alamat_usaha": ", ".join(filter(None, [item.get("alamat_usaha"), *names])), "modal_usaha": item.get("modal_usaha"),
             "kewajiban_lingkungan": item.get("kewajiban_lingkungan"),
@@ -146,9 +156,20 @@ def _activity(item: dict, wilayah) -> dict:
             "produk": _certified_products(item)}
 
 
+def _sppl_items(data: dict) -> list[tuple[int, dict]]:
+    """The selected activities the SPPL statement covers (the form's komitmen_lingkungan, see DECISIONS.md)."""
+    return [(i, item) for i, item in _selected(data) if item.get("komitmen_lingkungan") == "SPPL"]
+
+
 def _statements(data: dict, form) -> list[str]:
     keys = ("pernyataan_k3l", "pernyataan_sppl", "pernyataan_standar_usaha", "pernyataan_sni", "pernyataan_halal")
-    return [form.fields_by_key[k].spec["label"]["id"] for k in keys if data.get(k) is True]
+    statements = []
+    for key in (k for k in keys if data.get(k) is True):
+        text = form.fields_by_key[key].spec["label"]["id"]
+        if key == "pernyataan_sppl":  # the declaration names the activities it covers, as the SPPL document lists them
+            text += " Berlaku untuk KBLI " + ", ".join(str(item.get("kbli")) for _, item in _sppl_items(data)) + "."
+        statements.append(text)
+    return statements
 
 
 class Issuer:
@@ -260,10 +281,13 @@ class Issuer:
         # a revoked NIB document's activities are not carried into the next one
         carried = previous["content"]["activities"] if previous and previous["status"] != REVOKED else []
         holder = _holder(data)
-        activities = {str(i): _activity(item, self.services.wilayah) for i, item in _selected(data)}
+        activities = {str(i): _activity(item, self.services.wilayah, self.services.bupm) for i, item in _selected(data)}
         issued_at, office = audit.now_iso(), load_office(self.services.config)
+        covered = {str(i) for i, _ in _sppl_items(data)}
         for slot in self.plan(submission):
             own = [activities[slot["activity"]]] if slot["activity"] else list(activities.values())
+            if slot["type"] == "SPPL":  # only the activities the SPPL covers, never one that needs UKL-UPL or AMDAL
+                own = [activity for i, activity in activities.items() if i in covered]
             content = {"nib": nib, "holder": holder, "activities": carried + own if slot["type"] == "NIB" else own,
                        "statements": _statements(data, form) if slot["type"] == "PERNYATAAN_MANDIRI" else [],
                        "office": office, "risk_table": submission["meta"].get("risk_table")}
@@ -400,7 +424,7 @@ class Issuer:
         carried = latest["content"]["activities"] if latest and latest["status"] != REVOKED else []
         return {"id": "draf", "type": "NIB", "number": "(draf)", "issued_at": audit.now_iso(), "status": "DRAF",
                 "content": {"nib": nib or "(belum diterbitkan)", "holder": _holder(data),
-                            "activities": carried + [_activity(item, self.services.wilayah) for _, item in _selected(data)],
+                            "activities": carried + [_activity(item, self.services.wilayah, self.services.bupm) for _, item in _selected(data)],
                             "statements": [], "office": load_office(self.services.config)}}
 
     def _latest_nib_document(self, nib: str) -> dict | None:

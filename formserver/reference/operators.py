@@ -59,19 +59,11 @@ def _risiko_kbli(context, kode=None, skala=None, luas_lahan_m2=None):
     return risk.lookup(str(kode), str(skala), {"luas_lahan_m2": _number_or_none(luas_lahan_m2)}).tingkat_risiko
 
 
-@operator("jenis_usaha_lingkungan")
-def _jenis_usaha_lingkungan(context, kode=None):
-    """The environmental parameter set of a KBLI code (reference data)."""
-    from .risk import environmental_parameter_set
-    return environmental_parameter_set(str(kode))["jenis_usaha"] if kode else None
-
-
 @operator("kewajiban_lingkungan")
-def _kewajiban_lingkungan(context, kode=None, luas_lahan_m2=None, luas_bangunan_m2=None, kapasitas_produksi=None):
-    """SPPL, UKL_UPL or AMDAL by the reference data's rules for the code's parameter set."""
-    from .risk import environmental_obligation
-    if not kode:
+def _kewajiban_lingkungan(context, kode=None, jenis_usaha=None, luas_lahan_m2=None, *pilihan):
+    """SPPL, UKL_UPL or AMDAL: the most demanding of the chosen parameter conditions of the kind of business
+    (and of its land-area thresholds), from the environmental reference data; null until every parameter is chosen."""
+    table = context.get("lingkungan")
+    if table is None or not kode:
         return None
-    params = {"luas_lahan_m2": _number_or_none(luas_lahan_m2), "luas_bangunan_m2": _number_or_none(luas_bangunan_m2),
-              "kapasitas_produksi": _number_or_none(kapasitas_produksi)}
-    return environmental_obligation(str(kode), params, context["logic"])
+    return table.obligation(str(kode), jenis_usaha, _number_or_none(luas_lahan_m2), pilihan)

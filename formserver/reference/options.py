@@ -1,15 +1,44 @@
-"""Choices from reference data for fields with a ``source``."""
+"""Choices from reference data for fields with a ``source``: a registry of named reference sets.
+
+Each set answers ``options(level, parent_value)`` and declares its levels with the level its parent
+field must list (``None``: no parent; ``"*"``: any earlier field, e.g. the KBLI code). The definition
+check reads the same declaration, so a form cannot name a level the server does not serve.
+"""
+from .lingkungan import ANY_FIELD
 
 
-class References:
-    """Reference data sets by name; the ``wilayah`` set serves the region cascade."""
+class WilayahSource:
+    """The region cascade: provinsi → kabupaten → kecamatan → kelurahan."""
 
     def __init__(self, wilayah):
         self.wilayah = wilayah
 
-    def options(self, source: dict, parent_value) -> list[tuple[str, str]]:
-        """(code, name) choices for a field's source, filtered by its parent's answer."""
-        if source.get("reference") != "wilayah":
-            return []
-        rows = self.wilayah.children(source["level"], parent_value if source.get("parent") else None)
+    @staticmethod
+    def levels() -> dict[str, str | None]:
+        from .wilayah import LEVELS
+        return {level: (LEVELS[i - 1] if i else None) for i, level in enumerate(LEVELS)}
+
+    def options(self, level: str, parent_value) -> list[tuple[str, str]]:
+        rows = self.wilayah.children(level, parent_value)
         return [(row["kode"], row["nama"]) for row in rows]
+
+
+class References:
+    """Reference sets by name (``wilayah``, ``lingkungan``, ``bupm``, …)."""
+
+    def __init__(self, **sources):
+        self.sources = sources
+
+    def levels(self) -> dict[str, dict[str, str | None]]:
+        """{set name: {level: parent level}} for the definition check."""
+        return {name: source.levels() for name, source in self.sources.items()}
+
+    def options(self, source: dict, parent_value) -> list[tuple[str, object]]:
+        """(code, label) choices for a field's source, filtered by its parent's answer."""
+        found = self.sources.get(source.get("reference"))
+        if found is None:
+            return []
+        return found.options(source["level"], parent_value if source.get("parent") else None)
+
+
+__all__ = ["ANY_FIELD", "References", "WilayahSource"]

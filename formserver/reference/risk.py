@@ -1,9 +1,8 @@
-"""Regulation data for the permit flow: business scale, risk level per KBLI and scale, environmental obligation.
+"""Regulation data for the permit flow: business scale and risk level per KBLI and scale (environment: lingkungan.py).
 
 All thresholds and levels come from data files and imported tables, never from code. A risk
 level that no table states is reported as unknown (``known=False``) and must not be issued.
 """
-import copy
 import csv
 import datetime as dt
 import functools
@@ -14,7 +13,6 @@ import logging
 import re
 import threading
 import time
-import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,7 +25,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "kbli"
 
 SCALES = ("MIKRO", "KECIL", "MENENGAH", "BESAR")
 LEVELS = ("RENDAH", "MENENGAH_RENDAH", "MENENGAH_TINGGI", "TINGGI")  # least to most restrictive
-OBLIGATIONS = ("SPPL", "UKL_UPL", "AMDAL")
 
 KIND = "kbli_risiko"
 COLUMNS = ("kode", "skala", "luas_lahan", "tingkat_risiko", "perizinan_berusaha", "parameter",
@@ -64,84 +61,6 @@ def scale_for_capital(modal: int) -> str:
         if upper is None or modal <= upper:  # "paling banyak": the bound belongs to the smaller scale
             return name
     raise AssertionError("unreachable: the last scale has no upper bound")
-
-
-# -- environmental obligation (project default rules, PermenLHK 4/2021 as basis) ---------------
-
-@functools.cache
-def _environment() -> dict:
-    """lingkungan.json, checked for internal consistency."""
-    data = json.loads((DATA_DIR / "lingkungan.json").read_text(encoding="utf-8"))
-    sets = data["jenis_usaha"]
-    for name in [data["jenis_usaha_bawaan"], *data["kbli_awalan"].values()]:
-        if name not in sets:
-            raise ValueError(f"lingkungan.json names an unknown jenis_usaha {name!r}")
-    for name, spec in sets.items():
-        if not spec.get("parameter") or "aturan" not in spec:
-            raise ValueError(f"lingkungan.json: jenis_usaha {name!r} needs parameter and aturan")
-    return data
-
-
-# compiled once per engine; weak keys so a discarded engine does not pin its rules
-_env_rules: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_env_lock = threading.Lock()
-
-
-def _environment_rules(logic) -> dict:
-    """The jenis_usaha rules compiled with ``logic``."""
-    rules = _env_rules.get(logic)
-    if rules is None:
-        with _env_lock:
-            rules = _env_rules.get(logic)
-            if rules is None:
-                sets = _environment()["jenis_usaha"]
-                rules = _env_rules[logic] = {name: logic.compile(spec["aturan"]) for name, spec in sets.items()}
-    return rules
-
-
-def _jenis_usaha(kbli: str) -> str:
-    """The parameter-set name for a KBLI code (longest matching prefix, else the default)."""
-    data = _environment()
-    kode = str(kbli or "").strip()
-    for n in range(len(kode), 0, -1):
-        name = data["kbli_awalan"].get(kode[:n])
-        if name:
-            return name
-    return data["jenis_usaha_bawaan"]
-
-
-def environmental_parameter_set(kbli: str) -> dict:
-    """{jenis_usaha, label, parameter, status} for the KBLI's environmental questions."""
-    name = _jenis_usaha(kbli)
-    spec = _environment()["jenis_usaha"][name]
-    return {"jenis_usaha": name, "label": copy.deepcopy(spec["label"]), "parameter": copy.deepcopy(spec["parameter"]),
-            "status": _environment().get("status", "DEFAULT")}
-
-
-def _number(key: str, value) -> float | int:
-    """A parameter value as a non-negative number; missing counts as 0."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise ValueError(f"{key} must be a number") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
-        raise ValueError(f"{key} must be a number >= 0")
-    return value
-
-
-def environmental_obligation(kbli: str, params: dict, logic) -> str:
-    """SPPL, UKL_UPL or AMDAL for an activity, by the rule of its KBLI's parameter set."""
-    name = _jenis_usaha(kbli)
-    keys = [p["key"] for p in _environment()["jenis_usaha"][name]["parameter"]]
-    # only declared parameters reach the rule, as numbers, so it cannot fail on user input
-    data = {key: _number(key, (params or {}).get(key)) for key in keys}
-    result = _environment_rules(logic)[name](data)
-    if result not in OBLIGATIONS:
-        raise ValueError(f"lingkungan.json rule for {name} returned {result!r}, not one of {OBLIGATIONS}")
-    return result
 
 
 # -- risk tables ------------------------------------------------------------------------------

@@ -1,0 +1,159 @@
+"""Activities per KBLI under the investment field provisions (bidang usaha penanaman modal, BUPM).
+
+The seed: when the chosen KBLI falls under the BUPM provisions, the system shows a choice of activities
+and the applicant picks the one they carry out. The table is versioned like the risk table: an office
+imports a CSV checked row by row (``formserver reference import-bupm``) with the regulation and the date
+it applies from; the version in force on a day is the latest effective on or before it. The project
+ships the table EMPTY (no public per-KBLI list was found, see data/SOURCES.md), so no KBLI asks the
+question until an office imports one.
+"""
+import datetime as dt
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+from .risk import REFRESH_SECONDS, _as_date, _capped, _check_kode, _check_url, _check_version_fields, _decode, _line, _records
+
+KIND = "bupm_kegiatan"
+LEVEL = "kegiatan"
+COLUMNS = ("kode", "kode_kegiatan", "kegiatan", "kegiatan_en", "sumber_url")
+BUILTIN_PATH = Path(__file__).resolve().parent / "data" / "kbli" / "bupm_kegiatan.csv"
+BUILTIN = {"id": "builtin-bupm-kosong", "regulation": "tidak ada tabel bersumber (no sourced table)",
+           "effective": "2021-02-02", "source": "formserver/reference/data/kbli/bupm_kegiatan.csv (kosong/empty)"}
+
+
+def _check_header(record: list[str]) -> list[str]:
+    names = [name.strip().lower() for name in record]
+    if names == list(COLUMNS):
+        return []
+    return [_line(1, f"judul kolom harus {','.join(COLUMNS)}", f"the header must be {','.join(COLUMNS)}")]
+
+
+def _check_row(n: int, values: dict, kbli) -> list[str]:
+    errors = _check_kode(n, values["kode"], kbli)
+    if not values["kode_kegiatan"] or len(values["kode_kegiatan"]) > 40 or any(c.isspace() for c in values["kode_kegiatan"]):
+        errors.append(_line(n, "kode_kegiatan wajib diisi, tanpa spasi, paling banyak 40 karakter",
+                            "kode_kegiatan is required, without spaces, at most 40 characters"))
+    for column in ("kegiatan", "kegiatan_en"):
+        if not values[column] or len(values[column]) > 300:
+            errors.append(_line(n, f"{column} wajib diisi, paling banyak 300 karakter",
+                                f"{column} is required, at most 300 characters"))
+    return errors + _check_url(n, values["sumber_url"])
+
+
+def parse(text: str, kbli, allow_empty: bool = False) -> tuple[list[dict], list[str]]:
+    """(rows, errors) of a BUPM activity CSV."""
+    records = _records(text)
+    first = next(records, None)
+    if first is None or not isinstance(first[1], list):
+        return [], ["berkas tidak berisi baris judul CSV (no CSV header line)"]
+    errors = _check_header(first[1])
+    if errors:
+        return [], errors
+    rows, seen = [], {}
+    for n, record in records:
+        if not isinstance(record, list):
+            errors.append(_line(n, f"CSV tidak dapat dibaca: {record}", f"unreadable CSV: {record}"))
+            break
+        if not any(field.strip() for field in record):
+            continue
+        if len(record) != len(COLUMNS):
+            errors.append(_line(n, f"{len(record)} kolom, seharusnya {len(COLUMNS)}",
+                                f"{len(record)} columns, expected {len(COLUMNS)}"))
+            continue
+        values = {k: v.strip() for k, v in zip(COLUMNS, record)}
+        row_errors = _check_row(n, values, kbli)
+        key = (values["kode"], values["kode_kegiatan"])
+        if not row_errors and key in seen:
+            row_errors.append(_line(n, f"kode_kegiatan {key[1]} untuk KBLI {key[0]} sudah ada di baris {seen[key]}",
+                                    f"kode_kegiatan {key[1]} of KBLI {key[0]} repeats line {seen[key]}"))
+        errors += row_errors
+        if not row_errors:
+            seen[key] = n
+            rows.append(values)
+    if not rows and not errors and not allow_empty:
+        errors.append("berkas tidak berisi baris data (the file has no data rows)")
+    return rows, errors
+
+
+def import_csv(path, regulation: str, effective: str, kbli) -> tuple[dict | None, list[str]]:
+    """A new BUPM table version from a CSV file, or (None, errors); nothing is stored here."""
+    errors = _check_version_fields(regulation, effective)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        return None, errors + [f"berkas tidak dapat dibaca: {error} (the file cannot be read)"]
+    text, decode_errors = _decode(raw)
+    if text is None:
+        return None, _capped(errors + decode_errors)
+    rows, parse_errors = parse(text, kbli)
+    errors += parse_errors
+    if errors:
+        return None, _capped(errors)
+    regulation = regulation.strip()
+    digest = hashlib.sha256(f"{regulation}\n{effective}\n".encode() + raw).hexdigest()
+    return {"id": f"bupm-{effective}-{digest[:12]}", "kind": KIND, "regulation": regulation, "effective": effective,
+            "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": f"{Path(path).name} (sha256 {hashlib.sha256(raw).hexdigest()})", "rows": rows}, []
+
+
+def _builtin(kbli) -> dict:
+    """The shipped (empty) version; a problem in the shipped file is a packaging bug, so it raises."""
+    rows, errors = parse(BUILTIN_PATH.read_text(encoding="utf-8"), kbli, allow_empty=True)
+    if errors:
+        raise ValueError(f"{BUILTIN_PATH}: " + "; ".join(errors[:5]))
+    return {**BUILTIN, "kind": KIND, "imported_at": None, "rows": rows}
+
+
+class BupmTables:
+    """The BUPM table versions (built-in plus imported) and the choices of the one in force."""
+
+    def __init__(self, store, kbli):
+        self.store, self.kbli = store, kbli
+        self._lock = threading.Lock()
+        self._builtin: dict | None = None
+        self._versions: list[tuple[dt.date, dict[str, list[tuple[str, dict]]]]] | None = None
+        self._loaded_at = 0.0
+
+    @staticmethod
+    def levels() -> dict[str, str]:
+        """One level, filtered by the KBLI code (any earlier field)."""
+        return {LEVEL: "*"}
+
+    def load_all(self) -> None:
+        """Check the shipped file now (at start-up)."""
+        if self._builtin is None:
+            self._builtin = _builtin(self.kbli)
+
+    def reload(self) -> None:
+        """Read the store now (e.g. right after an import)."""
+        with self._lock:
+            self._versions, self._loaded_at = self._read(), time.monotonic()
+
+    def _read(self):
+        self.load_all()
+        docs = sorted([self._builtin, *self.store.reference_tables(KIND)], key=lambda d: d["effective"])
+        versions = []
+        for doc in docs:
+            by_kbli: dict[str, list] = {}
+            for row in doc["rows"]:
+                by_kbli.setdefault(row["kode"], []).append(
+                    (row["kode_kegiatan"], {"id": row["kegiatan"], "en": row["kegiatan_en"]}))
+            versions.append((dt.date.fromisoformat(doc["effective"]), by_kbli))
+        return versions
+
+    def _current(self, on=None) -> dict:
+        if self._versions is None or time.monotonic() - self._loaded_at > REFRESH_SECONDS:
+            self.reload()
+        day, found = _as_date(on), {}
+        for effective, by_kbli in self._versions:
+            if effective <= day:
+                found = by_kbli
+        return found
+
+    def options(self, level: str, parent_value, on=None) -> list[tuple[str, dict]]:
+        """(kode_kegiatan, label) of the KBLI's activities in the version in force; [] when it has none."""
+        if level != LEVEL or not isinstance(parent_value, str):
+            return []
+        return list(self._current(on).get(parent_value.strip(), ()))
