@@ -8,7 +8,7 @@ from .logic import Logic
 from .reference import lingkungan
 from .reference.bupm import BupmTables
 from .reference.kbli import Kbli
-from .reference.options import References, WilayahSource
+from .reference.options import References
 from .reference.risk import RiskTables
 from .reference.wilayah import Wilayah
 from .state import Evaluator
@@ -33,7 +33,7 @@ class Services:
         self.lingkungan = lingkungan.shipped()
         self.bupm = BupmTables(self.store, self.kbli)
         self.bupm.load_all()
-        self.references = References(wilayah=WilayahSource(self.wilayah), lingkungan=self.lingkungan, bupm=self.bupm)
+        self.references = References(self.wilayah, lingkungan=self.lingkungan, bupm=self.bupm)
         self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli, lingkungan=self.lingkungan)
         self.risk = RiskTables(self.store, self.kbli, self.logic)
         self.logic.context["risk"] = self.risk

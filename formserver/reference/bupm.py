@@ -8,12 +8,11 @@ ships the table EMPTY (no public per-KBLI list was found, see data/SOURCES.md), 
 question until an office imports one.
 """
 import datetime as dt
-import hashlib
 import threading
 import time
 from pathlib import Path
 
-from .risk import REFRESH_SECONDS, _as_date, _capped, _check_kode, _check_url, _check_version_fields, _decode, _line, _records
+from .risk import REFRESH_SECONDS, _as_date, _check_kode, _check_url, _line, _records, import_version
 
 KIND = "bupm_kegiatan"
 LEVEL = "kegiatan"
@@ -79,23 +78,7 @@ def parse(text: str, kbli, allow_empty: bool = False) -> tuple[list[dict], list[
 
 def import_csv(path, regulation: str, effective: str, kbli) -> tuple[dict | None, list[str]]:
     """A new BUPM table version from a CSV file, or (None, errors); nothing is stored here."""
-    errors = _check_version_fields(regulation, effective)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        return None, errors + [f"berkas tidak dapat dibaca: {error} (the file cannot be read)"]
-    text, decode_errors = _decode(raw)
-    if text is None:
-        return None, _capped(errors + decode_errors)
-    rows, parse_errors = parse(text, kbli)
-    errors += parse_errors
-    if errors:
-        return None, _capped(errors)
-    regulation = regulation.strip()
-    digest = hashlib.sha256(f"{regulation}\n{effective}\n".encode() + raw).hexdigest()
-    return {"id": f"bupm-{effective}-{digest[:12]}", "kind": KIND, "regulation": regulation, "effective": effective,
-            "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "source": f"{Path(path).name} (sha256 {hashlib.sha256(raw).hexdigest()})", "rows": rows}, []
+    return import_version(path, regulation, effective, lambda text: parse(text, kbli), KIND, "bupm")
 
 
 def _builtin(kbli) -> dict:

@@ -24,10 +24,10 @@ class WilayahSource:
 
 
 class References:
-    """Reference sets by name (``wilayah``, ``lingkungan``, ``bupm``, …)."""
+    """Reference sets by name: ``wilayah`` always, others (``lingkungan``, ``bupm``) as given."""
 
-    def __init__(self, **sources):
-        self.sources = sources
+    def __init__(self, wilayah, **sources):
+        self.sources = {"wilayah": WilayahSource(wilayah), **sources}
 
     def levels(self) -> dict[str, dict[str, str | None]]:
         """{set name: {level: parent level}} for the definition check."""

@@ -401,8 +401,9 @@ def _capped(errors: list[str]) -> list[str]:
     return errors[:MAX_ERRORS] + [f"... dan {rest} kesalahan lain ({rest} more errors)"]
 
 
-def import_csv(path, regulation: str, effective: str, kbli, logic) -> tuple[dict | None, list[str]]:
-    """A new risk table version from a CSV file, or (None, errors); nothing is stored here."""
+def import_version(path, regulation: str, effective: str, parse, kind: str, prefix: str) -> tuple[dict | None, list[str]]:
+    """A new version of a reference table from a CSV file whose text ``parse`` turns into (rows, errors),
+    or (None, errors); nothing is stored here."""
     errors = _check_version_fields(regulation, effective)
     try:
         raw = Path(path).read_bytes()
@@ -411,18 +412,23 @@ def import_csv(path, regulation: str, effective: str, kbli, logic) -> tuple[dict
     text, decode_errors = _decode(raw)
     if text is None:
         return None, _capped(errors + decode_errors)
-    rows, parse_errors = _parse(text, kbli, logic)
+    rows, parse_errors = parse(text)
     errors += parse_errors
     if errors:
         return None, _capped(errors)
     regulation = regulation.strip()
     digest = hashlib.sha256(f"{regulation}\n{effective}\n".encode() + raw).hexdigest()
     return {
-        "id": f"kbli-risiko-{effective}-{digest[:12]}",  # same file, regulation and date: same id
-        "kind": KIND,
+        "id": f"{prefix}-{effective}-{digest[:12]}",  # same file, regulation and date: same id
+        "kind": kind,
         "regulation": regulation,
         "effective": effective,
         "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": f"{Path(path).name} (sha256 {hashlib.sha256(raw).hexdigest()})",
         "rows": rows,
     }, []
+
+
+def import_csv(path, regulation: str, effective: str, kbli, logic) -> tuple[dict | None, list[str]]:
+    """A new risk table version from a CSV file, or (None, errors); nothing is stored here."""
+    return import_version(path, regulation, effective, lambda text: _parse(text, kbli, logic), KIND, "kbli-risiko")
