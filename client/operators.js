@@ -55,7 +55,7 @@ function isoDate(text) {
   return [y, mo, d];
 }
 
-// ref: {scale: [[name, upper|null]...], environment: {default, prefixes, sets: {name: {keys, aturan}}},
+// ref: {scale: [[name, upper|null]...], environment: {order: [SPPL, UKL_UPL, AMDAL], kinds: [lingkungan.json kinds]},
 //       kbli: {kode: row|null}, wilayah: {level: {kode: nama}}}; evaluate(rule, data) runs a nested rule
 export function operators(ref, evaluate) {
   const kbliRow = (kode) => {
@@ -65,13 +65,11 @@ export function operators(ref, evaluate) {
     if (row === undefined) throw new Pending("kbli:" + key);
     return row;
   };
-  const jenisUsaha = (kode) => {
-    const env = ref.environment, k = pyStrip(kode || "");
-    for (let n = k.length; n > 0; n--) {
-      const name = env.prefixes[k.slice(0, n)];
-      if (name) return name;
-    }
-    return env.default;
+  // the kind applies to the KBLI when one of its prefixes starts the code ("*": every code), as the server's
+  const kindFor = (kode, code) => {
+    const k = pyStrip(pyStr(kode));
+    return (ref.environment.kinds || []).find((kind) => kind.kode === code &&
+      kind.kbli_awalan.some((prefix) => prefix === "*" || (k !== "" && k.indexOf(prefix) === 0))) || null;
   };
   return {
     today: () => todayWib(),
@@ -120,20 +118,22 @@ export function operators(ref, evaluate) {
       for (const level of pool) if (LEVELS.indexOf(level) > LEVELS.indexOf(best)) best = level;
       return best;
     },
-    jenis_usaha_lingkungan: (kode) => (pyFalsy(kode) ? null : jenisUsaha(pyStr(kode))),
-    kewajiban_lingkungan: (kode, lahan, bangunan, kapasitas) => {
+    kewajiban_lingkungan: (kode, jenis, lahan, ...pilihan) => {
       if (pyFalsy(kode)) return null;
-      const given = { luas_lahan_m2: numberOrNone(lahan), luas_bangunan_m2: numberOrNone(bangunan),
-                      kapasitas_produksi: numberOrNone(kapasitas) };
-      const set = ref.environment.sets[jenisUsaha(pyStr(kode))];
-      const data = {};
-      for (const key of set.keys) {
-        const v = given[key] === undefined ? null : given[key];
-        if (v !== null && !(v >= 0)) return null;  // the server's ValueError: null
-        data[key] = v === null ? 0 : v;
+      const kind = typeof jenis === "string" ? kindFor(kode, jenis) : null;
+      if (!kind) return null;
+      const order = ref.environment.order, chosen = pilihan.filter((c) => typeof c === "string");
+      const found = [];
+      for (const parameter of kind.parameter) {
+        const answer = parameter.pilihan.find((c) => chosen.indexOf(c.kode) >= 0);
+        if (!answer) return null;
+        found.push(answer.kewajiban);
       }
-      const result = evaluate(set.aturan, data);
-      return OBLIGATIONS.indexOf(result) >= 0 ? result : null;
+      const land = numberOrNone(lahan);
+      if (land !== null) for (const step of kind.luas_lahan_m2 || []) if (land >= step.mulai) found.push(step.kewajiban);
+      let best = found[0];
+      for (const o of found) if (order.indexOf(o) > order.indexOf(best)) best = o;
+      return best;
     },
   };
 }

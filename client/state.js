@@ -26,6 +26,27 @@ export function compileForm(spec) {
   return { spec, steps: spec.steps.map((s) => stepsByKey[s.key]), stepsByKey, fieldsByKey, stepOfField };
 }
 
+// the lists the reference data sent with the rules holds (formserver/reference/lingkungan.py and bupm.py);
+// undefined for a list fetched on demand (the regions)
+function referenceList(ref, source, parentValue) {
+  if (source.reference === "lingkungan") {
+    const kinds = (ref.environment && ref.environment.kinds) || [];
+    if (source.level === "jenis_usaha") {
+      const code = parentValue === null || parentValue === undefined ? "" : String(parentValue).trim();
+      if (!code) return [];
+      return kinds.filter((k) => k.kbli_awalan.some((p) => p === "*" || code.indexOf(p) === 0)).map((k) => [k.kode, k.label]);
+    }
+    const kind = typeof parentValue === "string" ? kinds.find((k) => k.kode === parentValue) : undefined;
+    const parameter = kind ? kind.parameter.find((p) => p.key === source.level) : undefined;
+    return parameter ? parameter.pilihan.map((c) => [c.kode, c.label]) : [];
+  }
+  if (source.reference === "bupm" && ref.bupm) {
+    if (source.level !== "kegiatan" || typeof parentValue !== "string") return [];
+    return (ref.bupm[parentValue.trim()] || []).map((pair) => [pair[0], pair[1]]);
+  }
+  return undefined;
+}
+
 const repeats = (f) => !!(f.repeat || f.each);
 const dataKey = (f) => f.each || f.key;
 
@@ -66,6 +87,8 @@ export function evaluateState(logic, form, answers) {
       const parent = f.source.parent;
       const parentValue = parent ? context[parent] : null;
       if (parent && empty(parentValue)) return [];
+      const listed = referenceList(logic.ref || {}, f.source, parentValue);
+      if (listed !== undefined) return listed;
       return { source: f.source, parent: parent ? parentValue : null };
     }
     if (f.options) {
@@ -77,14 +100,16 @@ export function evaluateState(logic, form, answers) {
 
   function field(f, path, parentShown, context, holder) {
     pendingHere = null;
-    const shown = parentShown && (ruleOf(f, "visible_if") === null || truthy(run(f.visible_if, context)));
+    let shown = parentShown && (ruleOf(f, "visible_if") === null || truthy(run(f.visible_if, context)));
+    let opts = shown ? options(f, context) : null;
+    // a reference list that is empty for this answer is not asked (the server's skip_when_empty)
+    if (Array.isArray(opts) && opts.length === 0 && f.source && f.source.skip_when_empty) { shown = false; opts = null; }
     if (ruleOf(f, "compute") !== null && shown) {
       const value = run(f.compute, context);
       holder[f.key] = value;
       state.computed[path] = value;
     }
     const required = shown && (ruleOf(f, "required_if") !== null ? truthy(run(f.required_if, context)) : !!f.required);
-    const opts = shown ? options(f, context) : null;
     if (pendingHere !== null) state.pending[path] = pendingHere;
     state.fields[path] = { visible: shown, required, options: opts };
     if (!shown) { hide(f, path, holder); return; }

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from formserver.reference.browser import kbli_entry, operator_reference
+from formserver.reference.browser import kbli_entry, operator_reference, with_bupm
 from formserver.reference.risk import SCALES, import_csv
 from formserver.reference.wilayah import LEVELS as WILAYAH_LEVELS
 
@@ -69,7 +69,7 @@ def svc(tmp_path_factory, smtp, whatsapp):
 @pytest.fixture(scope="module")
 def reference(svc):
     """What the browser holds once it has loaded every code and region the cases use."""
-    ref = operator_reference()
+    ref = with_bupm(operator_reference(), svc.bupm)
     ref["kbli"] = {code: kbli_entry(svc.kbli, svc.risk, code) for code in KBLI_CODES}
     ref["wilayah"] = {level: {code: (svc.wilayah.get(level, code) or {}).get("nama") for code in REGION_CODES}
                       for level in WILAYAH_LEVELS}
@@ -275,7 +275,7 @@ def _op_cases():
     codes = KBLI_CODES + [" 47191 ", "47191 ", None, "", 0, 47191, True]
     cases = []
     for code in codes + ODD:
-        for op in ("kbli_judul", "kbli_uraian", "kbli_perizinan_tunggal", "jenis_usaha_lingkungan"):
+        for op in ("kbli_judul", "kbli_uraian", "kbli_perizinan_tunggal"):
             cases.append({op: [code]})
     for modal in NUMBERS + ODD:
         cases.append({"skala_usaha": [modal]})
@@ -283,10 +283,18 @@ def _op_cases():
         for skala in [*SCALES, "mikro", "", None, 1]:
             for luas in [None, 0, 999, 1001, 5000, 5001, "6000", -5]:
                 cases.append({"risiko_kbli": [code, skala, luas]})
+    # the kind must apply to the KBLI; every parameter needs a condition of that kind; land thresholds on top
+    kinds = {"USAHA_DI_BANGUNAN": [["BANGUNAN_KURANG_5000"], ["BANGUNAN_5000_10000"], ["BANGUNAN_10000_ATAU_LEBIH"],
+                                   ["KAPASITAS_KURANG_1000"], []],
+             "INDUSTRI_PENGOLAHAN": [["BANGUNAN_KURANG_2500", "KAPASITAS_KURANG_1000"],
+                                     ["BANGUNAN_2500_10000", "KAPASITAS_50000_ATAU_LEBIH"], ["BANGUNAN_KURANG_2500"],
+                                     ["BANGUNAN_KURANG_2500", None, "KAPASITAS_1000_50000"]],
+             "TIDAK_ADA": [["BANGUNAN_KURANG_5000"]], None: [[]], 5: [[]]}
     for code in codes + ["10", "1", "05", "35", "20294 "]:
-        for lahan in [None, 0, 4999, 5000, 50000, -1, "6000", 10.5]:
-            for bangunan in [None, 0, 5000, 10000, 7000]:
-                cases.append({"kewajiban_lingkungan": [code, lahan, bangunan, 1000]})
+        for kind, choices in kinds.items():
+            for chosen in choices:
+                for lahan in [None, 0, 4999, 5000, 50000, -1, "6000", 10.5]:
+                    cases.append({"kewajiban_lingkungan": [code, kind, lahan, *chosen]})
     for level in [*WILAYAH_LEVELS, "negara", None, ""]:
         for code in REGION_CODES + [None, 0, " 14 "]:
             cases.append({"wilayah_nama": [level, code]})

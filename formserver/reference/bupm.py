@@ -140,3 +140,7 @@ class BupmTables:
         if level != LEVEL or not isinstance(parent_value, str):
             return []
         return list(self._current(on).get(parent_value.strip(), ()))
+
+    def lists(self, on=None) -> dict[str, list]:
+        """Every KBLI's activities in the version in force, for the browser's copy of the choices."""
+        return {kode: [list(pair) for pair in pairs] for kode, pairs in self._current(on).items()}

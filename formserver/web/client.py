@@ -9,7 +9,7 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, request, send_from_directory, url_for
 
 from ..i18n import bi
-from ..reference.browser import kbli_entry, operator_reference
+from ..reference.browser import kbli_entry, operator_reference, with_bupm
 from ..submissions import Conflict, Locked, StepNotReachable
 from . import schemas as s
 from . import services
@@ -48,7 +48,7 @@ def form_rules(form_id):
         abort(404)
     form = services().forms.get(form_id)
     return _cached({"id": form.key, "version": form.version, "definition": form.spec,
-                    "reference": operator_reference()}, 0)
+                    "reference": with_bupm(operator_reference(), services().bupm)}, 0)
 
 
 @bp.get("/reference/kbli/<kode>/rules")
