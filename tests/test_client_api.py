@@ -8,7 +8,8 @@ def test_a_forms_rules_come_with_the_operators_reference_data_and_revalidate_wit
     body = first.get_json()
     assert body["id"] == "permohonan" and body["definition"]["steps"]
     assert [name for name, _ in body["reference"]["scale"]] == ["MIKRO", "KECIL", "MENENGAH", "BESAR"]
-    assert "UMUM" in body["reference"]["environment"]["sets"]
+    kinds = [kind["kode"] for kind in body["reference"]["environment"]["kinds"]]
+    assert kinds == ["USAHA_DI_BANGUNAN", "INDUSTRI_PENGOLAHAN"] and body["reference"]["bupm"] == {}
     assert first.headers["ETag"] and "no-cache" in first.headers["Cache-Control"]
     again = client.get("/api/v1/forms/permohonan/rules", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
