@@ -13,6 +13,7 @@ def init_app(app) -> None:
         admin,
         admin_api,
         api,
+        assets,
         client,
         complaints,
         contract,
@@ -31,6 +32,7 @@ def init_app(app) -> None:
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
     app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
     extensions.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     app.before_request(contract.guard_api_write)  # every API write, whichever blueprint its route is in
     app.register_blueprint(pages.bp)

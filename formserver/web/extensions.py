@@ -1,9 +1,10 @@
-"""Extensions created unbound and attached with init_app: CSRF, Babel (locale), rate limits."""
+"""Extensions created unbound and attached with init_app: CSRF, Babel (locale), rate limits, compression."""
 import re
 import secrets
 
 from flask import current_app, g, request, session, url_for
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -16,6 +17,12 @@ from ..reference import LOOKUPS
 
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()
+
+# text formats only: PDFs and images are compressed already, and compressing them again costs CPU for nothing
+COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+                    "application/json", "application/schema+json", "application/manifest+json",
+                    "application/wasm", "image/svg+xml"]
 
 
 def scaled(limit: str) -> str:
@@ -93,6 +100,10 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])  # static files are streamed
+    compress.init_app(app)
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
     app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,

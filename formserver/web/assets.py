@@ -1,0 +1,79 @@
+"""Static files under content-hashed URLs: `url_for('static', filename='css/app.css')` gives
+`/static/css/app.3f2a9c1b7d04.css`, served with a one-year `immutable` cache lifetime, so a browser asks for
+each version of a file once. The plain URL still works (revalidated with its ETag on every use), and a hashed
+URL of an older version redirects to the current one.
+"""
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from flask import redirect, send_from_directory, url_for
+from werkzeug.exceptions import NotFound
+
+YEAR = 365 * 24 * 3600
+DIGEST_LENGTH = 12
+HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_LENGTH}}})(?P<suffix>\.[A-Za-z0-9]+)$")
+
+
+class Assets:
+    """The content digests of the files in one static folder, computed once per file version."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+        self._digests: dict[str, tuple[int, int, str]] = {}
+
+    def digest(self, filename: str) -> str | None:
+        """The file's content digest, or None when there is no such regular file in the folder."""
+        path = self.folder / filename
+        try:
+            stat = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        known = self._digests.get(filename)
+        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            return known[2]
+        if not path.is_file() or not path.resolve().is_relative_to(self.folder.resolve()):
+            return None
+        value = hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_LENGTH]
+        self._digests[filename] = (stat.st_mtime_ns, stat.st_size, value)
+        return value
+
+    def hashed_name(self, filename: str) -> str:
+        """`css/app.css` → `css/app.<digest>.css` (unchanged when the file does not exist or has no suffix)."""
+        stem, dot, suffix = filename.rpartition(".")
+        if not dot or "/" in suffix:
+            return filename
+        value = self.digest(filename)
+        return f"{stem}.{value}.{suffix}" if value else filename
+
+    def add_digest(self, endpoint: str, values: dict) -> None:
+        """url_defaults hook: every link to a static file carries its digest."""
+        if endpoint == "static" and "filename" in values:
+            values["filename"] = self.hashed_name(values["filename"])
+
+    def serve(self, filename: str):
+        """The static view: hashed names for a year, plain names revalidated, old digests redirected."""
+        match = HASHED.match(filename)
+        if match:
+            plain = f"{match['stem']}{match['suffix']}"
+            current = self.digest(plain)
+            if current is None:
+                raise NotFound()
+            if current != match["digest"]:
+                return redirect(url_for("static", filename=plain), 302)
+            response = send_from_directory(self.folder, plain, max_age=YEAR)
+            response.cache_control.public = True
+            response.cache_control.immutable = True
+            return response
+        response = send_from_directory(self.folder, filename, max_age=0)
+        response.cache_control.no_cache = True
+        return response
+
+
+def init_app(app) -> None:
+    """Hash the app's static URLs and serve them."""
+    assets = Assets(app.static_folder)
+    app.extensions["assets"] = assets
+    app.url_defaults(assets.add_digest)
+    app.view_functions["static"] = assets.serve
