@@ -2,15 +2,17 @@
 """HTTP benchmark of a form step: GET of the step page and PUT through the JSON API (not a test).
 
 Starts the real server (`formserver serve`, gunicorn, 2 workers) on 127.0.0.1 on a free port with a
-temporary data directory, creates a `registrasi` submission through the JSON API, then loads, for
---duration seconds each at --connections concurrent connections (after a short warm-up):
+temporary data directory, and a bare Flask hello-world app (benchmarks/bare_app.py) served the same
+way (gunicorn, 2 sync workers, access log on), creates a `registrasi` submission through the JSON API,
+then loads, for --duration seconds each at --connections concurrent connections (after a short warm-up):
 
+  bare Flask GET /                              (the hello-world app: the reference rate)
   baseline   GET /healthz (or GET /api/v1/reference/wilayah/provinsi if the app has no /healthz)
   step GET   GET /isian/<id>/skala             (the HTML page of step 1, with the session cookie)
   step PUT   PUT /api/v1/submissions/<id>/steps/skala  {"values": {"skala_usaha": "UMK"}}
              (valid: re-saves step 1 each time, bumping the submission version; no version is sent)
 
-and prints requests/s, p50 and p99 per scenario and the ratio step GET / baseline. The results go
+and prints requests/s, p50 and p99 per scenario and the ratios step GET / bare Flask and step GET / baseline. The results go
 to the section "HTTP: step GET and PUT (issue 2)" of docs/PERFORMANCE.md (unless --no-write).
 
 Load generator: wrk when it is on PATH (for the two GETs), otherwise threads with http.client
@@ -76,10 +78,10 @@ def free_port() -> int:
 class Server:
     """`formserver serve` in a subprocess, with its output in files of the data directory."""
 
-    def __init__(self, data_dir: Path, port: int, workers: int = 2):
+    def __init__(self, data_dir: Path, port: int, workers: int = 2, cmd: list[str] | None = None):
         self.data_dir, self.port = data_dir, port
         exe = shutil.which("formserver", path=str(Path(sys.executable).parent))
-        self.cmd = ([exe] if exe else [sys.executable, "-m", "formserver.cli"]) + [
+        self.cmd = cmd or ([exe] if exe else [sys.executable, "-m", "formserver.cli"]) + [
             "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
         self.env = {**os.environ, "FORMSERVER_CAPTCHA": "off", "FORMSERVER_SECURE_COOKIES": "0",
                     "FORMSERVER_DATA_DIR": str(data_dir),
@@ -87,6 +89,15 @@ class Server:
                     "XDG_RUNTIME_DIR": str(data_dir)}
         self.stdout_path, self.stderr_path = data_dir / "server.out", data_dir / "server.err"
         self.proc = None
+
+    @classmethod
+    def bare(cls, data_dir: Path, port: int, workers: int = 2) -> "Server":
+        """The bare Flask hello-world app under gunicorn with formserver's serving settings."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(Path(__file__).resolve().parent),
+               "--bind", f"{HOST}:{port}", "--workers", str(workers), "--access-logfile", "-",
+               "--limit-request-line", "8190", "bare_app:app"]
+        return cls(data_dir, port, workers, cmd)
 
     def start(self) -> None:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -172,9 +183,9 @@ def create_submission(port: int) -> tuple[str, str]:
 
 class Scenario:
     def __init__(self, name: str, method: str, path: str, headers: dict, body: bytes | None = None,
-                 rotate_source: bool = False):
+                 rotate_source: bool = False, port: int | None = None):
         self.name, self.method, self.path, self.headers, self.body = name, method, path, headers, body
-        self.rotate_source = rotate_source
+        self.rotate_source, self.port = rotate_source, port
 
     @property
     def label(self) -> str:
@@ -345,14 +356,18 @@ def verdict(ok: bool) -> str:
 
 def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list[str]) -> str:
     by_name = {scenario.name: stats for scenario, stats in results}
-    base, get, put = by_name["baseline"], by_name["step GET"], by_name["step PUT"]
-    ratio = get.rate / base.rate if base.rate else float("nan")
+    bare, base, get, put = by_name["bare Flask"], by_name["baseline"], by_name["step GET"], by_name["step PUT"]
+    ratio = get.rate / bare.rate if bare.rate else float("nan")
+    health = base.rate / bare.rate if bare.rate else float("nan")
+    get_base = get.rate / base.rate if base.rate else float("nan")
     put_ok = put.count > 0 and put.p99 < TARGET_PUT_P99_MS
     lines = [
         SECTION, "",
         f"Run of {info['date']} by `python benchmarks/http_steps.py` on {info['cores']} cores "
         f"(`nproc`), {info['system']}, Python {info['python']}. Server: `formserver serve --workers 2` "
-        f"(gunicorn sync workers, SQLite store in a temporary data directory, captcha off). Load: "
+        f"(gunicorn sync workers, SQLite store in a temporary data directory, captcha off); the reference: "
+        f"a bare Flask hello-world app (`benchmarks/bare_app.py`) under gunicorn with the same settings (2 sync "
+        f"workers, access log on), started beside it. Load: "
         f"{args.connections} concurrent connections for {args.duration:g} s per scenario after a "
         f"{WARMUP_SECONDS:g} s warm-up, on the same machine as the server.", "",
         "| scenario | request | load generator | requests | non-2xx | req/s | p50 (ms) | p99 (ms) |",
@@ -364,10 +379,11 @@ def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list
                      f"{stats.p50:.1f} | {stats.p99:.1f} |")
     lines += [
         "",
-        f"Step GET / baseline: **{ratio:.0%}** of the baseline's request rate.", "",
+        f"Step GET / bare Flask: **{ratio:.0%}** of the bare app's request rate (`/healthz`: {health:.0%} of it; "
+        f"step GET / `/healthz`: {get_base:.0%}).", "",
         "| target | measured | |",
         "|---|---|---|",
-        f"| step GET ≥ {TARGET_GET_RATIO:.0%} of the baseline rate | {ratio:.0%} | {verdict(ratio >= TARGET_GET_RATIO)} |",
+        f"| step GET ≥ {TARGET_GET_RATIO:.0%} of the bare Flask rate | {ratio:.0%} | {verdict(ratio >= TARGET_GET_RATIO)} |",
         f"| step PUT p99 < {TARGET_PUT_P99_MS:.0f} ms | {put.p99:.1f} ms (2xx answers only: "
         f"{put.percentile_ms(0.99, ok_only=True):.1f} ms) | {verdict(put_ok)} |",
         "",
@@ -383,10 +399,14 @@ def run(args) -> int:
     wrk = None if args.python_only else shutil.which("wrk")
     with tempfile.TemporaryDirectory(prefix="formserver-bench-") as tmp:
         server = Server(Path(tmp), free_port())
+        bare = Server.bare(Path(tmp) / "bare", free_port())
         print(f"starting: {' '.join(server.cmd)}  (data: {tmp})", flush=True)
+        print(f"starting: {' '.join(bare.cmd)}", flush=True)
         server.start()
+        bare.start()
         try:
             server.wait_ready()
+            bare.wait_ready("/")
             port = server.port
             base_path = "/healthz"
             if request(port, "GET", base_path)[0] != 200:
@@ -395,6 +415,7 @@ def run(args) -> int:
             args.submission_id = submission_id
             session = {"Cookie": cookie}
             scenarios = [
+                Scenario("bare Flask", "GET", "/", {}, port=bare.port),
                 Scenario("baseline", "GET", base_path, {}),
                 Scenario("step GET", "GET", f"/isian/{submission_id}/skala", session),
                 Scenario("step PUT", "PUT", f"/api/v1/submissions/{submission_id}/steps/skala",
@@ -402,10 +423,11 @@ def run(args) -> int:
                          PUT_BODY, rotate_source=not args.no_rotate),
             ]
             for scenario in scenarios:  # each answers as expected before it is measured
-                status, _, body = request(port, scenario.method, scenario.path, scenario.body, scenario.headers)
+                status, _, body = request(scenario.port or port, scenario.method, scenario.path, scenario.body,
+                                          scenario.headers)
                 if status != 200:
                     raise SystemExit(f"{scenario.label} answered {status}: {body[:300]!r}")
-            print(f"baseline: {scenarios[0].label}"
+            print(f"baseline: {scenarios[1].label}"
                   + ("" if base_path == "/healthz" else " (the app has no /healthz)"), flush=True)
             results = []
             for scenario in scenarios:
@@ -413,11 +435,12 @@ def run(args) -> int:
                 tool = "wrk" if use_wrk else "Python http.client threads"
                 print(f"{scenario.name}: {scenario.label} - {args.connections} connections, {args.duration:g} s, "
                       f"{tool}", flush=True)
-                python_load(port, scenario, WARMUP_SECONDS, args.connections, stop)  # warm-up, not counted
+                target = scenario.port or port
+                python_load(target, scenario, WARMUP_SECONDS, args.connections, stop)  # warm-up, not counted
                 if use_wrk:
-                    stats = wrk_load(wrk, port, scenario, args.duration, args.connections)
+                    stats = wrk_load(wrk, target, scenario, args.duration, args.connections)
                 else:
-                    stats = python_load(port, scenario, args.duration, args.connections, stop)
+                    stats = python_load(target, scenario, args.duration, args.connections, stop)
                 results.append((scenario, stats))
                 print(f"  {stats.count} requests, {stats.rate:.0f} req/s, p50 {stats.p50:.1f} ms, "
                       f"p99 {stats.p99:.1f} ms  [{stats.status_text()}]", flush=True)
@@ -429,10 +452,11 @@ def run(args) -> int:
             stop.set()
             rss = server.worker_rss_mib()  # after the load, before the workers stop
             server.stop()
+            bare.stop()
             tracebacks, problems = server.problems()
         info = {**machine(), "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")}
         notes = [f"Load generator: {'wrk for the GETs (found on PATH), ' if wrk else 'wrk is not installed: '}"
-                 f"Python http.client threads for {'the PUT' if wrk else 'all three'}. The PUT is limited to "
+                 f"Python http.client threads for {'the PUT' if wrk else 'all four'}. The PUT is limited to "
                  f"120 per minute per client address, so "
                  + ("each PUT connection sends from its own loopback address (127.1.x.y), moving to a new one "
                     f"every {PER_ADDRESS} requests: the limiter is checked on every request but not tripped."
@@ -443,7 +467,7 @@ def run(args) -> int:
             notes.append("Server RSS after the load: " + ", ".join(f"{r:.0f} MiB" for r in rss)
                          + f" for the {len(rss)} gunicorn workers (compiled forms at start; region and KBLI data load on "
                            "first use, about 35 MiB more per worker).")
-        put_stats = results[2][1]
+        put_stats = results[3][1]
         conflicts = put_stats.statuses.get(409, 0)
         notes.append(f"All PUTs re-save step 1 of one submission without a version. {conflicts} of "
                      f"{put_stats.count} ({conflicts / max(1, put_stats.count):.0%}) answered 409: a save "
@@ -455,8 +479,8 @@ def run(args) -> int:
         else:
             notes.append("The server's stderr had no traceback or error line during the run.")
         text = section(results, args, info, notes)
-        ratio = results[1][1].rate / results[0][1].rate if results[0][1].rate else float("nan")
-        print(f"\nstep GET / baseline = {ratio:.2f}")
+        ratio = results[2][1].rate / results[0][1].rate if results[0][1].rate else float("nan")
+        print(f"\nstep GET / bare Flask = {ratio:.2f}")
         if tracebacks or problems:
             print(f"\nserver stderr: {tracebacks} traceback(s); first problems:", file=sys.stderr)
             for item in problems:

@@ -35,6 +35,10 @@ class FormState:
         state = self.fields.get(path)
         return bool(state and state.visible)
 
+    def visible_paths(self) -> list[str]:
+        """The paths of the visible fields, sorted: what a page shows (posted back as `_shown`)."""
+        return sorted(path for path, state in self.fields.items() if state.visible)
+
 
 def truthy(value) -> bool:
     """JsonLogic truthiness."""
@@ -128,8 +132,12 @@ class Evaluator:
         else:
             holder.pop(f.key, None)
         state.computed.pop(path, None)
-        for known in [p for p in state.fields if p == path or p.startswith(path + ".")]:
-            state.fields[known] = FieldState(False, False)
+        if f.kind.container:  # a group: itself and everything evaluated inside it
+            prefix = path + "."
+            for known in [p for p in state.fields if p == path or p.startswith(prefix)]:
+                state.fields[known] = FieldState(False, False)
+        elif path in state.fields:  # a question has no paths below its own
+            state.fields[path] = FieldState(False, False)
         if f.kind.container and not f.repeat:
             for child in f.children:
                 self._hide(child, child.key, state, holder)

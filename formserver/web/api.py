@@ -162,7 +162,7 @@ def preview_step(submission_id, step_key, body):
                      "options": None if s.options is None else [{"value": v, "label": text(label)} for v, label in s.options]}
               for path, s in result.state.fields.items() if path.split(".")[0] in keys}
     # what the page shows now: a page posts it back as _shown, so errors on these fields are errors, not new questions
-    shown = sorted(path for path, s in fields.items() if s["visible"])
+    shown = [path for path in result.state.visible_paths() if path.split(".")[0] in keys]
     return jsonify({"fields": fields, "computed": result.state.computed, "shown": shown})
 
 

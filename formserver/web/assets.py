@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from flask import redirect, send_from_directory, url_for
+from flask import redirect, request, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 
 YEAR = 365 * 24 * 3600
@@ -19,12 +19,16 @@ HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_LENGTH}}})(?P
 class Assets:
     """The content digests of the files in one static folder, computed once per file version."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, watch: bool = True):
         self.folder = Path(folder)
+        self.watch = watch  # look for changed files (development); without it a digest is computed once per process
         self._digests: dict[str, tuple[int, int, str]] = {}
+        self._urls: dict[tuple[str, str], str] = {}
 
     def digest(self, filename: str) -> str | None:
         """The file's content digest, or None when there is no such regular file in the folder."""
+        if not self.watch and filename in self._digests:
+            return self._digests[filename][2]
         path = self.folder / filename
         try:
             stat = os.stat(path)
@@ -46,6 +50,14 @@ class Assets:
             return filename
         value = self.digest(filename)
         return f"{stem}.{value}.{suffix}" if value else filename
+
+    def url(self, filename: str) -> str:
+        """url_for('static', filename=...) built once per file (pages link the same three files every time)."""
+        key = (request.script_root, filename)
+        found = None if self.watch else self._urls.get(key)
+        if found is None:
+            found = self._urls[key] = url_for("static", filename=filename)
+        return found
 
     def add_digest(self, endpoint: str, values: dict) -> None:
         """url_defaults hook: every link to a static file carries its digest."""
@@ -73,7 +85,8 @@ class Assets:
 
 def init_app(app) -> None:
     """Hash the app's static URLs and serve them."""
-    assets = Assets(app.static_folder)
+    assets = Assets(app.static_folder, watch=app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD")))
     app.extensions["assets"] = assets
     app.url_defaults(assets.add_digest)
     app.view_functions["static"] = assets.serve
+    app.jinja_env.globals["static_url"] = assets.url

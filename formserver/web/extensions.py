@@ -1,4 +1,5 @@
 """Extensions created unbound and attached with init_app: CSRF, Babel (locale), rate limits, compression."""
+import functools
 import re
 import secrets
 
@@ -7,8 +8,10 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .. import dates, i18n, labels
 from ..actions import current_client
@@ -48,13 +51,23 @@ limiter = ScalableLimiter(key_func=get_remote_address, default_limits=[], header
 
 def select_locale() -> str:
     """?lang= (remembered in the session), then the session, then Accept-Language; Indonesian by default."""
-    asked = request.args.get("lang")
-    if asked in i18n.LOCALES:
-        session["lang"] = asked
-        return asked
+    if request.query_string:
+        asked = request.args.get("lang")
+        if asked in i18n.LOCALES:
+            session["lang"] = asked
+            return asked
     if session.get("lang") in i18n.LOCALES:
         return session["lang"]
-    return request.accept_languages.best_match(i18n.LOCALES, default=i18n.DEFAULT_LOCALE) or i18n.DEFAULT_LOCALE
+    return _accepted_locale(request.headers.get("Accept-Language", ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _accepted_locale(header: str) -> str:
+    """The best of our locales for an Accept-Language value; browsers send a handful of values, so each is parsed once."""
+    if not header:
+        return i18n.DEFAULT_LOCALE
+    accepted = parse_accept_header(header, LanguageAccept)
+    return accepted.best_match(i18n.LOCALES, default=i18n.DEFAULT_LOCALE) or i18n.DEFAULT_LOCALE
 
 
 def actor() -> str:
@@ -72,6 +85,9 @@ def cache_policy(response) -> None:
     for data that is the same for everyone (reference data, the OpenAPI document) and the answer sets no cookie.
     Static files keep the caching Flask gives them."""
     if request.endpoint == "static" and not session.modified:
+        return
+    if "Cache-Control" not in response.headers:  # most answers: nothing chosen, nothing to parse
+        response.headers["Cache-Control"] = "no-store"
         return
     if response.cache_control.public and not session.modified:
         return
@@ -95,11 +111,64 @@ def lookup_url(name: str) -> str | None:
     return url_for(LOOKUPS[name]) if name in LOOKUPS else None
 
 
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+)
+
+
+_SIGNED_TOKENS: dict[tuple, str] = {}
+_SIGNED_TOKENS_MAX = 20000
+
+
+def csrf_token() -> str:
+    """flask-wtf's generate_csrf, signing a session's token once per process instead of once per page.
+
+    The signed form of a session's token stays valid as long as the session (WTF_CSRF_TIME_LIMIT is None), so the
+    first one signed is reused: the form field checks the same way, and a page spends no HMAC derivations on it."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session.get(field))
+    if key[1] is not None and field not in g and key in _SIGNED_TOKENS:
+        setattr(g, field, _SIGNED_TOKENS[key])
+    token = generate_csrf()
+    if key[1] is None:
+        key = (key[0], session.get(field))
+    if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_MAX:
+        _SIGNED_TOKENS.clear()
+    _SIGNED_TOKENS.setdefault(key, token)
+    return token
+
+
+def _cached_csrf_token(app) -> None:
+    """Templates call csrf_token(): give them the cached signature (flask-wtf puts its own in globals and context)."""
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return  # signed tokens expire: each page signs a fresh one
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.template_context_processors[None] = [
+        (lambda: {"csrf_token": csrf_token}) if getattr(f, "__qualname__", "").startswith("CSRFProtect.init_app") else f
+        for f in app.template_context_processors[None]]
+
+
+def _without_idle_limit_check(app) -> None:
+    """Flask-Limiter checks default, application and blueprint limits before every request; this app has none
+    (every limit is on its route, checked when that route is called), so that check only costs time: drop it."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or getattr(manager, "_blueprint_limits", True):
+        return
+    app.before_request_funcs[None] = [f for f in app.before_request_funcs.get(None, [])
+                                      if getattr(f, "__func__", None) is not Limiter._check_request_limit]
+
+
 def init_app(app) -> None:
     csrf.init_app(app)
+    _cached_csrf_token(app)
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    _without_idle_limit_check(app)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])  # static files are streamed
@@ -125,19 +194,20 @@ def init_app(app) -> None:
         if token is not None:
             current_client.reset(token)
 
+    hsts = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    fixed = SECURITY_HEADERS + ((hsts,) if app.config.get("SESSION_COOKIE_SECURE") else ())
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-        response.headers["Content-Language"] = i18n.current_locale.get()
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}  # one pass: a view's own value of a header wins
+        for name, value in fixed:
+            if name.lower() not in present:
+                headers.add(name, value)
+        headers["Content-Language"] = i18n.current_locale.get()
+        if "vary" in present:
+            response.vary.update(("Accept-Language", "Cookie"))
+        else:
+            headers.add("Vary", "Accept-Language, Cookie")
         cache_policy(response)
-        if current_app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
