@@ -236,3 +236,24 @@ def test_a_long_email_or_name_is_wrapped_not_printed_past_the_page_edge(doc_type
     lines = text.splitlines()
     assert not any(LONG_EMAIL in line for line in lines), "printed on one line, past the column"
     assert LONG_EMAIL.replace("\n", "") in text.replace("\n", "")
+
+
+def test_qr_code_has_the_fixed_mask_and_the_link_modules():
+    """The mask is fixed (benchmarks/qr_masks.py: the search took most of a code's time); the printed modules are
+    exactly the standard symbol of the link with that mask, read back from the PNG module by module."""
+    import base64
+
+    import segno
+    from PIL import Image
+
+    from formserver.issue.qr import MASK
+
+    expected = segno.make_qr(VERIFY_URL, error="m", boost_error=False, mask=MASK)
+    assert expected.mask == MASK
+    image = Image.open(io.BytesIO(base64.b64decode(qr_png_data_uri(VERIFY_URL).split(",", 1)[1]))).convert("L")
+    size = expected.symbol_size(scale=1, border=4)[0]
+    scale = image.width // size
+    assert image.width == size * scale
+    modules = [[image.getpixel(((4 + x) * scale + scale // 2, (4 + y) * scale + scale // 2)) < 128
+                for x in range(size - 8)] for y in range(size - 8)]
+    assert modules == [[bool(v) for v in row] for row in expected.matrix]

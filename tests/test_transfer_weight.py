@@ -79,3 +79,48 @@ def test_static_files_are_compressed_for_clients_that_accept_it(client):
     response = client.get(link, headers={"Accept-Encoding": "br"})
     assert response.headers["Content-Encoding"] == "br"
     assert brotli.decompress(response.get_data()) == (ROOT / "static" / "css" / "app.css").read_bytes()
+
+
+# -- what every request pays -------------------------------------------------------------------------
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_sessions_csrf_token_is_signed_once_and_still_checked(client, app, monkeypatch):
+    """The signed token is reused for every page of a session (no HMAC per page); it is still refused elsewhere."""
+    import itertools
+
+    from itsdangerous import TimestampSigner
+    seconds = itertools.count(1_800_000_000, 7)  # every signature a later second: a fresh signing would differ
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(seconds))
+    first = csrf_of(client.get("/masuk").get_data(as_text=True))
+    assert csrf_of(client.get("/masuk").get_data(as_text=True)) == first
+    assert client.post("/masuk", data={"csrf_token": first, "username": "x", "password": "y"}).status_code != 400
+    other = app.test_client()
+    theirs = csrf_of(other.get("/masuk").get_data(as_text=True))
+    assert theirs != first
+    assert other.post("/masuk", data={"csrf_token": first, "username": "x", "password": "y"}).status_code == 400
+
+
+def test_no_limiter_pass_before_every_request_but_route_limits_hold(tmp_path, smtp, whatsapp):
+    from flask_limiter import Limiter
+    app = make_app(tmp_path, smtp, whatsapp, RATELIMIT_ENABLED=True)
+    assert not any(getattr(f, "__func__", None) is Limiter._check_request_limit for f in app.before_request_funcs[None])
+    client = app.test_client()
+    statuses = [client.post("/api/v1/auth/login", json={"username": "x", "password": "y"}).status_code for _ in range(12)]
+    assert 429 in statuses
+
+
+def test_the_accepted_language_is_chosen_per_request(client):
+    assert client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).headers["Content-Language"] == "en"
+    assert client.get("/", headers={"Accept-Language": "id,en;q=0.5"}).headers["Content-Language"] == "id"
+    assert client.get("/").headers["Content-Language"] == "id"
+
+
+def test_security_headers_once_each_and_a_views_own_value_wins(app, client):
+    response = client.get("/")
+    for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name
+    assert set(v.strip() for v in response.headers["Vary"].split(",")) >= {"Accept-Language", "Cookie"}
+    assert response.headers["Cache-Control"] == "no-store"
