@@ -1,0 +1,97 @@
+"""Bytes on the wire per step page, measured in a real Chromium (issue 12 §5): a permit application with three
+activities; each step ≤ 60 KB transferred on a first visit (empty cache: the page and everything it loads) and
+≤ 20 KB for the next step (the static files cached under their content-hashed URLs).
+
+Bytes are Chromium's own count of what came over the network (Network.loadingFinished encodedDataLength:
+headers and compressed bodies). A size assertion, not a timing one.
+"""
+import pytest
+
+from formserver.accounts.passwords import hash_password
+
+from . import test_permohonan as permit
+from .browser_support import serve_app, skip_without_chromium
+from .conftest import PASSWORD, Api, make_app
+
+skip_without_chromium()
+
+FIRST_VISIT = 60 * 1024
+NEXT_STEP = 20 * 1024
+KBLIS = ("47191", "47192", "10298")  # two Rendah, one Menengah Rendah (with its environmental step)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, smtp, whatsapp):
+    """A served app with an applicant's draft of three activities, answered up to the last step."""
+    app = make_app(tmp_path_factory.mktemp("weight"), smtp, whatsapp)
+    app.extensions["formserver"].store.insert_account({
+        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
+        "password_hash": hash_password(PASSWORD), "profile": permit.PROFILE})
+    api = Api(app.test_client())
+    permit.ok(api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}))
+    sid = permit.start(api)
+    permit.activities(api, sid, *KBLIS)
+    permit.ok(permit.details(api, sid, {"modal_usaha": 50_000_000}, {"modal_usaha": 50_000_000},
+                             {"modal_usaha": 200_000_000}))
+    permit.ok(permit.products(api, sid, *[permit.ONE_PRODUCT] * 3))
+    permit.issue(api, sid, 3)
+    environment = {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+                   "uraian_usaha_lingkungan": "Produksi rumahan"}
+    permit.ok(api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [{}, {}, environment]}))
+    steps = ["data_pelaku_usaha", "bidang_usaha", "detail_usaha", "produk", "ringkasan_usaha", "daftar_kegiatan",
+             "persetujuan_lingkungan", "pernyataan_mandiri"]
+    with serve_app(app) as base_url:
+        yield base_url, sid, steps
+
+
+class Meter:
+    """Sums the bytes Chromium received for every request of a page (via the DevTools protocol)."""
+
+    def __init__(self, context, page):
+        self.total, self.urls = 0, {}
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.on("Network.responseReceived", lambda e: self.urls.__setitem__(e["requestId"], e["response"]["url"]))
+        self.cdp.on("Network.loadingFinished", self._finished)
+        self.each = {}
+
+    def _finished(self, event):
+        self.total += event["encodedDataLength"]
+        url = self.urls.get(event["requestId"], event["requestId"])
+        self.each[url] = self.each.get(url, 0) + event["encodedDataLength"]
+
+    def measure(self, page, path: str) -> tuple[int, dict]:
+        self.total, self.each = 0, {}
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        return self.total, dict(self.each)
+
+
+def logged_in_context(browser, base_url):
+    context = browser.new_context(base_url=base_url, locale="id-ID")
+    assert context.request.post("/api/v1/auth/login", data={"username": "budi0001", "password": PASSWORD}).status == 200
+    return context
+
+
+def test_each_step_is_light_on_a_first_visit_and_lighter_on_the_next(browser, site):
+    base_url, sid, steps = site
+    first, following = {}, {}
+    for step in steps:  # every step with an empty cache
+        context = logged_in_context(browser, base_url)
+        page = context.new_page()
+        first[step] = Meter(context, page).measure(page, f"/isian/{sid}/{step}")
+        context.close()
+    context = logged_in_context(browser, base_url)  # one visit after the other, as an applicant moves on
+    page = context.new_page()
+    meter = Meter(context, page)
+    meter.measure(page, f"/isian/{sid}/{steps[0]}")
+    for step in steps[1:]:
+        following[step] = meter.measure(page, f"/isian/{sid}/{step}")
+    context.close()
+    assert all(size > 1000 for size, _ in first.values())  # the meter counts something
+    assert {step: m for step, m in first.items() if m[0] > FIRST_VISIT} == {}
+    assert {step: m for step, m in following.items() if m[0] > NEXT_STEP} == {}
+    # what makes the next step lighter: the hashed static files come from the browser's cache (0 bytes)
+    assert all(size == 0 for _, each in following.values() for url, size in each.items() if "/static/" in url), following
+    print("first visit:", {step: size for step, (size, _) in first.items()})
+    print("next step:", {step: size for step, (size, _) in following.items()})
