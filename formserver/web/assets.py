@@ -59,6 +59,14 @@ class Assets:
             found = self._urls[key] = url_for("static", filename=filename)
         return found
 
+    def page_url(self, endpoint: str) -> str:
+        """url_for of a page without parameters (the header's links), built once per script root."""
+        key = (request.script_root, "@" + endpoint)
+        found = self._urls.get(key)
+        if found is None:
+            found = self._urls[key] = url_for(endpoint)
+        return found
+
     def add_digest(self, endpoint: str, values: dict) -> None:
         """url_defaults hook: every link to a static file carries its digest."""
         if endpoint == "static" and "filename" in values:
@@ -89,4 +97,4 @@ def init_app(app) -> None:
     app.extensions["assets"] = assets
     app.url_defaults(assets.add_digest)
     app.view_functions["static"] = assets.serve
-    app.jinja_env.globals["static_url"] = assets.url
+    app.jinja_env.globals.update(static_url=assets.url, page_url=assets.page_url)

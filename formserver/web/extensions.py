@@ -131,8 +131,10 @@ def csrf_token() -> str:
     first one signed is reused: the form field checks the same way, and a page spends no HMAC derivations on it."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session.get(field))
-    if key[1] is not None and field not in g and key in _SIGNED_TOKENS:
-        setattr(g, field, _SIGNED_TOKENS[key])
+    if key[1] is not None and key in _SIGNED_TOKENS:
+        token = _SIGNED_TOKENS[key]
+        setattr(g, field, token)  # flask-wtf's own calls in this request give the same one
+        return token
     token = generate_csrf()
     if key[1] is None:
         key = (key[0], session.get(field))
