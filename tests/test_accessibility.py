@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
 from formserver.officers import create_officer
 
 from . import test_permohonan as permit
@@ -54,8 +53,7 @@ PERMIT = {
 def site(tmp_path_factory, smtp, whatsapp):
     app = make_app(tmp_path_factory.mktemp("axe"), smtp, whatsapp)
     store = app.extensions["formserver"].store
-    store.insert_account({"id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-                          "password_hash": hash_password(PASSWORD), "profile": permit.PROFILE})
+    permit.insert_applicant(app)
     create_officer(store, OFFICER[0], "p1@kampar.go.id", "Siti", OFFICER[1])
     with serve_app(app) as base_url:
         yield app, base_url

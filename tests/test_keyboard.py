@@ -9,8 +9,6 @@ import re
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
-
 from . import test_permohonan as permit
 from .browser_support import serve_app, skip_without_chromium
 from .conftest import PASSWORD, PERSON, code_from, make_app
@@ -26,9 +24,7 @@ MAX_TABS = 80
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, smtp, whatsapp):
     app = make_app(tmp_path_factory.mktemp("keyboard"), smtp, whatsapp)
-    app.extensions["formserver"].store.insert_account({
-        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": permit.PROFILE})
+    permit.insert_applicant(app)
     with serve_app(app) as base_url:
         yield base_url
 

@@ -7,8 +7,6 @@ headers and compressed bodies). A size assertion, not a timing one.
 """
 import pytest
 
-from formserver.accounts.passwords import hash_password
-
 from . import test_permohonan as permit
 from .browser_support import serve_app, skip_without_chromium
 from .conftest import PASSWORD, Api, make_app
@@ -24,9 +22,7 @@ KBLIS = ("47191", "47192", "10298")  # two Rendah, one Menengah Rendah (with its
 def site(tmp_path_factory, smtp, whatsapp):
     """A served app with an applicant's draft of three activities, answered up to the last step."""
     app = make_app(tmp_path_factory.mktemp("weight"), smtp, whatsapp)
-    app.extensions["formserver"].store.insert_account({
-        "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": permit.PROFILE})
+    permit.insert_applicant(app)
     api = Api(app.test_client())
     permit.ok(api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}))
     sid = permit.start(api)

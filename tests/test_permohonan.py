@@ -17,11 +17,16 @@ LOCATION = {"nama_usaha": "Warung Budi", "luas_lahan_m2": 50, "alamat_usaha": "J
             "perkiraan_jangka_waktu_operasi": 10, "deskripsi_kegiatan": "Jualan", "jumlah_tenaga_kerja": 2}
 
 
-@pytest.fixture
-def applicant(app):
+def insert_applicant(app) -> None:
+    """Budi's account (budi0001, PASSWORD) with a registered profile, straight into the store."""
     app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
         "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+
+
+@pytest.fixture
+def applicant(app):
+    insert_applicant(app)
     api = Api(app.test_client())
     assert api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}).status_code == 200
     return api
