@@ -17,7 +17,7 @@ skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-TIMEOUT_MS = 8_000
+TIMEOUT_MS = 15_000
 MAX_TABS = 80
 
 
