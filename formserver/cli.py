@@ -99,14 +99,18 @@ def _staff_add(args) -> int:
     return 0
 
 
-def _add_staff_command(commands, name: str, role: str, what: str) -> None:
+def _add_staff_command(commands, name: str, role: str, what: str, roles: tuple = ()) -> None:
     group = commands.add_parser(name, help=f"{what} accounts").add_subparsers(dest=f"{name}_command", required=True)
     add = group.add_parser("add", help=f"create a {what} account (asks for the password)")
     add.add_argument("username")
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.set_defaults(run=_staff_add, role=role)
+    if roles:  # officers: front office and help desk (petugas) or supervisor
+        add.add_argument("--role", choices=roles, default=role, help=f"the account's role (default {role})")
+        add.set_defaults(run=_staff_add)
+    else:
+        add.set_defaults(run=_staff_add, role=role)
 
 
 def _document_revoke(args) -> int:
@@ -141,8 +145,8 @@ def main(argv=None) -> int:
     outbox.add_argument("--last", type=int, default=5)
     outbox.add_argument("--data-dir")
     outbox.set_defaults(run=_outbox)
-    from .roles import FORM_ADMIN, PETUGAS
-    _add_staff_command(commands, "officer", PETUGAS, "officer (petugas)")
+    from .roles import FORM_ADMIN, PETUGAS, SUPERVISOR
+    _add_staff_command(commands, "officer", PETUGAS, "officer (petugas or supervisor)", roles=(PETUGAS, SUPERVISOR))
     _add_staff_command(commands, "admin", FORM_ADMIN, "form administrator")
     document = commands.add_parser("document", help="issued documents").add_subparsers(dest="document_command", required=True)
     revoke = document.add_parser("revoke", help="revoke an issued document (it stays as issued, marked revoked)")

@@ -12,6 +12,7 @@ from .actions import ACTIONS, COMPLETIONS, ActionContext, applicant_of
 from .compile import CompiledForm
 from .i18n import Bi, text
 from .ids import new_id
+from .search import terms_of
 from .state import FormState, truthy
 from .store import StaleVersion
 from .store.base import APPLICANT
@@ -111,7 +112,7 @@ class Submissions:
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
                "completed": [], "data": context, "meta": dict(meta or {}), "created_at": now, "updated_at": now,
                APPLICANT: applicant_of(context)}
-        doc = self.store.insert_submission(doc)
+        doc = self.store.insert_submission({**doc, "terms": terms_of(doc)})
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
                      form_id=form.key, form_version=form.version)
         return doc
@@ -256,6 +257,22 @@ class Submissions:
                 kept[f.key] = f.kind.keep(kept[f.key], doc["data"].get(f.key), self.store, doc["owner"])
         return kept
 
+    def record_change(self, submission_id: str, actor: str, change) -> dict:
+        """Store a change made outside the steps (an officer's decision): ``change(submission)`` gives
+        ``(meta updates, [(event type, details), ...])``, or None when there is nothing (left) to do; it is
+        asked again on the fresh submission when someone else wrote in between."""
+        for _ in range(RETRIES + 1):
+            doc = self.store.get_submission(submission_id)
+            changed = change(doc)
+            if changed is None:
+                return doc
+            meta, events = changed
+            try:
+                return self._write({**doc, "meta": {**doc["meta"], **meta}}, actor, "submission.changed", events)
+            except Conflict:
+                continue
+        raise Conflict(submission_id)
+
     def _merge(self, doc: dict, form: CompiledForm, step_key: str, result) -> dict:
         state = result.state
         data = {k: v for k, v in state.data.items() if k not in state.computed}
@@ -279,7 +296,7 @@ class Submissions:
         """Store the submission (optimistic), then its audit events: this one, then those an action queued."""
         before = doc["version"]
         try:
-            stored = self.store.update_submission({**doc, "updated_at": audit.now_iso()})
+            stored = self.store.update_submission({**doc, "updated_at": audit.now_iso(), "terms": terms_of(doc)})
         except StaleVersion:
             raise Conflict(doc["id"]) from None
         subject = f"submission:{doc['id']}"

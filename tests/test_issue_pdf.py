@@ -18,7 +18,8 @@ ACTIVITIES = [
      "modal_usaha": 1_500_000_000},
 ]
 NUMBERS = {"NIB": "1234567890123", "SERTIFIKAT_STANDAR": "SS-1234567890123-002",
-           "PERNYATAAN_MANDIRI": "PM-1234567890123", "SPPL": "SPPL-1234567890123"}
+           "PERNYATAAN_MANDIRI": "PM-1234567890123", "SPPL": "SPPL-1234567890123",
+           "PKPLH": "PKPLH-1234567890123-002"}
 
 
 def sample_context(doc_type: str, holder_name: str = "Budi Santoso") -> dict:
@@ -35,13 +36,15 @@ def sample_context(doc_type: str, holder_name: str = "Budi Santoso") -> dict:
         "activities": ACTIVITIES,
         "activity": ACTIVITIES[1],
         "statements": ["Bersedia memenuhi ketentuan K3L.", "Bersedia memenuhi standar usaha."],
+        "approval": {"jenis": "PKPLH", "nomor": "660/DLH/PKPLH/2026/017", "tanggal": "2026-11-20",
+                     "penerbit": "Dinas Lingkungan Hidup Kabupaten Kampar"},
         "qr_png_data_uri": qr_png_data_uri(VERIFY_URL),
         "verify_url": VERIFY_URL,
     }
 
 
 def expected_kbli(doc_type: str) -> list[str]:
-    return [ACTIVITIES[1]["kbli"]] if doc_type == "SERTIFIKAT_STANDAR" else [a["kbli"] for a in ACTIVITIES]
+    return [ACTIVITIES[1]["kbli"]] if doc_type in ("SERTIFIKAT_STANDAR", "PKPLH") else [a["kbli"] for a in ACTIVITIES]
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -102,7 +105,8 @@ def test_html_names_no_server_path(rendered, doc_type):
 
 # the last lines of each document's text, which the signatures and the QR code must stay with
 LAST_LINES = {"NIB": "Nomor dokumen:", "SERTIFIKAT_STANDAR": "bersedia diawasi oleh instansi yang berwenang",
-              "PERNYATAAN_MANDIRI": "Demikian pernyataan ini dibuat", "SPPL": "Demikian pernyataan ini dibuat"}
+              "PERNYATAAN_MANDIRI": "Demikian pernyataan ini dibuat", "SPPL": "Demikian pernyataan ini dibuat",
+              "PKPLH": "Formulir UKL-UPL dan persetujuan lingkungannya"}
 LONG_ACTIVITY = {
     "judul": "Industri Produk Roti dan Kue Basah serta Kering dengan Bahan Baku Tepung Terigu", "skala": "MIKRO",
     "tingkat_risiko": "RENDAH", "nama_usaha": "Usaha Roti dan Kue Keluarga Budi Santoso Bersaudara",

@@ -372,4 +372,4 @@ def test_officer_page_shows_an_application(app, issued):
     ok(officer.post("/api/v1/auth/login", {"username": "petugas1", "password": "Petugas#2025"}))
     page = officer.client.get(f"/petugas/permohonan/{sid}")
     assert page.status_code == 200 and result["nib"] in page.get_data(as_text=True)
-    assert app.test_client().get(f"/petugas/permohonan/{sid}").status_code == 404
+    assert app.test_client().get(f"/petugas/permohonan/{sid}").status_code == 403  # officers only (roles.require)

@@ -552,6 +552,44 @@ def test_officer_list_pages_and_ties(store):
     assert store.find_submissions_by_nik("0000") == [] and store.find_submissions_by_nik("") == []
 
 
+def test_search_by_terms_pages_newest_change_first(store):
+    def put(i, terms, day):
+        store.insert_submission(submission(id=f"s{i}", terms=terms, updated_at=f"2025-03-{day:02d}T00:00:00+00:00"))
+    put(0, ["form:permohonan", "status:TERBIT", "kbli:47111", "w:budi"], 1)
+    put(1, ["form:permohonan", "status:TERBIT", "kbli:10298", "w:siti"], 2)
+    put(2, ["form:permohonan", "status:DRAF", "kbli:47111", "w:budi", "w:santoso"], 3)
+    put(3, ["form:permohonan", "status:TERBIT", "kbli:47111"], 3)  # same instant as s2: the higher id first
+    store.insert_submission(submission(id="none"))  # no terms: never found
+    items, total = store.search_submissions(["kbli:47111"])
+    assert [d["id"] for d in items] == ["s3", "s2", "s0"] and total == 3
+    items, total = store.search_submissions(["w:budi", "status:TERBIT"])
+    assert [d["id"] for d in items] == ["s0"] and total == 1
+    items, total = store.search_submissions(["form:permohonan"], limit=2, offset=1)
+    assert [d["id"] for d in items] == ["s2", "s1"] and total == 4
+    items, total = store.search_submissions(["form:permohonan"], updated_from="2025-03-02", updated_to="2025-03-03")
+    assert [d["id"] for d in items] == ["s1"] and total == 1
+    assert store.search_submissions(["w:nobody"]) == ([], 0)
+    assert store.search_submissions(["form:permohonan"], limit=0) == ([], 4)
+    # a combined search counts up to count_limit ("at least"); one term alone is counted exactly
+    assert store.search_submissions(["form:permohonan", "status:TERBIT"], limit=1, count_limit=2)[1] == 2
+    assert store.search_submissions(["form:permohonan"], limit=1, count_limit=2)[1] == 4
+    assert store.count_terms("status:") == {"status:TERBIT": 3, "status:DRAF": 1}
+    assert store.count_terms("kbli:4") == {"kbli:47111": 3}
+
+
+def test_search_terms_follow_updates_and_restores(store, new_store):
+    doc = store.insert_submission(submission(terms=["status:DRAF", "w:budi"]))
+    assert store.search_submissions(["status:DRAF"])[1] == 1
+    store.update_submission({**doc, "terms": ["status:TERBIT", "w:budi"], "updated_at": "2025-05-01T00:00:00+00:00"})
+    assert store.search_submissions(["status:DRAF"]) == ([], 0)
+    assert store.count_terms("status:") == {"status:TERBIT": 1}
+    items, _ = store.search_submissions(["status:TERBIT"], updated_from="2025-05-01")
+    assert [d["id"] for d in items] == ["s1"] and items[0]["terms"] == ["status:TERBIT", "w:budi"]
+    other = new_store()
+    other.restore_many("submissions", list(store.iter_collection("submissions")))
+    assert [d["id"] for d in other.search_submissions(["w:budi", "status:TERBIT"])[0]] == ["s1"]
+
+
 def test_kbli_counts_only_issued_nibs_in_range(store):
     acts = {"activities": [{"kbli": "47191"}]}
     store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-09-30T23:59:59+00:00", content=acts))

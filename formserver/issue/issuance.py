@@ -26,7 +26,7 @@ from ..ids import new_id
 from ..labels import label
 from ..store import DuplicateKey, StaleVersion
 from ..submissions import COMPLETED, PROCESSING
-from . import signing
+from . import search_terms, signing  # noqa: F401  (search_terms registers the application's search terms)
 from .keyring import KeyRing
 
 SELECTED_MR = "MENENGAH_RENDAH"
@@ -309,11 +309,11 @@ class Issuer:
                          application_id=submission["id"], type=doc["type"], number=doc["number"])
         documents = self.store.documents_for(submission["id"])
         if previous is not None:
-            self._supersede(previous, next(d for d in documents if d["type"] == "NIB"), actor)
+            self.supersede(previous, next(d for d in documents if d["type"] == "NIB"), actor)
         return documents
 
-    def _supersede(self, doc: dict, by: dict, actor: str) -> None:
-        """Mark the NIB document ``doc`` superseded by ``by`` (once; a revoked one stays revoked)."""
+    def supersede(self, doc: dict, by: dict, actor: str) -> None:
+        """Mark the document ``doc`` superseded by ``by`` (once; a revoked one stays revoked)."""
         for _ in range(RETRIES):
             if doc["status"] in (SUPERSEDED, REVOKED):
                 return
@@ -395,7 +395,7 @@ class Issuer:
                              "revoked": doc.get("revoked"), "superseded": doc.get("superseded")},
                 "office": content["office"], "holder": content["holder"], "nib": content["nib"],
                 "activities": content["activities"], "activity": (content["activities"] or [{}])[0],
-                "statements": content["statements"], "verify_url": url,
+                "statements": content["statements"], "approval": content.get("approval"), "verify_url": url,
                 "qr_png_data_uri": qr_png_data_uri(url) if url else ""}
 
     def html(self, doc: dict, status: str | None = None) -> str:
@@ -434,6 +434,11 @@ class Issuer:
             latest = self._nib_document(holder) or latest
             place += 1
         return latest
+
+
+def status_events(old: str | None, new: str) -> list[tuple[str, dict]]:
+    """The timeline event of a move from ``old`` to ``new`` (none when it is no move)."""
+    return [] if old == new else [("application.status", {"from": old or DRAF, "to": new})]
 
 
 def record_status(context: ActionContext, new: str) -> None:

@@ -18,6 +18,7 @@ value in the context was typed by an applicant or an officer. The context of eve
                                   "nomor_halal"?, "halal_terbit"?, "halal_berakhir"?}]}],
       "activity": {... one of activities ...},   # Sertifikat Standar: one per activity
       "statements": [str],                        # Pernyataan Mandiri: the ticked declarations
+      "approval": {"jenis", "nomor", "tanggal", "penerbit"} | None,  # PKPLH: the environmental approval recorded
       "qr_png_data_uri": "data:image/png;base64,...",
       "verify_url": "https://.../verifikasi/<code>",
     }
@@ -48,6 +49,7 @@ DOCUMENT_TYPES = {
     "SERTIFIKAT_STANDAR": "sertifikat_standar.html",
     "PERNYATAAN_MANDIRI": "pernyataan_mandiri.html",
     "SPPL": "sppl.html",
+    "PKPLH": "pkplh.html",
 }
 
 # ReportLab ships the Bitstream Vera faces; found without importing it (only pdf.py does)

@@ -81,6 +81,21 @@ class Store(ABC):
     def find_submissions_by_nik(self, nik: str, limit: int = 50) -> list[dict]:
         """Submissions whose top-level ``nik`` (the applicant's) is ``nik``, newest first."""
 
+    # search terms: a submission may carry "terms", a list of strings ("nib:…", "kbli:…", "w:budi"), made by the
+    # submission service from its answers; the store indexes them and never reads their meaning
+    @abstractmethod
+    def search_submissions(self, terms: Sequence[str], updated_from: str | None = None, updated_to: str | None = None,
+                           limit: int = 50, offset: int = 0, count_limit: int = 10_000) -> tuple[list[dict], int]:
+        """The submissions carrying every one of ``terms`` (at least one term), last changed in ``[updated_from,
+        updated_to)`` (ISO), newest change first (ties: highest id first), a page of ``limit`` after ``offset``;
+        and how many match in all: exactly for one term without dates, otherwise counted up to ``count_limit``
+        (a total of ``count_limit`` means at least that many). Put the most selective term first: it drives
+        the search."""
+
+    @abstractmethod
+    def count_terms(self, prefix: str) -> dict[str, int]:
+        """How many submissions carry each term that begins with ``prefix`` (a non-empty string)."""
+
     # accounts: {"id", "version", "username", "email", "identity"?, ...}; username unique, email unique without
     # regard to case (ALICE@x.id is alice@x.id), identity (the person an account belongs to, e.g. "nik:…")
     # unique when present: a missing or None identity binds nothing

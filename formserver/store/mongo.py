@@ -21,6 +21,7 @@ on a single node, a replica set and a sharded cluster alike.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
@@ -147,6 +148,9 @@ class MongoStore(Store):
         db.submissions.create_index(APPLICANT, sparse=True, name=APPLICANT)
         db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("tally.on", ASCENDING)],
                                     name="form_status_tally", partialFilterExpression={"tally": {"$exists": True}})
+        # the officers' search: a multikey index on the terms, in date order within each term
+        db.submissions.create_index([("terms", ASCENDING), ("updated_at", DESCENDING), ("_id", DESCENDING)],
+                                    name="terms_updated")
         db.documents.create_index("number", unique=True, name="number")
         db.documents.create_index([("application_id", ASCENDING), ("type", ASCENDING), ("_activity", ASCENDING)],
                                   unique=True, name="slot")
@@ -325,6 +329,35 @@ class MongoStore(Store):
             return []
         cursor = self._find("submissions", {APPLICANT: _eq(nik)}).sort([("created_at", DESCENDING)])
         return _page(cursor, limit)
+
+    def search_submissions(self, terms, updated_from=None, updated_to=None, limit=50, offset=0, count_limit=10_000):
+        if not terms:
+            raise ValueError("search_submissions needs at least one term")
+        terms = [str(term) for term in dict.fromkeys(terms)]
+        # the first term alone is an equality on the index's first field; $all adds the others as filters
+        condition: dict = {"terms": _eq(terms[0])}
+        if len(terms) > 1:
+            condition = {"$and": [condition, {"terms": {"$all": terms[1:]}}]}
+        updated = {}
+        if updated_from:
+            updated["$gte"] = updated_from
+        if updated_to:
+            updated["$lt"] = updated_to
+        if updated:
+            condition["updated_at"] = updated
+        cursor = self._find("submissions", condition).sort([("updated_at", DESCENDING), ("_id", DESCENDING)])
+        one_term = len(terms) == 1 and not updated
+        total = self.db.submissions.count_documents(condition, **({} if one_term else {"limit": count_limit}))
+        return _page(cursor, limit, offset), total
+
+    def count_terms(self, prefix):
+        if not prefix:
+            raise ValueError("count_terms needs a prefix")
+        starts = {"$regex": "^" + re.escape(prefix)}
+        rows = self.db.submissions.aggregate([
+            {"$match": {"terms": starts}}, {"$unwind": "$terms"}, {"$match": {"terms": starts}},
+            {"$group": {"_id": "$terms", "count": {"$sum": 1}}}])
+        return {row["_id"]: row["count"] for row in rows}
 
     # accounts
     def insert_account(self, doc: dict) -> dict:

@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject, seq);
 CREATE TABLE IF NOT EXISTS submission_nik (id TEXT PRIMARY KEY, nik TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submission_nik_nik ON submission_nik (nik);
+-- the officers' search: one row per search term of a submission, with its last change, so a page of one term is
+-- read in date order from the index and every further term is one primary-key probe
+CREATE TABLE IF NOT EXISTS submission_terms (
+    id TEXT NOT NULL, term TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (id, term)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS submission_terms_term ON submission_terms (term, updated_at, id);
+-- how many submissions carry each term, kept with the rows above: a one-term total and the dashboard's counts
+-- are read, not counted
+CREATE TABLE IF NOT EXISTS term_counts (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, application_id TEXT NOT NULL, type TEXT NOT NULL,
     activity TEXT NOT NULL, version INTEGER NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
@@ -176,6 +184,17 @@ class SQLiteStore(Store):
             db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc[APPLICANT]))
         else:
             db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
+        terms = {str(term) for term in doc.get("terms") or () if term}
+        old = {row[0] for row in db.execute("SELECT term FROM submission_terms WHERE id = ?", (doc["id"],))}
+        gone, added = sorted(old - terms), sorted(terms - old)
+        db.executemany("DELETE FROM submission_terms WHERE id = ? AND term = ?", [(doc["id"], t) for t in gone])
+        db.executemany("UPDATE term_counts SET n = n - 1 WHERE term = ?", [(t,) for t in gone])
+        if old - set(gone):
+            db.execute("UPDATE submission_terms SET updated_at = ? WHERE id = ?", (doc["updated_at"], doc["id"]))
+        db.executemany("INSERT INTO submission_terms (id, term, updated_at) VALUES (?, ?, ?)",
+                       [(doc["id"], t, doc["updated_at"]) for t in added])
+        db.executemany("INSERT INTO term_counts (term, n) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET n = n + 1",
+                       [(t,) for t in added])
 
     @staticmethod
     def _tally(db, doc: dict) -> None:
@@ -240,6 +259,42 @@ class SQLiteStore(Store):
             "SELECT s.body FROM submission_nik n JOIN submissions s ON s.id = n.id WHERE n.nik = ?"
             " ORDER BY s.created_at DESC LIMIT ?", (nik, limit))
         return [json.loads(r[0]) for r in rows]
+
+    def search_submissions(self, terms, updated_from=None, updated_to=None, limit=50, offset=0, count_limit=10_000):
+        if not terms:
+            raise ValueError("search_submissions needs at least one term")
+        db = self._db
+        if len(terms) > 1:  # the rarest term drives: its rows are read, the others probed
+            counts = dict(db.execute(f"SELECT term, n FROM term_counts WHERE term IN ({','.join('?' * len(terms))})",
+                                     list(terms)).fetchall())
+            terms = sorted(dict.fromkeys(terms), key=lambda t: counts.get(t, 0))
+        where, args = "t.term = ?", [terms[0]]
+        if updated_from:
+            where, args = where + " AND t.updated_at >= ?", args + [updated_from]
+        if updated_to:
+            where, args = where + " AND t.updated_at < ?", args + [updated_to]
+        for term in dict.fromkeys(terms[1:]):
+            where += " AND EXISTS (SELECT 1 FROM submission_terms x WHERE x.id = t.id AND x.term = ?)"
+            args.append(term)
+        ids = [row[0] for row in db.execute(
+            f"SELECT t.id FROM submission_terms t WHERE {where} ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?",
+            args + [limit, max(offset, 0)])] if limit else []
+        if len(set(terms)) == 1 and not updated_from and not updated_to:
+            row = db.execute("SELECT n FROM term_counts WHERE term = ?", (terms[0],)).fetchone()
+            total = row[0] if row else 0
+        else:
+            total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM submission_terms t WHERE {where} LIMIT ?)",
+                               args + [count_limit]).fetchone()[0]
+        bodies = {row[0]: json.loads(row[1]) for row in db.execute(
+            f"SELECT id, body FROM submissions WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+        return [bodies[i] for i in ids if i in bodies], total
+
+    def count_terms(self, prefix):
+        if not prefix:
+            raise ValueError("count_terms needs a prefix")
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self._db.execute("SELECT term, n FROM term_counts WHERE term >= ? AND term < ? AND n > 0", (prefix, end))
+        return dict(rows.fetchall())
 
     # accounts
     def insert_account(self, doc: dict) -> dict:

@@ -21,6 +21,7 @@ def init_app(app) -> None:
         errors,
         extensions,
         jsonlimits,
+        officer,
         openapi,
         pages,
         recovery,
@@ -48,6 +49,7 @@ def init_app(app) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(service_info.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(officer.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(client.bp)
     extensions.csrf.exempt(admin_api.bp)

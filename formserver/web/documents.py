@@ -262,13 +262,15 @@ def verify_page(code):
                            document=result.document), 404 if result.status == "UNKNOWN" else 200
 
 
-TIMELINE_EVENTS = {"submission.created", "application.status", "submission.step_saved", "document.revoked"}
+TIMELINE_EVENTS = {"submission.created", "application.status", "submission.step_saved", "document.revoked",
+                   "submission.assisted", "environment.approved", "environment.refused"}
 
 
 def timeline(submission_id: str) -> list[dict]:
     """The application's status changes (who, when, from, to) and saved steps, oldest first."""
     events = services().store.events(f"submission:{submission_id}")
-    keys = ("at", "type", "actor", "from", "to", "step", "reason", "document_type", "number")
+    keys = ("at", "type", "actor", "from", "to", "step", "reason", "document_type", "number", "assisted_by", "on_behalf_of",
+            "activity", "jenis", "nomor", "penerbit")
     return [{k: e.get(k) for k in keys if e.get(k) is not None}
             for e in events if e["type"] in TIMELINE_EVENTS]
 

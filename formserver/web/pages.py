@@ -245,18 +245,6 @@ def done(submission_id):
                            issued=issued, timeline=timeline(doc["id"]))
 
 
-@bp.get("/petugas/permohonan/<submission_id>")
-def officer_view(submission_id):
-    """An application's documents and history, for officers (everyone else: 404)."""
-    account = current_account()
-    doc = services().store.get_submission(submission_id)
-    if not roles.is_officer(account) or doc is None:
-        abort(404)
-    issued = issuance_view(doc) if doc["meta"].get("nib") else None
-    return render_template("done.html", doc=doc, account=None, form=services().submissions.form_of(doc),
-                           issued=issued, timeline=timeline(doc["id"]))
-
-
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
@@ -309,6 +297,8 @@ def dashboard():
     if account is None:
         session.pop("account_id", None)
         return redirect(url_for("pages.login"))
+    if roles.is_officer(account):  # an officer's home is the search, not an applicant's dashboard
+        return redirect(url_for("officer.search_page"))
     svc = services()
     applications = []
     for doc in svc.store.find_submissions(actor(), form_id=issuance.APPLICATION_FORM, limit=50):

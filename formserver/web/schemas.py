@@ -1,6 +1,6 @@
 """The marshmallow schemas of the JSON API: request schemas load what the views receive, response
 schemas describe what they answer; web/openapi.py publishes both (see web/contract.py)."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..i18n import Bi
 from ..reference.kbli import MAX_QUERY
@@ -371,7 +371,8 @@ class PdfCheckResult(Schema):
 class TimelineEvent(Schema):
     at = fields.String(required=True)
     type = fields.String(required=True, metadata=_d(
-        "submission.created, submission.step_saved, application.status or document.revoked."))
+        "submission.created, submission.step_saved, application.status, document.revoked, submission.assisted "
+        "(an officer files for the applicant), environment.approved or environment.refused."))
     actor = fields.String(required=True)
     from_ = fields.String(data_key="from", metadata=_d("The old status (application.status)."))
     to = fields.String(metadata=_d("The new status (application.status; DICABUT for document.revoked)."))
@@ -379,6 +380,12 @@ class TimelineEvent(Schema):
     reason = fields.String(metadata=_d("Why the document was revoked (document.revoked)."))
     document_type = fields.String(metadata=_d("The revoked document's type (document.revoked)."))
     number = fields.String(metadata=_d("The revoked document's number (document.revoked)."))
+    assisted_by = fields.String(metadata=_d("The officer who did it for the applicant (assisted filing)."))
+    on_behalf_of = fields.String(metadata=_d("The applicant's account it was done for (assisted filing)."))
+    activity = fields.String(metadata=_d("The activity the environmental decision is about."))
+    jenis = fields.String(metadata=_d("The environmental approval's document type (environment.approved)."))
+    nomor = fields.String(metadata=_d("The environmental approval's number (environment.approved)."))
+    penerbit = fields.String(metadata=_d("The authority that issued the environmental approval (environment.approved)."))
 
 
 class Timeline(Schema):
@@ -626,3 +633,54 @@ class VersionNotice(Schema):
     sent_back = fields.Boolean(required=True)
     step = fields.String(required=True, allow_none=True, metadata=_d("The step to fill in again, when sent back."))
     reasons = fields.List(fields.String(), required=True)
+# -- the officers' back office ------------------------------------------------------------------
+
+OFFICER_STATUSES = ("DRAF", "DIAJUKAN", "RISIKO_TERVALIDASI", "MENUNGGU_PERSETUJUAN_LINGKUNGAN", "TERBIT", "DICABUT")
+
+
+class OfficerSearchQuery(QuerySchema):
+    q = fields.String(load_default="", validate=validate.Length(max=200, error=Bi(
+        "Kata pencarian paling panjang {max} karakter.", "The search text may be at most {max} characters.")),
+        metadata=_d("Words of the applicant's or a business's name; 13 digits find a NIB, 16 a NIK, 5 a KBLI code."))
+    nib = fields.String(load_default="", validate=validate.Regexp(r"^(\d{13})?$", error=Bi(
+        "NIB terdiri dari 13 angka.", "A NIB is 13 digits.")), metadata=_d("The NIB, 13 digits."))
+    nik = fields.String(load_default="", validate=validate.Regexp(r"^[A-Za-z0-9]{0,20}$", error=Bi(
+        "NIK terdiri dari 16 angka; nomor paspor dari huruf dan angka.", "A NIK is 16 digits; a passport number letters and digits.")),
+        metadata=_d("The applicant's NIK, or a foreign applicant's passport number."))
+    kbli = fields.String(load_default="", validate=validate.Regexp(r"^(\d{5})?$", error=Bi(
+        "Kode KBLI terdiri dari 5 angka.", "A KBLI code is 5 digits.")), metadata=_d("A KBLI 2020 code of one of its activities."))
+    status = fields.String(load_default="", validate=validate.OneOf(("", *OFFICER_STATUSES), error=Bi(
+        "Status tidak dikenal.", "Unknown status.")), metadata=_d("The tracking status."))
+    risk = fields.String(load_default="", validate=validate.OneOf(("", "RENDAH", "MENENGAH_RENDAH", "MENENGAH_TINGGI", "TINGGI"),
+                                                                 error=Bi("Tingkat risiko tidak dikenal.", "Unknown risk level.")),
+                         metadata=_d("The risk level of one of its activities."))
+    from_ = fields.Date(data_key="from", load_default=None, error_messages={"invalid": Bi(
+        "Tanggal 'dari' harus tanggal yang sah (TTTT-BB-HH).", "The 'from' date must be a real date (YYYY-MM-DD).")},
+        metadata=_d("Last changed on or after this day (WIB), YYYY-MM-DD."))
+    to = fields.Date(load_default=None, error_messages={"invalid": Bi(
+        "Tanggal 'sampai' harus tanggal yang sah (TTTT-BB-HH).", "The 'to' date must be a real date (YYYY-MM-DD).")},
+        metadata=_d("Last changed on or before this day (WIB), YYYY-MM-DD."))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500, error=Bi(
+        "Halaman harus bilangan bulat 1 sampai 500.", "The page must be a whole number from 1 to 500.")),
+        metadata=_d("The page, 20 results each, newest change first."))
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError(Bi("Tanggal 'dari' harus sebelum atau sama dengan tanggal 'sampai'.",
+                                     "The 'from' date must be on or before the 'to' date."), "to")
+
+
+class OfficerSubmission(Schema):
+    id = fields.String(required=True)
+    form_id = fields.String(required=True)
+    status = fields.String(required=True, metadata=_d("The tracking status (DRAF, DIAJUKAN, ..., TERBIT, DICABUT)."))
+    nib = fields.String(required=True, allow_none=True)
+    holder = fields.String(required=True, metadata=_d("The applicant's name."))
+    updated_at = fields.String(required=True, metadata=_d("The last change, ISO 8601 UTC."))
+
+
+class OfficerSubmissionList(Schema):
+    items = fields.List(fields.Nested(OfficerSubmission), required=True)
+    total = fields.Integer(required=True, metadata=_d("How many applications match."))
+    page = fields.Integer(required=True)

@@ -12,11 +12,16 @@ from .extensions import actor
 
 
 def owned_submission(submission_id: str) -> dict:
-    """The caller's submission, or 404 (also for someone else's)."""
+    """The caller's submission (or the one an officer files for the applicant they assist), or 404 (also for
+    someone else's)."""
     try:
         return services().submissions.get(submission_id, actor())
     except SubmissionNotFound:
-        abort(404)
+        from .officer import assisted_submission  # the officer's module imports this one
+        doc = assisted_submission(submission_id)
+        if doc is None:
+            abort(404)
+        return doc
 
 
 def step_list(doc: dict, state) -> list[dict]:
