@@ -257,6 +257,7 @@ def test_environmental_refusal_needs_a_reason_and_revokes_the_waiting_certificat
     assert not [d for d in store.documents_for(sid) if d["type"] == "PKPLH"]
     assert any(e["type"] == "environment.refused" for e in store.events(f"submission:{sid}"))
     assert supervisor.client.post(f"/petugas/permohonan/{sid}/lingkungan/7", data={**APPROVAL, "csrf_token": token}).status_code == 404
+    assert supervisor.client.post(url, data={"keputusan": "mungkin", "csrf_token": token}).status_code == 400
 
 
 def test_supervisor_revokes_from_the_detail_page(app, issued):

@@ -89,6 +89,11 @@ def _page(cursor, limit: int, offset: int = 0) -> list[dict]:
     return list(cursor)
 
 
+def _between(low, high) -> dict:
+    """A range condition ``[low, high)`` with either end left out when empty ({} for no range)."""
+    return {**({"$gte": low} if low else {}), **({"$lt": high} if high else {})}
+
+
 def _require(doc: dict, *fields: str) -> None:
     """KeyError for a missing required field, as SQLiteStore raises."""
     for field in fields:
@@ -314,12 +319,7 @@ class MongoStore(Store):
         condition: dict = {"form_id": _eq(form_id)}
         if status:
             condition["status"] = _eq(status)
-        created = {}
-        if created_from:
-            created["$gte"] = created_from
-        if created_to:
-            created["$lt"] = created_to
-        if created:
+        if created := _between(created_from, created_to):
             condition["created_at"] = created
         cursor = self._find("submissions", condition).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
         return _page(cursor, limit, offset)
@@ -338,12 +338,7 @@ class MongoStore(Store):
         condition: dict = {"terms": _eq(terms[0])}
         if len(terms) > 1:
             condition = {"$and": [condition, {"terms": {"$all": terms[1:]}}]}
-        updated = {}
-        if updated_from:
-            updated["$gte"] = updated_from
-        if updated_to:
-            updated["$lt"] = updated_to
-        if updated:
+        if updated := _between(updated_from, updated_to):
             condition["updated_at"] = updated
         cursor = self._find("submissions", condition).sort([("updated_at", DESCENDING), ("_id", DESCENDING)])
         one_term = len(terms) == 1 and not updated

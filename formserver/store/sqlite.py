@@ -2,6 +2,7 @@
 import json
 import sqlite3
 import threading
+from collections import Counter
 from pathlib import Path
 
 from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
@@ -179,11 +180,16 @@ class SQLiteStore(Store):
         return doc
 
     @staticmethod
-    def _index_nik(db, doc: dict) -> None:
+    def _index_nik(db, doc: dict, new: bool = False) -> None:
         if doc.get(APPLICANT):
             db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc[APPLICANT]))
-        else:
+        elif not new:
             db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
+        if not new:
+            SQLiteStore._index_terms(db, doc)
+
+    @staticmethod
+    def _index_terms(db, doc: dict) -> None:
         terms = {str(term) for term in doc.get("terms") or () if term}
         old = {row[0] for row in db.execute("SELECT term FROM submission_terms WHERE id = ?", (doc["id"],))}
         gone, added = sorted(old - terms), sorted(terms - old)
@@ -651,7 +657,7 @@ class SQLiteStore(Store):
         return self.restore_many(name, [record]) == 1
 
     def restore_many(self, name, records):
-        added = 0
+        added, added_terms = 0, []
         with self._transaction() as db:  # one transaction a batch: a failed batch leaves nothing half-written
             for record in records:
                 key_column, insert, values, key = self._restore_row(name, record)
@@ -659,11 +665,16 @@ class SQLiteStore(Store):
                     continue  # imported before: an import that stopped half way can run again
                 db.execute(insert, values)  # a unique value another record holds: DuplicateKey, all rolled back
                 if name == "submissions":
-                    self._index_nik(db, record)
+                    self._index_nik(db, record, new=True)
+                    added_terms.extend((record["id"], str(t), record["updated_at"]) for t in set(record.get("terms") or ()) if t)
                     self._tally(db, record)
                 elif name == "documents":
                     self._index_kbli(db, record)
                 added += 1
+            # a batch's search terms in two statements (a record restored is new: it has no terms yet)
+            db.executemany("INSERT INTO submission_terms (id, term, updated_at) VALUES (?, ?, ?)", added_terms)
+            db.executemany("INSERT INTO term_counts (term, n) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET n = n + excluded.n",
+                           Counter(term for _, term, _ in added_terms).items())
         return added
 
     # audit log

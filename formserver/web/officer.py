@@ -16,6 +16,7 @@ from . import schemas as s
 from . import services
 from .contract import _messages, operation
 from .documents import issuance_view, timeline
+from .errors import error_response
 from .forms import review_rows
 from .openapi import SESSION, ok
 from .views_common import current_account
@@ -104,7 +105,9 @@ def _actor() -> str:
 @roles.require(roles.SUPERVISOR)
 def environment_decision(submission_id, activity):
     """Record the environmental approval of an activity, or its refusal with a reason."""
-    outcome = environment.APPROVED if request.form.get("keputusan") == "setuju" else environment.REFUSED
+    outcome = {"setuju": environment.APPROVED, "tolak": environment.REFUSED}.get(request.form.get("keputusan", ""))
+    if outcome is None:
+        return error_response(400, bi("Pilih keputusan: setuju atau tolak.", "Choose the decision: approve or refuse."))
     details = {k: request.form.get(k, "") for k in ("jenis", "nomor", "tanggal", "penerbit", "reason")}
     try:
         environment.record_decision(services(), submission_id, activity, outcome, details, _actor())
