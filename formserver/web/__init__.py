@@ -9,6 +9,7 @@ def services():
 
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
+    from ..backoffice import views as backoffice
     from . import (
         admin,
         admin_api,
@@ -21,7 +22,6 @@ def init_app(app) -> None:
         errors,
         extensions,
         jsonlimits,
-        officer,
         openapi,
         pages,
         recovery,
@@ -49,7 +49,7 @@ def init_app(app) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(service_info.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(officer.bp)
+    app.register_blueprint(backoffice.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(client.bp)
     extensions.csrf.exempt(admin_api.bp)

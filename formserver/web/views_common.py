@@ -17,7 +17,7 @@ def owned_submission(submission_id: str) -> dict:
     try:
         return services().submissions.get(submission_id, actor())
     except SubmissionNotFound:
-        from .officer import assisted_submission  # the officer's module imports this one
+        from ..backoffice.views import assisted_submission  # that module imports this one
         doc = assisted_submission(submission_id)
         if doc is None:
             abort(404)

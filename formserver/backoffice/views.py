@@ -12,16 +12,16 @@ from ..issue.issuance import RevocationRefused
 from ..labels import label
 from ..search import Query, day_range
 from ..submissions import AccessDenied
-from . import schemas as s
-from . import services
-from .contract import _messages, operation
-from .documents import issuance_view, timeline
-from .errors import error_response
-from .forms import review_rows
-from .openapi import SESSION, ok
-from .views_common import current_account
+from ..web import schemas as s
+from ..web import services
+from ..web.contract import _messages, operation
+from ..web.documents import issuance_view, timeline
+from ..web.errors import error_response
+from ..web.forms import review_rows
+from ..web.openapi import SESSION, ok
+from ..web.views_common import current_account
 
-bp = Blueprint("officer", __name__)
+bp = Blueprint("officer", __name__, template_folder="templates")
 OFFICERS = roles.OFFICERS
 ASSIST = "assist"  # session key: {"account_id": the applicant an officer files for}
 

@@ -1,14 +1,15 @@
-"""The officers' work on applications: search, counts for the dashboard, assisted filing, revocation.
+"""The officers' back office on permit applications: search, counts for the dashboard, assisted filing, revocation.
 
-Views in web/officer.py call these; environmental approvals are in issue/environment.py.
+Its pages and API are in backoffice/views.py (with their templates here, not in the generic web stage: the back
+office knows the permit application's NIB, NIK and KBLI); environmental approvals are in issue/environment.py.
 """
 from dataclasses import dataclass
 
-from . import audit
-from .accounts.messages import Message
-from .config import base_url
-from .issue.issuance import DICABUT
-from .search import Query
+from .. import audit
+from ..accounts.messages import Message
+from ..config import base_url
+from ..issue.issuance import DICABUT
+from ..search import Query
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 10,000 results deep: narrow the search rather than page further
