@@ -3,7 +3,7 @@ import datetime as dt
 from contextvars import ContextVar
 
 #: details added to every event recorded while it is set: an officer filing for an applicant sets
-#: {"on_behalf_of": "account:<applicant>", "assisted_by": "<officer's name>"} for the request (web/officer.py)
+#: {"on_behalf_of": "account:<applicant>", "assisted_by": "<officer's name>"} for the request (backoffice/views.py)
 acting_for: ContextVar[dict | None] = ContextVar("acting_for", default=None)
 
 

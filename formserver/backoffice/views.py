@@ -1,6 +1,6 @@
 """The officers' back office (/petugas): search, an application's detail, assisted filing, environmental
 decisions, revocation and the dashboard. Petugas and supervisors only; supervisors alone decide
-(environmental approvals, revocations). Thin views over backoffice.py and issue/environment.py."""
+(environmental approvals, revocations). Thin views over backoffice/__init__.py and issue/environment.py."""
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 
