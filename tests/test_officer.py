@@ -12,7 +12,8 @@ from .conftest import ROOT, Api
 from .test_permohonan import _issue_now, _to_pernyataan, applicant, ok, start  # noqa: F401
 
 OFFICER_PASSWORD = "Petugas#2025"
-UKL_UPL = {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 10**9,
+UKL_UPL = {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN",
+           "luas_bangunan_m2": "BANGUNAN_KURANG_2500", "kapasitas_produksi": "KAPASITAS_50000_ATAU_LEBIH",
            "uraian_usaha_lingkungan": "Pabrik"}
 APPROVAL = {"keputusan": "setuju", "jenis": "PKPLH", "nomor": "660/DLH/PKPLH/2026/017", "tanggal": "2026-11-20",
             "penerbit": "Dinas Lingkungan Hidup Kabupaten Kampar"}
