@@ -44,7 +44,7 @@ PERMIT = {
     "produk": {"kegiatan_usaha": [{"produk": permit.ONE_PRODUCT}]},
     "ringkasan_usaha": {},
     "daftar_kegiatan": {"kegiatan_usaha": [{"dipilih": True}]},
-    "pernyataan_mandiri": {"pernyataan_k3l": True},
+    "pernyataan_mandiri": {"pernyataan_k3l": True, "pernyataan_sppl": True},
     "draf_perizinan": {"setuju_terbitkan": True},
 }
 

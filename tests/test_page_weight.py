@@ -31,7 +31,8 @@ def site(tmp_path_factory, smtp, whatsapp):
                              {"modal_usaha": 200_000_000}))
     permit.ok(permit.products(api, sid, *[permit.ONE_PRODUCT] * 3))
     permit.issue(api, sid, 3)
-    environment = {"punya_dokumen_lingkungan": "BELUM", "luas_bangunan_m2": 40, "kapasitas_produksi": 100,
+    environment = {"punya_dokumen_lingkungan": "BELUM", "jenis_usaha_lingkungan": "INDUSTRI_PENGOLAHAN",
+                   "luas_bangunan_m2": "BANGUNAN_KURANG_2500", "kapasitas_produksi": "KAPASITAS_KURANG_1000",
                    "uraian_usaha_lingkungan": "Produksi rumahan"}
     permit.ok(api.put_step(sid, "persetujuan_lingkungan", {"kegiatan_usaha": [{}, {}, environment]}))
     steps = ["data_pelaku_usaha", "bidang_usaha", "detail_usaha", "produk", "ringkasan_usaha", "daftar_kegiatan",
