@@ -115,9 +115,6 @@ def save(page) -> None:
         page.keyboard.press("Enter")
 
 
-@pytest.mark.xfail(strict=True, reason="known regression at 22:05: since the region pickers of issue 12 §3 landed, a kecamatan "
-                   "chosen by keyboard type-ahead in the registration no longer fills the kelurahan list (the permit's "
-                   "region lists still do); strict, so the fix turns this red until the marker goes")
 def test_registration_by_keyboard(page, smtp):
     page.goto("/")
     press_button(page, "Daftar sekarang")
