@@ -4,11 +4,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from formserver import create_app
 
 from .smtp_server import running_smtp_server
 from .whatsapp_server import running_whatsapp_server
+
+# property tests check correctness, never speed: a loaded shared machine must not fail them on time
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 ROOT = Path(__file__).resolve().parent.parent
 

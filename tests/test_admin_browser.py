@@ -142,7 +142,7 @@ def test_add_a_conditional_field_preview_publish_and_migrate(served, browser):
     ok(products(applicant, finishing, ONE_PRODUCT))
     ok(applicant.put_step(finishing, "ringkasan_usaha", {}))
     ok(applicant.put_step(finishing, "daftar_kegiatan", {"kegiatan_usaha": [{"dipilih": True}]}))
-    ok(applicant.put_step(finishing, "pernyataan_mandiri", {"pernyataan_k3l": True}))
+    ok(applicant.put_step(finishing, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     assert ok(applicant.put_step(finishing, "draf_perizinan", {"setuju_terbitkan": True}))["status"] == "completed"
     done = app.extensions["formserver"].store.get_submission(finishing)
     assert done["form_version"] == old_version and "nomor_nib_lama" not in done["data"]["kegiatan_usaha"][0]

@@ -449,8 +449,10 @@ class OperatorReference(Schema):
     scale = fields.List(fields.List(fields.Raw()), required=True,
                         metadata=_d("[scale, inclusive upper bound of the capital or null], smallest first."))
     environment = fields.Dict(required=True, metadata=_d(
-        "The environmental parameter sets: `default`, `prefixes` (KBLI prefix → set) and `sets` (set → "
-        "`keys`, `aturan`: the JsonLogic rule giving SPPL, UKL_UPL or AMDAL)."))
+        "The environmental screening lists: `order` (the obligations, lightest first) and `kinds` (each jenis usaha "
+        "with the KBLI prefixes it applies to and its parameters' conditions and obligations)."))
+    bupm = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())), required=True, metadata=_d(
+        "The BUPM activities per KBLI code in the table in force: [[value, label], ...]; empty when none are sourced."))
 
 
 class FormRules(Schema):
