@@ -297,6 +297,17 @@ def test_dashboard_draws_charts_with_tables(app, issued):
     assert "<script" not in page.split("<body", 1)[1].replace('<script src="', "")
 
 
+def test_the_officers_menu_leads_to_complaints_and_supervisors_to_the_ikm_report(app):
+    petugas = login(app, "petugas1", "petugas").client
+    supervisor = login(app, "sup1", "supervisor").client
+    for path in ("/petugas", "/petugas/pengaduan"):
+        page = petugas.get(path).get_data(as_text=True)
+        assert 'href="/petugas/pengaduan"' in page and 'href="/petugas/skm"' not in page
+    for path in ("/petugas", "/petugas/pengaduan", "/petugas/skm"):
+        page = supervisor.get(path).get_data(as_text=True)
+        assert 'href="/petugas/pengaduan"' in page and 'href="/petugas/skm"' in page
+
+
 def test_applicant_still_has_the_applicant_dashboard(app, applicant):  # noqa: F811
     page = applicant.client.get("/dasbor")
     assert page.status_code == 200 and "Permohonan Baru" in page.get_data(as_text=True)

@@ -22,6 +22,12 @@ from ..web.openapi import SESSION, ok
 from ..web.views_common import current_account
 
 bp = Blueprint("officer", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _menu():
+    """The officers' menu (on the complaint and IKM pages too) shows a supervisor's own pages to supervisors only."""
+    return {"officer_is_supervisor": lambda: roles.has_role(current_account(), roles.SUPERVISOR)}
 OFFICERS = roles.OFFICERS
 ASSIST = "assist"  # session key: {"account_id": the applicant an officer files for}
 
