@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from formserver.i18n import bi
+from formserver.i18n import Bi, bi
 from formserver.reference.wilayah import Wilayah
 
 Validator = Callable[[Any, dict, "Context"], Any]
@@ -23,6 +23,10 @@ VALIDATORS: dict[str, Validator] = {}
 # Checked when a definition loads, so a missing or misspelt argument is a problem there, not a 500 on save.
 VALIDATOR_ARGS: dict[str, dict[str, str]] = {}
 ARG_KINDS = ("integer", "field")
+# What each validator is called in plain words (Indonesian and English), for people who edit forms.
+VALIDATOR_LABELS: dict[str, Bi] = {}
+# What each argument is called in plain words: validator -> {argument: label}.
+VALIDATOR_ARG_LABELS: dict[str, dict[str, Bi]] = {}
 
 # ASCII digits only: Python's \d also matches other scripts' digits (e.g. Arabic-Indic).
 _DIGITS = re.compile(r"[0-9]+")
@@ -37,8 +41,10 @@ class Context:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-def validator(name: str, args: dict[str, str] | None = None) -> Callable[[Validator], Validator]:
-    """Register a function as the validator called ``name``, with the arguments it needs (name -> kind)."""
+def validator(name: str, args: dict[str, str] | None = None, label: Bi | None = None,
+              arg_labels: dict[str, Bi] | None = None) -> Callable[[Validator], Validator]:
+    """Register a function as the validator called ``name``, with the arguments it needs (name -> kind),
+    its plain-language ``label`` and its arguments' (each the code name when none is given)."""
     unknown = sorted(kind for kind in (args or {}).values() if kind not in ARG_KINDS)
     if unknown:
         raise ValueError(f"validator {name!r}: unknown argument kinds {unknown}; use {ARG_KINDS}")
@@ -48,6 +54,8 @@ def validator(name: str, args: dict[str, str] | None = None) -> Callable[[Valida
             raise ValueError(f"validator {name!r} is already registered")
         VALIDATORS[name] = fn
         VALIDATOR_ARGS[name] = dict(args or {})
+        VALIDATOR_LABELS[name] = label if label is not None else Bi(name, name)
+        VALIDATOR_ARG_LABELS[name] = {arg: (arg_labels or {}).get(arg) or Bi(arg, arg) for arg in args or {}}
         return fn
 
     return register
@@ -176,7 +184,7 @@ def _nik_agrees_with_answers(born: datetime.date, female: bool, answers: dict) -
         )
 
 
-@validator("nik")
+@validator("nik", label=Bi("NIK (nomor induk kependudukan) yang benar", "A valid NIK (Indonesian ID number)"))
 def nik(value: Any, args: dict, context: Context) -> str:
     """A 16-digit Indonesian NIK, consistent with its region, birth date, sex and serial."""
     digits = _strip(value, " \t")
@@ -222,7 +230,7 @@ def nik(value: Any, args: dict, context: Context) -> str:
 # -- NPWP, phone, digits ---------------------------------------------------------------------
 
 
-@validator("npwp")
+@validator("npwp", label=Bi("NPWP (nomor pokok wajib pajak) yang benar", "A valid NPWP (tax number)"))
 def npwp(value: Any, args: dict, context: Context) -> str:
     """An NPWP of 15 digits or the 16-digit (NIK-form) NPWP, normalised to digits only."""
     digits = _strip(value, " .-")
@@ -238,7 +246,7 @@ def npwp(value: Any, args: dict, context: Context) -> str:
     return digits
 
 
-@validator("phone_id")
+@validator("phone_id", label=Bi("Nomor HP Indonesia", "An Indonesian mobile number"))
 def phone_id(value: Any, args: dict, context: Context) -> str:
     """An Indonesian mobile number (08…, 628… or +628…), normalised to +628…."""
     text = _strip(value, " -.")
@@ -281,7 +289,7 @@ def phone_id(value: Any, args: dict, context: Context) -> str:
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-@validator("email_or_phone")
+@validator("email_or_phone", label=Bi("Alamat e-mail atau nomor HP", "An e-mail address or mobile number"))
 def email_or_phone(value: Any, args: dict, context: Context) -> str:
     """An e-mail address (lower-cased) or an Indonesian mobile number (normalised to +628…): how to reach someone."""
     text = _as_text(value).strip()
@@ -294,7 +302,9 @@ def email_or_phone(value: Any, args: dict, context: Context) -> str:
     return phone_id(text, {}, context)
 
 
-@validator("digits", args={"length": "integer"})
+@validator("digits", args={"length": "integer"},
+           label=Bi("Angka saja, sejumlah tertentu", "Digits only, an exact number of them"),
+           arg_labels={"length": Bi("Banyaknya angka", "How many digits")})
 def exact_digits(value: Any, args: dict, context: Context) -> str:
     """Exactly ``args["length"]`` digits, with spaces removed."""
     length = int(args["length"])
@@ -309,7 +319,9 @@ def exact_digits(value: Any, args: dict, context: Context) -> str:
     return text
 
 
-@validator("kode_pos", args={"kelurahan": "field"})
+@validator("kode_pos", args={"kelurahan": "field"},
+           label=Bi("Kode pos sesuai kelurahan/desa", "Postcode matching the village"),
+           arg_labels={"kelurahan": Bi("Isian kelurahan/desa", "The village field")})
 def kode_pos(value: Any, args: dict, context: Context) -> str:
     """A 5-digit postcode that belongs to the kelurahan/desa answered in ``args["kelurahan"]``.
 
@@ -374,7 +386,7 @@ _PASSWORD_RULES = (
 )
 
 
-@validator("password_policy")
+@validator("password_policy", label=Bi("Kata sandi yang cukup kuat", "A strong enough password"))
 def password_policy(value: Any, args: dict, context: Context) -> None:
     """A password of 8–128 characters (8 besides spaces) with upper case, lower case, a digit and a symbol,
     and no control or invisible character."""
@@ -412,7 +424,7 @@ def password_policy(value: Any, args: dict, context: Context) -> None:
 # -- dates -----------------------------------------------------------------------------------
 
 
-@validator("past_date")
+@validator("past_date", label=Bi("Tanggal yang sudah lewat", "A date in the past"))
 def past_date(value: Any, args: dict, context: Context) -> None:
     """A date that is not after today."""
     when = _require_date(value)
@@ -426,7 +438,9 @@ def past_date(value: Any, args: dict, context: Context) -> None:
     return None
 
 
-@validator("min_age", args={"years": "integer"})
+@validator("min_age", args={"years": "integer"},
+           label=Bi("Umur minimal (dari tanggal lahir)", "Minimum age (from the date of birth)"),
+           arg_labels={"years": Bi("Umur minimal (tahun)", "Minimum age (years)")})
 def min_age(value: Any, args: dict, context: Context) -> None:
     """A birth date in the past, at least ``args["years"]`` years before today."""
     years = int(args["years"])

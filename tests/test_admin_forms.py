@@ -92,7 +92,7 @@ def test_a_field_form_reads_labels_help_choices_validators_and_rules():
         ("validators", "npwp"), ("validators", "not_registered"),
         ("visible_if.mode", "none"), ("required_if.mode", "none"),
     ])
-    changes, errors = read_field(posted, field, {"required", "options", "validators", "required_if"}, FIELDS, {"npwp", "nik"})
+    changes, errors = read_field(posted, field, {"required", "options", "validators", "required_if"}, FIELDS, {"npwp": {}, "nik": {}})
     assert errors == {}
     assert changes["label"] == {"id": "Sudah punya izin?", "en": "Hold a permit?"}
     assert changes["hint"] is None and changes["required"] is True
@@ -111,3 +111,52 @@ def test_a_field_form_with_mistakes_names_each_input():
                       ("visible_if.mode", "raw"), ("visible_if.raw", "[")])
     _, errors = read_field(posted, field, {"options"}, FIELDS, set())
     assert set(errors) == {"label.en", "options.0.value", "options.2.value", "visible_if"}
+
+
+VALIDATORS = {"npwp": {}, "digits": {"length": "integer"}, "kode_pos": {"kelurahan": "field"}}
+KODE_POS = {"key": "kode_pos", "type": "text", "label": {"id": "Kode pos", "en": "Postcode"}}
+
+
+def test_a_validator_with_arguments_is_read_from_its_inputs():
+    posted = _posted([("label.id", "Kode pos"), ("label.en", "Postcode"), ("validators", "npwp"),
+                      ("validators", "kode_pos"), ("validators.kode_pos.kelurahan", "kelurahan_usaha"),
+                      ("validators.digits.length", "7")])  # digits is not ticked: its input is ignored
+    changes, errors = read_field(posted, KODE_POS, {"validators"}, FIELDS, VALIDATORS)
+    assert errors == {}
+    assert changes["validators"] == ["npwp", {"name": "kode_pos", "args": {"kelurahan": "kelurahan_usaha"}}]
+
+
+def test_a_ticked_validator_without_its_argument_is_an_error_next_to_it():
+    for chosen in ("", "not_a_field"):
+        posted = _posted([("label.id", "Kode pos"), ("label.en", "Postcode"),
+                          ("validators", "kode_pos"), ("validators.kode_pos.kelurahan", chosen)])
+        _, errors = read_field(posted, KODE_POS, {"validators"}, FIELDS, VALIDATORS)
+        assert set(errors) == {"validators.kode_pos.kelurahan"}, chosen
+
+
+def test_an_integer_argument_that_is_not_a_number_is_an_error():
+    for length in ("lima", "5.5", "-5", "0", ""):
+        posted = _posted([("label.id", "Kode pos"), ("label.en", "Postcode"),
+                          ("validators", "digits"), ("validators.digits.length", length)])
+        _, errors = read_field(posted, KODE_POS, {"validators"}, FIELDS, VALIDATORS)
+        assert set(errors) == {"validators.digits.length"}, length
+    posted = _posted([("label.id", "Kode pos"), ("label.en", "Postcode"),
+                      ("validators", "digits"), ("validators.digits.length", " 5 ")])
+    changes, errors = read_field(posted, KODE_POS, {"validators"}, FIELDS, VALIDATORS)
+    assert errors == {} and changes["validators"] == [{"name": "digits", "args": {"length": 5}}]
+
+
+def test_validators_the_page_does_not_offer_are_kept_and_unticked_ones_dropped():
+    field = {**KODE_POS, "validators": ["old_one", {"name": "kode_pos", "args": {"kelurahan": "kelurahan_usaha"}}]}
+    posted = _posted([("label.id", "Kode pos"), ("label.en", "Postcode")])
+    changes, errors = read_field(posted, field, {"validators"}, FIELDS, VALIDATORS)
+    assert errors == {} and changes["validators"] == ["old_one"]
+
+
+def test_every_registered_validator_and_argument_has_a_plain_label_in_both_languages():
+    from formserver.validators import VALIDATOR_ARG_LABELS, VALIDATOR_ARGS, VALIDATOR_LABELS
+    for name, args in VALIDATOR_ARGS.items():
+        label = VALIDATOR_LABELS[name]
+        assert label.id and label.en and label.id != name and label.en != name, name
+        for arg in args:
+            assert VALIDATOR_ARG_LABELS[name][arg].id != arg, (name, arg)

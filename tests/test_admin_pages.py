@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from formserver import roles
 from formserver.officers import create_form_admin, create_officer
@@ -426,3 +427,43 @@ def test_every_mistake_in_a_field_form_is_linked_from_the_summary(admin_app, adm
     page = r.get_data(as_text=True)
     _links_lead_somewhere(page)
     assert 'href="#field-options.1"' in page and 'href="#field-label"' in page and 'href="#field-visible_if"' in page
+
+
+def test_without_javascript_a_validator_with_an_argument_is_chosen_in_plain_words(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/nama_usaha"
+    page = admin.get(url).get_data(as_text=True)
+    # plain labels, not only code names; each argument has its input
+    assert "Angka saja, sejumlah tertentu" in page and "Kode pos sesuai kelurahan/desa" in page
+    assert 'type="number"' in page and 'name="validators.digits.length"' in page
+    assert re.search(r'<option value="kelurahan_usaha">[^<]+ \(kelurahan_usaha\)</option>', page)  # label + key
+    data = _field_form(page)
+    assert ("validators", "digits") not in data and ("validators.digits.length", "") in data
+    data = [(k, v) for k, v in data if k != "validators.digits.length"]
+
+    # a missing number: shown next to the validator, nothing saved
+    r = admin.post(url, data=MultiDict(data + [("validators", "digits"), ("validators.digits.length", "lima")]))
+    assert r.status_code == 422
+    assert 'id="error-validators.digits.length"' in r.get_data(as_text=True)
+    assert "validators" not in _find(_versions(admin_app).get("permohonan", number)["definition"], "nama_usaha")
+
+    r = admin.post(url, data=MultiDict(data + [("validators", "digits"), ("validators.digits.length", "5")]))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    stored = _versions(admin_app).get("permohonan", number)["definition"]
+    assert _find(stored, "nama_usaha")["validators"] == [{"name": "digits", "args": {"length": 5}}]
+
+    # shown again ticked with its value; an untouched page saves it unchanged
+    page = admin.get(url).get_data(as_text=True)
+    again = dict(_field_form(page))
+    assert again["validators"] == "digits" and again["validators.digits.length"] == "5"
+    assert admin.post(url, data=MultiDict(_field_form(page))).status_code == 302
+    stored = _versions(admin_app).get("permohonan", number)["definition"]
+    assert _find(stored, "nama_usaha")["validators"] == [{"name": "digits", "args": {"length": 5}}]
+
+
+def test_an_existing_validator_with_arguments_is_shown_filled_in(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    page = admin.get(f"/admin/formulir/permohonan/versi/{number}/isian/kode_pos").get_data(as_text=True)
+    data = dict(_field_form(page))
+    assert data["validators"] == "kode_pos" and data["validators.kode_pos.kelurahan"] == "kelurahan_usaha"
+    assert "ubah lewat JSON" not in page

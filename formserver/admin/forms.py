@@ -2,9 +2,10 @@
 
 Input names: ``label.id``/``label.en``, ``hint.id``/``hint.en``, ``required``, ``options.N.value``/
 ``options.N.label.id``/``options.N.label.en``/``options.N.remove``, ``validators`` (a name per
-ticked box), and for each rule (``visible_if``, ``required_if``): ``<rule>.mode`` (none | builder |
-raw), ``<rule>.combine``, rows ``<rule>.N.field``/``.op``/``.value``, a group of rows
-``<rule>.N.combine`` with rows ``<rule>.N.M.field`` …, and ``<rule>.raw`` (JsonLogic).
+ticked box) with ``validators.<name>.<argument>`` for the arguments of those that take some, and
+for each rule (``visible_if``, ``required_if``): ``<rule>.mode`` (none | builder | raw),
+``<rule>.combine``, rows ``<rule>.N.field``/``.op``/``.value``, a group of rows ``<rule>.N.combine``
+with rows ``<rule>.N.M.field`` …, and ``<rule>.raw`` (JsonLogic).
 """
 from __future__ import annotations
 
@@ -188,15 +189,50 @@ def read_options(posted: Posted, original: list | None) -> tuple[list, dict]:
     return options, errors
 
 
-def read_validators(posted: Posted, original: list | None, plain: set[str]) -> list:
-    """The validators: ticked boxes for those without arguments; those with arguments are kept as they were."""
-    kept = [v for v in original or [] if (v.get("name") if isinstance(v, dict) else v) not in plain]
-    ticked = [name for name in posted.getlist("validators") if name in plain]
-    return kept + sorted(set(ticked), key=ticked.index)
+def read_validators(posted: Posted, original: list | None, available: Mapping[str, Mapping[str, str]],
+                    fields: Mapping = ()) -> tuple[list, dict]:
+    """(the validators, errors by input name) from the ticked boxes and each ticked one's argument inputs.
+
+    ``available`` is what may be ticked: validator name -> {argument: kind ("integer" or "field")}.
+    A validator without arguments is written as its name, one with them as ``{"name", "args"}``;
+    an argument is read from ``validators.<name>.<argument>``. Validators not in ``available`` are kept.
+    """
+    names = [v.get("name") if isinstance(v, dict) else v for v in original or []]
+    kept = [v for v, name in zip(original or [], names) if name not in available]
+    ticked = [name for name in posted.getlist("validators") if name in available]
+    # those already there keep their place; newly ticked ones follow in the page's order
+    order = [n for n in names if n in ticked] + [n for n in ticked if n not in names]
+    chosen: list = []
+    errors: dict = {}
+    for name in sorted(set(order), key=order.index):
+        if not available[name]:
+            chosen.append(name)
+            continue
+        args: dict = {}
+        for arg, kind in available[name].items():
+            input_name = f"validators.{name}.{arg}"
+            raw = posted.get(input_name).strip()
+            if kind == "integer":
+                if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+                    errors[input_name] = bi("Isi dengan bilangan bulat, misalnya 5",
+                                            "Give a whole number, for example 5")
+                    continue
+                args[arg] = int(raw)
+            else:
+                if raw not in fields:
+                    errors[input_name] = bi("Pilih salah satu isian formulir", "Choose one of the form's fields")
+                    continue
+                args[arg] = raw
+        chosen.append({"name": name, "args": args})
+    return kept + chosen, errors
 
 
-def read_field(posted: Posted, field: dict, properties: set[str], fields: Mapping, plain_validators: set[str]):
-    """(changes to the field, errors by input name) from its edit form."""
+def read_field(posted: Posted, field: dict, properties: set[str], fields: Mapping,
+               validators: Mapping[str, Mapping[str, str]]):
+    """(changes to the field, errors by input name) from its edit form.
+
+    ``validators``: those an admin may tick, name -> {argument: kind} (see ``read_validators``).
+    """
     changes: dict = {}
     errors: dict = {}
     if field.get("type") == "statement":
@@ -214,7 +250,9 @@ def read_field(posted: Posted, field: dict, properties: set[str], fields: Mappin
         changes["options"], option_errors = read_options(posted, field.get("options"))
         errors.update(option_errors)
     if "validators" in properties:
-        changes["validators"] = read_validators(posted, field.get("validators"), plain_validators) or None
+        chosen, validator_errors = read_validators(posted, field.get("validators"), validators, fields)
+        changes["validators"] = chosen or None
+        errors.update(validator_errors)
     for name in RULES:
         if name == "required_if" and "required_if" not in properties:
             continue

@@ -16,7 +16,7 @@ from ..admin.rules import fields_of, sentence
 from ..compile.fields import FIELD_TYPES, palette
 from ..definition.check import Problem
 from ..i18n import bi, current_locale, text
-from ..validators import VALIDATOR_ARGS
+from ..validators import VALIDATOR_ARG_LABELS, VALIDATOR_ARGS, VALIDATOR_LABELS
 from . import services
 from .extensions import actor, csrf
 from .forms import parse_step_form, step_view
@@ -295,7 +295,7 @@ def field(form_id, number, key):
         return render_template("admin/field.html", **_field_view(form_id, record, spec, place, fields))
     _draft(form_id, number)
     posted = admin_forms.Posted(request.form)
-    changes, errors = admin_forms.read_field(posted, spec, _properties(spec), fields, _plain_validators())
+    changes, errors = admin_forms.read_field(posted, spec, _properties(spec), fields, VALIDATOR_ARGS)
     shown = {**spec, **{k: v for k, v in changes.items() if v is not None}}
     return _save_or_show(form_id, record, "admin/field.html", errors,
                          lambda: edit.update_field(definition, key, changes),
@@ -329,9 +329,18 @@ def _type_of(name) -> dict:
                 {"type": name, "name": {"id": str(name), "en": str(name)}, "help": {"id": "", "en": ""}, "properties": []})
 
 
-def _plain_validators() -> set[str]:
-    """Validators an admin can tick: those that take no arguments."""
-    return {name for name, args in VALIDATOR_ARGS.items() if not args}
+def _validator_views(spec, posted) -> list[dict]:
+    """Each registered validator for the field page: its plain label, whether it is ticked, and its arguments
+    (kind, plain label, and value: as posted when the page comes back with mistakes, else as in the definition)."""
+    given = {v.get("name"): v.get("args") or {} for v in spec.get("validators") or [] if isinstance(v, dict)}
+    ticked = {v if isinstance(v, str) else v.get("name") for v in spec.get("validators") or []}
+    views = []
+    for name in sorted(VALIDATOR_ARGS, key=lambda n: str(VALIDATOR_LABELS[n]).lower()):
+        args = [{"name": arg, "kind": kind, "label": VALIDATOR_ARG_LABELS[name][arg], "input": f"validators.{name}.{arg}",
+                 "value": request.form.get(f"validators.{name}.{arg}", "") if posted else given.get(name, {}).get(arg, "")}
+                for arg, kind in VALIDATOR_ARGS[name].items()]
+        views.append({"name": name, "label": VALIDATOR_LABELS[name], "ticked": name in ticked, "args": args})
+    return views
 
 
 def _field_view(form_id, record, spec, place, fields, errors=None, problems=(), posted=False) -> dict:
@@ -342,9 +351,7 @@ def _field_view(form_id, record, spec, place, fields, errors=None, problems=(), 
         "form_id": form_id, "record": record, "spec": spec, "place": place, "draft": record["status"] == "draft",
         "type": field_type, "properties": properties, "errors": errors or {}, "near": near,
         "elsewhere": elsewhere, "fields": fields,
-        "options": list(spec.get("options") or []), "validators": sorted(_plain_validators()),
-        "ticked": {v if isinstance(v, str) else v.get("name") for v in spec.get("validators") or []},
-        "kept_validators": [v for v in spec.get("validators") or [] if isinstance(v, dict) and v.get("args")],
+        "options": list(spec.get("options") or []), "validators": _validator_views(spec, posted),
         "rules": [_rule_view(name, spec.get(name), fields, posted) for name in admin_forms.RULES
                   if name == "visible_if" or "required_if" in properties],
         "operators": admin_forms.operators(),
