@@ -670,6 +670,12 @@ def test_files_are_exported_as_base64_and_restored(store, new_store):
     assert other.get_file("f1") == a_file()
 
 
+def variant_version(variant, number, **extra):
+    return {"id": f"{variant}@{number}", "variant": variant, "number": number,
+            "document": {"variant": variant, "identity": {"name": "DPMPTSP"}}, "created_at": "t", "created_by": "system",
+            **extra}
+
+
 def fill(store):
     """One record of every collection, and some more to show the export order."""
     store.put_file(a_file())
@@ -683,6 +689,7 @@ def fill(store):
     store.insert_reference_table({"id": "r1", "kind": "kbli_risiko", "effective": "2025-10-05", "rows": []})
     store.add_signing_key(signing_key("k1"))
     store.insert_form_version(form_version("f", 1, published_seq=1))
+    store.insert_variant_version(variant_version("kampar", 1, published_seq=1))
 
 
 def test_export_and_restore_round_trip(store, new_store):
@@ -770,6 +777,7 @@ def test_iter_collection_of_many_records(store):
     ("accounts", {"id": "a2", "username": "other", "email": "E@X.id", "version": 1}, "email"),
     ("documents", document(id="d2", application_id="s9", version=1), "number"),
     ("documents", document(id="d2", number="other", version=1), "slot"),
+    ("variant_versions", {**variant_version("kampar", 1), "id": "kampar@1b", "version": 1}, "number"),
 ])
 def test_restore_refuses_a_unique_value_held_by_another_record(store, store_backend, request, collection, record, field):
     fill(store)
@@ -942,30 +950,58 @@ def form_version(form_id, number, **extra):
             **extra}
 
 
-def test_form_versions_are_unique_per_form_and_updated_optimistically(store):
-    first = store.insert_form_version(form_version("izin", 1))
-    assert first["version"] == 1 and store.get_form_version("izin", 1) == first
-    store.insert_form_version(form_version("lain", 1))
+class Versioned:
+    """The same contract for each kind of versioned document: form definitions and office variants."""
+
+    def __init__(self, store, kind):
+        self.kind, self.store = kind, store
+        self.record = form_version if kind == "form" else variant_version
+        self.owner, self.body = ("form_id", "definition") if kind == "form" else ("variant", "document")
+        self.counter = f"{kind}_publications"
+
+    def __getattr__(self, name):  # insert, get, all, update, published
+        method = {"insert": f"insert_{self.kind}_version", "get": f"get_{self.kind}_version",
+                  "all": f"{self.kind}_versions", "update": f"update_{self.kind}_version",
+                  "published": "published_versions" if self.kind == "form" else "published_variants"}[name]
+        return getattr(self.store, method)
+
+
+@pytest.mark.parametrize("kind", ["form", "variant"])
+def test_versions_are_unique_per_owner_and_updated_optimistically(store, kind):
+    v = Versioned(store, kind)
+    first = v.insert(v.record("izin", 1))
+    assert first["version"] == 1 and v.get("izin", 1) == first
+    v.insert(v.record("lain", 1))
     with pytest.raises(DuplicateKey) as duplicate:
-        store.insert_form_version({**form_version("izin", 1), "id": "izin@1b"})
+        v.insert({**v.record("izin", 1), "id": "izin@1b"})
     assert duplicate.value.field == "number"
-    store.insert_form_version(form_version("izin", 2))
-    assert [(v["form_id"], v["number"]) for v in store.form_versions()] == [("izin", 1), ("izin", 2), ("lain", 1)]
-    assert [v["number"] for v in store.form_versions("izin")] == [1, 2]
-    assert store.get_form_version("izin", 3) is None
-    edited = store.update_form_version({**first, "definition": {"key": "izin", "version": 1, "steps": [1]}})
-    assert edited["version"] == 2 and store.get_form_version("izin", 1)["definition"]["steps"] == [1]
+    v.insert(v.record("izin", 2))
+    assert [(r[v.owner], r["number"]) for r in v.all()] == [("izin", 1), ("izin", 2), ("lain", 1)]
+    assert [r["number"] for r in v.all("izin")] == [1, 2]
+    assert v.get("izin", 3) is None
+    edited = v.update({**first, v.body: {"key": "izin", "steps": [1]}})
+    assert edited["version"] == 2 and v.get("izin", 1)[v.body]["steps"] == [1]
     with pytest.raises(StaleVersion):
-        store.update_form_version(first)
+        v.update(first)
 
 
-def test_the_published_version_is_the_latest_publication(store):
-    assert store.published_versions() == {}
-    one = store.insert_form_version(form_version("izin", 1, published_seq=store.next_value("form_publications")))
-    two = store.insert_form_version(form_version("izin", 2))
-    store.insert_form_version(form_version("lain", 1, published_seq=store.next_value("form_publications")))
-    assert store.published_versions() == {"izin": 1, "lain": 1}  # a draft is not published
-    two = store.update_form_version({**two, "published_seq": store.next_value("form_publications")})
-    assert store.published_versions() == {"izin": 2, "lain": 1}
-    store.update_form_version({**one, "published_seq": store.next_value("form_publications")})  # roll back
-    assert store.published_versions() == {"izin": 1, "lain": 1}
+@pytest.mark.parametrize("kind", ["form", "variant"])
+def test_the_published_version_is_the_latest_publication(store, kind):
+    v = Versioned(store, kind)
+    assert v.published() == {}
+    one = v.insert(v.record("izin", 1, published_seq=store.next_value(v.counter)))
+    two = v.insert(v.record("izin", 2))
+    v.insert(v.record("lain", 1, published_seq=store.next_value(v.counter)))
+    assert v.published() == {"izin": 1, "lain": 1}  # a draft is not published
+    two = v.update({**two, "published_seq": store.next_value(v.counter)})
+    assert v.published() == {"izin": 2, "lain": 1}
+    v.update({**one, "published_seq": store.next_value(v.counter)})  # roll back
+    assert v.published() == {"izin": 1, "lain": 1}
+
+
+def test_form_and_variant_versions_are_apart(store):
+    store.insert_form_version(form_version("kampar", 1, published_seq=1))
+    assert store.variant_versions() == [] and store.published_variants() == {}
+    assert store.get_variant_version("kampar", 1) is None
+    store.insert_variant_version(variant_version("kampar", 1))  # the same id in the other kind
+    assert [r["number"] for r in store.form_versions("kampar")] == [1]

@@ -51,6 +51,9 @@ def fill(store, submissions=12):
     store.insert_form_version({"id": "registrasi@1", "form_id": "registrasi", "number": 1, "published_seq": 1,
                                "definition": {"key": "registrasi", "version": 1, "title": {"id": TEXT, "en": TEXT}},
                                "created_at": "2025-10-01T00:00:00+00:00", "created_by": "system:forms-dir"})
+    store.insert_variant_version({"id": "kampar@1", "variant": "kampar", "number": 1, "published_seq": 1,
+                                  "document": {"variant": "kampar", "identity": {"name": TEXT}},
+                                  "created_at": "2025-10-01T00:00:00+00:00", "created_by": "system:variants-dir"})
     for i in range(5):
         store.append_event({"at": f"2025-10-05T03:00:0{i}+00:00", "subject": "s001", "type": "status",
                             "actor": "a1", "note": TEXT, "modal": BIG_RUPIAH})
@@ -290,14 +293,14 @@ def test_cli_export_and_import(tmp_path, monkeypatch, capsys):
     assert run_command("export", "--out", str(out)) == 0
     assert out.exists() and not (tmp_path / "export.jsonl.partial").exists()
     err = capsys.readouterr().err
-    assert "submissions: 12" in err and "exported 30 records" in err
+    assert "submissions: 12" in err and "exported 31 records" in err
 
     monkeypatch.setenv("FORMSERVER_DATA_DIR", str(tmp_path / "two"))
     assert run_command("import", str(out)) == 0
-    assert "imported 30 new records" in capsys.readouterr().err
+    assert "imported 31 new records" in capsys.readouterr().err
     assert run_command("import", str(out)) == 0
     err = capsys.readouterr().err
-    assert "imported 0 new records" in err and "30 were already in the store" in err
+    assert "imported 0 new records" in err and "31 were already in the store" in err
     assert dump(SQLiteStore(tmp_path / "two" / "formserver.sqlite3")) == dump(SQLiteStore(tmp_path / "one" / "formserver.sqlite3"))
 
     broken = tmp_path / "broken.jsonl"

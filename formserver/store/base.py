@@ -292,6 +292,30 @@ class Store(ABC):
     def published_versions(self) -> dict[str, int]:
         """{form_id: number} of each form's version with the highest ``published_seq`` (cheap: polled by workers)."""
 
+    # office variants (overlays on the forms, docs/DECISIONS.md), versioned as definitions are:
+    # {"id": "<variant>@<number>", "version" (of the record), "variant", "number", "document" (the variant.json),
+    # "assets"?, "created_at", "created_by", "published_seq"?, ...}. The published version of a variant is the one
+    # with the highest published_seq (the counter "variant_publications").
+    @abstractmethod
+    def insert_variant_version(self, doc: dict) -> dict:
+        """Store a new version of a variant (record version 1); DuplicateKey("number") when the variant has it."""
+
+    @abstractmethod
+    def get_variant_version(self, variant: str, number: int) -> dict | None:
+        """One version of a variant, or None."""
+
+    @abstractmethod
+    def variant_versions(self, variant: str | None = None) -> list[dict]:
+        """The versions of one variant (of every variant when None), by variant then number."""
+
+    @abstractmethod
+    def update_variant_version(self, doc: dict) -> dict:
+        """Replace the version's record if its ``version`` is current (StaleVersion otherwise)."""
+
+    @abstractmethod
+    def published_variants(self) -> dict[str, int]:
+        """{variant: number} of each variant's version with the highest ``published_seq`` (polled by workers)."""
+
     # audit log: append-only
     @abstractmethod
     def append_event(self, event: dict) -> None:
@@ -315,7 +339,7 @@ class Store(ABC):
 
     # export and import: every record, whatever its collection, losslessly and resumably
     COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
-                   "signing_keys", "form_versions", "events", "files")
+                   "signing_keys", "form_versions", "variant_versions", "events", "files")
 
     @abstractmethod
     def iter_collection(self, name: str) -> "Iterator[dict]":

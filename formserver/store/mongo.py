@@ -42,7 +42,10 @@ _READ_PREFERENCES = {
 
 #: unique indexes by name, and the field DuplicateKey reports for each (as SQLiteStore does)
 _UNIQUE_FIELDS = {"username": "username", "email": "email", "email_key": "email", "identity": "identity",
-                  "number": "number", "slot": "slot", "form_number": "number", "_id_": "id"}
+                  "number": "number", "slot": "slot", "form_number": "number", "variant_number": "number",
+                  "_id_": "id"}
+#: versioned documents: collection -> the field naming what the versions are of
+_VERSIONED = {"form_versions": "form_id", "variant_versions": "variant"}
 #: unique internal fields of accounts and the field DuplicateKey reports for each
 _ACCOUNT_KEYS = {"_email": "email", "_identity": "identity"}
 
@@ -169,6 +172,9 @@ class MongoStore(Store):
         db.signing_keys.create_index("_seq", name="seq")
         db.form_versions.create_index([("form_id", ASCENDING), ("number", ASCENDING)], unique=True, name="form_number")
         db.form_versions.create_index("published_seq", sparse=True, name="published_seq")
+        db.variant_versions.create_index([("variant", ASCENDING), ("number", ASCENDING)], unique=True,
+                                         name="variant_number")
+        db.variant_versions.create_index("published_seq", sparse=True, name="published_seq")
         db.attempts.create_index([("key", ASCENDING), ("at", ASCENDING)], name="key_at")
         db.sessions.create_index("account_id", name="account")
         db.sessions.create_index("expires_at", name="expiry")
@@ -233,7 +239,7 @@ class MongoStore(Store):
                 return _ACCOUNT_KEYS[first]
             if first in ("username", "email", "number"):
                 return first
-            if first == "form_id":
+            if first in _VERSIONED.values():
                 return "number"
             return "slot"
         message = str(details.get("errmsg") or error)
@@ -254,8 +260,9 @@ class MongoStore(Store):
             if stored.get("_identity"):
                 conditions.append(("identity", {"_identity": _eq(stored["_identity"])}))
             return conditions
-        if collection == "form_versions":
-            return [("number", {"form_id": _eq(stored.get("form_id")), "number": _eq(stored.get("number"))})]
+        if collection in _VERSIONED:
+            owner = _VERSIONED[collection]
+            return [("number", {owner: _eq(stored.get(owner)), "number": _eq(stored.get("number"))})]
         if collection == "documents":
             return [("number", {"number": _eq(stored.get("number"))}),
                     ("slot", {"application_id": _eq(stored.get("application_id")), "type": _eq(stored.get("type")),
@@ -596,31 +603,61 @@ class MongoStore(Store):
     def events(self, subject: str) -> list[dict]:
         return list(self._find("events", {"subject": _eq(subject)}).sort([("_id", ASCENDING)]))
 
-    # form definitions
+    # versioned documents: form definitions and office variants
     def insert_form_version(self, doc: dict) -> dict:
-        doc = {**doc, "version": 1}
-        _require(doc, "form_id", "number")
-        self._insert("form_versions", {"_id": doc["id"], **doc})
-        return doc
+        return self._insert_versioned("form_versions", doc)
 
     def get_form_version(self, form_id: str, number: int) -> dict | None:
-        return self._get("form_versions", {"form_id": _eq(form_id), "number": _eq(number)})
+        return self._get_versioned("form_versions", form_id, number)
 
     def form_versions(self, form_id: str | None = None) -> list[dict]:
-        condition = {} if form_id is None else {"form_id": _eq(form_id)}
-        return list(self._find("form_versions", condition).sort([("form_id", ASCENDING), ("number", ASCENDING)]))
+        return self._versions_of("form_versions", form_id)
 
     def update_form_version(self, doc: dict) -> dict:
         return self._replace("form_versions", doc, {**doc, "version": doc["version"] + 1})
 
     def published_versions(self) -> dict[str, int]:
-        rows = self.db.form_versions.find({"published_seq": {"$ne": None}}, {"_id": 0, "form_id": 1, "number": 1},
-                                          sort=[("published_seq", ASCENDING)])
-        return {row["form_id"]: row["number"] for row in rows}  # the highest published_seq of each form wins
+        return self._published("form_versions")
+
+    def insert_variant_version(self, doc: dict) -> dict:
+        return self._insert_versioned("variant_versions", doc)
+
+    def get_variant_version(self, variant: str, number: int) -> dict | None:
+        return self._get_versioned("variant_versions", variant, number)
+
+    def variant_versions(self, variant: str | None = None) -> list[dict]:
+        return self._versions_of("variant_versions", variant)
+
+    def update_variant_version(self, doc: dict) -> dict:
+        return self._replace("variant_versions", doc, {**doc, "version": doc["version"] + 1})
+
+    def published_variants(self) -> dict[str, int]:
+        return self._published("variant_versions")
+
+    def _insert_versioned(self, collection: str, doc: dict) -> dict:
+        doc = {**doc, "version": 1}
+        _require(doc, _VERSIONED[collection], "number")
+        self._insert(collection, {"_id": doc["id"], **doc})
+        return doc
+
+    def _get_versioned(self, collection: str, owner: str, number: int) -> dict | None:
+        return self._get(collection, {_VERSIONED[collection]: _eq(owner), "number": _eq(number)})
+
+    def _versions_of(self, collection: str, owner: str | None) -> list[dict]:
+        field = _VERSIONED[collection]
+        condition = {} if owner is None else {field: _eq(owner)}
+        return list(self._find(collection, condition).sort([(field, ASCENDING), ("number", ASCENDING)]))
+
+    def _published(self, collection: str) -> dict[str, int]:
+        field = _VERSIONED[collection]
+        rows = self.db[collection].find({"published_seq": {"$ne": None}}, {"_id": 0, field: 1, "number": 1},
+                                        sort=[("published_seq", ASCENDING)])
+        return {row[field]: row["number"] for row in rows}  # the highest published_seq of each wins
 
     # export and import
     _ORDER = {"accounts": "_id", "submissions": "_id", "documents": "_seq", "codes": "_id",
-              "reference_tables": "_seq", "signing_keys": "_seq", "form_versions": "_id", "events": "_id", "counters": "_id",
+              "reference_tables": "_seq", "signing_keys": "_seq", "form_versions": "_id", "variant_versions": "_id",
+              "events": "_id", "counters": "_id",
               "claims": "_id", "files": "_id"}
 
     @staticmethod
@@ -672,7 +709,8 @@ class MongoStore(Store):
                     "accounts": ("username", "email", "version"), "codes": ("version",),
                     "documents": ("number", "application_id", "type", "version"),
                     "reference_tables": ("kind", "effective"), "signing_keys": (),
-                    "form_versions": ("form_id", "number", "version")}
+                    "form_versions": ("form_id", "number", "version"),
+                    "variant_versions": ("variant", "number", "version")}
         if name not in required:
             raise ValueError(f"unknown collection {name!r}")
         _require(record, *required[name])

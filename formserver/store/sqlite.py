@@ -72,13 +72,22 @@ CREATE TABLE IF NOT EXISTS form_versions (
     id TEXT PRIMARY KEY, form_id TEXT NOT NULL, number INTEGER NOT NULL, version INTEGER NOT NULL,
     published_seq INTEGER, body TEXT NOT NULL, UNIQUE (form_id, number));
 CREATE INDEX IF NOT EXISTS form_versions_published ON form_versions (published_seq) WHERE published_seq IS NOT NULL;
+-- office variants, versioned as form definitions are (the same statements, another table and owner column)
+CREATE TABLE IF NOT EXISTS variant_versions (
+    id TEXT PRIMARY KEY, variant TEXT NOT NULL, number INTEGER NOT NULL, version INTEGER NOT NULL,
+    published_seq INTEGER, body TEXT NOT NULL, UNIQUE (variant, number));
+CREATE INDEX IF NOT EXISTS variant_versions_published ON variant_versions (published_seq)
+    WHERE published_seq IS NOT NULL;
 """
+
+# versioned documents: table -> the column naming what the versions are of
+_VERSIONED = {"form_versions": "form_id", "variant_versions": "variant"}
 
 
 # "UNIQUE constraint failed: documents.application_id, documents.type, documents.activity" -> "slot"
 _UNIQUE_FIELDS = {"accounts.username": "username", "accounts.email": "email", "accounts.email_key": "email",
                   "accounts.identity": "identity", "documents.number": "number", "documents.application_id": "slot",
-                  "form_versions.form_id": "number"}
+                  "form_versions.form_id": "number", "variant_versions.variant": "number"}
 
 
 def _duplicate(error: sqlite3.IntegrityError) -> DuplicateKey:
@@ -539,45 +548,76 @@ class SQLiteStore(Store):
     def signing_keys(self) -> list[dict]:
         return [json.loads(r[0]) for r in self._db.execute("SELECT body FROM signing_keys ORDER BY rowid")]
 
-    # form definitions
+    # versioned documents: form definitions and office variants
     def insert_form_version(self, doc: dict) -> dict:
+        return self._insert_versioned("form_versions", doc)
+
+    def get_form_version(self, form_id: str, number: int) -> dict | None:
+        return self._get_versioned("form_versions", form_id, number)
+
+    def form_versions(self, form_id: str | None = None) -> list[dict]:
+        return self._versions_of("form_versions", form_id)
+
+    def update_form_version(self, doc: dict) -> dict:
+        return self._update_versioned("form_versions", doc)
+
+    def published_versions(self) -> dict[str, int]:
+        return self._published("form_versions")
+
+    def insert_variant_version(self, doc: dict) -> dict:
+        return self._insert_versioned("variant_versions", doc)
+
+    def get_variant_version(self, variant: str, number: int) -> dict | None:
+        return self._get_versioned("variant_versions", variant, number)
+
+    def variant_versions(self, variant: str | None = None) -> list[dict]:
+        return self._versions_of("variant_versions", variant)
+
+    def update_variant_version(self, doc: dict) -> dict:
+        return self._update_versioned("variant_versions", doc)
+
+    def published_variants(self) -> dict[str, int]:
+        return self._published("variant_versions")
+
+    def _insert_versioned(self, table: str, doc: dict) -> dict:
         doc = {**doc, "version": 1}
         try:
             with self._transaction() as db:
-                db.execute("INSERT INTO form_versions (id, form_id, number, version, published_seq, body)"
+                db.execute(f"INSERT INTO {table} (id, {_VERSIONED[table]}, number, version, published_seq, body)"
                            " VALUES (?, ?, ?, 1, ?, ?)",
-                           (doc["id"], doc["form_id"], doc["number"], doc.get("published_seq"), _dump(doc)))
+                           (doc["id"], doc[_VERSIONED[table]], doc["number"], doc.get("published_seq"), _dump(doc)))
         except sqlite3.IntegrityError as error:
             raise _duplicate(error) from None
         return doc
 
-    def get_form_version(self, form_id: str, number: int) -> dict | None:
-        return self._one("SELECT body FROM form_versions WHERE form_id = ? AND number = ?", (form_id, number))
+    def _get_versioned(self, table: str, owner: str, number: int) -> dict | None:
+        return self._one(f"SELECT body FROM {table} WHERE {_VERSIONED[table]} = ? AND number = ?", (owner, number))
 
-    def form_versions(self, form_id: str | None = None) -> list[dict]:
-        sql, args = "SELECT body FROM form_versions", ()
-        if form_id is not None:
-            sql, args = sql + " WHERE form_id = ?", (form_id,)
-        return [json.loads(r[0]) for r in self._db.execute(sql + " ORDER BY form_id, number", args)]
+    def _versions_of(self, table: str, owner: str | None) -> list[dict]:
+        column = _VERSIONED[table]
+        sql, args = f"SELECT body FROM {table}", ()
+        if owner is not None:
+            sql, args = sql + f" WHERE {column} = ?", (owner,)
+        return [json.loads(r[0]) for r in self._db.execute(sql + f" ORDER BY {column}, number", args)]
 
-    def update_form_version(self, doc: dict) -> dict:
+    def _update_versioned(self, table: str, doc: dict) -> dict:
         new = {**doc, "version": doc["version"] + 1}
         with self._transaction() as db:
             changed = db.execute(
-                "UPDATE form_versions SET version = ?, published_seq = ?, body = ? WHERE id = ? AND version = ?",
+                f"UPDATE {table} SET version = ?, published_seq = ?, body = ? WHERE id = ? AND version = ?",
                 (new["version"], new.get("published_seq"), _dump(new), doc["id"], doc["version"])).rowcount
         if not changed:
             raise StaleVersion(doc["id"])
         return new
 
-    def published_versions(self) -> dict[str, int]:
-        rows = self._db.execute("SELECT form_id, number FROM form_versions WHERE published_seq IS NOT NULL"
+    def _published(self, table: str) -> dict[str, int]:
+        rows = self._db.execute(f"SELECT {_VERSIONED[table]}, number FROM {table} WHERE published_seq IS NOT NULL"
                                 " ORDER BY published_seq")
-        return dict(rows.fetchall())  # the highest published_seq of each form comes last, and wins
+        return dict(rows.fetchall())  # the highest published_seq of each comes last, and wins
 
     # export and import
     _ORDER = {"accounts": "id", "submissions": "id", "documents": "seq", "codes": "id", "reference_tables": "rowid",
-              "signing_keys": "rowid", "form_versions": "id", "events": "seq"}
+              "signing_keys": "rowid", "form_versions": "id", "variant_versions": "id", "events": "seq"}
 
     def iter_collection(self, name):
         if name == "counters":
@@ -643,11 +683,11 @@ class SQLiteStore(Store):
             return "id", "INSERT INTO codes (id, version, body) VALUES (?, ?, ?)", (record["id"], record["version"], body), record["id"]
         if name == "signing_keys":
             return "id", "INSERT INTO signing_keys (id, body) VALUES (?, ?)", (record["id"], body), record["id"]
-        if name == "form_versions":
-            return ("id", "INSERT INTO form_versions (id, form_id, number, version, published_seq, body)"
+        if name in _VERSIONED:
+            return ("id", f"INSERT INTO {name} (id, {_VERSIONED[name]}, number, version, published_seq, body)"
                           " VALUES (?, ?, ?, ?, ?, ?)",
-                    (record["id"], record["form_id"], record["number"], record["version"], record.get("published_seq"),
-                     body), record["id"])
+                    (record["id"], record[_VERSIONED[name]], record["number"], record["version"],
+                     record.get("published_seq"), body), record["id"])
         if name == "reference_tables":
             return ("id", "INSERT INTO reference_tables (id, kind, effective, body) VALUES (?, ?, ?, ?)",
                     (record["id"], record["kind"], record["effective"], body), record["id"])
