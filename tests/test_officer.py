@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from formserver.officers import create_staff
+from formserver.store.base import Total
 
 from .conftest import ROOT, Api
 from .test_permohonan import _issue_now, _to_pernyataan, applicant, ok, start  # noqa: F401
@@ -119,6 +120,7 @@ def test_search_by_every_filter(app, applicant, issued):  # noqa: F811
 
     ids, body = found()
     assert ids == [draft, sid] and body["total"] == 2 and body["page"] == 1
+    assert body["total_is_estimate"] is False and body["total_capped"] is False  # a count this small is exact
     item = body["items"][1]
     assert item == {"id": sid, "form_id": "permohonan", "status": "TERBIT", "nib": result["nib"],
                     "holder": "Budi Santoso", "updated_at": item["updated_at"]}
@@ -137,6 +139,20 @@ def test_search_by_every_filter(app, applicant, issued):  # noqa: F811
     assert found(**{"from": today, "to": today})[0] == [draft, sid]  # both days inclusive
     assert found(**{"from": "2020-01-01", "to": "2099-12-31"})[0] == [draft, sid]
     assert found(**{"from": "2099-01-01"})[0] == [] and found(to="2020-01-01")[0] == []
+
+
+@pytest.mark.parametrize(("total", "shown"), [
+    (Total(12345), "Hasil: 12.345"), (Total(1234, estimate=True), "Hasil: sekitar 1.234"),
+    (Total(10000, capped=True), "Hasil: paling sedikit 10.000")])
+def test_the_results_heading_says_when_the_total_is_an_estimate_or_a_lower_bound(app, total, shown):
+    from flask import render_template
+
+    from formserver import backoffice
+    with app.test_request_context("/petugas"):
+        page = render_template("officer/search.html", found=backoffice.Found([], total, 1, 1), args={}, errors=[],
+                               statuses=backoffice.STATUSES, risks=backoffice.RISKS)
+    heading = re.search(r'<h2 class="heading-m" id="hasil">(.*?)</h2>', page, re.S).group(1)
+    assert " ".join(heading.split()) == shown
 
 
 @pytest.mark.parametrize(("params", "words"), [

@@ -570,9 +570,33 @@ def test_search_by_terms_pages_newest_change_first(store):
     assert [d["id"] for d in items] == ["s1"] and total == 1
     assert store.search_submissions(["w:nobody"]) == ([], 0)
     assert store.search_submissions(["form:permohonan"], limit=0) == ([], 4)
-    # a combined search counts up to count_limit ("at least"); one term alone is counted exactly
-    assert store.search_submissions(["form:permohonan", "status:TERBIT"], limit=1, count_limit=2)[1] == 2
-    assert store.search_submissions(["form:permohonan"], limit=1, count_limit=2)[1] == 4
+    # one term alone is counted exactly, whatever count_limit
+    total = store.search_submissions(["form:permohonan"], limit=1, count_limit=2)[1]
+    assert (total, total.estimate, total.capped) == (4, False, False)
+
+
+def test_search_total_is_exact_when_cheap_else_flagged(store):
+    """Beyond count_limit submissions of the driving term the total is an estimate (no dates) or a lower bound
+    (dates), and says so; a page that ends the matches, or a small driving term, gives the exact total."""
+    def put(i, terms, day):
+        store.insert_submission(submission(id=f"s{i}", terms=terms, updated_at=f"2025-03-{day:02d}T00:00:00+00:00"))
+    put(0, ["form:permohonan", "status:TERBIT", "kbli:47111"], 1)
+    put(1, ["form:permohonan", "status:TERBIT"], 2)
+    put(2, ["form:permohonan", "status:DRAF", "kbli:47111"], 3)
+    put(3, ["form:permohonan", "status:TERBIT", "kbli:47111"], 4)
+    both = ["kbli:47111", "status:TERBIT"]  # 3 each: the first given drives in both stores
+
+    def total(terms, **kw):
+        found = store.search_submissions(terms, **kw)[1]
+        return int(found), found.estimate, found.capped
+    # the newest 2 of kbli:47111 (s3, s2) hold 1 match: about 3 x 1/2 = 2 (there are 2: s3, s0)
+    assert total(both, limit=1, count_limit=2) == (2, True, False)
+    assert total(both, limit=1) == (2, False, False)  # a driving term of 3 <= count_limit: every one checked
+    assert total(both, limit=5, count_limit=1) == (2, False, False)  # the page of 2 ends the matches
+    assert total(both, limit=1, count_limit=2, updated_from="2025-03-01") == (1, False, True)  # at least 1
+    assert total(["status:TERBIT"], limit=1, count_limit=2, updated_from="2025-03-01") == (2, False, True)
+    assert total(["status:TERBIT"], limit=1, count_limit=3, updated_from="2025-03-01") == (3, False, False)
+    assert total(["status:TERBIT", "w:nobody"]) == (0, False, False)
     assert store.count_terms("status:") == {"status:TERBIT": 3, "status:DRAF": 1}
     assert store.count_terms("kbli:4") == {"kbli:47111": 3}
 
@@ -588,6 +612,17 @@ def test_search_terms_follow_updates_and_restores(store, new_store):
     other = new_store()
     other.restore_many("submissions", list(store.iter_collection("submissions")))
     assert [d["id"] for d in other.search_submissions(["w:budi", "status:TERBIT"])[0]] == ["s1"]
+
+
+def test_bulk_load_leaves_every_index_working(store):
+    with store.bulk_load():
+        store.restore_many("submissions", [submission(id=f"s{i}", version=1, terms=["form:permohonan", f"w:{i % 2}"],
+                                                      updated_at=f"2025-03-0{i + 1}T00:00:00+00:00")
+                                           for i in range(4)])
+    assert [d["id"] for d in store.search_submissions(["w:1"])[0]] == ["s3", "s1"]
+    assert [d["id"] for d in store.list_submissions("registrasi")] == ["s3", "s2", "s1", "s0"]
+    store.insert_submission(submission(id="s9", terms=["w:1"]))
+    assert store.search_submissions(["w:1"], limit=0)[1] == 3
 
 
 def test_kbli_counts_only_issued_nibs_in_range(store):

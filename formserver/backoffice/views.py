@@ -51,8 +51,8 @@ def _query(loaded: dict) -> tuple[Query, str | None, str | None, int]:
 def search_api(query):
     found = backoffice.search(services().store, *_query(query))
     keys = ("id", "form_id", "status", "nib", "holder", "updated_at")
-    return jsonify({"items": [{k: item[k] for k in keys} for item in found.items], "total": found.total,
-                    "page": found.page})
+    return jsonify({"items": [{k: item[k] for k in keys} for item in found.items], "total": int(found.total),
+                    "total_is_estimate": found.total.estimate, "total_capped": found.total.capped, "page": found.page})
 
 
 @bp.get("/petugas")

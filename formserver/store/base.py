@@ -5,7 +5,8 @@ Documents are plain JSON-shaped dicts. Each document in a versioned collection c
 :class:`StaleVersion` when someone else wrote in between (optimistic concurrency).
 """
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 # the submission's top-level field holding the applicant's identity number (NIK), which both stores index
 APPLICANT = "nik"
@@ -29,6 +30,25 @@ class DuplicateKey(StoreError):
 
 class NotFound(StoreError):
     """No document with that id."""
+
+
+SEARCH_SAMPLE = 2_000  # submissions of the driving term a search's total checks at most, beyond which it estimates
+
+
+class Total(int):
+    """How many submissions a search matches: exact, unless ``estimate`` (about this many) or ``capped`` (at least
+    this many; more were not counted)."""
+
+    def __new__(cls, value: int, estimate: bool = False, capped: bool = False):
+        total = super().__new__(cls, value)
+        total.estimate, total.capped = estimate and not capped, capped
+        return total
+
+    def __str__(self) -> str:
+        return str(int(self))  # a page shows the number
+
+    def __repr__(self) -> str:
+        return f"Total({int(self)}{', estimate' if self.estimate else ''}{', capped' if self.capped else ''})"
 
 
 class Store(ABC):
@@ -85,12 +105,16 @@ class Store(ABC):
     # submission service from its answers; the store indexes them and never reads their meaning
     @abstractmethod
     def search_submissions(self, terms: Sequence[str], updated_from: str | None = None, updated_to: str | None = None,
-                           limit: int = 50, offset: int = 0, count_limit: int = 10_000) -> tuple[list[dict], int]:
+                           limit: int = 50, offset: int = 0, count_limit: int = 10_000) -> "tuple[list[dict], Total]":
         """The submissions carrying every one of ``terms`` (at least one term), last changed in ``[updated_from,
         updated_to)`` (ISO), newest change first (ties: highest id first), a page of ``limit`` after ``offset``;
-        and how many match in all: exactly for one term without dates, otherwise counted up to ``count_limit``
-        (a total of ``count_limit`` means at least that many). Put the most selective term first: it drives
-        the search."""
+        and how many match in all, as a ``Total``. One term drives (SQLiteStore: the rarest; MongoDB: the first,
+        so put the most selective first): its submissions are walked newest first, the others are checked on
+        each, and the walk stops with the page. The total is exact when that is cheap: one term without dates,
+        a page that ends the matches, or at most ``min(count_limit, SEARCH_SAMPLE)`` submissions of the driving
+        term to check (``count_limit`` alone for one term with dates). Otherwise it is ``estimate`` (several terms
+        without dates: the driving term's size times the share of matches among its newest ``SEARCH_SAMPLE``) or
+        ``capped`` (dates: at least this many)."""
 
     @abstractmethod
     def count_terms(self, prefix: str) -> dict[str, int]:
@@ -356,6 +380,36 @@ class Store(ABC):
     def restore_many(self, name: str, records: list[dict]) -> int:
         """Put back a batch of records of one collection (as ``restore``, all or none); how many were added."""
         return sum(self.restore(name, record) for record in records)
+
+    @contextmanager
+    def bulk_load(self) -> "Iterator[None]":
+        """Many ``restore_many`` calls from one process, with nobody else writing: a store may build its
+        indexes once at the end instead of with every record (SQLiteStore does; MongoDB keeps them). Queries
+        inside the block may be slow; the store is whole again when the block ends, also on error."""
+        yield
+
+
+def search_total(page: int, limit: int, offset: int, single: bool, dated: bool, count_limit: int, *,
+                 term_size: "Callable[[], int]", range_size: "Callable[[int], int]",
+                 matched: "Callable[[int], int]") -> Total:
+    """The total of a search (see Store.search_submissions), from the store's own counts: ``term_size()`` the
+    submissions carrying the driving term, ``range_size(cap)`` those of them within the dates counted up to
+    ``cap``, ``matched(cap)`` the matches among the newest ``cap`` of them (within the dates)."""
+    if limit > 0 and (page or not offset) and page < limit:
+        return Total(offset + page)  # this page ends the matches
+    seen = offset + page if page else 0
+    if single and not dated:
+        return Total(term_size())
+    work = count_limit if single else min(count_limit, SEARCH_SAMPLE)
+    size = range_size(work + 1) if dated else term_size()
+    if size <= work:
+        return Total(size if single else matched(work))
+    if single:
+        return Total(max(work, seen), capped=True)
+    found = matched(work)
+    if dated:
+        return Total(max(found, seen), capped=True)
+    return Total(max(round(size * found / work), seen), estimate=True)
 
 
 def quota_wait(times: Sequence[float], at: float, limits: Sequence[tuple[float, int]]) -> float:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
+from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait, search_total
 
 #: internal fields stripped from every returned record
 _HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
@@ -341,16 +341,24 @@ class MongoStore(Store):
         if not terms:
             raise ValueError("search_submissions needs at least one term")
         terms = [str(term) for term in dict.fromkeys(terms)]
-        # the first term alone is an equality on the index's first field; $all adds the others as filters
-        condition: dict = {"terms": _eq(terms[0])}
-        if len(terms) > 1:
-            condition = {"$and": [condition, {"terms": {"$all": terms[1:]}}]}
+        # the first term drives: an equality on the index's first field, in the index's order; $all checks the others
+        driver: dict = {"terms": _eq(terms[0])}
         if updated := _between(updated_from, updated_to):
-            condition["updated_at"] = updated
-        cursor = self._find("submissions", condition).sort([("updated_at", DESCENDING), ("_id", DESCENDING)])
-        one_term = len(terms) == 1 and not updated
-        total = self.db.submissions.count_documents(condition, **({} if one_term else {"limit": count_limit}))
-        return _page(cursor, limit, offset), total
+            driver["updated_at"] = updated
+        condition = {"$and": [driver, {"terms": {"$all": terms[1:]}}]} if len(terms) > 1 else driver
+        newest = [("updated_at", DESCENDING), ("_id", DESCENDING)]
+        page = _page(self._find("submissions", condition).sort(newest), limit, offset)
+
+        def matched(cap: int) -> int:
+            rows = list(self.db.submissions.aggregate([
+                {"$match": driver}, {"$sort": dict(newest)}, {"$limit": cap},
+                {"$match": {"terms": {"$all": terms[1:]}}}, {"$count": "n"}]))
+            return rows[0]["n"] if rows else 0
+        total = search_total(
+            len(page), limit, offset, len(terms) == 1, bool(updated), count_limit,
+            term_size=lambda: self.db.submissions.count_documents({"terms": _eq(terms[0])}),
+            range_size=lambda cap: self.db.submissions.count_documents(driver, limit=cap), matched=matched)
+        return page, total
 
     def count_terms(self, prefix):
         if not prefix:

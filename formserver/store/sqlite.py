@@ -3,9 +3,23 @@ import json
 import sqlite3
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
-from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait
+from .base import (
+    APPLICANT,
+    QUOTA_HORIZON,
+    DuplicateKey,
+    StaleVersion,
+    Store,
+    Total,
+    email_key,
+    exported_file,
+    file_record,
+    imported_file,
+    quota_wait,
+    search_total,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -279,27 +293,29 @@ class SQLiteStore(Store):
         if not terms:
             raise ValueError("search_submissions needs at least one term")
         db = self._db
-        if len(terms) > 1:  # the rarest term drives: its rows are read, the others probed
-            counts = dict(db.execute(f"SELECT term, n FROM term_counts WHERE term IN ({','.join('?' * len(terms))})",
-                                     list(terms)).fetchall())
-            terms = sorted(dict.fromkeys(terms), key=lambda t: counts.get(t, 0))
-        where, args = "t.term = ?", [terms[0]]
+        terms = list(dict.fromkeys(str(term) for term in terms))
+        counts = dict(db.execute(f"SELECT term, n FROM term_counts WHERE term IN ({','.join('?' * len(terms))})",
+                                 terms).fetchall())
+        if any(counts.get(term, 0) <= 0 for term in terms):
+            return [], Total(0)
+        terms.sort(key=counts.__getitem__)  # the rarest drives: its rows are walked newest first, the others probed
+        driver, args = "FROM submission_terms t WHERE t.term = ?", [terms[0]]
         if updated_from:
-            where, args = where + " AND t.updated_at >= ?", args + [updated_from]
+            driver, args = driver + " AND t.updated_at >= ?", args + [updated_from]
         if updated_to:
-            where, args = where + " AND t.updated_at < ?", args + [updated_to]
-        for term in dict.fromkeys(terms[1:]):
-            where += " AND EXISTS (SELECT 1 FROM submission_terms x WHERE x.id = t.id AND x.term = ?)"
-            args.append(term)
-        ids = [row[0] for row in db.execute(
-            f"SELECT t.id FROM submission_terms t WHERE {where} ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?",
-            args + [limit, max(offset, 0)])] if limit else []
-        if len(set(terms)) == 1 and not updated_from and not updated_to:
-            row = db.execute("SELECT n FROM term_counts WHERE term = ?", (terms[0],)).fetchone()
-            total = row[0] if row else 0
-        else:
-            total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM submission_terms t WHERE {where} LIMIT ?)",
-                               args + [count_limit]).fetchone()[0]
+            driver, args = driver + " AND t.updated_at < ?", args + [updated_to]
+        newest = "ORDER BY t.updated_at DESC, t.id DESC"
+        checks = "".join(" AND EXISTS (SELECT 1 FROM submission_terms x WHERE x.id = t.id AND x.term = ?)"
+                         for _ in terms[1:])
+        ids = [row[0] for row in db.execute(f"SELECT t.id {driver}{checks} {newest} LIMIT ? OFFSET ?",
+                                            args + terms[1:] + [limit, max(offset, 0)])] if limit else []
+        total = search_total(
+            len(ids), limit, offset, len(terms) == 1, bool(updated_from or updated_to), count_limit,
+            term_size=lambda: counts[terms[0]],
+            range_size=lambda cap: db.execute(f"SELECT COUNT(*) FROM (SELECT 1 {driver} LIMIT ?)",
+                                              args + [cap]).fetchone()[0],
+            matched=lambda cap: db.execute(f"SELECT COUNT(*) FROM (SELECT t.id {driver} {newest} LIMIT ?) t WHERE 1{checks}",
+                                           args + [cap] + terms[1:]).fetchone()[0])
         bodies = {row[0]: json.loads(row[1]) for row in db.execute(
             f"SELECT id, body FROM submissions WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
         return [bodies[i] for i in ids if i in bodies], total
@@ -695,6 +711,28 @@ class SQLiteStore(Store):
 
     def restore(self, name, record):
         return self.restore_many(name, [record]) == 1
+
+    # indexes that nothing inside restore_many reads: built once after a bulk load (the unique ones and documents_seq
+    # stay, restore_many looks them up)
+    _BULK_DEFERRED = ("submissions_owner", "submissions_form_status", "submissions_form_time", "submission_nik_nik",
+                      "submission_terms_term", "document_kbli_month", "documents_application", "documents_type_issued")
+
+    @contextmanager
+    def bulk_load(self):
+        db = self._db
+        for index in self._BULK_DEFERRED:
+            db.execute(f"DROP INDEX IF EXISTS {index}")
+        # for the load only: a crash loses the load, not the file (WAL); a big page cache for the primary keys
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-1048576")
+        try:
+            yield
+        finally:
+            try:
+                db.executescript(SCHEMA)  # CREATE INDEX IF NOT EXISTS: each deferred index in one sorted pass
+            finally:
+                db.execute("PRAGMA cache_size=-2000")
+                db.execute("PRAGMA synchronous=NORMAL")
 
     def restore_many(self, name, records):
         added, added_terms = 0, []

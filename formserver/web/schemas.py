@@ -684,5 +684,12 @@ class OfficerSubmission(Schema):
 
 class OfficerSubmissionList(Schema):
     items = fields.List(fields.Nested(OfficerSubmission), required=True)
-    total = fields.Integer(required=True, metadata=_d("How many applications match."))
+    total = fields.Integer(required=True, metadata=_d(
+        "How many applications match: exact unless one of the two flags below says otherwise."))
+    total_is_estimate = fields.Boolean(required=True, metadata=_d(
+        "The total is an estimate (a search on several terms whose rarest is carried by more than 2,000 "
+        "applications: its share of matches among the newest 2,000, times their number)."))
+    total_capped = fields.Boolean(required=True, metadata=_d(
+        "The total is a lower bound: at least this many match (a search with dates stops counting at 10,000, "
+        "or at the matches among the newest 2,000 applications of its rarest term)."))
     page = fields.Integer(required=True)
