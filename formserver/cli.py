@@ -118,9 +118,10 @@ def _document_revoke(args) -> int:
     if svc.store.get_document(args.document_id) is None:
         print(f"formserver: dokumen {args.document_id} tidak ada / no document {args.document_id}", file=sys.stderr)
         return 1
+    from .backoffice import revoke
     from .issue.issuance import RevocationRefused
-    try:
-        doc = svc.issuer.revoke(args.document_id, f"cli:{os.environ.get('USER', 'admin')}", args.reason)
+    try:  # as the supervisor's revoke on the detail page: the application becomes DICABUT too
+        doc = revoke(svc, args.document_id, f"cli:{os.environ.get('USER', 'admin')}", args.reason)
     except RevocationRefused as refused:
         print(f"formserver: {refused.message}", file=sys.stderr)
         return 1

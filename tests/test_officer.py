@@ -277,6 +277,35 @@ def test_environmental_refusal_needs_a_reason_and_revokes_the_waiting_certificat
     assert supervisor.client.post(url, data={"keputusan": "mungkin", "csrf_token": token}).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["detail page", "command line"])
+def test_revoking_from_the_command_line_leaves_the_state_the_detail_page_leaves(app, issued, monkeypatch, path):
+    sid, result = issued
+    nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")
+    store = app.extensions["formserver"].store
+    before = len(store.events(f"submission:{sid}"))
+    if path == "detail page":
+        supervisor = login(app, "super1", "supervisor")
+        token = csrf(supervisor.client, f"/petugas/permohonan/{sid}")
+        assert supervisor.client.post(f"/petugas/dokumen/{nib_doc['id']}/cabut",
+                                      data={"reason": "Usaha tutup", "csrf_token": token}).status_code == 303
+    else:
+        from formserver.cli import main
+        monkeypatch.setenv("FORMSERVER_DATA_DIR", app.config["DATA_DIR"])
+        monkeypatch.setenv("FORMSERVER_FORMS_DIR", app.config["FORMS_DIR"])
+        assert main(["document", "revoke", nib_doc["id"], "--reason", "Usaha tutup"]) == 0
+    application, document = store.get_submission(sid), store.get_document(nib_doc["id"])
+    events = store.events(f"submission:{sid}")[before:]
+    state = {"status": application["meta"]["status_permohonan"], "document": document["status"],
+             "reason": document["revoked"]["reason"],
+             "timeline": [(e["type"], e.get("to"), e.get("reason")) for e in events],
+             "document events": [e["type"] for e in store.events(f"document:{nib_doc['id']}")][-1:]}
+    assert state == {"status": "DICABUT", "document": "REVOKED", "reason": "Usaha tutup",
+                     "timeline": [("document.revoked", "DICABUT", "Usaha tutup"), ("submission.changed", None, None)],
+                     "document events": ["document.revoked"]}
+    assert [i["id"] for i in ok(login(app, "petugas1", "petugas").client.get(
+        "/api/v1/officer/submissions?status=DICABUT"))["items"]] == [sid]
+
+
 def test_supervisor_revokes_from_the_detail_page(app, issued):
     sid, result = issued
     nib_doc = next(d for d in result["documents"] if d["type"] == "NIB")

@@ -97,10 +97,13 @@ def begin_assistance(services, officer: dict, applicant: dict, submission: dict)
 
 
 def revoke(services, document_id: str, actor: str, reason: str) -> dict:
-    """Revoke a document (the revocation lifecycle); a revoked NIB makes the application DICABUT."""
+    """Revoke a document (the revocation lifecycle); a revoked NIB makes the application DICABUT. The supervisor's
+    button on the detail page and ``formserver document revoke`` both come here."""
     doc = services.issuer.revoke(document_id, actor, reason)
     if doc["type"] == "NIB":
         def change(application):
+            if application is None:  # a document whose application is gone: nothing to mark
+                return None
             old = application["meta"].get("status_permohonan")
             return None if old == DICABUT else ({"status_permohonan": DICABUT}, [])
         services.submissions.record_change(doc["application_id"], actor, change)
