@@ -185,6 +185,22 @@ def test_signed_pdf_validates(signed_pdf, keys):
     assert status.bottom_line
 
 
+def test_every_signature_by_one_signer_covers_its_own_document(signed_pdf, keys):
+    """The signer reuses the parts of the CMS that are the same for every document (sign_pdf's templates): each
+    later signature must still carry its own document's digest, a signature of its own and the PAdES attributes."""
+    others = [sign_pdf(html_to_pdf(f"<html><body><p>Dokumen {n}.</p></body></html>"), keys) for n in range(3)]
+    digests, signatures = set(), set()
+    for pdf in [signed_pdf, *others]:
+        status = _status(pdf, keys)
+        assert status.intact and status.valid and status.trusted and status.bottom_line
+        signer_info = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].signer_info
+        attributes = {attr["type"].native: attr["values"][0] for attr in signer_info["signed_attrs"]}
+        assert set(attributes) == {"content_type", "message_digest", "signing_certificate_v2"}
+        digests.add(attributes["message_digest"].native)
+        signatures.add(signer_info["signature"].native)
+    assert len(digests) == len(signatures) == 4
+
+
 def test_pdf_altered_after_signing_is_not_intact(signed_pdf, keys):
     reader = PdfFileReader(io.BytesIO(signed_pdf))
     start, length = list(reader.embedded_signatures[0].sig_object["/ByteRange"])[:2]
