@@ -30,12 +30,13 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
-# The application: the package, and the form definitions, static files and documents beside it.
+# The application: the package, and the form definitions, static files, documents and regional variants beside it.
 COPY formserver/ ./formserver/
 COPY forms/ ./forms/
 COPY static/ ./static/
 COPY --from=client /build/static/build/ ./static/build/
 COPY documents/ ./documents/
+COPY variants/ ./variants/
 # The package is installed in place (editable): formserver.config finds forms/ and static/ next
 # to the package (PROJECT_ROOT), which a copy in site-packages would not have beside it.
 RUN pip install --no-deps --editable . \

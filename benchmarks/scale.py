@@ -43,6 +43,7 @@ from formserver.issue.issuance import make_nib  # noqa: E402
 from formserver.reference.kbli import Kbli  # noqa: E402
 from formserver.search import Query, day_range, terms_of  # noqa: E402
 from formserver.store import open_store  # noqa: E402
+from formserver.variants import office_of, read_variant  # noqa: E402
 
 SECTION = "## Scale: 1,000,000 submissions (issue 4)"
 SEARCH_SECTION = "## Officers' search over 1,000,000 applications (issue 11)"
@@ -77,7 +78,7 @@ PRODUK = ["Sembako", "Keripik singkong", "Kopi bubuk", "Roti", "Pakaian jadi", "
 SATUAN = ["UNIT", "KG", "TON", "LITER", "PAKET", "ORANG"]
 RISIKO = ["RENDAH"] * 7 + ["MENENGAH_RENDAH"] * 3
 RISK_TABLE = {"id": "builtin-pp5-2021", "regulation": "PP 5/2021", "effective": "2021-02-02"}
-OFFICE = json.loads((ROOT / "documents" / "office.json").read_text(encoding="utf-8"))
+OFFICE = office_of(read_variant("kampar").identity)
 # a handful of codes the micro and small businesses of a kabupaten ask for most, before the long tail
 POPULAR = ["47111", "47191", "56103", "56102", "10792", "47211", "47724", "95301", "45405", "14111", "10710", "47241",
            "01131", "01262", "03119", "16291", "46209", "47599", "10794", "13912"]

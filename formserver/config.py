@@ -50,8 +50,9 @@ def from_environment() -> dict:
         "SIGNING_KEY_FILE": _env("SIGNING_KEY_FILE"),
         "SIGNING_CERT_FILE": _env("SIGNING_CERT_FILE"),
         "SIGNING_CERT_KEY_FILE": _env("SIGNING_CERT_KEY_FILE"),
-        # the issuing office printed on documents (regional variant data)
-        "OFFICE_FILE": _env("OFFICE_FILE"),
+        # the regional variant served (variants/<name>/: office identity, overlays on the forms); kampar when unset
+        "VARIANT": _env("VARIANT", "kampar"),
+        "VARIANTS_DIR": _env("VARIANTS_DIR", str(PROJECT_ROOT / "variants")),
     }
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from .accounts.codes import Codes
 from .accounts.messages import Messenger
-from .definition.load import FormRegistry
+from .definition.check import check
+from .definition.load import FormRegistry, registries
 from .logic import Logic
 from .reference import lingkungan
 from .reference.bupm import BupmTables
@@ -15,6 +16,8 @@ from .state import Evaluator
 from .store import open_store
 from .submissions import Submissions
 from .validate import StepValidator
+from .variants import ReferenceValues, RunningVariant
+from .variants.identity import signature
 
 # read-only reference data: one copy per process, loaded on first use
 _WILAYAH = Wilayah()
@@ -27,23 +30,30 @@ class Services:
     def __init__(self, config: dict, store=None):
         self.config = config
         self.store = store or open_store(config)
+        # the office this server runs (FORMSERVER_VARIANT): identity, overlays, templates, local reference data
+        self.variant = RunningVariant.from_config(config)
         self.wilayah = _WILAYAH
-        self.kbli = _KBLI
+        flags = self.variant.variant.reference_file("perizinan_tunggal.csv")
+        self.kbli = Kbli(flags_path=flags) if flags else _KBLI
         # checked entry by entry at start: a mistake in an office's edit stops the start, naming the entry
-        self.lingkungan = lingkungan.shipped()
-        self.bupm = BupmTables(self.store, self.kbli)
+        own = self.variant.variant.reference_file("lingkungan.json")
+        self.lingkungan = lingkungan.load(own, self.kbli) if own else lingkungan.shipped()
+        self.bupm = BupmTables(self.store, self.kbli, self.variant.variant.reference_file("bupm_kegiatan.csv"))
         self.bupm.load_all()
         self.references = References(self.wilayah, lingkungan=self.lingkungan, bupm=self.bupm)
         self.logic = Logic(wilayah=self.wilayah, kbli=self.kbli, lingkungan=self.lingkungan)
         self.risk = RiskTables(self.store, self.kbli, self.logic)
         self.logic.context["risk"] = self.risk
-        self.forms = FormRegistry(self.logic, self.store, config.get("FORMS_REFRESH_SECONDS", 2.0))
+        self.variant.bind(ReferenceValues(self.wilayah, self.lingkungan),
+                          lambda definition: check(definition, registries(), self.logic.engine))
+        self.forms = FormRegistry(self.logic, self.store, config.get("FORMS_REFRESH_SECONDS", 2.0),
+                                  transform=self.variant.transform)
         from .versions import FormVersions
         self.versions = FormVersions(self)
         self.versions.import_shipped(Path(config["FORMS_DIR"]))  # what a deploy brings (docs/DECISIONS.md)
         self.evaluator = Evaluator(self.references)
         self.validator = StepValidator(self.evaluator, self.wilayah)
-        self.messenger = Messenger(config)
+        self.messenger = Messenger(config, signature=lambda: signature(self.variant.identity))
         self.codes = Codes(self.store, config["SECRET_KEY"])
         self.submissions = Submissions(self)
         from .issue.issuance import Issuer

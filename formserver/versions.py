@@ -377,7 +377,6 @@ class FormVersions:
         """Import each ``forms/*.json`` whose content the store does not hold yet as the form's published version
         (the first import keeps the file's own version number; later ones take the next number); returns
         (form, version) of what was imported. A file with problems stops the start (DefinitionError)."""
-        from .compile import compile_form
         imported = []
         for path in sorted(Path(directory).glob("*.json")):
             definition = read_json(path)
@@ -386,7 +385,7 @@ class FormVersions:
                 raise DefinitionError(str(path), found)
             number, new = self._import_one(path.name, definition)
             # compiled now, as before versions: a rule that does not compile stops the start, not a request
-            self.forms.remember(compile_form({**definition, "version": number}, self.services.logic))
+            self.forms.remember(self.forms.compile({**definition, "version": number}))
             if new:
                 imported.append((definition["key"], number))
         return imported

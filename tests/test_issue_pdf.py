@@ -190,7 +190,7 @@ def test_templates_are_sandboxed():
     from formserver.issue import render
 
     with pytest.raises(SecurityError):
-        render._env.from_string("{{ ''.__class__.__mro__ }}").render()
+        render.environment().from_string("{{ ''.__class__.__mro__ }}").render()
 
 
 def test_document_cannot_read_local_files(tmp_path):

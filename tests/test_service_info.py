@@ -2,7 +2,7 @@
 page's footer; the documents do not embed those texts."""
 import json
 
-from formserver.issue.issuance import load_office, load_service_standard
+from formserver.variants import office_of, read_variant, service_standard
 
 from .conftest import ROOT
 
@@ -25,11 +25,13 @@ def test_the_page_shows_the_fourteen_components(client):
 
 
 def test_the_texts_are_data_and_stay_out_of_documents(app):
-    office = json.loads((ROOT / "documents" / "office.json").read_text(encoding="utf-8"))
-    assert [c["key"] for c in office["layanan"]["components"]] == COMPONENTS
-    assert all(item["id"] and item["en"] for c in office["layanan"]["components"] for item in c["items"])
-    assert "layanan" not in load_office(app.config)  # documents embed and sign the office: not its service texts
-    assert load_service_standard(app.config)["components"][3]["items"][0]["id"] == "Ditentukan oleh sistem OSS."
+    kampar = json.loads((ROOT / "variants" / "kampar" / "variant.json").read_text(encoding="utf-8"))["identity"]
+    assert [c["key"] for c in kampar["layanan"]["components"]] == COMPONENTS
+    assert all(item["id"] and item["en"] for c in kampar["layanan"]["components"] for item in c["items"])
+    running = app.extensions["formserver"].variant
+    assert "layanan" not in running.office()  # documents embed and sign the office: not its service texts
+    assert "layanan" not in office_of(read_variant("kampar").identity)
+    assert service_standard(running.identity)["components"][3]["items"][0]["id"] == "Ditentukan oleh sistem OSS."
 
 
 def test_every_page_links_to_it_from_the_footer(client):

@@ -6,6 +6,7 @@ so a developer can read what would have been sent (see :func:`read_outbox`).
 """
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import http.client
 import json
@@ -221,6 +222,8 @@ def _describe_smtp_error(exc: Exception) -> str:
 class EmailChannel:
     """E-mail over SMTP, or into the outbox when SMTP_URL is not set."""
 
+    signed = True  # e-mails end with the office's signature lines (Messenger's ``signature``)
+
     def __init__(self, mail_from: str, smtp: SmtpSettings | None, outbox: Path | None):
         self.mail_from = mail_from
         self.smtp = smtp
@@ -386,8 +389,10 @@ class WhatsAppChannel:
 class Messenger:
     """Sends messages over named channels built lazily from one config mapping."""
 
-    def __init__(self, config: Mapping):
+    def __init__(self, config: Mapping, signature=None):
         self.config = config
+        # the sender's signature lines (the office identity), added to what a signed channel sends
+        self.signature = signature
         self._channels: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -402,4 +407,7 @@ class Messenger:
 
     def send(self, channel_name: str, message: Message) -> None:
         """Send ``message`` over the channel called ``channel_name``."""
-        self.channel(channel_name).send(message)
+        channel = self.channel(channel_name)
+        if getattr(channel, "signed", False) and self.signature is not None:
+            message = dataclasses.replace(message, body=f"{message.body.rstrip()}\n\n-- \n{self.signature()}\n")
+        channel.send(message)

@@ -64,8 +64,10 @@ class FormRegistry:
     worker and app server serves a newly published version within that time, without a restart.
     """
 
-    def __init__(self, logic: Logic, store, refresh_seconds: float = 2.0, clock=time.monotonic):
+    def __init__(self, logic: Logic, store, refresh_seconds: float = 2.0, clock=time.monotonic, transform=None):
         self.logic, self.store, self.refresh_seconds, self.clock = logic, store, refresh_seconds, clock
+        # base definition -> the definition served (a regional variant's overlay, formserver/variants)
+        self.transform = transform or (lambda definition: definition)
         self._compiled: dict[tuple[str, int], CompiledForm] = {}
         self._published: dict[str, int] = {}
         self._checked_at: float | None = None
@@ -77,9 +79,17 @@ class FormRegistry:
             self._published = self.store.published_versions()
             self._checked_at = now
 
+    def compile(self, definition: dict) -> CompiledForm:
+        """A stored (base) definition compiled as this server serves it: with the variant's overlay applied."""
+        return compile_form(self.transform(definition), self.logic)
+
     def remember(self, form: CompiledForm) -> None:
         """Keep a form compiled elsewhere (the shipped files at start-up) under its key and version."""
         self._compiled[(form.key, form.version)] = form
+
+    def forget(self) -> None:
+        """Compile every version again on next use (the variant's overlays changed)."""
+        self._compiled.clear()
 
     def compiled(self, key: str, version: int) -> CompiledForm | None:
         """A stored version, compiled (drafts are compiled afresh each time: they change)."""
@@ -89,7 +99,7 @@ class FormRegistry:
         record = self.store.get_form_version(key, version)
         if record is None:
             return None
-        form = compile_form(record["definition"], self.logic)
+        form = self.compile(record["definition"])
         if record.get("published_seq") is not None:
             self._compiled[(key, version)] = form
         return form

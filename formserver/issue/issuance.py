@@ -14,13 +14,11 @@ document lists the activities of the NIB document before it plus its own, with i
 the one before becomes SUPERSEDED. Nothing issued is changed afterwards, except its status by a
 revocation or that supersession.
 """
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import audit
 from ..actions import ActionContext, action, completion, draft
-from ..config import PROJECT_ROOT, base_url
+from ..config import base_url
 from ..i18n import Bi, bi
 from ..ids import new_id
 from ..labels import label
@@ -59,25 +57,6 @@ def make_nib(serial: int) -> str:
 def nib_is_valid(nib: str) -> bool:
     """Whether ``nib`` is 13 digits with a right check digit."""
     return isinstance(nib, str) and len(nib) == 13 and nib.isdigit() and luhn_digit(nib[:-1]) == nib[-1]
-
-
-SERVICE_STANDARD = "layanan"  # the office's service standard (the /layanan page), kept beside its identity
-
-
-def _office_file(config) -> dict:
-    path = Path(config.get("OFFICE_FILE") or PROJECT_ROOT / "documents" / "office.json")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def load_office(config) -> dict:
-    """The issuing office's identity (regional variant data), from OFFICE_FILE or documents/office.json; documents
-    embed and sign it, so its service standard texts stay out."""
-    return {k: v for k, v in _office_file(config).items() if k != SERVICE_STANDARD}
-
-
-def load_service_standard(config) -> dict:
-    """The office's service standard: its 14 components, as texts ``{"id", "en"}`` (the /layanan page)."""
-    return _office_file(config).get(SERVICE_STANDARD) or {"components": []}
 
 
 @dataclass(frozen=True)
@@ -282,7 +261,7 @@ class Issuer:
         carried = previous["content"]["activities"] if previous and previous["status"] != REVOKED else []
         holder = _holder(data)
         activities = {str(i): _activity(item, self.services.wilayah, self.services.bupm) for i, item in _selected(data)}
-        issued_at, office = audit.now_iso(), load_office(self.services.config)
+        issued_at, office = audit.now_iso(), self.services.variant.office()
         covered = {str(i) for i, _ in _sppl_items(data)}
         for slot in self.plan(submission):
             own = [activities[slot["activity"]]] if slot["activity"] else list(activities.values())
@@ -396,11 +375,13 @@ class Issuer:
                 "office": content["office"], "holder": content["holder"], "nib": content["nib"],
                 "activities": content["activities"], "activity": (content["activities"] or [{}])[0],
                 "statements": content["statements"], "approval": content.get("approval"), "verify_url": url,
-                "qr_png_data_uri": qr_png_data_uri(url) if url else ""}
+                "qr_png_data_uri": qr_png_data_uri(url) if url else "",
+                # the office's images as data: URIs, from the variant served (not stored with the document)
+                "images": {key: self.services.variant.image_data_uri(key) for key in ("logo", "crest")}}
 
     def html(self, doc: dict, status: str | None = None) -> str:
         from .render import render_html
-        return render_html(doc["type"], self.render_context(doc, status))
+        return render_html(doc["type"], self.render_context(doc, status), self.services.variant.template_dirs)
 
     def pdf(self, doc: dict) -> bytes:
         """The signed PDF of an issued document (made from its stored content, so it never changes)."""
@@ -425,7 +406,7 @@ class Issuer:
         return {"id": "draf", "type": "NIB", "number": "(draf)", "issued_at": audit.now_iso(), "status": "DRAF",
                 "content": {"nib": nib or "(belum diterbitkan)", "holder": _holder(data),
                             "activities": carried + [_activity(item, self.services.wilayah, self.services.bupm) for _, item in _selected(data)],
-                            "statements": [], "office": load_office(self.services.config)}}
+                            "statements": [], "office": self.services.variant.office()}}
 
     def _latest_nib_document(self, nib: str) -> dict | None:
         """The last NIB document issued in the NIB's chain."""

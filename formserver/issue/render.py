@@ -29,6 +29,7 @@ here. ``status`` ``DRAF`` prints a draft banner (the preview before issuance);
 Keys may be missing where the document type does not use them; a missing key a template does
 use is an error, not a blank.
 """
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -88,9 +89,12 @@ def label(code) -> str:
     return labels.label(code, locale=DOCUMENT_LOCALE)
 
 
-def _environment() -> SandboxedEnvironment:
+@functools.cache
+def environment(template_dirs: tuple = ()) -> SandboxedEnvironment:
+    """The sandboxed environment reading a regional variant's templates first (``template_dirs``), then
+    ``documents/``: a variant replaces a template by giving a file of the same name."""
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
+        loader=FileSystemLoader([*template_dirs, TEMPLATE_DIR]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -100,16 +104,14 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
-_env = _environment()
-
-
-def check_templates() -> None:
+def check_templates(template_dirs: tuple = ()) -> None:
     """Parse every registered template: a missing file or a syntax error fails at start-up."""
     for name in DOCUMENT_TYPES.values():
-        _env.get_template(name)
+        environment(template_dirs).get_template(name)
 
 
-def render_html(doc_type: str, context: dict) -> str:
-    """The HTML of a document of ``doc_type`` (a key of DOCUMENT_TYPES, else KeyError)."""
-    template = _env.get_template(DOCUMENT_TYPES[doc_type])
-    return template.render({**context, "fonts": FONTS})
+def render_html(doc_type: str, context: dict, template_dirs: tuple = ()) -> str:
+    """The HTML of a document of ``doc_type`` (a key of DOCUMENT_TYPES, else KeyError), from the variant's
+    template of that name when ``template_dirs`` has one."""
+    template = environment(tuple(template_dirs)).get_template(DOCUMENT_TYPES[doc_type])
+    return template.render({"images": {"logo": "", "crest": ""}, **context, "fonts": FONTS})

@@ -81,19 +81,22 @@ def import_csv(path, regulation: str, effective: str, kbli) -> tuple[dict | None
     return import_version(path, regulation, effective, lambda text: parse(text, kbli), KIND, "bupm")
 
 
-def _builtin(kbli) -> dict:
-    """The shipped (empty) version; a problem in the shipped file is a packaging bug, so it raises."""
-    rows, errors = parse(BUILTIN_PATH.read_text(encoding="utf-8"), kbli, allow_empty=True)
+def _builtin(kbli, path: Path = BUILTIN_PATH) -> dict:
+    """The shipped (empty) version, or a regional variant's own file; a problem in it raises (the start stops)."""
+    rows, errors = parse(path.read_text(encoding="utf-8"), kbli, allow_empty=True)
     if errors:
-        raise ValueError(f"{BUILTIN_PATH}: " + "; ".join(errors[:5]))
-    return {**BUILTIN, "kind": KIND, "imported_at": None, "rows": rows}
+        raise ValueError(f"{path}: " + "; ".join(errors[:5]))
+    source = BUILTIN if path == BUILTIN_PATH else {**BUILTIN, "id": "builtin-bupm-varian", "source": str(path),
+                                                  "regulation": "tabel varian kantor (the office variant's table)"}
+    return {**source, "kind": KIND, "imported_at": None, "rows": rows}
 
 
 class BupmTables:
     """The BUPM table versions (built-in plus imported) and the choices of the one in force."""
 
-    def __init__(self, store, kbli):
+    def __init__(self, store, kbli, builtin_path: Path | None = None):
         self.store, self.kbli = store, kbli
+        self.builtin_path = builtin_path or BUILTIN_PATH
         self._lock = threading.Lock()
         self._builtin: dict | None = None
         self._versions: list[tuple[dt.date, dict[str, list[tuple[str, dict]]]]] | None = None
@@ -107,7 +110,7 @@ class BupmTables:
     def load_all(self) -> None:
         """Check the shipped file now (at start-up)."""
         if self._builtin is None:
-            self._builtin = _builtin(self.kbli)
+            self._builtin = _builtin(self.kbli, self.builtin_path)
 
     def reload(self) -> None:
         """Read the store now (e.g. right after an import)."""

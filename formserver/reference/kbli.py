@@ -95,8 +95,10 @@ def _split_query(q: str) -> tuple[list[str], list[str]]:
 class Kbli:
     """Lazy, thread-safe access to the KBLI 2020 table of one directory."""
 
-    def __init__(self, directory: str | Path | None = None):
+    def __init__(self, directory: str | Path | None = None, flags_path: str | Path | None = None):
         self.directory = Path(directory) if directory is not None else DEFAULT_DIR
+        # a regional variant's own list of the codes asking the SNI/Halal questions (a local decision)
+        self.flags_path = Path(flags_path) if flags_path else self.directory / "perizinan_tunggal.csv"
         self._lock = threading.Lock()
         self._index: _Index | None = None
 
@@ -109,7 +111,7 @@ class Kbli:
                 index = self._index
                 if index is None:
                     rows = _read_rows(self.directory / "kbli2020.csv")
-                    flags = _read_flags(self.directory / "perizinan_tunggal.csv")
+                    flags = _read_flags(self.flags_path)
                     index = self._index = _Index(rows, flags)
         return index
 

@@ -38,7 +38,12 @@ class References:
         found = self.sources.get(source.get("reference"))
         if found is None:
             return []
-        return found.options(source["level"], parent_value if source.get("parent") else None)
+        options = found.options(source["level"], parent_value if source.get("parent") else None)
+        only = source.get("only")
+        if only is None:
+            return options
+        allowed = {str(value) for value in only}  # a variant's restriction (formserver/variants)
+        return [(code, label) for code, label in options if str(code) in allowed]
 
 
 __all__ = ["ANY_FIELD", "References", "WilayahSource"]

@@ -17,6 +17,7 @@ from .. import dates, i18n, labels
 from ..actions import current_client
 from ..compile.fields import FIELD_TYPES
 from ..reference import LOOKUPS
+from ..variants import current_office
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -178,7 +179,7 @@ def init_app(app) -> None:
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
     app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,
-                                 lookup_url=lookup_url)
+                                 lookup_url=lookup_url, site_office=current_office)
     # the same filters as the documents' (issue/render.py): codes as words, dates in WIB
     app.jinja_env.filters.update(label=labels.label, tanggal=dates.format_date, tanggal_waktu=dates.format_datetime)
 

@@ -194,7 +194,10 @@
     state.sources.forEach(function (item) {
       var wrapper = wrapperOf(form, item.path), select = wrapper && wrapper.querySelector("select");
       if (!select) return;
-      regions(item.source.level, item.parent).then(function (options) { fillSelect(select, options); })
+      var only = item.source.only && item.source.only.map(String);  // a regional variant's restriction
+      regions(item.source.level, item.parent).then(function (options) {
+        fillSelect(select, only ? options.filter(function (o) { return only.indexOf(String(o.value)) >= 0; }) : options);
+      })
         .catch(function () { /* offline: the choices already on the page stay */ });
     });
     if (missing.length) {

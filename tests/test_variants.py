@@ -1,0 +1,168 @@
+"""Regional variants (issue 10 §1): the variant.json format, overlay operations by stable keys, what no longer
+fits a changed base, bad input refused with its place, and the shipped variants."""
+import copy
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from formserver.variants import (MAX_IMAGE_BYTES, apply_overlay, effective, image_problems, office_of, read_variant,
+                                 validate_overlay)
+
+from .conftest import ROOT
+
+
+def base(form_id: str) -> dict:
+    return json.loads((ROOT / "forms" / f"{form_id}.json").read_text(encoding="utf-8"))
+
+
+BASES = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in (ROOT / "forms").glob("*.json")}
+IDENTITY = {"name": "Kantor Uji", "address": "Jl. Uji 1", "city": "Kota Uji", "province": "Riau",
+            "signatory": {"name": "Nama Pejabat", "title": "Kepala Kantor"}}
+
+
+def variant(*ops, form="permohonan", **identity) -> dict:
+    return {"name": "uji", "identity": {**IDENTITY, **identity}, "forms": {form: list(ops)}}
+
+
+def pointers(problems) -> list[str]:
+    return [p.pointer for p in problems]
+
+
+def find(definition: dict, key: str) -> dict:
+    def walk(fields):
+        for f in fields:
+            if f["key"] == key:
+                return f
+            found = walk(f.get("fields") or [])
+            if found:
+                return found
+    return next(f for s in definition["steps"] if (f := walk(s.get("fields") or [])))
+
+
+# -- the shipped variants ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["kampar", "contoh"])
+def test_the_shipped_variants_are_clean(name):
+    loaded = read_variant(name)
+    assert validate_overlay(loaded.doc, BASES) == []
+
+
+def test_kampar_keeps_every_key_office_json_had():
+    office = office_of(read_variant("kampar").identity)
+    for key in ("name", "address", "city", "province", "signatory_name", "signatory_title", "motto", "email", "website"):
+        assert office[key], key
+    assert office["name"] == "DPMPTSP Kabupaten Kampar" and office["parent_line"] == "PEMERINTAH KABUPATEN KAMPAR"
+    assert office["phone"] == "0812-7646-0487" and office["place_of_issue"] == "Bangkinang"
+    assert {c["kind"] for c in office["complaint_channels"]} >= {"email", "website", "lapor", "online", "whatsapp"}
+    assert "layanan" not in office and read_variant("kampar").identity["layanan"]["components"]
+    assert not office["crest"]  # no openly licensed crest could be obtained (variants/kampar/README.md)
+
+
+# -- operations ---------------------------------------------------------------------------------------------------
+def test_text_overrides_keep_the_other_locales_and_address_by_keys():
+    ops = [{"op": "text", "field": "detail_kegiatan.nama_usaha", "set": {"label": {"id": "Nama toko", "en": "Shop name"}}},
+           {"op": "text", "step": "detail_usaha", "set": {"title": {"id": "Usaha Anda", "en": "Your business"}}},
+           {"op": "text", "set": {"title": {"id": "Izin usaha di Kampar", "en": "Business licence in Kampar"}}}]
+    result = apply_overlay(base("permohonan"), ops)
+    assert find(result, "nama_usaha")["label"] == {"id": "Nama toko", "en": "Shop name"}
+    assert next(s for s in result["steps"] if s["key"] == "detail_usaha")["title"]["en"] == "Your business"
+    assert result["title"]["id"] == "Izin usaha di Kampar"
+    assert find(base("permohonan"), "nama_usaha")["label"]["id"] != "Nama toko"  # the base is not changed
+
+
+def test_restrict_default_add_and_hide():
+    ops = [{"op": "restrict", "field": "detail_kegiatan.provinsi_usaha", "values": ["14"]},
+           {"op": "restrict", "field": "detail_kegiatan.kabupaten_usaha", "values": ["14.01"]},
+           {"op": "default", "field": "npwp", "value": "01.234.567.8-901.000"},
+           {"op": "restrict", "field": "kegiatan_usaha.jenis_kegiatan", "values": ["UTAMA"]},
+           {"op": "add", "after": "email", "field": {"key": "nomor_whatsapp", "type": "phone",
+                                                    "label": {"id": "Nomor WhatsApp", "en": "WhatsApp number"}}},
+           {"op": "hide", "field": "bpjs_kesehatan"}]
+    definition, problems = effective(base("permohonan"), ops)
+    assert problems == []
+    assert find(definition, "provinsi_usaha")["source"]["only"] == ["14"]
+    assert [o["value"] for o in find(definition, "jenis_kegiatan")["options"]] == ["UTAMA"]
+    assert find(definition, "npwp")["prefill"] == "01.234.567.8-901.000"
+    step = next(s for s in definition["steps"] if s["key"] == "data_pelaku_usaha")
+    keys = [f["key"] for f in step["fields"]]
+    assert keys[keys.index("email") + 1] == "nomor_whatsapp"
+    assert find(definition, "bpjs_kesehatan")["visible_if"] is False
+
+
+# -- bad input: refused with what and where ----------------------------------------------------------------------
+@pytest.mark.parametrize(("op", "pointer", "words"), [
+    ({"op": "text", "field": "detail_kegiatan.tidak_ada", "set": {"label": {"id": "X", "en": "X"}}},
+     "/forms/permohonan/0/field", "tidak_ada"),
+    ({"op": "text", "field": "nama_usaha", "set": {"label": {"id": "X", "en": "X"}}},
+     "/forms/permohonan/0/field", "detail_kegiatan.nama_usaha"),  # a key path, with the hint of the right one
+    ({"op": "add", "after": "email", "field": {"key": "npwp", "type": "text", "label": {"id": "X", "en": "X"}}},
+     "/forms/permohonan/0/field/key", "npwp"),
+    ({"op": "restrict", "field": "kegiatan_usaha.jenis_kegiatan", "values": ["UTAMA", "LAINNYA"]},
+     "/forms/permohonan/0/values/1", "LAINNYA"),
+    ({"op": "restrict", "field": "detail_kegiatan.provinsi_usaha", "values": ["99"]},
+     "/forms/permohonan/0/values/0", "99"),
+    ({"op": "text", "field": "npwp", "set": {"label": {"id": "<script>alert(1)</script>", "en": "x"}}},
+     "/forms/permohonan/0/set/label/id", "markup"),
+    ({"op": "text", "field": "npwp", "set": {"hint": {"id": "Lihat", "en": "See", "xx": "?"}}},
+     "/forms/permohonan/0/set/hint/xx", "xx"),
+    ({"op": "hide", "field": "npwp"}, "/forms/permohonan/0/field", "wajib"),
+    ({"op": "bogus", "field": "npwp"}, "/forms/permohonan/0/op", "bogus"),
+])
+def test_bad_overlays_are_refused_with_their_pointer(op, pointer, words):
+    problems = validate_overlay(variant(op), BASES)
+    assert pointer in pointers(problems), problems
+    assert any(words.lower() in p.message.lower() for p in problems), problems
+
+
+def test_a_child_region_outside_the_restricted_parent_is_refused():
+    problems = validate_overlay(variant(
+        {"op": "restrict", "field": "detail_kegiatan.provinsi_usaha", "values": ["14"]},
+        {"op": "restrict", "field": "detail_kegiatan.kabupaten_usaha", "values": ["14.01", "21.01"]}), BASES)
+    assert pointers(problems) == ["/forms/permohonan/1/values/1"]
+
+
+def test_markup_in_the_identity_and_an_unknown_form_are_refused():
+    problems = validate_overlay({**variant(form="tidak_ada"), "identity": {**IDENTITY, "name": "Kantor <b>X</b>"}},
+                                BASES)
+    assert set(pointers(problems)) == {"/identity/name", "/forms/tidak_ada"}
+
+
+def test_format_problems_name_their_place():
+    doc = variant()
+    doc["identity"] = {k: v for k, v in IDENTITY.items() if k != "city"}
+    doc["identity"]["logo"] = "logo.gif"
+    problems = validate_overlay(doc, BASES)
+    assert {"/identity", "/identity/logo"} <= set(pointers(problems))
+
+
+def _png(size=(8, 8)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_images_must_be_png_or_jpeg_and_at_most_one_megabyte():
+    assert image_problems(_png()) == []
+    assert image_problems(b"<svg onload='alert(1)'/>")
+    assert image_problems(b"GIF89a" + b"\0" * 20)
+    assert "1 MB" in image_problems(_png() + b"\0" * MAX_IMAGE_BYTES)[0]
+
+
+# -- a base change that removes a key an overlay uses -------------------------------------------------------------
+def test_an_entry_the_base_no_longer_fits_is_reported_and_the_rest_applies():
+    changed = copy.deepcopy(base("permohonan"))
+    step = next(s for s in changed["steps"] if s["key"] == "data_pelaku_usaha")
+    step["fields"] = [f for f in step["fields"] if f["key"] != "bpjs_kesehatan"]
+    ops = [{"op": "hide", "field": "bpjs_kesehatan"},
+           {"op": "text", "field": "npwp", "set": {"hint": {"id": "Lima belas angka", "en": "Fifteen digits"}}}]
+    definition, problems = effective(changed, ops, "/forms/permohonan")
+    assert pointers(problems) == ["/forms/permohonan/0/field"]
+    assert find(definition, "npwp")["hint"]["id"] == "Lima belas angka"
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "formserver.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env)
