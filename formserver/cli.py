@@ -1,4 +1,4 @@
-"""The formserver command: serve, check definitions, read the development outbox."""
+"""The formserver command: serve, check definitions (and the regional variant), read the development outbox."""
 import json
 import os
 import sys
@@ -58,7 +58,17 @@ def _check(args) -> int:
         if not problems:
             print(f"{name}: OK")
         failed += bool(problems)
-    return 1 if failed else 0
+    return 1 if failed or _check_variant(args.files) else 0
+
+
+def _check_variant(files) -> int:
+    """The variant FORMSERVER_VARIANT selects, against the shipped forms and the files checked (1 on a problem)."""
+    from .config import from_environment
+    from .variants.cli import base_definitions, report, variant_problems
+    config = from_environment()
+    bases = base_definitions(config["FORMS_DIR"], files)
+    return report(config["VARIANT"], variant_problems(config["VARIANT"], bases, config["VARIANTS_DIR"]),
+                  config["VARIANTS_DIR"])
 
 
 def _outbox(args) -> int:
@@ -160,6 +170,8 @@ def main(argv=None) -> int:
     add_transfer_commands(commands)
     from .issue.keys_cli import add_commands as add_key_commands
     add_key_commands(commands)
+    from .variants.cli import add_commands as add_variant_commands
+    add_variant_commands(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -9,8 +9,7 @@ import sys
 import pytest
 from PIL import Image
 
-from formserver.variants import (MAX_IMAGE_BYTES, apply_overlay, effective, image_problems, office_of, read_variant,
-                                 validate_overlay)
+from formserver.variants import MAX_IMAGE_BYTES, apply_overlay, effective, image_problems, office_of, read_variant, validate_overlay
 
 from .conftest import ROOT
 
@@ -166,3 +165,45 @@ def test_an_entry_the_base_no_longer_fits_is_reported_and_the_rest_applies():
 def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "formserver.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           env=env)
+
+
+# -- the CLI -------------------------------------------------------------------------------------------------------
+def test_render_prints_the_effective_definition():
+    done = _cli("variant", "render", "contoh", "--form", "permohonan")
+    assert done.returncode == 0, done.stderr
+    definition = json.loads(done.stdout)
+    assert definition["key"] == "permohonan"
+    assert find(definition, "nama_usaha")["label"]["id"] == "Nama usaha atau toko"
+    assert find(definition, "nomor_whatsapp_pemberitahuan")["type"] == "phone"
+    every = json.loads(_cli("variant", "render", "kampar").stdout)
+    assert set(every) == set(BASES)
+    assert find(every["permohonan"], "kabupaten_usaha")["source"]["only"] == ["14.01"]
+    assert _cli("variant", "render", "kampar", "--form", "tidak_ada").returncode == 1
+
+
+def test_check_reports_an_entry_whose_key_the_base_no_longer_has(tmp_path):
+    assert _cli("variant", "check", "kampar").returncode == 0
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    for path in (ROOT / "forms").glob("*.json"):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc["key"] == "permohonan":  # the national form drops the regency question
+            group = find(doc, "detail_kegiatan")
+            group["fields"] = [f for f in group["fields"] if f["key"] != "kabupaten_usaha"]
+            find(doc, "kecamatan_usaha")["source"]["parent"] = "provinsi_usaha"
+        (forms / path.name).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = _cli("variant", "check", "kampar", "--forms-dir", str(forms))
+    assert done.returncode == 1
+    assert "variant.json:/forms/permohonan/1/field:" in done.stdout
+    assert "variant.json:/forms/permohonan/2/field:" in done.stdout and "kabupaten_usaha" in done.stdout
+
+
+def test_formserver_check_checks_the_selected_variant(tmp_path):
+    import os
+    folder = tmp_path / "variants" / "rusak"
+    folder.mkdir(parents=True)
+    (folder / "variant.json").write_text(json.dumps(variant({"op": "hide", "field": "tidak_ada"}) | {"name": "rusak"}))
+    env = {**os.environ, "FORMSERVER_VARIANT": "rusak", "FORMSERVER_VARIANTS_DIR": str(tmp_path / "variants")}
+    done = _cli("check", str(ROOT / "forms" / "permohonan.json"), env=env)
+    assert done.returncode == 1 and "/forms/permohonan/0/field" in done.stdout
+    assert _cli("check", str(ROOT / "forms" / "permohonan.json")).returncode == 0
