@@ -140,6 +140,20 @@ def _document_revoke(args) -> int:
     return 0
 
 
+def _search_reindex(args) -> int:
+    from .search import reindex
+
+    def progress(done) -> None:
+        print(f"{done.read:,} dibaca, {done.written:,} diberi istilah pencarian / {done.read:,} read, "
+              f"{done.written:,} given search terms (--after {done.last_id})", flush=True)
+    if args.batch < 1:
+        print("formserver: --batch harus 1 atau lebih / --batch must be 1 or more", file=sys.stderr)
+        return 2
+    done = reindex(_services().store, args.after, args.batch, progress)
+    print(f"selesai / done: {done.read:,} read, {done.written:,} written")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = ArgumentParser(prog="formserver", description="Form server for business licensing.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +178,13 @@ def main(argv=None) -> int:
     revoke.add_argument("document_id", help="the document's id (one beginning with '-' is accepted as it is)")
     revoke.add_argument("--reason", required=True)
     revoke.set_defaults(run=_document_revoke)
+    search = commands.add_parser("search", help="the officers' search").add_subparsers(dest="search_command", required=True)
+    reindex = search.add_parser("reindex", help="give every application the search terms its form gives it now "
+                                                "(applications stored before search terms existed are found after it)")
+    reindex.add_argument("--after", default="", metavar="ID",
+                         help="start after this submission id (the last one a progress line showed)")
+    reindex.add_argument("--batch", type=int, default=1000, help="submissions between progress lines (default 1000)")
+    reindex.set_defaults(run=_search_reindex)
     from .reference.cli import add_commands as add_reference_commands
     add_reference_commands(commands)
     from .transfer import add_commands as add_transfer_commands

@@ -86,3 +86,37 @@ def day_range(start: dt.date | None, end: dt.date | None) -> tuple[str | None, s
     def bound(day: dt.date) -> str:
         return dt.datetime.combine(day, dt.time(), WIB).astimezone(dt.UTC).isoformat(timespec="microseconds")
     return (bound(start) if start else None), (bound(end + dt.timedelta(days=1)) if end else None)
+
+
+@dataclass
+class Reindexed:
+    read: int = 0
+    written: int = 0
+    last_id: str = ""
+
+
+def reindex(store, after: str = "", batch: int = 1000, progress: Callable[[Reindexed], None] | None = None) -> Reindexed:
+    """Give every submission the terms its form's term source gives it now: submissions stored before search
+    terms existed (no ``terms``: never found), or before a term source changed. Idempotent (a submission whose
+    terms are right is not written) and resumable: submissions are read in id order, ``progress`` is told after
+    each ``batch`` of them with the last id read, and ``after`` starts past that id. A submission written
+    meanwhile by someone else got its terms from that write, so it is skipped. The last change (``updated_at``,
+    the search's order) stays as it was."""
+    from .store.base import StaleVersion
+    done = Reindexed(last_id=after)
+    for doc in store.iter_collection("submissions"):
+        if after and doc["id"] <= after:
+            continue
+        done.read, done.last_id = done.read + 1, doc["id"]
+        terms = terms_of(doc)
+        if doc.get("terms") != terms:
+            try:
+                store.update_submission({**doc, "terms": terms})
+                done.written += 1
+            except StaleVersion:
+                pass
+        if progress and done.read % batch == 0:
+            progress(done)
+    if progress and done.read % batch:
+        progress(done)
+    return done

@@ -277,6 +277,25 @@ def test_environmental_refusal_needs_a_reason_and_revokes_the_waiting_certificat
     assert supervisor.client.post(url, data={"keputusan": "mungkin", "csrf_token": token}).status_code == 400
 
 
+def test_search_reindex_on_the_command_line_makes_an_old_application_found(app, issued, monkeypatch, capsys):
+    from formserver.cli import main
+    sid, result = issued
+    store = app.extensions["formserver"].store
+    doc = store.get_submission(sid)
+    store.update_submission({k: v for k, v in doc.items() if k != "terms"})  # as stored before search terms existed
+    officer = login(app, "petugas1", "petugas")
+    assert ok(officer.client.get("/api/v1/officer/submissions", query_string={"nib": result["nib"]}))["items"] == []
+    monkeypatch.setenv("FORMSERVER_DATA_DIR", app.config["DATA_DIR"])
+    monkeypatch.setenv("FORMSERVER_FORMS_DIR", app.config["FORMS_DIR"])
+    assert main(["search", "reindex", "--batch", "0"]) == 2 and "--batch" in capsys.readouterr().err
+    assert main(["search", "reindex"]) == 0
+    out = capsys.readouterr().out
+    assert "diberi istilah pencarian" in out and "1 written" in out.splitlines()[-1]
+    body = ok(officer.client.get("/api/v1/officer/submissions", query_string={"nib": result["nib"]}))
+    assert [item["id"] for item in body["items"]] == [sid]
+    assert main(["search", "reindex"]) == 0 and "0 written" in capsys.readouterr().out  # nothing left to do
+
+
 @pytest.mark.parametrize("path", ["detail page", "command line"])
 def test_revoking_from_the_command_line_leaves_the_state_the_detail_page_leaves(app, issued, monkeypatch, path):
     sid, result = issued

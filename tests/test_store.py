@@ -625,6 +625,26 @@ def test_bulk_load_leaves_every_index_working(store):
     assert store.search_submissions(["w:1"], limit=0)[1] == 3
 
 
+def test_reindex_gives_old_submissions_their_terms_batch_wise_resumably_and_once(store):
+    """Applications stored before search terms existed (no ``terms``) are found after the back-fill."""
+    from formserver.issue import search_terms  # noqa: F401  (registers the application's term source)
+    from formserver.search import reindex
+    old = [submission(id=f"s{i}", form_id="permohonan", version=1, updated_at=f"2025-03-0{i + 1}T00:00:00+00:00",
+                      data={"akun": {"nama_lengkap": "Budi Santoso", "nik": f"140101170890000{i}"}},
+                      meta={"status_permohonan": "TERBIT", "nib": f"912000000000{i}"}) for i in range(5)]
+    store.restore_many("submissions", old)  # as an import of data from before the search would
+    assert store.search_submissions(["w:budi"]) == ([], 0)
+    seen = []
+    first = reindex(store, batch=2, progress=lambda done: seen.append((done.read, done.last_id)))
+    assert (first.read, first.written) == (5, 5) and seen == [(2, "s1"), (4, "s3"), (5, "s4")]
+    items, total = store.search_submissions(["w:santoso", "status:TERBIT"])
+    assert [d["id"] for d in items] == ["s4", "s3", "s2", "s1", "s0"] and total == 5
+    assert items[0]["updated_at"] == "2025-03-05T00:00:00+00:00"  # the last change stays: the order is kept
+    assert [d["id"] for d in store.search_submissions(["nib:9120000000002"])[0]] == ["s2"]
+    assert (reindex(store).read, reindex(store).written) == (5, 0)  # again: nothing to write
+    assert reindex(store, after="s2").read == 2  # resumed past s2: s3 and s4
+
+
 def test_kbli_counts_only_issued_nibs_in_range(store):
     acts = {"activities": [{"kbli": "47191"}]}
     store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-09-30T23:59:59+00:00", content=acts))
