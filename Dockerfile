@@ -23,6 +23,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Liberation Sans, the font embedded in the issued documents (docs/DECISIONS.md): Debian 12 names its 2.x
+# release fonts-liberation2, Debian 13 fonts-liberation.
+RUN apt-get update -q \
+    && (apt-get install -y -q --no-install-recommends fonts-liberation2 \
+        || apt-get install -y -q --no-install-recommends fonts-liberation) \
+    && rm -rf /var/lib/apt/lists/*
+
 # The pinned dependencies first, from pyproject.toml alone, so that a code change keeps this layer.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \

@@ -16,6 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     settings.check(app.config)
+    from .issue.render import check_fonts
+    check_fonts()  # a server that cannot print its documents does not start
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or settings.secret_key(data_dir)

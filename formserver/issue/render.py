@@ -7,8 +7,12 @@ value in the context was typed by an applicant or an officer. The context of eve
       "document": {"id", "type", "number", "issued_at": ISO 8601 datetime, "status",
                    "revoked": {"at", "by", "reason"} | None,
                    "superseded": {"at", "by_document", "by_number"} | None},
-      "office": {"name": "DPMPTSP Kabupaten Kampar", "address", "city": "Bangkinang",
-                 "province": "Riau", "signatory_name", "signatory_title", "motto"},
+      "office": {"name": "DPMPTSP Kabupaten Kampar", "parent_line": "PEMERINTAH KABUPATEN KAMPAR", "address",
+                 "city": "Bangkinang", "province": "Riau", "phone", "email", "website", "motto",
+                 "place_of_issue": "Bangkinang", "signatory": {"name", "title", "nip"}, "example"?},
+                 # the office identity the document was issued with; older documents have the flat keys
+                 # "signatory_name" and "signatory_title" instead (letterhead.document_office reads both)
+      "images": {"crest"?: "data:image/png;base64,...", "logo"?: ...},  # optional: the letterhead's images
       "holder": {"nama", "nik", "alamat", "email", "nomor_telepon", "npwp",
                  "kewarganegaraan", "nomor_paspor"},        # the last two for a foreign national only
       "nib": "1234567890123",
@@ -24,21 +28,23 @@ value in the context was typed by an applicant or an officer. The context of eve
     }
 
 ``fonts`` (the names of the TrueType files embedded in the PDF, resolved by pdf.py) is added
-here. ``status`` ``DRAF`` prints a draft banner (the preview before issuance);
+here, and ``office`` becomes the complete shape of ``letterhead.document_office`` (every key
+present). ``status`` ``DRAF`` prints a draft banner (the preview before issuance);
 ``MENUNGGU_PERSETUJUAN_LINGKUNGAN``, ``REVOKED`` and ``SUPERSEDED`` print a mark on every page.
 Keys may be missing where the document type does not use them; a missing key a template does
 use is an error, not a blank.
 """
 import functools
-import importlib.util
+import os
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import labels
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, ConfigError
 from ..dates import format_date
+from .letterhead import document_office
 
 TEMPLATE_DIR = PROJECT_ROOT / "documents"
 # documents are official papers in Bahasa Indonesia, whatever language the page that asked for them speaks
@@ -53,18 +59,54 @@ DOCUMENT_TYPES = {
     "PKPLH": "pkplh.html",
 }
 
-# ReportLab ships the Bitstream Vera faces; found without importing it (only pdf.py does)
-FONT_DIR = Path(importlib.util.find_spec("reportlab").origin).parent / "fonts"
-# Templates name the fonts by these file names only, never by their place on disk: the HTML may
-# be shown to people, and a path inside the server's virtual environment is nobody's business.
-# pdf.py resolves a name to its file when it embeds the font.
-FONT_FILES = {
-    "DocSans-Regular.ttf": FONT_DIR / "Vera.ttf",
-    "DocSans-Bold.ttf": FONT_DIR / "VeraBd.ttf",
-    "DocSans-Italic.ttf": FONT_DIR / "VeraIt.ttf",
-}
-FONTS = {"regular": "DocSans-Regular.ttf", "bold": "DocSans-Bold.ttf", "italic": "DocSans-Italic.ttf"}
+# The documents' typeface: Liberation Sans (SIL Open Font License 1.1), metric-compatible with Arial, the face the
+# Indonesian rules for official papers (tata naskah dinas) prescribe; Debian's fonts-liberation2 installs it (see
+# docs/DECISIONS.md). FORMSERVER_FONT_DIR names another folder holding the same four files. The font registry of
+# the PDF library is one per process, hence an environment variable rather than an app setting.
+FONT_PACKAGE = "fonts-liberation2"
+FONT_FACES = {"regular": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf",
+              "italic": "LiberationSans-Italic.ttf", "bolditalic": "LiberationSans-BoldItalic.ttf"}
+# bookworm installs the 2.x fonts in liberation2/, trixie (where fonts-liberation carries 2.x) in liberation/
+DEFAULT_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation"))
 
+
+class FontsMissing(ConfigError):
+    """The typeface the documents embed is not installed."""
+
+
+def font_dir(candidates) -> Path:
+    """The first folder among ``candidates`` that holds every face of FONT_FACES; FontsMissing otherwise."""
+    candidates = [Path(c) for c in candidates]
+    for folder in candidates:
+        if all((folder / name).is_file() for name in FONT_FACES.values()):
+            return folder
+    raise FontsMissing(
+        f"The documents' font (Liberation Sans: {', '.join(FONT_FACES.values())}) is not installed in "
+        f"{' or '.join(str(c) for c in candidates)}. Install it with `apt-get install {FONT_PACKAGE}`, or set "
+        "FORMSERVER_FONT_DIR to a folder holding these four files. Without it no document can be issued.")
+
+
+def _font_dirs() -> tuple:
+    explicit = os.environ.get("FORMSERVER_FONT_DIR", "").strip()
+    return (Path(explicit),) if explicit else DEFAULT_FONT_DIRS
+
+
+try:
+    FONT_DIR, _FONTS_MISSING = font_dir(_font_dirs()), None
+except FontsMissing as missing:  # reported by check_fonts() when the app starts, and by every PDF render
+    FONT_DIR, _FONTS_MISSING = None, missing
+
+# Templates name the fonts by these file names only, never by their place on disk: the HTML may
+# be shown to people, and a path on the server is nobody's business. pdf.py resolves a name to its
+# file when it embeds the font.
+FONTS = {face: f"DocSans-{face.capitalize()}.ttf" for face in FONT_FACES}
+FONT_FILES = {FONTS[face]: FONT_DIR / name for face, name in FONT_FACES.items()} if FONT_DIR else {}
+
+
+def check_fonts() -> None:
+    """Refuse to start (FontsMissing, with what to install) when the documents' font files are not there."""
+    if _FONTS_MISSING is not None:
+        raise _FONTS_MISSING
 
 
 def tanggal(value) -> str:
@@ -114,4 +156,5 @@ def render_html(doc_type: str, context: dict, template_dirs: tuple = ()) -> str:
     """The HTML of a document of ``doc_type`` (a key of DOCUMENT_TYPES, else KeyError), from the variant's
     template of that name when ``template_dirs`` has one."""
     template = environment(tuple(template_dirs)).get_template(DOCUMENT_TYPES[doc_type])
-    return template.render({"images": {"logo": "", "crest": ""}, **context, "fonts": FONTS})
+    return template.render({"images": {"logo": "", "crest": ""}, **context,
+                            "office": document_office(context["office"]), "fonts": FONTS})
