@@ -168,6 +168,10 @@ def test_without_images_the_letterhead_has_no_empty_image_column():
     assert "kop-image" not in kop and "<img" not in kop
     with_crest = render_html("NIB", context("NIB", images={"crest": image_data_uri(png(CREST_SIZE))}))
     assert with_crest.count('width="2.5cm"') == 2  # the crest, and the same width opposite: the lines stay centred
+    logo = image_data_uri(png(LOGO_SIZE))
+    only_logo = render_html("NIB", context("NIB", images={"logo": logo}))
+    assert f'<td class="kop-image" width="2.5cm"><img src="{logo}"' in only_logo  # an office's only image: at the left
+    assert only_logo.count(logo) == 1
 
 
 def test_documents_issued_before_the_identity_had_a_signatory_object_still_print():
