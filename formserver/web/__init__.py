@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from . import (
         admin,
         admin_api,
+        admin_variants,
         api,
         assets,
         client,
@@ -36,6 +37,8 @@ def init_app(app) -> None:
     assets.init_app(app)
     errors.init_app(app)
     app.before_request(contract.guard_api_write)  # every API write, whichever blueprint its route is in
+    # a newly published version of the office's variant is served within the forms' refresh time
+    app.before_request(lambda: app.extensions["formserver"].variant_versions.sync())
     app.register_blueprint(pages.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(reference.bp)
@@ -49,6 +52,7 @@ def init_app(app) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(service_info.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_variants.bp)
     app.register_blueprint(backoffice.bp)
     extensions.csrf.exempt(api.bp)
     extensions.csrf.exempt(client.bp)
@@ -57,3 +61,4 @@ def init_app(app) -> None:
     extensions.csrf.exempt(openapi.bp)
     extensions.csrf.exempt(documents.bp)
     extensions.csrf.exempt(admin.bp)  # it checks the token itself, after the role (web/admin.py)
+    extensions.csrf.exempt(admin_variants.bp)  # the same

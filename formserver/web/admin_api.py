@@ -144,3 +144,100 @@ def migrate(form_id, body):
         query=s.DiffQuery, errors=(400,))
 def diff(form_id, query):
     return _call(lambda: jsonify(_versions().diff(form_id, query["from_"], query["to"])))
+
+
+# ---------------------------------------------------------------- office variants (formserver/variant_versions.py)
+
+VARIANT = {"name": {"description": "The variant's name (FORMSERVER_VARIANT, variants/<name>/).", "schema": {"type": "string"}}}
+VARIANT_VERSION = {**VARIANT, **VERSION}
+NO_VARIANT = ok("No such variant or version.", s.Error)
+VARIANT_PROBLEMS = ok("The variant has problems (`problems`, each naming its place in the document as a JSON "
+                      "pointer), or the body does not fit (`errors`). Nothing was stored.", s.Problems)
+
+
+def _variants():
+    return services().variant_versions
+
+
+def _variant_call(work):
+    """Run a variant-versions call, its refusals as answers: 404, 409, 422."""
+    from ..variant_versions import VariantRefused
+    try:
+        return work()
+    except NoSuchVersion:
+        return error_response(404)
+    except VariantRefused as refused:
+        return _problems(refused)
+    except VersionConflict as conflict:
+        return error_response(409, str(conflict.message), **conflict.details)
+
+
+def _public(record: dict) -> dict:
+    """A version as the API gives it: its images without the store's file ids."""
+    return {**{k: v for k, v in record.items() if k != "assets"},
+            "assets": {name: {k: a[k] for k in ("content_type", "size", "sha256")} for name, a in record["assets"].items()}}
+
+
+@bp.get("/variants/<name>")
+@roles.require(roles.FORM_ADMIN)
+@_admin("A variant's versions", {"200": ok("The versions.", s.VariantVersions), "404": NO_VARIANT}, path=VARIANT)
+def variant_versions(name):
+    versions = _variants().list_versions(name)
+    if not versions:
+        return error_response(404)
+    published = next((v["version"] for v in versions if v["status"] == "published"), None)
+    return jsonify({"variant": name, "published_version": published, "versions": versions})
+
+
+@bp.get("/variants/<name>/versions/<int:version>")
+@roles.require(roles.FORM_ADMIN)
+@_admin("One version of a variant", {"200": ok("The version.", s.VariantVersion), "404": NO_VARIANT},
+        path=VARIANT_VERSION)
+def variant_version(name, version):
+    return _variant_call(lambda: jsonify(_public(_variants().get(name, version))))
+
+
+@bp.post("/variants/<name>/versions")
+@roles.require(roles.FORM_ADMIN)
+@_admin("Create a draft version of a variant (with the published version's images)",
+        {"201": ok("The draft.", s.VersionCreated), "404": NO_VARIANT, "422": VARIANT_PROBLEMS},
+        body=s.VariantBody, path=VARIANT, errors=(400,))
+def create_variant_version(name, body):
+    def work():
+        record = _variants().create_draft(name, body["document"], actor(), assets=_variants().published_assets(name))
+        return jsonify({"version": record["number"], "status": "draft"}), 201
+    return _variant_call(work)
+
+
+@bp.put("/variants/<name>/versions/<int:version>")
+@roles.require(roles.FORM_ADMIN)
+@_admin("Change a draft version of a variant",
+        {"200": ok("The draft.", s.VersionCreated), "404": NO_VARIANT,
+         "409": ok("The version has been published (it never changes), or someone else changed the draft "
+                   "meanwhile.", s.Error), "422": VARIANT_PROBLEMS},
+        body=s.VariantBody, path=VARIANT_VERSION, errors=(400,))
+def update_variant_version(name, version, body):
+    def work():
+        record = _variants().update_draft(name, version, body["document"], actor())
+        return jsonify({"version": record["number"], "status": "draft"})
+    return _variant_call(work)
+
+
+@bp.post("/variants/<name>/versions/<int:version>/publish")
+@roles.require(roles.FORM_ADMIN)
+@_admin("Publish a version of a variant (an earlier one again: a roll-back)",
+        {"200": ok("Published; every server serves it within seconds.", s.VariantPublished), "404": NO_VARIANT,
+         "409": ok("Someone else published or changed the version meanwhile.", s.Error), "422": VARIANT_PROBLEMS},
+        path=VARIANT_VERSION)
+def publish_variant_version(name, version):
+    return _variant_call(lambda: jsonify(_variants().publish(name, version, actor())))
+
+
+@bp.post("/variants/<name>/versions/<int:version>/preview")
+@roles.require(roles.FORM_ADMIN)
+@_admin("A form as the variant's version shows it, and its office identity (nothing is stored)",
+        {"200": ok("The effective definition, the office and the version's problems.", s.VariantPreview),
+         "404": ok("No such variant, version or form.", s.Error)},
+        body=s.VariantPreviewRequest, path=VARIANT_VERSION, errors=(400,))
+def preview_variant_version(name, version, body):
+    return _variant_call(lambda: jsonify(_variants().preview(name, version, body["form"])))

@@ -635,6 +635,53 @@ class VersionNotice(Schema):
     sent_back = fields.Boolean(required=True)
     step = fields.String(required=True, allow_none=True, metadata=_d("The step to fill in again, when sent back."))
     reasons = fields.List(fields.String(), required=True)
+# -- office variants (formserver/variant_versions.py) -----------------------------------------------------------
+
+
+class VariantBody(RequestSchema):
+    document = fields.Dict(required=True, metadata=_d(
+        "A variant document (variant.json: `name`, `identity`, `forms`; docs/VARIANTS.md). Its images are those "
+        "of the variant's published version (upload new ones on the admin pages)."))
+
+
+class VariantPreviewRequest(RequestSchema):
+    form = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata=_d("The id of the form to show with the variant's overlay applied."))
+
+
+class VariantAsset(Schema):
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+
+
+class VariantVersions(Schema):
+    variant = fields.String(required=True)
+    published_version = fields.Integer(required=True, allow_none=True)
+    versions = fields.List(fields.Nested(VersionSummary), required=True)
+
+
+class VariantVersion(VersionSummary):
+    variant = fields.String(required=True)
+    document = fields.Dict(required=True)
+    assets = fields.Dict(keys=fields.String(), values=fields.Nested(VariantAsset), required=True,
+                         metadata=_d("The version's images by file name (the identity's `logo` and `crest` name them)."))
+
+
+class VariantPublished(Schema):
+    published_version = fields.Integer(required=True)
+    previous_version = fields.Integer(required=True, allow_none=True)
+
+
+class VariantPreview(Schema):
+    form = fields.String(required=True)
+    definition = fields.Dict(required=True, metadata=_d("The effective definition: the published base with the "
+                                                         "version's overlay applied."))
+    office = fields.Dict(required=True, metadata=_d("The office identity as pages and documents show it."))
+    problems = fields.List(fields.Nested(Problem), required=True, metadata=_d(
+        "The version's problems (overlay entries left out of the effective definition among them)."))
+
+
 # -- the officers' back office ------------------------------------------------------------------
 
 OFFICER_STATUSES = ("DRAF", "DIAJUKAN", "RISIKO_TERVALIDASI", "MENUNGGU_PERSETUJUAN_LINGKUNGAN", "TERBIT", "DICABUT")
