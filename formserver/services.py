@@ -51,6 +51,9 @@ class Services:
         from .versions import FormVersions
         self.versions = FormVersions(self)
         self.versions.import_shipped(Path(config["FORMS_DIR"]))  # what a deploy brings (docs/DECISIONS.md)
+        from .variant_versions import VariantVersions
+        self.variant_versions = VariantVersions(self, config.get("FORMS_REFRESH_SECONDS", 2.0))
+        self.variant_versions.start()  # the folder imported, the published version of the variant served
         self.evaluator = Evaluator(self.references)
         self.validator = StepValidator(self.evaluator, self.wilayah)
         self.messenger = Messenger(config, signature=lambda: signature(self.variant.identity))

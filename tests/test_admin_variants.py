@@ -189,6 +189,10 @@ def test_a_logo_is_checked_by_its_content_and_size(admin_app, admin):
     shown = admin.get(f"{url}/gambar/logo.jpg")
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg" and shown.data[:2] == b"\xff\xd8"
     assert admin.get(f"{url}/gambar/tidak.png").status_code == 404
+    # published, the running server's documents draw it from the store
+    assert _post(admin, f"{url}/terbitkan", {}).status_code == 302
+    admin.get("/")  # a request: the publication is read
+    assert admin_app.extensions["formserver"].variant.image_data_uri("logo").startswith("data:image/jpeg;base64,/9j/")
 
 
 def test_script_in_a_label_is_refused_saying_what_and_where_and_a_bad_draft_cannot_be_published(admin_app, admin):

@@ -81,7 +81,7 @@ class RunningVariant:
                 return definition
         return result
 
-    def replace(self, doc: dict, base_definitions: dict, root=None, forms=None) -> list:
+    def replace(self, doc: dict, base_definitions: dict, root=None, forms=None, images=None) -> list:
         """Serve ``doc`` (a variant document) from now on, if it has no problem; else keep the current variant
         and return the problems. ``forms`` (the FormRegistry) forgets what it compiled with the old overlays."""
         problems = validate_overlay(doc, base_definitions, self.references, check_definition=self.check_definition)
@@ -90,7 +90,8 @@ class RunningVariant:
                                             f"This server runs the variant '{self.name}'."))]
         if not problems:
             with self._lock:
-                self.variant = Variant(self.name, doc, root if root is not None else self.variant.root)
+                self.variant = Variant(self.name, doc, root if root is not None else self.variant.root,
+                                       images=dict(images or {}))
                 self.reported.clear()
             if forms is not None:
                 forms.forget()

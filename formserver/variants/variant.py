@@ -88,6 +88,7 @@ class Variant:
     doc: dict
     root: Path | None = None
     problems: list = field(default_factory=list)  # overlay entries that no longer fit the base (logged, reported)
+    images: dict = field(default_factory=dict)  # {file name: bytes} held in the store (a published version's)
 
     @property
     def identity(self) -> dict:
@@ -108,6 +109,8 @@ class Variant:
         return path if path and path.is_file() else None
 
     def asset(self, name: str | None) -> bytes | None:
+        if name and name in self.images:
+            return self.images[name]
         if not name or not self.root:
             return None
         path = self.root / "assets" / name
