@@ -94,6 +94,14 @@ def upload(name: str, content_type: str, data: bytes) -> dict:
             "sha256": hashlib.sha256(data).hexdigest(), PENDING: base64.b64encode(data).decode("ascii")}
 
 
+# what one attachment adds to a JSON body at most: its bytes as base64 (4 characters for 3 bytes), name and type
+JSON_ALLOWANCE = MAX_BYTES * 4 // 3 + 4 + 1024
+TOO_BIG_BODY = Bi("Data yang dikirim terlalu besar: setiap lampiran paling besar 2 MB (dikirim sebagai base64 di "
+                  "JSON) dan jawaban lainnya paling besar {rest} KB.",
+                  "The data sent is too large: each attachment may be 2 MB at most (sent as base64 in the JSON) and "
+                  "the other answers {rest} KB at most.")
+
+
 def from_json(value) -> dict:
     """An upload sent in a JSON body: ``{"name", "content_type", "data": base64}``; or a kept answer (its reference)."""
     if isinstance(value, dict) and set(value) <= {"file_id", "name", "content_type", "size", "sha256"} and "file_id" in value:

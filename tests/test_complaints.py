@@ -242,6 +242,29 @@ def test_an_attachment_through_the_page_is_checked_stored_and_downloaded_by_offi
     assert client.get(f"/petugas/pengaduan/{sid}/berkas/{file_id}").status_code == 403  # the complainant is no officer
 
 
+def test_the_api_takes_an_attachment_up_to_the_fields_own_limit_beyond_the_json_limit(app):
+    """The JSON body limit (256 KiB) no longer caps a file sent to a step with a file question: the field's 2 MB does;
+    bad files are refused with a clear 422 or 413, and other steps keep the JSON limit."""
+    import base64
+    api = Api(app.test_client())
+    sid = ok(api.post("/api/v1/forms/pengaduan/submissions"), 201)["id"]
+    store = app.extensions["formserver"].store
+
+    def file(size, name="laporan.pdf", head=PDF):
+        return {"name": name, "content_type": "", "data": base64.b64encode(head + b"0" * (size - len(head))).decode()}
+    big_enough = api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": file(1_500_000)})
+    assert big_enough.status_code == 200, big_enough.get_json()
+    assert store.get_submission(sid)["data"]["lampiran"]["size"] == 1_500_000
+    over = api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": file(2 * 1024 * 1024 + 10_000)})
+    assert over.status_code == 422 and "paling besar 2 MB" in over.get_json()["errors"]["lampiran"][0]
+    far_over = api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": file(3 * 1024 * 1024)})
+    assert far_over.status_code == 413 and "lampiran paling besar 2 MB" in far_over.get_json()["error"]
+    disguised = api.put_step(sid, "isi_pengaduan", {**COMPLAINT, "lampiran": file(600_000, "foto.png")})
+    assert disguised.status_code == 422 and "bukan PNG" in disguised.get_json()["errors"]["lampiran"][0]
+    assert store.get_submission(sid)["data"]["lampiran"]["size"] == 1_500_000  # the refused ones changed nothing
+    assert api.put_step(sid, "kirim_pengaduan", {"x": "0" * 300_000}).status_code == 413  # no file question there
+
+
 def test_an_attachment_through_the_api_and_a_too_large_one(app):
     import base64
     api = Api(app.test_client())

@@ -2,9 +2,10 @@
 
 Every view declares itself with contract.operation: the schemas there load its request and document it.
 """
-from flask import Blueprint, abort, jsonify, session
+from flask import Blueprint, abort, current_app, jsonify, request, session
 from flask_limiter.util import get_remote_address
 
+from .. import attachments
 from ..accounts import auth
 from ..actions import resend_of
 from ..i18n import bi, text
@@ -87,6 +88,23 @@ def get_submission(submission_id):
     return response
 
 
+@bp.url_value_preprocessor
+def _room_for_attachments(endpoint, values):
+    """A step whose questions take files, saved through the API, carries each file base64-encoded in its JSON body:
+    that body may be larger than the JSON limit by one attachment's allowance per such question (set before anything
+    reads the body). Each file's own size and kind are checked by its field type (422); a body larger still is 413."""
+    if endpoint != "api.put_step" or request.method != "PUT":
+        return
+    doc = services().store.get_submission(values.get("submission_id", ""))
+    step = services().submissions.form_of(doc).steps_by_key.get(values.get("step_key")) if doc else None
+    files = sum(1 for field in step.fields if field.kind.upload) if step else 0
+    if files:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        request.max_content_length = limit + files * attachments.JSON_ALLOWANCE
+        if request.content_length and request.content_length > request.max_content_length:
+            abort(error_response(413, attachments.TOO_BIG_BODY.format(rest=limit // 1024)))
+
+
 def expected_version(body: dict, headers: dict):
     """If-Match (a version, quoted or not; `*` for any), else the body's version, else None: no check."""
     raw = headers.get("if_match", "").strip().strip('"')
@@ -110,7 +128,11 @@ def expected_version(body: dict, headers: dict):
            errors=(400, 404), body=s.StepPut, headers=s.IfMatch, security=SESSION,
            description="Validates the step's answers on the server, runs its action, stores them and moves "
                        "the draft on. Without a version no staleness check is made, but a save that races another "
-                       "write to the same submission still gets 409. 120 per minute per address.")
+                       "write to the same submission still gets 409. 120 per minute per address. A file question "
+                       "(type `attachment`) takes `{\"name\", \"content_type\", \"data\": base64}` (a PDF, PNG or "
+                       "JPEG of 2 MB at most, its kind read from its bytes): a step with such questions may send a "
+                       "body larger than the JSON limit by one base64-encoded file per question; a file too large "
+                       "or not what its name or type says is 422 on that question, a body larger still 413.")
 def put_step(submission_id, step_key, body, headers):
     doc = owned_submission(submission_id)
     svc = services()
