@@ -195,7 +195,7 @@ def test_check_reports_an_entry_whose_key_the_base_no_longer_has(tmp_path):
     done = _cli("variant", "check", "kampar", "--forms-dir", str(forms))
     assert done.returncode == 1
     assert "variant.json:/forms/permohonan/1/field:" in done.stdout
-    assert "variant.json:/forms/permohonan/2/field:" in done.stdout and "kabupaten_usaha" in done.stdout
+    assert "variant.json:/forms/permohonan/3/field:" in done.stdout and "kabupaten_usaha" in done.stdout
 
 
 def test_formserver_check_checks_the_selected_variant(tmp_path):

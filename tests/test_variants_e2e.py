@@ -115,8 +115,11 @@ def test_kampar_accepts_business_locations_in_riau_kampar_only(served):
     name, app = served
     api = login(app)
     sid = start(api)
-    page = api.client.get(f"/isian/{sid}/bidang_usaha")
-    assert page.status_code == 200
+    activities(api, sid, "47191")
+    fresh = api.client.get(f"/isian/{sid}/detail_usaha").get_data(as_text=True)
+    province = fresh[fresh.index('name="kegiatan_usaha.0.provinsi_usaha"'):]
+    province = province[:province.index("</select>")]
+    assert ('<option value="14" selected>Riau</option>' in province) == (name == "kampar")  # the default, in an item
     ok(_location_step(api, sid))  # Kampar (LOCATION) is accepted everywhere
     wilayah = app.extensions["formserver"].wilayah
     outside = {"provinsi_usaha": "31", "kabupaten_usaha": "31.71", "kecamatan_usaha": "31.71.01",

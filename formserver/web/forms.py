@@ -139,13 +139,31 @@ def _cell(form, column, value) -> str:
 
 
 def _prefilled(step, state, values: dict) -> dict:
-    """A step's unanswered questions with a ``prefill`` rule get its value as the suggested answer."""
+    """A step's unanswered questions with a ``prefill`` rule get its value as the suggested answer (in each item of
+    a repeating group too)."""
     for f in step.fields:
-        if f.prefill is not None and values.get(f.key) in EMPTY and state.visible(f.key):
+        if f.kind.container and f.repeat and any(child.prefill is not None for child in f.children):
+            values[f.data_key] = _prefilled_items(f, state, values.get(f.data_key))
+        elif f.prefill is not None and values.get(f.key) in EMPTY and state.visible(f.key):
             suggestion = f.prefill(state.data)
             if suggestion not in EMPTY:
                 values[f.key] = suggestion
     return values
+
+
+def _prefilled_items(group, state, items) -> list:
+    """Copies of a repeating group's items with their unanswered questions' suggested answers."""
+    base = group.data_key if group.each else group.key
+    filled = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        item = dict(item) if isinstance(item, dict) else {}
+        for child in group.children:
+            if child.prefill is not None and item.get(child.key) in EMPTY and state.visible(f"{base}.{i}.{child.key}"):
+                suggestion = child.prefill({**state.data, **item})
+                if suggestion not in EMPTY:
+                    item[child.key] = suggestion
+        filled.append(item)
+    return filled
 
 
 def _error_summary(errors: dict, form=None, state=None) -> list[dict]:
