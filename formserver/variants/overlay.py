@@ -141,6 +141,23 @@ def operation(cls):
     return cls
 
 
+class FieldOperation(Operation):
+    """An operation on one field of the base (``step``/``field``): a missing key is the problem every one shares."""
+
+    def problems(self, definition, op, ctx):
+        field, reason = _target(definition, op)
+        return [("/field", reason)] if field is None else self.field_problems(definition, field, op, ctx)
+
+    def apply(self, definition, op):
+        self.change(_target(definition, op)[0], op)
+
+    def field_problems(self, definition: dict, field: dict, op: dict, ctx: Context) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def change(self, field: dict, op: dict) -> None:
+        raise NotImplementedError
+
+
 def _locale_problems(texts: dict, ctx: Context) -> list[tuple[str, str]]:
     found = []
     for prop, value in texts.items():
@@ -224,14 +241,11 @@ def _value_problem(field: dict, value, ctx: Context, path: str) -> str | None:
 
 
 @operation
-class SetDefault(Operation):
+class SetDefault(FieldOperation):
     """The suggested answer of a question while it has none (the definition's ``prefill``)."""
     name = "default"
 
-    def problems(self, definition, op, ctx):
-        field, reason = _target(definition, op)
-        if field is None:
-            return [("/field", reason)]
+    def field_problems(self, definition, field, op, ctx):
         if not _answer_field(field):
             return [("/field", bi(f"Isian '{op['field']}' ({field.get('type')}) tidak mempunyai jawaban untuk diisi awal.",
                                   f"The field '{op['field']}' ({field.get('type')}) has no answer to suggest."))]
@@ -242,20 +256,16 @@ class SetDefault(Operation):
                          f"{json.dumps(op['value'])} is outside the restricted choices.")
         return [("/value", problem)] if problem else []
 
-    def apply(self, definition, op):
-        field, _ = _target(definition, op)
+    def change(self, field, op):
         field["prefill"] = op["value"]
 
 
 @operation
-class Restrict(Operation):
+class Restrict(FieldOperation):
     """Offer only some of a choice's values: static options are filtered, reference data gets ``source.only``."""
     name = "restrict"
 
-    def problems(self, definition, op, ctx):
-        field, reason = _target(definition, op)
-        if field is None:
-            return [("/field", reason)]
+    def field_problems(self, definition, field, op, ctx):
         if not isinstance(field.get("options"), list) and not isinstance(field.get("source"), dict):
             return [("/field", bi(f"Isian '{op['field']}' bukan pilihan; tidak ada yang dapat dibatasi.",
                                   f"The field '{op['field']}' is not a choice; there is nothing to restrict."))]
@@ -282,8 +292,7 @@ class Restrict(Operation):
                 if (owner := ctx.reference_parent(source, value)) is not None
                 and not any(_same(owner, a) for a in allowed)]
 
-    def apply(self, definition, op):
-        field, _ = _target(definition, op)
+    def change(self, field, op):
         if isinstance(field.get("options"), list):
             field["options"] = [o for o in field["options"] if any(_same(o.get("value"), v) for v in op["values"])]
         else:
@@ -335,14 +344,11 @@ def _descendants(field) -> list:
 
 
 @operation
-class Hide(Operation):
+class Hide(FieldOperation):
     """An optional field is never asked: it is hidden (so neither validated nor stored)."""
     name = "hide"
 
-    def problems(self, definition, op, ctx):
-        field, reason = _target(definition, op)
-        if field is None:
-            return [("/field", reason)]
+    def field_problems(self, definition, field, op, ctx):
         if field.get("required") or field.get("required_if") is not None or field.get("min_items"):
             return [("/field", bi(f"Isian '{op['field']}' wajib pada formulir dasar; hanya isian opsional yang dapat "
                                   "disembunyikan.",
@@ -350,8 +356,7 @@ class Hide(Operation):
                                   "hidden."))]
         return []
 
-    def apply(self, definition, op):
-        field, _ = _target(definition, op)
+    def change(self, field, op):
         field["visible_if"] = False
 
 
