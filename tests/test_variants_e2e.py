@@ -215,3 +215,55 @@ def test_a_refused_replacement_keeps_the_last_good_variant(served):
     assert [p.pointer for p in running.replace(bad, bases)] == ["/identity/name"]
     assert running.identity["name"] == before
     assert before in app.test_client().get("/").get_data(as_text=True)
+
+
+def _variant_with_reference(tmp_path, files: dict):
+    variants = tmp_path / "variants"
+    shutil.copytree(ROOT / "variants" / "contoh", variants / "contoh")
+    (variants / "contoh" / "reference").mkdir()
+    for name, text in files.items():
+        (variants / "contoh" / "reference" / name).write_text(text, encoding="utf-8")
+    return variants
+
+
+def test_local_reference_data_replaces_the_shipped_files(tmp_path, smtp, whatsapp):
+    lingkungan = json.loads((ROOT / "formserver/reference/data/kbli/lingkungan.json").read_text(encoding="utf-8"))
+    kind = lingkungan["jenis_usaha"][0]
+    kind["label"] = {"id": "Jenis usaha menurut aturan daerah", "en": "Kind of business under the regional rule"}
+    variants = _variant_with_reference(tmp_path, {
+        "lingkungan.json": json.dumps(lingkungan),
+        "perizinan_tunggal.csv": "kode_awalan,perizinan_tunggal,sumber\n47,ya,Keputusan kepala dinas (contoh)\n",
+        "bupm_kegiatan.csv": "kode,kode_kegiatan,kegiatan,kegiatan_en,sumber_url\n"
+                             "47191,WARUNG,Warung kelontong,Grocery stall,https://example.org/aturan\n"})
+    app = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants))
+    svc = app.extensions["formserver"]
+    assert svc.lingkungan.kinds[kind["kode"]]["label"]["id"] == "Jenis usaha menurut aturan daerah"
+    assert svc.kbli.get("47191")["perizinan_tunggal"] is True
+    assert [code for code, _ in svc.bupm.options("kegiatan", "47191")] == ["WARUNG"]
+    shipped = make_app(tmp_path / "data2", smtp, whatsapp).extensions["formserver"]  # kampar: the shipped files
+    assert shipped.kbli.get("47191")["perizinan_tunggal"] is False and shipped.bupm.options("kegiatan", "47191") == []
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("lingkungan.json", '{"status": "MUNGKIN"}'),
+    ("perizinan_tunggal.csv", "kode_awalan,perizinan_tunggal,sumber\n4x,barangkali,\n"),
+    ("kbli_risiko.csv", "kode\n"),
+])
+def test_bad_local_reference_data_stops_the_start(tmp_path, smtp, whatsapp, name, text):
+    from formserver.variants import VariantError
+    variants = _variant_with_reference(tmp_path, {name: text})
+    with pytest.raises(VariantError) as error:
+        make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants))
+    assert f"reference/{name}" in str(error.value)
+
+
+def test_the_service_page_lists_the_offices_channels(served):
+    name, app = served
+    page = app.test_client().get("/layanan").get_data(as_text=True)
+    channels = page[page.index('id="kontak"'):]
+    channels = channels[:channels.index("</section>")]
+    if name == "kampar":
+        assert 'href="https://www.lapor.go.id/"' in channels and "0812-7646-0487" in channels
+        assert 'href="https://dpmptsp.kamparkab.go.id/pages/bidang-pengaduan"' in channels
+    else:
+        assert "Senin–Jumat 08.00–15.00 (jam contoh)" in channels and "layanan@example.org" in channels
