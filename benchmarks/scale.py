@@ -220,11 +220,11 @@ class Generator:
                                                            "nomor_telepon": akun["nomor_telepon"], "npwp": data["npwp"]},
                                     "activities": [_issued_activity(item) for item in items],
                                     "statements": [], "office": OFFICE, "risk_table": RISK_TABLE},
-                        "signature": self.token(64)}
+                        "categories": [item["kbli"] for item in items], "signature": self.token(64)}
         submission = {"id": sid, "version": len(steps_done) + 1, "owner": owner, "form_id": "permohonan",
                       "form_version": 1, "status": "completed" if completed else "draft", "current_step": current,
                       "completed": list(steps_done), "data": data, "meta": meta, "created_at": _iso(created),
-                      "updated_at": _iso(updated), "nik": akun["nik"]}
+                      "updated_at": _iso(updated), "subject": akun["nik"]}
         submission["terms"] = terms_of(submission)  # as the submission service keeps them (formserver/search.py)
         return submission, document
 
@@ -287,7 +287,7 @@ def _make_batch(start: int) -> tuple[list, list, list]:
 
 def add_sample(samples: dict, sub: dict) -> None:
     samples["id"].append(sub["id"])
-    samples["nik"].append(sub["nik"])
+    samples["nik"].append(sub["subject"])
     samples.setdefault("name", []).append(sub["data"]["akun"]["nama_lengkap"])
     samples.setdefault("kbli", []).append(sub["data"]["kegiatan_usaha"][0]["kbli"])
     if (sub.get("meta") or {}).get("nib"):
@@ -348,7 +348,7 @@ def stored_samples(path: str, count: int, seed: int) -> dict:
         chunk = rowids[k:k + 500]
         for (body,) in db.execute(f"SELECT body FROM submissions WHERE rowid IN ({','.join('?' * len(chunk))})", chunk):
             sub = json.loads(body)
-            if sub.get("form_id") == "permohonan" and "nik" in sub:
+            if sub.get("form_id") == "permohonan" and "subject" in sub:
                 add_sample(samples, sub)
     db.close()
     return samples
@@ -393,7 +393,7 @@ def measure(store, samples: dict, count: int, rng) -> dict:
         assert store.get_submission(sid) is not None, sid
 
     def by_nik(nik):
-        assert store.find_submissions_by_nik(nik), nik
+        assert store.find_submissions_by_subject(nik), nik
 
     def page(window, offset):
         return store.list_submissions("permohonan", status="completed", created_from=window[0], created_to=window[1],
@@ -411,7 +411,7 @@ def measure(store, samples: dict, count: int, rng) -> dict:
     results["page_deep"] = timed(page, [(w, 10_000) for w in windows])
     results["page_deep_rows"] = statistics.median(len(page(w, 10_000)) for w in windows[:20])
     results["page0_rows"] = statistics.median(len(page(w, 0)) for w in windows[:20])
-    results["nik_rows"] = statistics.mean(len(store.find_submissions_by_nik(x)) for x in niks[:200])
+    results["nik_rows"] = statistics.mean(len(store.find_submissions_by_subject(x)) for x in niks[:200])
     results["windows"] = windows
     return results
 
@@ -421,7 +421,7 @@ def measure_aggregate(store, runs: int) -> tuple[list[float], int, int]:
     times, rows = [], []
     for _ in range(runs):
         t0 = time.perf_counter()
-        rows = store.count_issued_by_kbli_month("2025-11-01", "2026-11-01")
+        rows = store.count_issued_by_category_month("2025-11-01", "2026-11-01")
         times.append((time.perf_counter() - t0) * 1000)
     return times, len(rows), sum(r["count"] for r in rows)
 
@@ -462,10 +462,10 @@ def plan_calls(store, gen: Generator, samples: dict, window: tuple[str, str]) ->
                                               created_to=window[1], limit=50, offset=offset)
     return {"get_submission": lambda: store.get_submission(sid),
             "find_document(number=)": lambda: store.find_document(number=nib),
-            "find_submissions_by_nik": lambda: store.find_submissions_by_nik(nik),
+            "find_submissions_by_subject": lambda: store.find_submissions_by_subject(nik),
             "list_submissions, first page": page(0),
             "list_submissions, offset 10,000": page(10_000),
-            "count_issued_by_kbli_month": lambda: store.count_issued_by_kbli_month("2025-11-01", "2026-11-01"),
+            "count_issued_by_category_month": lambda: store.count_issued_by_category_month("2025-11-01", "2026-11-01"),
             "insert_document": lambda: store.insert_document(one_document(gen))}
 
 
@@ -810,7 +810,7 @@ def report(args, command, backend, n, loaded, results, agg_times, agg_rows, agg_
         f"(the benchmark calls the store directly, no HTTP). N = **{n:,}** submissions of the permit form "
         f"(`permohonan`, {COMPLETED_SHARE:.0%} completed, the rest drafts at a random step; created "
         f"2025-10-01 .. 2026-11-30 in time order; 1–3 activities each with KBLI codes from the KBLI 2020 table, "
-        f"popular codes first, then a long tail; products, addresses in Riau, capital; a top-level `nik` shared by "
+        f"popular codes first, then a long tail; products, addresses in Riau, capital; a top-level `subject` (the NIK) shared by "
         f"about 1.3 applications per applicant) and **{docs:,}** issued NIB documents (one per completed "
         f"application, unique 13-digit NIB, signature, office, holder, activities). The whole run took "
         f"{total_minutes:.1f} minutes.{partial}", "",
@@ -821,13 +821,13 @@ def report(args, command, backend, n, loaded, results, agg_times, agg_rows, agg_
         "|---|---:|---:|---:|---|",
         row("`get_submission(id)`", results["id"], TARGET_POINT_MS),
         row("by NIB: `find_document(number=)` then `get_submission(application_id)`", results["nib"], TARGET_POINT_MS),
-        row(f"`find_submissions_by_nik(nik)` (on average {results['nik_rows']:.1f} submissions each)", results["nik"],
+        row(f"`find_submissions_by_subject(nik)` (on average {results['nik_rows']:.1f} submissions each)", results["nik"],
             TARGET_POINT_MS),
         row("officers' list: `list_submissions(\"permohonan\", status=\"completed\", 30-day created window)`, "
             "page of 50, newest first, first page", results["page0"], TARGET_LIST_MS),
         row(f"the same, deep page (offset 10,000; median {results['page_deep_rows']:.0f} rows returned)",
             results["page_deep"], TARGET_LIST_MS),
-        row(f"`count_issued_by_kbli_month(\"2025-11-01\", \"2026-11-01\")` ({agg_rows:,} month×KBLI rows, "
+        row(f"`count_issued_by_category_month(\"2025-11-01\", \"2026-11-01\")` ({agg_rows:,} month×KBLI rows, "
             f"{agg_total:,} activities counted)", agg_times),
         row("`insert_submission` (one call, its own transaction), after the load", insert_times),
         row("`insert_document` (one NIB, its own transaction), after the load", doc_insert),
@@ -906,18 +906,18 @@ def report(args, command, backend, n, loaded, results, agg_times, agg_rows, agg_
                      "OFFSET; on a sharded cluster mongos asks every shard for offset + limit documents.")
         lines.append("- The RSS figures are this benchmark process; mongod's own memory is the resident figure above.")
         return "\n".join(lines) + "\n"
-    kbli_plan = plans.get("count_issued_by_kbli_month", "")
+    kbli_plan = plans.get("count_issued_by_category_month", "")
     agg = statistics.median(agg_times)
     if "json_each" in kbli_plan or "VIRTUAL TABLE" in kbli_plan:
         lines.append(
-            f"- `count_issued_by_kbli_month` over a year reads every NIB issued in it and parses each body's JSON "
+            f"- `count_issued_by_category_month` over a year reads every NIB issued in it and parses each body's JSON "
             f"(`json_each` over `content.activities`): its time grows with the NIBs in the range ({agg / 1000:.1f} s "
             f"for {agg_total:,} activities here). It is a report, not a page: run it from a cache refreshed off-peak, "
             f"or keep a `document_kbli (document_id, month, kbli)` side table filled at insert (as `submission_nik` "
             f"is) so the count is an index-only `GROUP BY`.")
     else:
         lines.append(
-            f"- `count_issued_by_kbli_month` over a year: {agg:,.0f} ms median for {agg_total:,} activities in "
+            f"- `count_issued_by_category_month` over a year: {agg:,.0f} ms median for {agg_total:,} activities in "
             f"{agg_rows:,} month×KBLI groups (plan above). It still touches one index entry per issued activity of "
             f"the period, so it grows linearly with the period's NIBs; it is a report, not a page.")
     deep_p99 = percentile(results["page_deep"], 99)

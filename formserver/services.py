@@ -1,6 +1,7 @@
 """The app's stages wired together once per process: store, reference data, forms, logic, messages."""
 from pathlib import Path
 
+from . import plugins, upgrades
 from .accounts.codes import Codes
 from .accounts.messages import Messenger
 from .definition.check import check
@@ -30,6 +31,8 @@ class Services:
     def __init__(self, config: dict, store=None):
         self.config = config
         self.store = store or open_store(config)
+        plugins.load()
+        upgrades.run(self.store)  # records of an older shape, once per store (the forms' modules say how)
         # the office this server runs (FORMSERVER_VARIANT): identity, overlays, templates, local reference data
         self.variant = RunningVariant.from_config(config)
         self.wilayah = _WILAYAH

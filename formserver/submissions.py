@@ -15,7 +15,7 @@ from .ids import new_id
 from .search import terms_of
 from .state import FormState, truthy
 from .store import StaleVersion
-from .store.base import APPLICANT
+from .store.base import SUBJECT
 
 # processing: the last step is stored and its action's completion runs (answers frozen from then on)
 DRAFT, PROCESSING, COMPLETED = "draft", "processing", "completed"
@@ -111,7 +111,7 @@ class Submissions:
         doc = {"id": new_id(16), "owner": owner, "form_id": form.key,
                "form_version": form.version, "status": DRAFT, "current_step": state.path[0] if state.path else None,
                "completed": [], "data": context, "meta": dict(meta or {}), "created_at": now, "updated_at": now,
-               APPLICANT: applicant_of(context)}
+               SUBJECT: applicant_of(context)}
         doc = self.store.insert_submission({**doc, "terms": terms_of(doc)})
         audit.record(self.store, f"submission:{doc['id']}", "submission.created", owner,
                      form_id=form.key, form_version=form.version)
@@ -283,7 +283,7 @@ class Submissions:
         following = state.path[position + 1:]
         # the notice of a move to another version of the form (versions.py, migrate) has been read once a step is saved
         meta = {k: v for k, v in doc["meta"].items() if k != "version_notice"}
-        return {**doc, "data": data, "completed": completed, "form_version": form.version, APPLICANT: applicant_of(data),
+        return {**doc, "data": data, "completed": completed, "form_version": form.version, SUBJECT: applicant_of(data),
                 "meta": meta,
                 "current_step": following[0] if following else step_key,
                 "status": DRAFT if following or form.steps_by_key[step_key].ends else COMPLETED}

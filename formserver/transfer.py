@@ -12,7 +12,8 @@ The header may also carry ``"private_keys"``: the office's data-signing key, enc
 verification needs are always there, as the ``signing_keys`` collection (the key ring).
 
 Records are written exactly as the store gives them (they are JSON-shaped already), so a round trip
-keeps ids, dates and numbers as they were. The trailer makes a truncated file detectable. The import
+keeps ids, dates and numbers as they were; a record of a shape older than the store's (an export made
+before an upgrade, formserver/upgrades.py) is upgraded as it is read. The trailer makes a truncated file detectable. The import
 reads one line at a time, restores records in batches through the store interface and relies on
 ``restore`` skipping records already present: after any failure, the same import can simply be run
 again. Only the store interface is used, so any backend can be exported from and imported into.
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from . import plugins, upgrades
 from .store.base import DuplicateKey, Store
 
 FORMAT = "formserver-export"
@@ -122,6 +124,7 @@ class _Importer:
                  private_keys: Callable[[list], None] | None = None):
         if batch < 1:
             raise ValueError("batch must be at least 1")
+        plugins.load()  # the forms' modules register how a record of an older shape is upgraded
         self.store = store
         self.private_keys = private_keys
         self.progress = progress
@@ -215,6 +218,8 @@ class _Importer:
         record = item["r"]
         if record.get(_KEY_FIELD.get(name, "id")) is None:
             self.fail(line, f"{name} record without its {_KEY_FIELD.get(name, 'id')!r}")
+        # a record exported before an upgrade of its shape (formserver/upgrades.py) goes in in the new shape
+        record = upgrades.upgraded(name, record)
         if name != self.pending_collection or len(self.pending) >= self.batch:
             self.flush()
             self.pending_collection = name

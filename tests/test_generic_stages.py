@@ -16,12 +16,8 @@ GENERIC = [*sorted((PACKAGE / "web").rglob("*.py")), *sorted((PACKAGE / "web" / 
            *sorted((PACKAGE / "compile").glob("*.py")),
            *(PACKAGE / name for name in ("validate.py", "state.py", "logic.py", "submissions.py")),
            *sorted((PACKAGE / "store").glob("*.py"))]
-# known and left, with the reason (docs/DECISIONS.md): renaming a stored field needs a data migration in both stores
-KNOWN = {
-    ("store/base.py", "nik"): "the submission's top-level field the stores index for officers (APPLICANT)",
-    ("store/sqlite.py", "kbli"): "documents counted per KBLI and month for the charts",
-    ("store/mongo.py", "kbli"): "documents counted per KBLI and month for the charts",
-}
+# known and left, with the reason (docs/DECISIONS.md); empty: the stores index neutral fields the forms fill
+KNOWN: dict[tuple[str, str], str] = {}
 # words the engine itself uses that shipped forms happen to use as keys too
 ENGINE_WORDS = {
     "akun": "the account's answers as rules read them (state.ROOTS), for every form",

@@ -92,7 +92,7 @@ def test_two_applications_of_one_account_share_one_nib(app, applicant):
     assert all(verify(app, d)["valid"] for d in first["documents"] if d["type"] != "NIB")
     # the monthly report counts each activity once, not again in the reissued NIB
     month = issued["issued_at"][:7]
-    counts = {r["kbli"]: r["count"] for r in store.count_issued_by_kbli_month(f"{month}-01", "2999-01-01")}
+    counts = {r["category"]: r["count"] for r in store.count_issued_by_category_month(f"{month}-01", "2999-01-01")}
     assert counts == {"47191": 1, "10298": 1}
 
 

@@ -5,11 +5,13 @@ Tests that take the ``store`` fixture run once per backend (sqlite, mongomock, a
 FORMSERVER_TEST_MONGODB_URI is set); tests named ``test_sqlite_*`` / ``test_mongo_*`` are backend-specific.
 """
 import multiprocessing
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from formserver import plugins, upgrades
 from formserver.store import DuplicateKey, StaleVersion, StoreUnavailable, open_store, redact_uri
 from formserver.store.mongo import MongoStore, read_preference, write_concern
 from formserver.store.sqlite import SQLiteStore
@@ -525,19 +527,18 @@ def test_reference_tables_same_date_in_insertion_order(store):
 
 def test_officer_queries(store):
     for i in range(5):
-        store.insert_submission(submission(id=f"s{i}", status="completed" if i % 2 else "draft", nik="1401011708900001" if i < 2 else None,
+        store.insert_submission(submission(id=f"s{i}", status="completed" if i % 2 else "draft", subject="1401011708900001" if i < 2 else None,
                                            created_at=f"2025-01-0{i + 1}T00:00:00+00:00"))
     assert [d["id"] for d in store.list_submissions("registrasi")] == ["s4", "s3", "s2", "s1", "s0"]
     assert [d["id"] for d in store.list_submissions("registrasi", status="completed")] == ["s3", "s1"]
     assert [d["id"] for d in store.list_submissions("registrasi", created_from="2025-01-02", created_to="2025-01-04", limit=1, offset=1)] == ["s1"]
-    assert [d["id"] for d in store.find_submissions_by_nik("1401011708900001")] == ["s1", "s0"]
-    store.insert_document(document(issued_at="2025-10-03T01:00:00+00:00",
-                                   content={"activities": [{"kbli": "47191"}, {"kbli": "10298"}]}))
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900001")] == ["s1", "s0"]
+    store.insert_document(document(issued_at="2025-10-03T01:00:00+00:00", categories=["47191", "10298"]))
     store.insert_document(document(id="d2", number="2", application_id="s2", issued_at="2025-11-01T00:00:00+00:00",
-                                   content={"activities": [{"kbli": "47191"}]}))
-    assert store.count_issued_by_kbli_month("2025-01-01", "2026-01-01") == [
-        {"month": "2025-10", "kbli": "10298", "count": 1}, {"month": "2025-10", "kbli": "47191", "count": 1},
-        {"month": "2025-11", "kbli": "47191", "count": 1}]
+                                   categories=["47191"]))
+    assert store.count_issued_by_category_month("2025-01-01", "2026-01-01") == [
+        {"month": "2025-10", "category": "10298", "count": 1}, {"month": "2025-10", "category": "47191", "count": 1},
+        {"month": "2025-11", "category": "47191", "count": 1}]
 
 
 def test_officer_list_pages_and_ties(store):
@@ -549,7 +550,7 @@ def test_officer_list_pages_and_ties(store):
     assert store.list_submissions("registrasi", offset=4) == [] and store.list_submissions("registrasi", limit=0) == []
     assert [d["id"] for d in store.list_submissions("registrasi", created_from="2025-01-02")] == ["s3", "s2"]
     assert [d["id"] for d in store.list_submissions("registrasi", created_to="2025-01-02")] == ["s1", "s0"]
-    assert store.find_submissions_by_nik("0000") == [] and store.find_submissions_by_nik("") == []
+    assert store.find_submissions_by_subject("0000") == [] and store.find_submissions_by_subject("") == []
 
 
 def test_search_by_terms_pages_newest_change_first(store):
@@ -619,6 +620,10 @@ def test_bulk_load_leaves_every_index_working(store):
         store.restore_many("submissions", [submission(id=f"s{i}", version=1, terms=["form:permohonan", f"w:{i % 2}"],
                                                       updated_at=f"2025-03-0{i + 1}T00:00:00+00:00")
                                            for i in range(4)])
+        store.restore_many("submissions", [submission(id="sx", form_id="other", version=1, subject="1401011708900001")])
+        store.restore_many("documents", [document(version=1, issued_at="2025-10-03T00:00:00+00:00", categories=["47191"])])
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900001")] == ["sx"]
+    assert store.count_issued_by_category_month("2025-10-01", "2025-11-01")[0]["count"] == 1
     assert [d["id"] for d in store.search_submissions(["w:1"])[0]] == ["s3", "s1"]
     assert [d["id"] for d in store.list_submissions("registrasi")] == ["s3", "s2", "s1", "s0"]
     store.insert_submission(submission(id="s9", terms=["w:1"]))
@@ -645,26 +650,103 @@ def test_reindex_gives_old_submissions_their_terms_batch_wise_resumably_and_once
     assert reindex(store, after="s2").read == 2  # resumed past s2: s3 and s4
 
 
-def test_kbli_counts_only_issued_nibs_in_range(store):
-    acts = {"activities": [{"kbli": "47191"}]}
-    store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-09-30T23:59:59+00:00", content=acts))
-    store.insert_document(document(id="b", number="2", application_id="b", issued_at="2025-10-01T00:00:00+00:00", content=acts))
-    store.insert_document(document(id="c", number="3", application_id="c", issued_at="2025-10-20T00:00:00+00:00", content=acts))
-    store.insert_document(document(id="d", number="4", application_id="d", issued_at="2025-11-01T00:00:00+00:00", content=acts))
+def test_category_counts_only_documents_with_categories_in_range(store, new_store):
+    acts = {"activities": [{"kbli": "47191"}]}  # what a document prints: the store counts its categories only
+    cats = ["47191"]
+    store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-09-30T23:59:59+00:00", categories=cats))
+    store.insert_document(document(id="b", number="2", application_id="b", issued_at="2025-10-01T00:00:00+00:00", categories=cats))
+    store.insert_document(document(id="c", number="3", application_id="c", issued_at="2025-10-20T00:00:00+00:00", categories=cats))
+    store.insert_document(document(id="d", number="4", application_id="d", issued_at="2025-11-01T00:00:00+00:00", categories=cats))
     store.insert_document(document(id="e", number="5", application_id="a", type="SERTIFIKAT_STANDAR", activity="0",
                                    issued_at="2025-10-05T00:00:00+00:00", content=acts))
-    store.insert_document(document(id="f", number="6", application_id="f", issued_at="2025-10-06T00:00:00+00:00"))
-    assert store.count_issued_by_kbli_month("2025-10-01", "2025-11-01") == [{"month": "2025-10", "kbli": "47191", "count": 2}]
-    assert store.count_issued_by_kbli_month("2026-01-01", "2027-01-01") == []
+    store.insert_document(document(id="f", number="6", application_id="f", issued_at="2025-10-06T00:00:00+00:00",
+                                   categories=[]))
+    assert store.count_issued_by_category_month("2025-10-01", "2025-11-01") == [
+        {"month": "2025-10", "category": "47191", "count": 2}]
+    assert store.count_issued_by_category_month("2026-01-01", "2027-01-01") == []
+    other = new_store()
+    other.restore_many("documents", list(store.iter_collection("documents")))
+    assert other.count_issued_by_category_month("2025-10-01", "2025-11-01") == [
+        {"month": "2025-10", "category": "47191", "count": 2}]
 
 
-def test_kbli_counts_skip_the_activities_a_reissued_nib_carries(store):
-    store.insert_document(document(id="a", number="1", application_id="a", issued_at="2025-10-01T00:00:00+00:00",
-                                   content={"activities": [{"kbli": "47191"}]}))
-    store.insert_document(document(id="b", number="1-02", application_id="b", issued_at="2025-10-02T00:00:00+00:00",
-                                   carried=1, content={"activities": [{"kbli": "47191"}, {"kbli": "10298"}]}))
-    assert store.count_issued_by_kbli_month("2025-10-01", "2025-11-01") == [
-        {"month": "2025-10", "kbli": "10298", "count": 1}, {"month": "2025-10", "kbli": "47191", "count": 1}]
+def _old_shapes(store):
+    """Records as the stores kept them before they stopped naming form keys: a submission's applicant as its
+    top-level "nik", NIB documents without categories (the report read their activities' KBLI codes)."""
+    store.insert_submission(submission(nik="1401011708900001"))
+    store.insert_submission(submission(id="s2", nik=None))
+    two = {"activities": [{"kbli": "47191"}, {"kbli": "10298"}]}
+    store.insert_document(document(issued_at="2025-10-03T01:00:00+00:00", content=two))
+    store.insert_document(document(id="d2", number="2", application_id="s2", issued_at="2025-10-05T00:00:00+00:00",
+                                   carried=1, content=two))  # reissued: the first activity was counted before
+    store.insert_document(document(id="d3", number="3", type="SERTIFIKAT_STANDAR", activity="0",
+                                   issued_at="2025-10-06T00:00:00+00:00", content=two))
+
+
+def test_upgrades_give_old_records_their_subject_and_categories_once(store):
+    plugins.load()
+    _old_shapes(store)
+    old = store.get_submission("s1")
+    assert store.find_submissions_by_subject("1401011708900001") == []
+    assert upgrades.run(store) == {"submission-subject": 2, "document-categories": 2}
+    upgraded = store.get_submission("s1")
+    assert upgraded == {**{k: v for k, v in old.items() if k != "nik"}, "subject": "1401011708900001"}
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900001")] == ["s1"]
+    assert store.get_submission("s2")["subject"] is None and "nik" not in store.get_submission("s2")
+    counts = [{"month": "2025-10", "category": "10298", "count": 2}, {"month": "2025-10", "category": "47191", "count": 1}]
+    assert store.count_issued_by_category_month("2025-10-01", "2025-11-01") == counts
+    assert "categories" not in store.get_document("d3") and store.get_document("d1")["version"] == 1
+    assert upgrades.run(store) == {}  # once per store: nothing counted twice
+    assert store.count_issued_by_category_month("2025-10-01", "2025-11-01") == counts
+    store.update_submission({**upgraded, "subject": "1401011708900002"})  # the index follows later writes
+    assert store.find_submissions_by_subject("1401011708900001") == []
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900002")] == ["s1"]
+
+
+def test_sqlite_upgrade_replaces_the_old_side_tables(tmp_path):
+    plugins.load()
+    path = tmp_path / "old.sqlite3"
+    _old_shapes(SQLiteStore(path))
+    db = sqlite3.connect(path)  # the side tables as the earlier schema had them, filled
+    db.executescript("CREATE TABLE submission_nik (id TEXT PRIMARY KEY, nik TEXT NOT NULL);"
+                     "INSERT INTO submission_nik VALUES ('s1', '1401011708900001');"
+                     "CREATE TABLE document_kbli (document_id TEXT NOT NULL, month TEXT NOT NULL, kbli TEXT NOT NULL);"
+                     "INSERT INTO document_kbli VALUES ('d1', '2025-10', '47191'), ('d1', '2025-10', '10298');")
+    db.close()
+    store = SQLiteStore(path)
+    tables = {row[0] for row in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & {"submission_nik", "document_kbli"}
+    assert upgrades.run(store) == {"submission-subject": 2, "document-categories": 2}
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900001")] == ["s1"]
+    assert store.count_issued_by_category_month("2025-10-01", "2025-11-01")[0]["count"] == 2
+    assert upgrades.run(SQLiteStore(path)) == {}
+
+
+def test_sqlite_upgrade_is_all_or_nothing(tmp_path):
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store.insert_submission(submission(id="s1"))
+    store.insert_submission(submission(id="s2"))
+
+    def fails_on_the_second(doc):
+        if doc["id"] == "s2":
+            raise ValueError("broken record")
+        return {**doc, "subject": "x"}
+    with pytest.raises(ValueError):
+        store.upgrade_records("t", "submissions", fails_on_the_second)
+    assert "subject" not in store.get_submission("s1") and store.find_submissions_by_subject("x") == []
+    assert store.upgrade_records("t", "submissions", lambda doc: {**doc, "subject": "x"}) == 2  # not marked done
+    assert len(store.find_submissions_by_subject("x")) == 2
+    with pytest.raises(ValueError):  # an upgrade may not change what optimistic concurrency compares
+        store.upgrade_records("u", "submissions", lambda doc: {**doc, "version": 9})
+
+
+def test_mongo_upgrade_drops_the_index_of_the_retired_field(mongo_store):
+    plugins.load()
+    mongo_store.db.submissions.create_index("nik", sparse=True, name="nik")  # as the earlier store made it
+    _old_shapes(mongo_store)
+    assert upgrades.run(mongo_store)["submission-subject"] == 2
+    names = {index["name"] for index in mongo_store.db.submissions.list_indexes()}
+    assert "nik" not in names and "subject" in names
 
 
 def _survey(sid, on, values, status="completed"):
@@ -734,7 +816,7 @@ def variant_version(variant, number, **extra):
 def fill(store):
     """One record of every collection, and some more to show the export order."""
     store.put_file(a_file())
-    store.insert_submission(submission(nik="1401011708900001"))
+    store.insert_submission(submission(subject="1401011708900001"))
     store.insert_account({"id": "a1", "username": "u1", "email": "e@x.id"})
     store.insert_document(document())
     store.next_value("nib")
@@ -755,7 +837,7 @@ def test_export_and_restore_round_trip(store, new_store):
         assert all(other.restore(name, r) for r in records)
         assert not any(other.restore(name, r) for r in records)  # a second run adds nothing
     assert {name: list(other.iter_collection(name)) for name in other.COLLECTIONS} == dump
-    assert [d["id"] for d in other.find_submissions_by_nik("1401011708900001")] == ["s1"]
+    assert [d["id"] for d in other.find_submissions_by_subject("1401011708900001")] == ["s1"]
     with pytest.raises(DuplicateKey):
         other.restore("accounts", {"id": "a2", "username": "u1", "email": "f@x.id", "version": 1})
 
@@ -900,9 +982,9 @@ def test_restore_unknown_collection(store):
 def test_mongo_filters_never_read_values_as_operators(mongo_store):
     store = mongo_store
     store.insert_account({"id": "1", "username": "budi", "email": "b@x.id"})
-    store.insert_submission(submission(nik="1401011708900001"))
+    store.insert_submission(submission(subject="1401011708900001"))
     assert store.find_account(username={"$ne": ""}) is None and store.get_account({"$gt": ""}) is None
-    assert store.find_submissions({"$ne": None}) == [] and store.find_submissions_by_nik({"$ne": None}) == []
+    assert store.find_submissions({"$ne": None}) == [] and store.find_submissions_by_subject({"$ne": None}) == []
     assert store.get_submission({"$regex": "."}) is None and store.find_document(number={"$exists": True}) is None
 
 

@@ -26,7 +26,7 @@ def fill(store, submissions=12):
     for i in range(submissions):
         store.insert_submission({
             "id": f"s{i:03d}", "owner": "a1", "form_id": "registrasi", "form_version": 1,
-            "status": "completed" if i % 2 else "draft", "nik": f"14010117089000{i:02d}",
+            "status": "completed" if i % 2 else "draft", "subject": f"14010117089000{i:02d}",
             "created_at": f"2025-10-{i % 28 + 1:02d}T08:30:00+07:00", "updated_at": "2025-10-30T01:02:03.456789+00:00",
             "data": {"nama_usaha": f"{TEXT} {i}", "modal": BIG_RUPIAH + i, "luas": 12.5, "rasio": 0.1,
                      "kecil": 1e-7, "nol": 0, "kosong": None, "setuju": True,
@@ -34,7 +34,7 @@ def fill(store, submissions=12):
         })
     store.insert_document({"id": "d1", "number": "0210250000011", "application_id": "s001", "type": "NIB",
                            "activity": "", "status": "issued", "issued_at": "2025-10-05T03:00:00+00:00",
-                           "content": {"activities": [{"kbli": "47191", "modal": BIG_RUPIAH}]}})
+                           "content": {"activities": [{"kbli": "47191", "modal": BIG_RUPIAH}]}, "categories": ["47191"]})
     store.insert_document({"id": "d2", "number": "SS-1", "application_id": "s001", "type": "SS", "activity": "47191",
                            "status": "issued", "issued_at": "2025-10-05T03:00:01+00:00", "content": {}})
     store.put_file({"id": "f1", "owner": "a1", "name": "bukti.pdf", "content_type": "application/pdf", "size": 9,
@@ -104,10 +104,32 @@ def test_round_trip_is_lossless(source, target):
     assert type(restored["luas"]) is float and restored["kecil"] == 1e-7 and restored["nol"] == 0
     assert type(restored["nol"]) is int
     assert restored["kegiatan"][0]["catatan"] == "baris\nbaru\u2028\x85"
-    assert [d["id"] for d in target.find_submissions_by_nik("1401011708900003")] == ["s003"]
+    assert [d["id"] for d in target.find_submissions_by_subject("1401011708900003")] == ["s003"]
     # the export of the copy is the same file, apart from its creation time
     assert exported(target).splitlines()[1:] == lines[1:]
     assert target.next_value("nib") == 3  # counters continue where they were
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mongomock"])
+def test_an_export_made_before_the_neutral_keys_imports_in_the_new_shape(backend, tmp_path):
+    if backend == "sqlite":
+        store = SQLiteStore(tmp_path / "target.sqlite3")
+    else:
+        mongomock = pytest.importorskip("mongomock")
+        from formserver.store.mongo import MongoStore
+        store = MongoStore(mongomock.MongoClient(), "old_export", owns_client=True)
+    text = (ROOT / "tests" / "data" / "export_before_neutral_keys.jsonl").read_text(encoding="utf-8")
+    assert import_(store, lines_of(text)) == json.loads(text.splitlines()[-1])["counts"]
+    upgraded = store.get_submission("s1")
+    assert upgraded["subject"] == "1401011708900001" and "nik" not in upgraded and upgraded["version"] == 1
+    assert [d["id"] for d in store.find_submissions_by_subject("1401011708900001")] == ["s1"]
+    assert store.get_submission("s2")["subject"] is None
+    assert store.search_submissions(["nik:1401011708900001"])[0][0]["id"] == "s1"  # search terms as they were
+    assert store.count_issued_by_category_month("2025-10-01", "2026-01-01") == [
+        {"month": "2025-10", "category": "10298", "count": 1}, {"month": "2025-10", "category": "47191", "count": 1},
+        {"month": "2025-11", "category": "56101", "count": 1}]
+    assert "categories" not in store.get_document("d3")
+    assert import_(store, lines_of(text))["submissions"] == 0  # a second run adds nothing
 
 
 def test_import_twice_adds_nothing_the_second_time(source, target):

@@ -11,6 +11,8 @@ from ..config import base_url
 from ..dates import format_date
 from ..i18n import bi
 from ..store import DuplicateKey
+from ..store.base import SUBJECT
+from ..upgrades import upgrade
 from .codes import CodeLimited
 from .messages import DeliveryError, Message
 from .passwords import hash_password
@@ -70,6 +72,19 @@ def display_name(account: dict) -> str:
 def _applicant_nik(data: dict) -> str | None:
     """The applicant's NIK: answered in the form, or from the account (``akun``) of a logged-in applicant."""
     return data.get("nik") or (data.get("akun") or {}).get("nik")
+
+
+# before the stores kept whom a submission is about as its neutral "subject", they kept the NIK as "nik"
+_OLD_SUBJECT = "nik"
+
+
+@upgrade("submission-subject", "submissions", retired=(_OLD_SUBJECT,))
+def _subject_from_nik(submission: dict) -> dict | None:
+    """A submission stored with its applicant's NIK as the top-level ``nik``: the same value as its subject."""
+    if SUBJECT in submission or _OLD_SUBJECT not in submission:
+        return None
+    upgraded = {k: v for k, v in submission.items() if k != _OLD_SUBJECT}
+    return {**upgraded, SUBJECT: submission[_OLD_SUBJECT]}
 
 
 def _code_text(code: str) -> tuple[str, str]:

@@ -23,7 +23,9 @@ from ..i18n import Bi, bi
 from ..ids import new_id
 from ..labels import label
 from ..store import DuplicateKey, StaleVersion
+from ..store.base import CATEGORIES
 from ..submissions import COMPLETED, PROCESSING
+from ..upgrades import upgrade
 from . import search_terms, signing  # noqa: F401  (search_terms registers the application's search terms)
 from .keyring import KeyRing
 
@@ -86,6 +88,21 @@ DOCUMENT_ANSWERS = frozenset({
     "nomor_dokumen_lingkungan", "tanggal_dokumen_lingkungan", "produk", "jenis_produk", "kelurahan_usaha",
     "kecamatan_usaha", "kabupaten_usaha", "provinsi_usaha", "pernyataan_sppl", "punya_dokumen_lingkungan",
     "nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir"})
+
+
+def _categories(doc: dict) -> list[str]:
+    """What the monthly report counts a NIB document by: the KBLI codes of the activities it adds (a reissued
+    document lists the earlier documents' activities first, ``carried``: they were counted then)."""
+    activities = (doc.get("content") or {}).get("activities") or []
+    return [str(a["kbli"]) for a in activities[doc.get("carried") or 0:] if isinstance(a, dict) and a.get("kbli")]
+
+
+@upgrade("document-categories", "documents")
+def _categories_of_nib(doc: dict) -> dict | None:
+    """A NIB document issued before documents carried their categories: its KBLI codes, as issuing gives them."""
+    if doc.get("type") != "NIB" or CATEGORIES in doc:
+        return None
+    return {**doc, CATEGORIES: _categories(doc)}
 
 
 def _selected(data: dict) -> list[tuple[int, dict]]:
@@ -272,8 +289,10 @@ class Issuer:
                        "office": office, "risk_table": submission["meta"].get("risk_table")}
             doc = {"id": new_id(), "application_id": submission["id"], "owner": submission["owner"],
                    **slot, "issued_at": issued_at, "content": content}
-            if slot["type"] == "NIB" and carried:
-                doc["carried"] = len(carried)  # the first activities are the earlier documents' (reports count them once)
+            if slot["type"] == "NIB":
+                if carried:
+                    doc["carried"] = len(carried)  # the first activities are the earlier documents'
+                doc[CATEGORIES] = _categories(doc)  # the report counts a NIB's activities, the carried ones once
             doc["key_id"], doc["signature"] = self.ring.sign(self.payload(doc))
             try:
                 self.store.insert_document(doc)

@@ -2,6 +2,7 @@
 applicant's NIK or passport, the KBLI codes and risk levels of its activities, its tracking status, its month,
 and the words of the applicant's and the businesses' names."""
 from ..search import term_source, words
+from ..store.base import SUBJECT
 
 DRAF = "DRAF"
 
@@ -14,7 +15,7 @@ def application_terms(doc: dict) -> list[str]:
     terms = [f"status:{meta.get('status_permohonan', DRAF)}", f"month:{str(doc.get('created_at', ''))[:7]}"]
     if meta.get("nib"):
         terms.append(f"nib:{meta['nib']}")
-    for identity in (akun.get("nik") or doc.get("nik"), akun.get("nomor_paspor")):
+    for identity in (akun.get("nik") or doc.get(SUBJECT), akun.get("nomor_paspor")):
         if identity:
             terms.append(f"nik:{str(identity).upper()}")
     for item in activities:

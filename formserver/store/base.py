@@ -8,8 +8,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-# the submission's top-level field holding the applicant's identity number (NIK), which both stores index
-APPLICANT = "nik"
+# the submission's top-level field saying whom it is about (the applicant's identity number, as the form's own
+# module gives it: actions.applicant_id), which both stores index for officers
+SUBJECT = "subject"
+# a document's top-level list of labels (e.g. the codes of the activities it licenses, as its form's own module
+# sets them), counted per month of issue for the reports
+CATEGORIES = "categories"
 
 
 class StoreError(Exception):
@@ -98,8 +102,8 @@ class Store(ABC):
         ``until`` (ISO dates, ``until`` excluded): ``[{"key", "value", "count"}]`` ordered by key, then value."""
 
     @abstractmethod
-    def find_submissions_by_nik(self, nik: str, limit: int = 50) -> list[dict]:
-        """Submissions whose top-level ``nik`` (the applicant's) is ``nik``, newest first."""
+    def find_submissions_by_subject(self, subject: str, limit: int = 50) -> list[dict]:
+        """Submissions whose top-level ``subject`` (:data:`SUBJECT`) is ``subject`` (not empty), newest first."""
 
     # search terms: a submission may carry "terms", a list of strings ("nib:…", "kbli:…", "w:budi"), made by the
     # submission service from its answers; the store indexes them and never reads their meaning
@@ -287,10 +291,18 @@ class Store(ABC):
         """The versions of a reference table, oldest effective date first."""
 
     @abstractmethod
-    def count_issued_by_kbli_month(self, since: str, until: str) -> list[dict]:
-        """Issued NIBs per KBLI code and month, for whole months: ``since`` and ``until`` are ISO dates on
-        the first of a month, ``until`` excluded:
-        ``[{"month": "2025-10", "kbli": "47191", "count": 12}, ...]`` ordered by month, then kbli."""
+    def count_issued_by_category_month(self, since: str, until: str) -> list[dict]:
+        """Issued documents per category (each label of a document's :data:`CATEGORIES`) and month of issue,
+        for whole months: ``since`` and ``until`` are ISO dates on the first of a month, ``until`` excluded:
+        ``[{"month": "2025-10", "category": "47191", "count": 12}, ...]`` ordered by month, then category."""
+
+    # upgrades of stored records to a newer shape (formserver/upgrades.py, registered by the shape's owner)
+    @abstractmethod
+    def upgrade_records(self, name: str, collection: str, fn, retired: Sequence[str] = ()) -> int | None:
+        """Once per store and ``name``: replace each record of ``collection`` ("submissions" or "documents")
+        for which ``fn(record)`` gives a new shape (same id, version and indexed columns), rebuild the
+        collection's indexes of :data:`SUBJECT` / :data:`CATEGORIES`, drop indexes on the ``retired`` fields,
+        and remember ``name``. The number of records rewritten; None when ``name`` was applied before."""
 
     # form definitions, versioned: {"id": "<form_id>@<number>", "version" (of the record, optimistic), "form_id",
     # "number" (the definition's version, unique per form), "definition", "created_at", "created_by",

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import APPLICANT, QUOTA_HORIZON, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait, search_total
+from .base import CATEGORIES, QUOTA_HORIZON, SUBJECT, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait, search_total
 
 #: internal fields stripped from every returned record
 _HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
@@ -153,7 +153,7 @@ class MongoStore(Store):
                                      ("_id", ASCENDING)], name="form_status_created_id")
         db.submissions.create_index([("form_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
                                     name="form_created_id")
-        db.submissions.create_index(APPLICANT, sparse=True, name=APPLICANT)
+        db.submissions.create_index(SUBJECT, sparse=True, name=SUBJECT)
         db.submissions.create_index([("form_id", ASCENDING), ("status", ASCENDING), ("tally.on", ASCENDING)],
                                     name="form_status_tally", partialFilterExpression={"tally": {"$exists": True}})
         # the officers' search: a multikey index on the terms, in date order within each term
@@ -165,6 +165,9 @@ class MongoStore(Store):
         db.documents.create_index([("application_id", ASCENDING), ("_seq", ASCENDING)], name="application_seq")
         db.documents.create_index([("type", ASCENDING), ("issued_at", ASCENDING)], name="type_issued")
         db.documents.create_index("_seq", name="seq")
+        # the monthly report reads only the documents that carry categories
+        db.documents.create_index([("issued_at", ASCENDING)], name="categories_issued",
+                                  partialFilterExpression={CATEGORIES: {"$exists": True}})
         db.events.create_index([("subject", ASCENDING), ("_id", ASCENDING)], name="subject_seq")
         db.reference_tables.create_index([("kind", ASCENDING), ("effective", ASCENDING), ("_seq", ASCENDING)],
                                          name="kind_effective")
@@ -331,10 +334,10 @@ class MongoStore(Store):
         cursor = self._find("submissions", condition).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
         return _page(cursor, limit, offset)
 
-    def find_submissions_by_nik(self, nik, limit=50):
-        if not nik:  # SQLiteStore indexes only non-empty NIKs
+    def find_submissions_by_subject(self, subject, limit=50):
+        if not subject:  # SQLiteStore indexes only non-empty subjects
             return []
-        cursor = self._find("submissions", {APPLICANT: _eq(nik)}).sort([("created_at", DESCENDING)])
+        cursor = self._find("submissions", {SUBJECT: _eq(subject)}).sort([("created_at", DESCENDING)])
         return _page(cursor, limit)
 
     def search_submissions(self, terms, updated_from=None, updated_to=None, limit=50, offset=0, count_limit=10_000):
@@ -540,19 +543,49 @@ class MongoStore(Store):
         return self.db.documents.update_many({"key_id": {"$exists": False}},
                                              {"$set": {"key_id": key_id, "key_id_assumed": True}}).modified_count
 
-    def count_issued_by_kbli_month(self, since, until):
+    def count_issued_by_category_month(self, since, until):
         rows = self.db.documents.aggregate([
             # whole months, as the interface says: "2025-10-31T..." < "2025-11" as strings
-            {"$match": {"type": "NIB", "issued_at": {"$gte": since[:7], "$lt": until[:7]}}},
-            {"$unwind": {"path": "$content.activities", "includeArrayIndex": "_position"}},
-            # a reissued NIB document lists the earlier documents' activities first (``carried``): counted then
-            {"$match": {"$expr": {"$gte": ["$_position", {"$ifNull": ["$carried", 0]}]}}},
+            {"$match": {CATEGORIES: {"$exists": True}, "issued_at": {"$gte": since[:7], "$lt": until[:7]}}},
+            {"$unwind": f"${CATEGORIES}"},
+            {"$match": {CATEGORIES: {"$ne": None}}},
             # ISO dates are ASCII: the first 7 bytes are the month
-            {"$group": {"_id": {"month": {"$substr": ["$issued_at", 0, 7]}, "kbli": "$content.activities.kbli"},
+            {"$group": {"_id": {"month": {"$substr": ["$issued_at", 0, 7]}, "category": f"${CATEGORIES}"},
                         "count": {"$sum": 1}}},
-            {"$sort": {"_id.month": 1, "_id.kbli": 1}},
+            {"$sort": {"_id.month": 1, "_id.category": 1}},
         ])
-        return [{"month": r["_id"].get("month"), "kbli": r["_id"].get("kbli"), "count": r["count"]} for r in rows]
+        return [{"month": r["_id"].get("month"), "category": str(r["_id"].get("category")), "count": r["count"]}
+                for r in rows]
+
+    # upgrades
+    def upgrade_records(self, name, collection, fn, retired=()):
+        if collection not in ("submissions", "documents"):
+            raise ValueError(f"records of {collection!r} are not upgraded")
+        upgrades, records = self._primary.upgrades, self._primary[collection]
+        if upgrades.find_one({"_id": _eq(name)}, {"_id": 1}):
+            return None
+        # no multi-document transaction: an upgrade stopped half way runs again at the next start, and ``fn``
+        # leaves a record it upgraded before as it is
+        count, last = 0, None
+        while True:
+            rows = list(records.find({} if last is None else {"_id": {"$gt": last}}).sort([("_id", ASCENDING)])
+                        .limit(_BATCH))
+            for row in rows:
+                last = row["_id"]
+                hidden = {k: row[k] for k in ("_id", *_HIDDEN) if k in row}
+                old = {k: v for k, v in row.items() if k not in hidden}
+                new = fn(dict(old))
+                if new is not None and new != old:
+                    if new.get("id") != old.get("id") or new.get("version") != old.get("version"):
+                        raise ValueError(f"upgrade {name!r} changed the id or version of {old.get('id')!r}")
+                    count += records.replace_one({"_id": row["_id"]}, {**new, **hidden}).modified_count
+            if len(rows) < _BATCH:
+                break
+        for index in list(records.list_indexes()):
+            if index["name"] != "_id_" and set(index["key"]) <= set(retired):
+                records.drop_index(index["name"])
+        upgrades.update_one({"_id": name}, {"$setOnInsert": {"records": count}}, upsert=True)
+        return count
 
     # files
     def put_file(self, doc: dict) -> dict:

@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .base import (
-    APPLICANT,
+    CATEGORIES,
     QUOTA_HORIZON,
+    SUBJECT,
     DuplicateKey,
     StaleVersion,
     Store,
@@ -41,8 +42,9 @@ CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, at);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject, seq);
-CREATE TABLE IF NOT EXISTS submission_nik (id TEXT PRIMARY KEY, nik TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS submission_nik_nik ON submission_nik (nik);
+-- a submission's subject (base.SUBJECT: whom it is about), for officers
+CREATE TABLE IF NOT EXISTS submission_subject (id TEXT PRIMARY KEY, subject TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS submission_subject_subject ON submission_subject (subject);
 -- the officers' search: one row per search term of a submission, with its last change, so a page of one term is
 -- read in date order from the index and every further term is one primary-key probe
 CREATE TABLE IF NOT EXISTS submission_terms (
@@ -57,9 +59,15 @@ CREATE TABLE IF NOT EXISTS documents (
     issued_at TEXT NOT NULL DEFAULT '', UNIQUE (application_id, type, activity));
 CREATE INDEX IF NOT EXISTS documents_application ON documents (application_id, seq);
 CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);  -- the next seq is one seek, not a scan
--- one row per KBLI of an issued NIB, so the monthly report is an index-only GROUP BY
-CREATE TABLE IF NOT EXISTS document_kbli (document_id TEXT NOT NULL, month TEXT NOT NULL, kbli TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS document_kbli_month ON document_kbli (month, kbli);
+-- one row per category of an issued document (base.CATEGORIES), so the monthly report is an index-only GROUP BY
+CREATE TABLE IF NOT EXISTS document_categories (
+    document_id TEXT NOT NULL, month TEXT NOT NULL, category TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS document_categories_month ON document_categories (month, category);
+-- the two side tables above as they were before the stores stopped naming form keys: the upgrades that give the
+-- records their subject and categories (formserver/upgrades.py) rebuild the new tables from the records
+DROP TABLE IF EXISTS submission_nik;
+DROP TABLE IF EXISTS document_kbli;
+CREATE TABLE IF NOT EXISTS upgrades (name TEXT PRIMARY KEY, at TEXT NOT NULL, records INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_type_issued ON documents (type, issued_at);
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, account_id TEXT, expires_at REAL NOT NULL, body TEXT NOT NULL);
@@ -124,13 +132,6 @@ class SQLiteStore(Store):
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
         with self._transaction() as db:
-            # a store made before the report's side table: fill it once from the issued NIBs
-            db.execute(
-                "INSERT INTO document_kbli (document_id, month, kbli)"
-                " SELECT d.id, substr(d.issued_at, 1, 7), json_extract(a.value, '$.kbli')"
-                " FROM documents d, json_each(json_extract(d.body, '$.content.activities')) a"
-                " WHERE d.type = 'NIB' AND a.key >= COALESCE(json_extract(d.body, '$.carried'), 0)"
-                " AND NOT EXISTS (SELECT 1 FROM document_kbli)")
             self._migrate_accounts(db)
 
     @staticmethod
@@ -198,16 +199,17 @@ class SQLiteStore(Store):
                 " VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
                 (doc["id"], doc["owner"], doc["form_id"], doc["status"], doc["created_at"],
                  doc["updated_at"], _dump(doc)))
-            self._index_nik(db, doc)
+            self._index_subject(db, doc)
             self._tally(db, doc)
         return doc
 
     @staticmethod
-    def _index_nik(db, doc: dict, new: bool = False) -> None:
-        if doc.get(APPLICANT):
-            db.execute("INSERT OR REPLACE INTO submission_nik (id, nik) VALUES (?, ?)", (doc["id"], doc[APPLICANT]))
+    def _index_subject(db, doc: dict, new: bool = False) -> None:
+        if doc.get(SUBJECT):
+            db.execute("INSERT OR REPLACE INTO submission_subject (id, subject) VALUES (?, ?)",
+                       (doc["id"], doc[SUBJECT]))
         elif not new:
-            db.execute("DELETE FROM submission_nik WHERE id = ?", (doc["id"],))
+            db.execute("DELETE FROM submission_subject WHERE id = ?", (doc["id"],))
         if not new:
             SQLiteStore._index_terms(db, doc)
 
@@ -257,7 +259,7 @@ class SQLiteStore(Store):
                 (new["owner"], new["status"], new["version"], new["updated_at"], _dump(new),
                  doc["id"], doc["version"])).rowcount
             if changed:
-                self._index_nik(db, new)
+                self._index_subject(db, new)
                 self._tally(db, new)
         if not changed:
             raise StaleVersion(doc["id"])
@@ -283,10 +285,10 @@ class SQLiteStore(Store):
         sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
         return [json.loads(r[0]) for r in self._db.execute(sql, args + [limit, offset])]
 
-    def find_submissions_by_nik(self, nik, limit=50):
+    def find_submissions_by_subject(self, subject, limit=50):
         rows = self._db.execute(
-            "SELECT s.body FROM submission_nik n JOIN submissions s ON s.id = n.id WHERE n.nik = ?"
-            " ORDER BY s.created_at DESC LIMIT ?", (nik, limit))
+            "SELECT s.body FROM submission_subject n JOIN submissions s ON s.id = n.id WHERE n.subject = ?"
+            " ORDER BY s.created_at DESC LIMIT ?", (subject, limit))
         return [json.loads(r[0]) for r in rows]
 
     def search_submissions(self, terms, updated_from=None, updated_to=None, limit=50, offset=0, count_limit=10_000):
@@ -474,19 +476,14 @@ class SQLiteStore(Store):
                        " issued_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
                        (doc["id"], doc["number"], doc["application_id"], doc["type"], doc.get("activity") or "",
                         seq, _dump(doc), doc.get("issued_at", "")))
-            self._index_kbli(db, doc)
+            self._index_categories(db, doc)
         return doc
 
     @staticmethod
-    def _index_kbli(db, doc: dict) -> None:
-        if doc.get("type") != "NIB":
-            return
+    def _index_categories(db, doc: dict) -> None:
         month = str(doc.get("issued_at", ""))[:7]
-        activities = (doc.get("content") or {}).get("activities") or []
-        # a reissued NIB document lists the earlier documents' activities first: they were counted then
-        activities = activities[doc.get("carried") or 0:]
-        db.executemany("INSERT INTO document_kbli (document_id, month, kbli) VALUES (?, ?, ?)",
-                       [(doc["id"], month, a.get("kbli")) for a in activities if isinstance(a, dict)])
+        db.executemany("INSERT INTO document_categories (document_id, month, category) VALUES (?, ?, ?)",
+                       [(doc["id"], month, str(c)) for c in doc.get(CATEGORIES) or () if c is not None])
 
     def get_document(self, document_id: str) -> dict | None:
         return self._one("SELECT body FROM documents WHERE id = ?", (document_id,))
@@ -512,12 +509,50 @@ class SQLiteStore(Store):
             return db.execute("UPDATE documents SET body = json_set(body, '$.key_id', ?, '$.key_id_assumed', json('true'))"
                               " WHERE json_type(body, '$.key_id') IS NULL", (key_id,)).rowcount
 
-    def count_issued_by_kbli_month(self, since, until):
+    def count_issued_by_category_month(self, since, until):
         # months are whole: an ISO bound compared by its "YYYY-MM" prefix, as the month column holds
         rows = self._db.execute(
-            "SELECT month, kbli, COUNT(*) FROM document_kbli WHERE month >= ? AND month < ?"
-            " GROUP BY month, kbli ORDER BY month, kbli", (since[:7], until[:7]))
-        return [{"month": m, "kbli": k, "count": c} for m, k, c in rows]
+            "SELECT month, category, COUNT(*) FROM document_categories WHERE month >= ? AND month < ?"
+            " GROUP BY month, category ORDER BY month, category", (since[:7], until[:7]))
+        return [{"month": m, "category": k, "count": c} for m, k, c in rows]
+
+    # upgrades
+    _REINDEX = {
+        "submissions": ("DELETE FROM submission_subject",
+                        f"INSERT INTO submission_subject (id, subject) SELECT id, json_extract(body, '$.{SUBJECT}')"
+                        f" FROM submissions WHERE COALESCE(json_extract(body, '$.{SUBJECT}'), '') != ''"),
+        "documents": ("DELETE FROM document_categories",
+                      "INSERT INTO document_categories (document_id, month, category)"
+                      f" SELECT d.id, substr(d.issued_at, 1, 7), c.value FROM documents d, json_each(d.body, '$.{CATEGORIES}') c"
+                      " WHERE c.value IS NOT NULL"),
+    }
+
+    def upgrade_records(self, name, collection, fn, retired=()):
+        if collection not in self._REINDEX:
+            raise ValueError(f"records of {collection!r} are not upgraded")
+        # one transaction: the rewritten records, their side table and the upgrade's name, or nothing
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM upgrades WHERE name = ?", (name,)).fetchone():
+                return None
+            count, last = 0, -1
+            while True:  # in rowid pages: no cursor stays open over rows being rewritten
+                rows = db.execute(f"SELECT rowid, body FROM {collection} WHERE rowid > ? ORDER BY rowid LIMIT 1000",
+                                  (last,)).fetchall()
+                for rowid, body in rows:
+                    old = json.loads(body)
+                    new = fn(old)
+                    if new is not None and new != old:
+                        if new.get("id") != old["id"] or new.get("version") != old.get("version"):
+                            raise ValueError(f"upgrade {name!r} changed the id or version of {old['id']!r}")
+                        db.execute(f"UPDATE {collection} SET body = ? WHERE rowid = ?", (_dump(new), rowid))
+                        count += 1
+                if len(rows) < 1000:
+                    break
+                last = rows[-1][0]
+            for statement in self._REINDEX[collection]:
+                db.execute(statement)
+            db.execute("INSERT INTO upgrades (name, at, records) VALUES (?, datetime('now'), ?)", (name, count))
+        return count
 
     # files
     def put_file(self, doc: dict) -> dict:
@@ -714,8 +749,8 @@ class SQLiteStore(Store):
 
     # indexes that nothing inside restore_many reads: built once after a bulk load (the unique ones and documents_seq
     # stay, restore_many looks them up)
-    _BULK_DEFERRED = ("submissions_owner", "submissions_form_status", "submissions_form_time", "submission_nik_nik",
-                      "submission_terms_term", "document_kbli_month", "documents_application", "documents_type_issued")
+    _BULK_DEFERRED = ("submissions_owner", "submissions_form_status", "submissions_form_time", "submission_subject_subject",
+                      "submission_terms_term", "document_categories_month", "documents_application", "documents_type_issued")
 
     @contextmanager
     def bulk_load(self):
@@ -743,11 +778,11 @@ class SQLiteStore(Store):
                     continue  # imported before: an import that stopped half way can run again
                 db.execute(insert, values)  # a unique value another record holds: DuplicateKey, all rolled back
                 if name == "submissions":
-                    self._index_nik(db, record, new=True)
+                    self._index_subject(db, record, new=True)
                     added_terms.extend((record["id"], str(t), record["updated_at"]) for t in set(record.get("terms") or ()) if t)
                     self._tally(db, record)
                 elif name == "documents":
-                    self._index_kbli(db, record)
+                    self._index_categories(db, record)
                 added += 1
             # a batch's search terms in two statements (a record restored is new: it has no terms yet)
             db.executemany("INSERT INTO submission_terms (id, term, updated_at) VALUES (?, ?, ?)", added_terms)
