@@ -27,7 +27,20 @@ from collections.abc import Iterator
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReadPreference, ReturnDocument, WriteConcern
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from .base import CATEGORIES, QUOTA_HORIZON, SUBJECT, DuplicateKey, StaleVersion, Store, email_key, exported_file, file_record, imported_file, quota_wait, search_total
+from .base import (
+    CATEGORIES,
+    QUOTA_HORIZON,
+    SUBJECT,
+    DuplicateKey,
+    StaleVersion,
+    Store,
+    email_key,
+    exported_file,
+    file_record,
+    imported_file,
+    quota_wait,
+    search_total,
+)
 
 #: internal fields stripped from every returned record
 _HIDDEN = {"_id": 0, "_seq": 0, "_activity": 0, "_email": 0, "_identity": 0}
