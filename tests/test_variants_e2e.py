@@ -260,7 +260,7 @@ def test_bad_local_reference_data_stops_the_start(tmp_path, smtp, whatsapp, name
 def test_the_service_page_lists_the_offices_channels(served):
     name, app = served
     page = app.test_client().get("/layanan").get_data(as_text=True)
-    channels = page[page.index('id="kontak"'):]
+    channels = page[page.index('id="saluran"'):]
     channels = channels[:channels.index("</section>")]
     if name == "kampar":
         assert 'href="https://www.lapor.go.id/"' in channels and "0812-7646-0487" in channels
