@@ -46,17 +46,26 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
-    from .definition.load import check_file
+    """Problems fail (exit 1); a text lacking a locale the server offers besides id and en is a warning."""
+    from .config import from_environment
+    from .definition.check import untranslated
+    from .definition.load import check_file, read_json
+    from .i18n import Catalogs
     from .logic import Logic
 
     logic = Logic()
+    extra_locales = [locale for locale in Catalogs(from_environment()["TRANSLATIONS_DIR"] or None).locales
+                     if locale not in ("id", "en")]
     failed = 0
     for name in args.files:
         problems = check_file(Path(name), logic)
         for problem in problems:
             print(f"{name}:{problem.pointer or '/'}: {problem.message}")
+        warnings = untranslated(read_json(Path(name)), extra_locales) if extra_locales and not problems else []
+        for warning in warnings:
+            print(f"{name}:{warning.pointer or '/'}: warning: {warning.message}")
         if not problems:
-            print(f"{name}: OK")
+            print(f"{name}: OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
         failed += bool(problems)
     return 1 if failed or _check_variant(args.files) else 0
 
@@ -163,7 +172,8 @@ def main(argv=None) -> int:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--data-dir", help="data directory (default ./var or FORMSERVER_DATA_DIR)")
     serve.set_defaults(run=_serve)
-    check = commands.add_parser("check", help="check form definition files; exit 1 on any problem")
+    check = commands.add_parser("check", help="check form definition files; exit 1 on any problem (a text lacking a "
+                                              "locale beyond id and en is a warning)")
     check.add_argument("files", nargs="+")
     check.set_defaults(run=_check)
     outbox = commands.add_parser("outbox", help="show messages kept in the development outbox")

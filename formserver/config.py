@@ -22,6 +22,8 @@ def from_environment() -> dict:
     return {
         "DATA_DIR": str(data_dir),
         "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        # the gettext catalogs (<locale>/LC_MESSAGES/messages.po); the server offers id and each locale found there
+        "TRANSLATIONS_DIR": _env("TRANSLATIONS_DIR", ""),
         # how often a process asks the store which form versions are published (a publication shows within it)
         "FORMS_REFRESH_SECONDS": float(_env("FORMS_REFRESH_SECONDS", "2")),
         "STORE": _env("STORE", "sqlite"),

@@ -1,24 +1,140 @@
-"""Bilingual text: Bahasa Indonesia first, English second.
+"""Interface texts through gettext catalogs; definition texts as ``{locale: text}`` objects.
 
-User-facing strings are written as pairs next to each other, ``bi("Wajib diisi", "Required")``,
-and resolved for the locale of the current request. Definitions carry the same pairs as
-``{"id": ..., "en": ...}`` objects, resolved with :func:`text`.
+The source language is Bahasa Indonesia: a message id *is* the Indonesian text
+(``gettext("Wajib diisi")``), so Indonesian needs no catalog and every text missing from a catalog
+reads in Indonesian. Every other locale is a catalog,
+``formserver/translations/<locale>/LC_MESSAGES/messages.po``; the locales a server offers are
+``id`` plus the catalogs present (a translator adds one with a ``.po`` file, no code change).
+The ``.po`` files are compiled to ``.mo`` next to them when a server starts (when the ``.mo`` is
+missing or older; in memory when that folder is read-only): binaries are never committed.
+
+The locale of the moment is the context variable :data:`current_locale` (set per request from
+``?lang=``, the session or Accept-Language; set by hand for e-mails and in tests), so texts resolve
+the same inside and outside a request. Definitions carry their own texts as ``{"id": ..., "en": ...,
+<any offered locale>: ...}`` objects, resolved with :func:`text`, Indonesian when a locale is missing.
 """
-from contextvars import ContextVar
+from __future__ import annotations
 
-LOCALES = ("id", "en")
-DEFAULT_LOCALE = "id"
+import functools
+import io
+import os
+import tempfile
+from contextvars import ContextVar
+from pathlib import Path
+
+from babel.messages import mofile, pofile
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context
+
+SOURCE_LOCALE = DEFAULT_LOCALE = "id"
+DOMAIN = "messages"
+PACKAGE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
-def bi(id_text: str, en_text: str) -> str:
-    """The text for the current locale."""
-    return en_text if current_locale.get() == "en" else id_text
+# ---------------------------------------------------------------- catalogs
+
+
+def _compiled(po: Path) -> Translations:
+    """The translations of one ``.po``: its ``.mo`` next to it, compiled first when missing or older."""
+    mo = po.with_suffix(".mo")
+    try:
+        fresh = mo.stat().st_mtime >= po.stat().st_mtime
+    except OSError:
+        fresh = False
+    if not fresh:
+        with po.open("rb") as source:
+            catalog = pofile.read_po(source, locale=po.parent.parent.name, domain=DOMAIN)
+        buffer = io.BytesIO()
+        mofile.write_mo(buffer, catalog, use_fuzzy=False)
+        try:  # written whole then renamed: workers starting together never read half a file
+            handle, temporary = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo")
+            with os.fdopen(handle, "wb") as out:
+                out.write(buffer.getvalue())
+            os.replace(temporary, mo)
+        except OSError:  # a read-only installation: the catalog lives in memory only
+            return Translations(io.BytesIO(buffer.getvalue()), domain=DOMAIN)
+    with mo.open("rb") as compiled:
+        return Translations(compiled, domain=DOMAIN)
+
+
+class Catalogs:
+    """The compiled catalogs of one translations folder, and the locales they offer."""
+
+    def __init__(self, directory: str | os.PathLike | None = None):
+        self.directory = Path(directory or PACKAGE_TRANSLATIONS)
+        self.translations: dict[str, NullTranslations] = {}
+        if self.directory.is_dir():
+            for po in sorted(self.directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+                locale = po.parent.parent.name
+                if locale != SOURCE_LOCALE:
+                    self.translations[locale] = _compiled(po)
+        self.locales: tuple[str, ...] = (SOURCE_LOCALE, *sorted(self.translations))
+
+    def of(self, locale: str) -> NullTranslations | None:
+        return self.translations.get(locale)
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogs_in(directory: str) -> Catalogs:
+    return Catalogs(directory)
+
+
+def catalogs() -> Catalogs:
+    """The running app's catalogs (FORMSERVER_TRANSLATIONS_DIR), else the package's."""
+    if has_app_context():
+        found = current_app.extensions.get("i18n")
+        if found is not None:
+            return found
+    return _catalogs_in(str(PACKAGE_TRANSLATIONS))
+
+
+def offered_locales() -> tuple[str, ...]:
+    """``id`` and every locale with a catalog, sorted."""
+    return catalogs().locales
+
+
+def locale_name(locale: str) -> str:
+    """A locale's name in its own language ("English", "Indonesia", "Jawa")."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        name = Locale.parse(locale).get_display_name(locale) or locale
+    except (ValueError, UnknownLocaleError):
+        return locale
+    return name[:1].upper() + name[1:]
+
+
+# ---------------------------------------------------------------- interface texts
+
+
+def _translations(locale: str | None) -> NullTranslations | None:
+    locale = locale or current_locale.get()
+    return None if locale == SOURCE_LOCALE else catalogs().of(locale)
+
+
+def gettext(message: str, locale: str | None = None) -> str:
+    """``message`` (the Indonesian text) in the current locale, or in ``locale``; Indonesian when untranslated."""
+    found = _translations(locale)
+    return message if found is None else found.gettext(message)
+
+
+def pgettext(context: str, message: str, locale: str | None = None) -> str:
+    """:func:`gettext` for a text whose translation depends on where it is used."""
+    found = _translations(locale)
+    return message if found is None else found.pgettext(context, message)
+
+
+def ngettext(singular: str, plural: str, n: int, locale: str | None = None) -> str:
+    """The singular or plural text for ``n`` (Indonesian itself has one form: write it in both)."""
+    found = _translations(locale)
+    if found is None:
+        return singular if n == 1 else plural
+    return found.ngettext(singular, plural, n)
 
 
 def text(value, locale: str | None = None) -> str:
-    """Resolve a definition text (a ``{"id", "en"}`` object or a plain string)."""
+    """Resolve a definition text (a ``{"id", "en", …}`` object or a plain string); Indonesian when a locale lacks it."""
     if isinstance(value, str):
         return value
     if not isinstance(value, dict):  # None, or a template's undefined value
@@ -27,29 +143,90 @@ def text(value, locale: str | None = None) -> str:
     return value.get(locale) or value.get(DEFAULT_LOCALE) or ""
 
 
-class Bi(str):
-    """A lazy bilingual text: resolved for the current locale when turned into a string.
+class LazyText(str):
+    """A text resolved for the current locale each time it is turned into a string.
 
-    Used where a message is made before the locale is known (schemas compiled at start-up).
-    It is a ``str`` (holding the Indonesian text) so libraries that insist on strings accept it;
-    ``format`` keeps it lazy, so marshmallow can fill in ``{min}`` and the like.
+    Used where a message is made before the locale is known (schemas compiled at start-up, module constants).
+    It is a ``str`` holding the Indonesian text, so libraries that insist on strings accept it; ``format``
+    stays lazy, so marshmallow can fill in ``{min}`` and the like, and lazy arguments resolve with it.
     """
 
-    def __new__(cls, id_text: str, en_text: str):
-        self = super().__new__(cls, id_text)
-        self.id, self.en = id_text, en_text
+    def __new__(cls, resolve, source: str):
+        self = super().__new__(cls, source)
+        self._resolve = resolve
         return self
 
     @classmethod
-    def of(cls, value) -> "Bi":
-        """A Bi from a definition text ``{"id", "en"}``."""
-        return cls(value.get("id", ""), value.get("en") or value.get("id", ""))
+    def of(cls, value) -> LazyText:
+        """A definition text ``{"id", "en", …}`` resolved lazily."""
+        return cls(functools.partial(text, value), text(value, SOURCE_LOCALE))
 
-    def format(self, *args, **kwargs) -> "Bi":
-        return Bi(self.id.format(*args, **kwargs), self.en.format(*args, **kwargs))
+    def in_locale(self, locale: str) -> str:
+        """The text in ``locale`` whatever the current one is."""
+        token = current_locale.set(locale)
+        try:
+            return str(self)
+        finally:
+            current_locale.reset(token)
+
+    @property
+    def id(self) -> str:
+        return self.in_locale("id")
+
+    @property
+    def en(self) -> str:
+        return self.in_locale("en")
+
+    def format(self, *args, **kwargs) -> LazyText:
+        def resolved():
+            return self._resolve().format(*map(_resolved, args), **{k: _resolved(v) for k, v in kwargs.items()})
+        return LazyText(resolved, str.format(str.__str__(self), *args, **kwargs))
 
     def __str__(self) -> str:
-        return bi(self.id, self.en)
+        return self._resolve()
 
     def __repr__(self) -> str:
-        return f"Bi({self.id!r}, {self.en!r})"
+        return f"LazyText({str.__repr__(self)})"
+
+    def __copy__(self):
+        return self  # immutable
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):  # a pickled text is the text of that moment
+        return (str, (str(self),))
+
+
+def _resolved(value):
+    return str(value) if isinstance(value, LazyText) else value
+
+
+def lazy_gettext(message: str) -> LazyText:
+    """:func:`gettext` at the time the text is shown."""
+    return LazyText(functools.partial(gettext, message), message)
+
+
+def lazy_pgettext(context: str, message: str) -> LazyText:
+    return LazyText(functools.partial(pgettext, context, message), message)
+
+
+# ---------------------------------------------------------------- the pairs being replaced
+
+LOCALES = ("id", "en")  # the two locales of the bilingual pairs below; offered_locales() is the real list
+
+
+def bi(id_text: str, en_text: str) -> str:
+    """The text for the current locale (an inline pair; converted to gettext by scripts/bi_to_gettext.py):
+    a third locale already finds the Indonesian text in its catalog."""
+    locale = current_locale.get()
+    return en_text if locale == "en" else id_text if locale == SOURCE_LOCALE else gettext(id_text, locale)
+
+
+class Bi(LazyText):
+    """A lazy inline pair (converted to lazy_gettext by scripts/bi_to_gettext.py)."""
+
+    def __new__(cls, id_text: str, en_text: str):
+        return LazyText.__new__(cls, functools.partial(bi, id_text, en_text), id_text)
+
+    of = LazyText.of

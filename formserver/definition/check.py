@@ -226,8 +226,8 @@ def _additional_detail(error: ValidationError) -> str:
     extra = [k for k in error.instance if k not in allowed]
     names = ", ".join(f"'{k}'" + (f" (did you mean '{c}'?)" if (c := _close(k, allowed)) else "") for k in extra)
     if error.schema.get("required") == ["id", "en"]:
-        return (f"{names} is not allowed in the text '{_last_key(error.absolute_path)}'; a text has only "
-                "\"id\" (Bahasa Indonesia) and \"en\" (English).")
+        return (f"{names} is not allowed in the text '{_last_key(error.absolute_path)}'; a text has \"id\" (Bahasa "
+                "Indonesia), \"en\" (English) and other locale codes (\"jv\", \"pt_BR\").")
     return f"unknown setting {names}; check the spelling. Allowed here: {', '.join(allowed)}."
 
 
@@ -706,17 +706,41 @@ def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list
 _MARKUP = re.compile(r"<\s*[A-Za-z!/?]|&#?[A-Za-z0-9]+;")
 
 
-def _texts(node: Any, path: _Path) -> Iterator[tuple[_Path, str]]:
-    """(path, string) for every translation of every text ({"id", "en"}) in the definition."""
+# a text's keys: locale codes ("id", "en", "jv", "pt_BR"), as the schema's text object allows
+_LOCALE_KEY = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+def _text_objects(node: Any, path: _Path) -> Iterator[tuple[_Path, dict]]:
+    """(path, text) for every text ({"id", "en", …}) in the definition."""
     if isinstance(node, dict):
-        if set(node) <= set(_LANGUAGES) and node:
-            yield from ((path + (k,), v) for k, v in node.items() if isinstance(v, str))
+        if node and ("id" in node or "en" in node) and all(isinstance(k, str) and _LOCALE_KEY.match(k) for k in node):
+            yield path, node
             return
         for key, value in node.items():
-            yield from _texts(value, path + (key,))
+            yield from _text_objects(value, path + (key,))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _texts(value, path + (i,))
+            yield from _text_objects(value, path + (i,))
+
+
+def _texts(node: Any, path: _Path) -> Iterator[tuple[_Path, str]]:
+    """(path, string) for every translation of every text in the definition."""
+    for where, found in _text_objects(node, path):
+        yield from ((where + (k,), v) for k, v in found.items() if isinstance(v, str))
+
+
+def untranslated(doc: Any, locales: Sequence[str]) -> list[Problem]:
+    """Texts without one of ``locales`` (those the server offers besides id and en, which the schema requires):
+    warnings, not errors, since a page shows the Indonesian text instead."""
+    from ..i18n import locale_name
+    problems = []
+    for path, found in _text_objects(doc, ()):
+        lacking = [locale for locale in locales if not (isinstance(found.get(locale), str) and found[locale].strip())]
+        if lacking:
+            names = ", ".join(f"'{locale}' ({locale_name(locale)})" for locale in lacking)
+            problems.append(_say(doc, path, f"the text {_show(found.get('id', ''))} has no translation {names}; pages in "
+                                            "that language show the Indonesian text instead."))
+    return problems
 
 
 def _markup_problems(doc: dict) -> list[Problem]:

@@ -51,24 +51,33 @@ limiter = ScalableLimiter(key_func=get_remote_address, default_limits=[], header
 
 
 def select_locale() -> str:
-    """?lang= (remembered in the session), then the session, then Accept-Language; Indonesian by default."""
+    """?lang= (remembered in the session), then the session, then Accept-Language; Indonesian by default.
+
+    Only the locales the server offers count: Indonesian and each catalog in the translations folder."""
+    offered = i18n.offered_locales()
     if request.query_string:
         asked = request.args.get("lang")
-        if asked in i18n.LOCALES:
+        if asked in offered:
             session["lang"] = asked
             return asked
-    if session.get("lang") in i18n.LOCALES:
+    if session.get("lang") in offered:
         return session["lang"]
-    return _accepted_locale(request.headers.get("Accept-Language", ""))
+    return _accepted_locale(request.headers.get("Accept-Language", ""), offered)
 
 
 @functools.lru_cache(maxsize=512)
-def _accepted_locale(header: str) -> str:
+def _accepted_locale(header: str, offered: tuple[str, ...]) -> str:
     """The best of our locales for an Accept-Language value; browsers send a handful of values, so each is parsed once."""
     if not header:
         return i18n.DEFAULT_LOCALE
     accepted = parse_accept_header(header, LanguageAccept)
-    return accepted.best_match(i18n.LOCALES, default=i18n.DEFAULT_LOCALE) or i18n.DEFAULT_LOCALE
+    return accepted.best_match(offered, default=i18n.DEFAULT_LOCALE) or i18n.DEFAULT_LOCALE
+
+
+def language_links() -> list[tuple[str, str]]:
+    """(locale, its own name) for each offered locale other than the page's: the header's language switcher."""
+    here = i18n.current_locale.get()
+    return [(locale, i18n.locale_name(locale)) for locale in i18n.offered_locales() if locale != here]
 
 
 def actor() -> str:
@@ -168,7 +177,14 @@ def _without_idle_limit_check(app) -> None:
 def init_app(app) -> None:
     csrf.init_app(app)
     _cached_csrf_token(app)
-    babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE)
+    translations = app.config.get("TRANSLATIONS_DIR") or str(i18n.PACKAGE_TRANSLATIONS)
+    app.extensions["i18n"] = i18n.Catalogs(translations)  # compiles the .po files whose .mo is missing or older
+    babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE,
+                   default_translation_directories=translations)
+    # templates translate with the same functions as the code, for the locale of the moment (an e-mail's too):
+    # `_()` gives a plain string that Jinja escapes like any other value
+    app.jinja_env.install_gettext_callables(gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=False,
+                                            pgettext=i18n.pgettext)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     _without_idle_limit_check(app)
@@ -179,7 +195,7 @@ def init_app(app) -> None:
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
     app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,
-                                 lookup_url=lookup_url, site_office=current_office)
+                                 lookup_url=lookup_url, site_office=current_office, language_links=language_links)
     # the same filters as the documents' (issue/render.py): codes as words, dates in WIB
     app.jinja_env.filters.update(label=labels.label, tanggal=dates.format_date, tanggal_waktu=dates.format_datetime)
 
