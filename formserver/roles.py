@@ -16,7 +16,7 @@ error page elsewhere — and the refused attempt is an audit event ``access.refu
 from functools import wraps
 
 from . import audit
-from .i18n import bi
+from .i18n import Bi, bi
 
 APPLICANT = "applicant"
 PETUGAS = "petugas"          # front office, help desk
@@ -49,14 +49,13 @@ def is_officer(account: dict | None) -> bool:
 
 
 def refused_message(allowed) -> str:
-    return bi("Halaman ini hanya untuk " + ", ".join(_LABELS[r][0] for r in allowed) + ". "
-              "Masuk dengan akun yang berhak, atau hubungi administrator.",
-              "This page is only for " + ", ".join(_LABELS[r][1] for r in allowed) + ". "
-              "Log in with an account that may open it, or ask an administrator.")
+    who = ", ".join(str(_LABELS[r]) for r in allowed)
+    return bi(f"Halaman ini hanya untuk {who}. Masuk dengan akun yang berhak, atau hubungi administrator.",
+              f"This page is only for {who}. Log in with an account that may open it, or ask an administrator.")
 
 
-_LABELS = {APPLICANT: ("pemohon", "applicants"), PETUGAS: ("petugas", "officers"),
-           SUPERVISOR: ("supervisor", "supervisors"), FORM_ADMIN: ("admin formulir", "form administrators")}
+_LABELS = {APPLICANT: Bi("pemohon", "applicants"), PETUGAS: Bi("petugas", "officers"),
+           SUPERVISOR: Bi("supervisor", "supervisors"), FORM_ADMIN: Bi("admin formulir", "form administrators")}
 
 
 def check(*allowed: str) -> dict:

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .actions import ActionContext, action
-from .i18n import bi, text
+from .i18n import Bi, bi, text
 from .logic import today
 from .reminders import reminder
 
@@ -32,13 +32,13 @@ APPLICATION_FORM = "permohonan"
 ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
             "penanganan_pengaduan", "sarana")
 PROFILE = ("kelompok_umur", "jenis_kelamin_responden", "pendidikan", "pekerjaan")
-PROFILE_TITLES = {"kelompok_umur": ("Umur (tahun)", "Age (years)"), "jenis_kelamin_responden": ("Jenis kelamin", "Sex"),
-                  "pendidikan": ("Pendidikan", "Education"), "pekerjaan": ("Pekerjaan", "Occupation")}
+PROFILE_TITLES = {"kelompok_umur": Bi("Umur (tahun)", "Age (years)"), "jenis_kelamin_responden": Bi("Jenis kelamin", "Sex"),
+                  "pendidikan": Bi("Pendidikan", "Education"), "pekerjaan": Bi("Pekerjaan", "Occupation")}
 SCORES = ("1", "2", "3", "4")
 AGE_GROUPS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 120))
 # (lowest IKM, mutu, performance in Indonesian, in English), best first
-GRADES = ((Decimal("88.31"), "A", "Sangat Baik", "Very good"), (Decimal("76.61"), "B", "Baik", "Good"),
-          (Decimal("65.00"), "C", "Kurang Baik", "Poor"), (Decimal("25.00"), "D", "Tidak Baik", "Bad"))
+GRADES = ((Decimal("88.31"), "A", Bi("Sangat Baik", "Very good")), (Decimal("76.61"), "B", Bi("Baik", "Good")),
+          (Decimal("65.00"), "C", Bi("Kurang Baik", "Poor")), (Decimal("25.00"), "D", Bi("Tidak Baik", "Bad")))
 
 
 # -- arithmetic -----------------------------------------------------------------------------------
@@ -64,9 +64,9 @@ def rounded(value: Fraction, places: int = 2) -> Decimal:
 
 def grade(index: Decimal) -> tuple[str, str]:
     """The mutu letter and its words for a rounded IKM."""
-    for lowest, letter, words_id, words_en in GRADES:
+    for lowest, letter, words in GRADES:
         if index >= lowest:
-            return letter, bi(words_id, words_en)
+            return letter, str(words)
     return "D", bi("Tidak Baik", "Bad")
 
 
@@ -171,7 +171,7 @@ def report(services, period: Period) -> Report:
     profile = {}
     for key in PROFILE:
         labels = words["options"].get(key) or {f"{lo}-{hi}": f"{lo}–{hi}" for lo, hi in AGE_GROUPS}
-        profile[key] = {"title": bi(*PROFILE_TITLES[key]),
+        profile[key] = {"title": str(PROFILE_TITLES[key]),
                         "values": [{"value": v, "label": labels.get(v, v), "count": counts.get(key, {}).get(v, 0)}
                                    for v in labels]}
     return Report(period, respondents, elements, index, letter, words_of, profile)

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from formserver.i18n import Bi, bi
+from formserver.i18n import Bi, LazyText, bi
 from formserver.reference.wilayah import Wilayah
 
 Validator = Callable[[Any, dict, "Context"], Any]
@@ -54,8 +54,8 @@ def validator(name: str, args: dict[str, str] | None = None, label: Bi | None = 
             raise ValueError(f"validator {name!r} is already registered")
         VALIDATORS[name] = fn
         VALIDATOR_ARGS[name] = dict(args or {})
-        VALIDATOR_LABELS[name] = label if label is not None else Bi(name, name)
-        VALIDATOR_ARG_LABELS[name] = {arg: (arg_labels or {}).get(arg) or Bi(arg, arg) for arg in args or {}}
+        VALIDATOR_LABELS[name] = label if label is not None else LazyText.of(name)
+        VALIDATOR_ARG_LABELS[name] = {arg: (arg_labels or {}).get(arg) or LazyText.of(arg) for arg in args or {}}
         return fn
 
     return register
@@ -372,16 +372,15 @@ def _unseen(password: str) -> bool:
 _PASSWORD_RULES = (
     (
         lambda p: _counted(p) >= PASSWORD_MIN,
-        f"minimal {PASSWORD_MIN} karakter selain spasi",
-        f"at least {PASSWORD_MIN} characters other than spaces",
+        Bi(f"minimal {PASSWORD_MIN} karakter selain spasi",
+           f"at least {PASSWORD_MIN} characters other than spaces"),
     ),
-    (lambda p: any(c.isupper() for c in p), "satu huruf besar", "an upper-case letter"),
-    (lambda p: any(c.islower() for c in p), "satu huruf kecil", "a lower-case letter"),
-    (lambda p: any("0" <= c <= "9" for c in p), "satu angka (0–9)", "a digit (0–9)"),
+    (lambda p: any(c.isupper() for c in p), Bi("satu huruf besar", "an upper-case letter")),
+    (lambda p: any(c.islower() for c in p), Bi("satu huruf kecil", "a lower-case letter")),
+    (lambda p: any("0" <= c <= "9" for c in p), Bi("satu angka (0–9)", "a digit (0–9)")),
     (
         lambda p: any(c in PASSWORD_SYMBOLS for c in p),
-        f"satu simbol (salah satu dari {_SYMBOLS_SPACED})",
-        f"a symbol (one of {_SYMBOLS_SPACED})",
+        Bi(f"satu simbol (salah satu dari {_SYMBOLS_SPACED})", f"a symbol (one of {_SYMBOLS_SPACED})"),
     ),
 )
 
@@ -407,14 +406,12 @@ def password_policy(value: Any, args: dict, context: Context) -> None:
                 "Use only letters, digits, spaces and ordinary symbols.",
             )
         )
-    missing = [(ind, eng) for test, ind, eng in _PASSWORD_RULES if not test(password)]
+    missing = ", ".join(str(words) for test, words in _PASSWORD_RULES if not test(password))
     if missing:
-        missing_id = ", ".join(id_text for id_text, _ in missing)
-        missing_en = ", ".join(en_text for _, en_text in missing)
         raise ValidationError(
             bi(
-                f"Kata sandi belum memenuhi syarat. Yang masih kurang: {missing_id}.",
-                f"The password does not meet the rules yet. Still missing: {missing_en}.",
+                f"Kata sandi belum memenuhi syarat. Yang masih kurang: {missing}.",
+                f"The password does not meet the rules yet. Still missing: {missing}.",
             )
         )
     # Passwords are never normalised: returning None keeps the exact input.

@@ -221,12 +221,11 @@ class FormVersions:
         previous = self.published_number(form_id)
         waiting = self.drafts_by_version(form_id, other_than=number)
         if waiting and not acknowledge_drafts:
-            listed = ", ".join(f"{count} pada versi {v}" for v, count in waiting.items())
-            listed_en = ", ".join(f"{count} on version {v}" for v, count in waiting.items())
+            listed = ", ".join(bi(f"{count} pada versi {v}", f"{count} on version {v}") for v, count in waiting.items())
             raise VersionConflict(
                 bi(f"Masih ada draf pada versi lain ({listed}). Draf itu tetap pada versinya sampai dipindahkan. "
                    "Terbitkan dengan konfirmasi (acknowledge_drafts), atau lihat dampaknya dahulu.",
-                   f"There are drafts on other versions ({listed_en}). They stay on their versions until moved. "
+                   f"There are drafts on other versions ({listed}). They stay on their versions until moved. "
                    "Publish with the acknowledgement (acknowledge_drafts), or look at the impact first."),
                 drafts=[{"version": v, "drafts": count} for v, count in waiting.items()])
         if record.get("published_seq") is None:  # a draft: check it once more against what is published now

@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from ..i18n import bi
+from ..i18n import bi, ngettext
 from ..store import StaleVersion, Store
 from ..store.base import quota_wait
 
@@ -50,31 +50,31 @@ class CodeLimited(Exception):
 
     @property
     def message(self) -> str:
-        when_id, when_en = wait_text(self.retry_after)
+        when = wait_text(self.retry_after)
         if self.scope == "recipient":
-            return bi(f"Sudah terlalu banyak kode dikirim ke alamat atau nomor ini. Coba lagi {when_id}.",
-                      f"Too many codes have been sent to this address or number. Try again {when_en}.")
-        return bi(f"Sudah terlalu banyak kode diminta dari jaringan Anda. Coba lagi {when_id}.",
-                  f"Too many codes have been asked for from your network. Try again {when_en}.")
+            return bi(f"Sudah terlalu banyak kode dikirim ke alamat atau nomor ini. Coba lagi {when}.",
+                      f"Too many codes have been sent to this address or number. Try again {when}.")
+        return bi(f"Sudah terlalu banyak kode diminta dari jaringan Anda. Coba lagi {when}.",
+                  f"Too many codes have been asked for from your network. Try again {when}.")
 
 
-def wait_text(seconds: int) -> tuple[str, str]:
-    """``("dalam 7 menit", "in 7 minutes")``: a wait in words, rounded up to the minute (or the hour)."""
+def wait_text(seconds: int) -> str:
+    """"dalam 7 menit" ("in 7 minutes"): a wait in words, rounded up to the minute (or the hour)."""
     minutes = max(1, math.ceil(seconds / 60))
     if minutes < 60:
-        return f"dalam {minutes} menit", f"in {minutes} minute{'s' if minutes > 1 else ''}"
+        return ngettext("dalam {n} menit", "dalam {n} menit", minutes).format(n=minutes)
     hours, rest = divmod(minutes, 60)
     if rest == 0:
-        return f"dalam {hours} jam", f"in {hours} hour{'s' if hours > 1 else ''}"
-    return (f"dalam {hours} jam {rest} menit",
-            f"in {hours} hour{'s' if hours > 1 else ''} {rest} minute{'s' if rest > 1 else ''}")
+        return ngettext("dalam {n} jam", "dalam {n} jam", hours).format(n=hours)
+    return (ngettext("dalam {n} jam", "dalam {n} jam", hours).format(n=hours) + " "
+            + ngettext("{n} menit", "{n} menit", rest).format(n=rest))
 
 
 def locked_message(retry_after: int) -> str:
     """Too many wrong guesses of the codes sent to one recipient."""
-    when_id, when_en = wait_text(retry_after)
-    return bi(f"Terlalu banyak kode salah dimasukkan untuk alamat atau nomor ini. Coba lagi {when_id}.",
-              f"Too many wrong codes have been entered for this address or number. Try again {when_en}.")
+    when = wait_text(retry_after)
+    return bi(f"Terlalu banyak kode salah dimasukkan untuk alamat atau nomor ini. Coba lagi {when}.",
+              f"Too many wrong codes have been entered for this address or number. Try again {when}.")
 
 
 def normalise_recipient(recipient: str) -> str:

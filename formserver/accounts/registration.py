@@ -9,7 +9,7 @@ from .. import audit
 from ..actions import ActionContext, LinkedMessage, action, applicant_id, current_client, resend
 from ..config import base_url
 from ..dates import format_date
-from ..i18n import bi
+from ..i18n import Bi, bi
 from ..store import DuplicateKey
 from ..store.base import SUBJECT
 from ..upgrades import upgrade
@@ -36,19 +36,19 @@ def _email_taken() -> LinkedMessage:
         f"with \"Forgot password\" ({RECOVERY_PATH}), or use another address."), _account_links())
 
 
-def _identity_taken(document: tuple[str, str]) -> LinkedMessage:
+def _identity_taken(document: str) -> LinkedMessage:
     """One identity document, one account; says nothing of the other account (not its e-mail, not its username)."""
-    name_id, name_en = document
+    name = str(document)
     return LinkedMessage(bi(
-        f"{name_id} ini sudah memiliki akun OSS, dan satu {name_id} hanya boleh memiliki satu akun. Masuk dengan akun "
+        f"{name} ini sudah memiliki akun OSS, dan satu {name} hanya boleh memiliki satu akun. Masuk dengan akun "
         f"tersebut ({LOGIN_PATH}); bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({RECOVERY_PATH}).",
-        f"This {name_en} already has an OSS account, and one {name_en} may have only one account. Log in with that "
+        f"This {name} already has an OSS account, and one {name} may have only one account. Log in with that "
         f"account ({LOGIN_PATH}); if you forgot its password, choose \"Forgot password\" ({RECOVERY_PATH})."),
         _account_links())
 
 
 # the documents that identify a person, by the identity prefix: the answer's field and its name (id, en)
-_IDENTITY_DOCUMENTS = {"nik": ("nik", ("NIK", "NIK")), "paspor": ("nomor_paspor", ("Nomor paspor", "passport number"))}
+_IDENTITY_DOCUMENTS = {"nik": ("nik", Bi("NIK", "NIK")), "paspor": ("nomor_paspor", Bi("Nomor paspor", "passport number"))}
 
 
 def identity(data: dict) -> str | None:

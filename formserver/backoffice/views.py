@@ -139,7 +139,7 @@ def revoke(document_id):
         abort(404)
     try:
         backoffice.revoke(services(), document_id, _actor(), request.form.get("reason", "")[:500])
-        flash(bi(f"{label(doc['type'], 'id')} {doc['number']} dicabut.", f"{label(doc['type'], 'en')} {doc['number']} revoked."))
+        flash(bi(f"{label(doc['type'])} {doc['number']} dicabut.", f"{label(doc['type'])} {doc['number']} revoked."))
     except RevocationRefused as refused:
         flash(refused.message)
     return redirect(url_for("officer.detail", submission_id=doc["application_id"]), 303)

@@ -15,7 +15,7 @@ from marshmallow import ValidationError, fields, validate
 
 from .. import attachments
 from ..dates import format_date
-from ..i18n import Bi, bi
+from ..i18n import SOURCE_LOCALE, Bi, LazyText, bi, text
 from . import convert
 
 EMPTY = (None, "", [], {})  # an answer not given
@@ -119,11 +119,9 @@ class FieldType:
         """Whether ``value`` answers the question (a required one is satisfied)."""
         return value not in EMPTY
 
-    def required_message(self, label: dict) -> Bi:
-        """What to say when a required answer is missing; ``label`` is the field's {"id", "en"} label."""
-        english = label.get("en", "")
-        english = english[:1].lower() + english[1:]  # "Enter full name"
-        return Bi(REQUIRED.id.format(label=label.get("id", "")), REQUIRED.en.format(label=english))
+    def required_message(self, label: dict) -> LazyText:
+        """What to say when a required answer is missing; ``label`` is the field's {"id", "en", …} label."""
+        return _with_label(REQUIRED, label)
 
     # review
     def display(self, value, labels: dict[str, str]) -> str:
@@ -158,9 +156,8 @@ class AttachmentType(FieldType):
 
 
 class ChoiceType(FieldType):
-    def required_message(self, label: dict) -> Bi:
-        return Bi(REQUIRED_CHOICE.id.format(label=label.get("id", "")),
-                  REQUIRED_CHOICE.en.format(label=label.get("en", "")))
+    def required_message(self, label: dict) -> LazyText:
+        return _with_label(REQUIRED_CHOICE, label)
 
 
 class MultiChoiceType(ChoiceType):
@@ -259,76 +256,90 @@ def markdown() -> str:
     return "\n".join(rows)
 
 
+def _with_label(message: LazyText, label: dict) -> LazyText:
+    """``message`` with the field's label in the same locale; a label inside a sentence starts in lower case
+    ("Enter full name"), one that starts the sentence keeps its capital ("Nama lengkap wajib diisi")."""
+    def resolve() -> str:
+        sentence, words = str(message), text(label)
+        if not sentence.startswith("{label}"):
+            words = words[:1].lower() + words[1:]
+        return sentence.format(label=words)
+    return LazyText(resolve, message.in_locale(SOURCE_LOCALE).format(label=text(label, SOURCE_LOCALE)))
+
+
 def deserialize(field: fields.Field, value, key: str):
     """Convert and check one posted value; raises ValidationError with its messages."""
     return field.deserialize(value, key, {})
 
 
-def _ed(name_id: str, name_en: str, help_id: str, help_en: str, *properties: str) -> Editor:
-    return Editor(Bi(name_id, name_en), Bi(help_id, help_en), tuple(properties))
+def _ed(name: LazyText, help: LazyText, *properties: str) -> Editor:
+    return Editor(name, help, tuple(properties))
 
 
 _CHOICE_SCHEMA = {"required": ["label"], "anyOf": [{"required": ["options"]}, {"required": ["source"]}]}
 
 for _type in (
-    FieldType("text", _ed("Teks singkat", "Short text", "Satu baris teks, misalnya nama.",
-                          "One line of text, for example a name.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES, "lookup"),
+    FieldType("text", _ed(Bi("Teks singkat", "Short text"),
+                          Bi("Satu baris teks, misalnya nama.", "One line of text, for example a name."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES, "lookup"),
               convert.Text, max_length=500),
-    FieldType("textarea", _ed("Teks panjang", "Long text", "Beberapa baris teks, misalnya alamat.",
-                              "Several lines of text, for example an address.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+    FieldType("textarea", _ed(Bi("Teks panjang", "Long text"),
+                              Bi("Beberapa baris teks, misalnya alamat.", "Several lines of text, for example an address."),
+                              *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
               convert.Text, max_length=5000),
-    FieldType("integer", _ed("Bilangan bulat", "Whole number", "Angka tanpa pecahan, misalnya jumlah pekerja.",
-                             "A number without a fraction, for example a number of workers.",
+    FieldType("integer", _ed(Bi("Bilangan bulat", "Whole number"),
+                             Bi("Angka tanpa pecahan, misalnya jumlah pekerja.", "A number without a fraction, for example a number of workers."),
                              *ANSWER_PROPERTIES, "min", "max"),
               convert.Integer, Bi("Masukkan bilangan bulat, misalnya 12", "Enter a whole number, for example 12")),
-    RupiahType("rupiah", _ed("Jumlah rupiah", "Amount in rupiah", "Jumlah uang dalam rupiah, tanpa sen.",
-                             "An amount of money in whole rupiah.", *ANSWER_PROPERTIES, "min", "max"),
+    RupiahType("rupiah", _ed(Bi("Jumlah rupiah", "Amount in rupiah"),
+                             Bi("Jumlah uang dalam rupiah, tanpa sen.", "An amount of money in whole rupiah."), *ANSWER_PROPERTIES, "min", "max"),
                convert.Rupiah, Bi("Masukkan jumlah rupiah dalam angka, misalnya 15000000",
                                   "Enter an amount of rupiah in digits, for example 15000000")),
-    DateType("date", _ed("Tanggal", "Date", "Tanggal, misalnya tanggal lahir.", "A date, for example a birth date.",
+    DateType("date", _ed(Bi("Tanggal", "Date"),
+                         Bi("Tanggal, misalnya tanggal lahir.", "A date, for example a birth date."),
                          *ANSWER_PROPERTIES),
              convert.Date, Bi("Masukkan tanggal yang benar, misalnya 17-08-1990",
                               "Enter a real date, for example 17-08-1990")),
-    FieldType("email", _ed("Alamat e-mail", "E-mail address", "Alamat e-mail yang diperiksa bentuknya.",
-                           "An e-mail address, checked for its format.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+    FieldType("email", _ed(Bi("Alamat e-mail", "E-mail address"),
+                           Bi("Alamat e-mail yang diperiksa bentuknya.", "An e-mail address, checked for its format."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
               convert.Email, Bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id",
                                 "Enter an e-mail address in the correct format, like name@example.id"), max_length=254),
-    FieldType("phone", _ed("Nomor telepon", "Phone number", "Nomor telepon atau WhatsApp.",
-                           "A phone or WhatsApp number.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+    FieldType("phone", _ed(Bi("Nomor telepon", "Phone number"),
+                           Bi("Nomor telepon atau WhatsApp.", "A phone or WhatsApp number."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
               convert.Text, max_length=20),
-    PasswordType("password", _ed("Kata sandi", "Password", "Kata sandi; tidak pernah disimpan dalam permohonan.",
-                                 "A password; never kept in the submission.", *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+    PasswordType("password", _ed(Bi("Kata sandi", "Password"),
+                                 Bi("Kata sandi; tidak pernah disimpan dalam permohonan.", "A password; never kept in the submission."),
+                                 *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
                  convert.Password, max_length=128),
-    ChoiceType("choice", _ed("Pilihan tunggal", "Single choice", "Pilih satu dari daftar pilihan.",
-                             "Choose one from a list of options.", *ANSWER_PROPERTIES, "options", "source"),
+    ChoiceType("choice", _ed(Bi("Pilihan tunggal", "Single choice"),
+                             Bi("Pilih satu dari daftar pilihan.", "Choose one from a list of options."), *ANSWER_PROPERTIES, "options", "source"),
                convert.Choice, Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options"),
                schema=_CHOICE_SCHEMA),
-    MultiChoiceType("multichoice", _ed("Pilihan ganda", "Multiple choice", "Pilih satu atau lebih dari daftar.",
-                                       "Choose one or more from a list.",
+    MultiChoiceType("multichoice", _ed(Bi("Pilihan ganda", "Multiple choice"),
+                                       Bi("Pilih satu atau lebih dari daftar.", "Choose one or more from a list."),
                                        *ANSWER_PROPERTIES, "options", "source", "min_items", "max_items"),
                     convert.MultiChoice, Bi("Pilih dari pilihan yang tersedia", "Choose from the options"),
                     schema=_CHOICE_SCHEMA),
-    ConsentType("consent", _ed("Persetujuan", "Consent", "Kotak centang untuk menyatakan setuju.",
-                               "A tick box to agree.", *ANSWER_PROPERTIES),
+    ConsentType("consent", _ed(Bi("Persetujuan", "Consent"),
+                               Bi("Kotak centang untuk menyatakan setuju.", "A tick box to agree."), *ANSWER_PROPERTIES),
                 convert.Consent, Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")),
-    ComputedType("computed", _ed("Nilai terhitung", "Computed value", "Nilai yang dihitung dari jawaban lain.",
-                                 "A value computed from other answers.", "compute", "options"),
+    ComputedType("computed", _ed(Bi("Nilai terhitung", "Computed value"),
+                                 Bi("Nilai yang dihitung dari jawaban lain.", "A value computed from other answers."), "compute", "options"),
                  schema={"required": ["label", "compute"]}),
-    SilentType("statement", _ed("Pernyataan", "Statement", "Teks yang dibaca pemohon, tanpa jawaban.",
-                                "Text the applicant reads.", "text"),
+    SilentType("statement", _ed(Bi("Pernyataan", "Statement"),
+                                Bi("Teks yang dibaca pemohon, tanpa jawaban.", "Text the applicant reads."), "text"),
                schema={"required": ["text"]}),
-    GroupType("group", _ed("Kelompok", "Group", "Beberapa pertanyaan bersama; dapat diulang per butir.",
-                           "Questions together; can repeat per item.",
+    GroupType("group", _ed(Bi("Kelompok", "Group"),
+                           Bi("Beberapa pertanyaan bersama; dapat diulang per butir.", "Questions together; can repeat per item."),
                            "fields", "repeat", "each", "item_label", "item_visible_if", "columns", "checks",
                            "min_items", "max_items"),
               schema={"required": ["label", "fields"]}),
-    SilentType("summary", _ed("Ringkasan", "Summary", "Menampilkan jawaban dari pertanyaan yang disebut.",
-                              "Shows the answers of the questions it names.", "of"),
+    SilentType("summary", _ed(Bi("Ringkasan", "Summary"),
+                              Bi("Menampilkan jawaban dari pertanyaan yang disebut.", "Shows the answers of the questions it names."), "of"),
                schema={"required": ["label", "of"]}),
-    AttachmentType("attachment", _ed("Lampiran", "Attachment", "Berkas PDF atau gambar (PNG, JPEG), paling besar 2 MB; "
-                                     "jenisnya diperiksa dari isinya.",
-                                     "A PDF or picture file (PNG, JPEG), 2 MB at most; its kind is checked from its "
-                                     "content.", "required", "required_if", "required_message"),
+    AttachmentType("attachment", _ed(Bi("Lampiran", "Attachment"),
+                                     Bi("Berkas PDF atau gambar (PNG, JPEG), paling besar 2 MB; "
+                                     "jenisnya diperiksa dari isinya.", "A PDF or picture file (PNG, JPEG), 2 MB at most; its kind is checked from its "
+                                     "content."), "required", "required_if", "required_message"),
                    convert.Attachment, Bi("Lampiran tidak dapat dibaca", "The attachment cannot be read")),
 ):
     register(_type)

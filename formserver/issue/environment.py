@@ -102,17 +102,17 @@ def record_decision(services, application_id: str, activity: str, outcome: str, 
     if bound["id"] != decision["id"]:
         finish(services, application_id, activity, actor)  # a crash may have left the first decision half done
         raise DecisionRefused(409, bi(
-            f"Persetujuan lingkungan kegiatan ini sudah dicatat ({_outcome_words(bound, 'id')} pada "
+            f"Persetujuan lingkungan kegiatan ini sudah dicatat ({_outcome_words(bound)} pada "
             f"{bound['at'][:10]}); catatan itu tidak diubah.",
-            f"The environmental decision for this activity was recorded already ({_outcome_words(bound, 'en')} on "
+            f"The environmental decision for this activity was recorded already ({_outcome_words(bound)} on "
             f"{bound['at'][:10]}); that record stays as it is."))
     return finish(services, application_id, activity, actor)
 
 
-def _outcome_words(decision: dict, locale: str) -> str:
+def _outcome_words(decision: dict) -> str:
     if decision["outcome"] == APPROVED:
-        return f"{decision['jenis']} {decision['nomor']}" if locale == "id" else f"{decision['jenis']} {decision['nomor']}"
-    return "ditolak" if locale == "id" else "refused"
+        return f"{decision['jenis']} {decision['nomor']}"
+    return bi("ditolak", "refused")
 
 
 def finish(services, application_id: str, activity: str, actor: str) -> dict:

@@ -14,15 +14,15 @@ import time
 from captcha.image import ImageCaptcha
 from flask import abort, current_app, make_response, session, url_for
 
-from ..i18n import bi
+from ..i18n import Bi, bi
 
 # letters that cannot be mistaken for each other
 ALPHABET = "ABCDEFHJKLMNPRTUVWXY3478"
 LENGTH = 5
 LIFETIME = 10 * 60
 _image = ImageCaptcha(width=200, height=70)
-_WORDS_ID = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh")
-_WORDS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_WORDS = (Bi("nol", "zero"), Bi("satu", "one"), Bi("dua", "two"), Bi("tiga", "three"), Bi("empat", "four"), Bi("lima", "five"),
+          Bi("enam", "six"), Bi("tujuh", "seven"), Bi("delapan", "eight"), Bi("sembilan", "nine"), Bi("sepuluh", "ten"))
 
 
 def enabled() -> bool:
@@ -40,8 +40,9 @@ def _answers(challenge_id: str) -> tuple[str, int, int]:
 def question(challenge_id: str) -> str:
     """The text alternative: a sum in words, Indonesian first."""
     _, a, b = _answers(challenge_id)
-    return bi(f"Berapa {_WORDS_ID[a]} ditambah {_WORDS_ID[b]}? Jawab dengan angka.",
-              f"What is {_WORDS_EN[a]} plus {_WORDS_EN[b]}? Answer in digits.")
+    first, second = str(_WORDS[a]), str(_WORDS[b])
+    return bi(f"Berapa {first} ditambah {second}? Jawab dengan angka.",
+              f"What is {first} plus {second}? Answer in digits.")
 
 
 def new_challenge() -> dict:

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from .. import attachments, complaints, roles
-from ..i18n import bi
+from ..i18n import Bi, bi
 from . import schemas as s
 from . import services
 from .contract import operation
@@ -105,11 +105,11 @@ def _detail(doc: dict, problem: str | None = None, status: int = 200):
 
 CHANGES = {
     "status": (lambda w, doc, form, version, who: w.move(doc, form.get("status", ""), version, who),
-               ("Status pengaduan diubah.", "The complaint's status was changed.")),
+               Bi("Status pengaduan diubah.", "The complaint's status was changed.")),
     "jawab": (lambda w, doc, form, version, who: w.answer(doc, form.get("teks", ""), version, who),
-              ("Jawaban disimpan dan dikirim ke pengadu.", "The answer was saved and sent to the complainant.")),
+              Bi("Jawaban disimpan dan dikirim ke pengadu.", "The answer was saved and sent to the complainant.")),
     "catatan": (lambda w, doc, form, version, who: w.note(doc, form.get("teks", ""), version, who),
-                ("Catatan internal disimpan.", "The internal note was saved.")),
+                Bi("Catatan internal disimpan.", "The internal note was saved.")),
 }
 
 
@@ -131,7 +131,7 @@ def officer_change(submission_id, change):
         return _detail(_complaint(submission_id), bi(
             "Pengaduan ini baru saja diubah petugas lain; periksa lalu coba lagi.",
             "Another officer changed this complaint just now; check it and try again."), 409)
-    flash(bi(*done))
+    flash(str(done))
     return redirect(url_for("complaints.officer_detail", submission_id=submission_id), 303)
 
 

@@ -30,7 +30,7 @@ NULL = Bi("Tidak boleh kosong (null).", "May not be null.")
 UNKNOWN = Bi("Isian ini tidak dikenal.", "Unknown field.")
 NOT_AN_OBJECT = Bi("Harus berupa objek JSON.", "Must be a JSON object.")
 INVALID = Bi("Nilai tidak sah.", "Not a valid value.")
-CROSS_SITE = ("Permintaan dari situs lain ditolak.", "Requests from other sites are refused.")
+CROSS_SITE = Bi("Permintaan dari situs lain ditolak.", "Requests from other sites are refused.")
 
 
 class RequestSchema(Schema):
@@ -190,13 +190,13 @@ def guard_api_write():
     origin = request.headers.get("Origin")
     if (origin and (origin == "null" or urlsplit(origin).netloc != request.host)) \
             or request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return error_response(403, bi(*CROSS_SITE))
+        return error_response(403, str(CROSS_SITE))
     accepted = (JSON,)
     if request.url_rule is not None:
         op = operation_of(current_app.view_functions.get(request.url_rule.endpoint))
         if op is not None and op.body is not None:
             accepted = op.body_media_types
     if (has_body() or request.headers.get("Content-Type")) and request.mimetype not in accepted:
-        return error_response(415, bi(f"Kirim data sebagai {' atau '.join(accepted)}.",
-                                      f"Send the data as {' or '.join(accepted)}."))
+        types = bi(" atau ", " or ").join(accepted)
+        return error_response(415, bi(f"Kirim data sebagai {types}.", f"Send the data as {types}."))
     return None

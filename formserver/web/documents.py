@@ -50,16 +50,16 @@ def document_notice(doc: dict) -> str | None:
     status = doc["status"]
     if status == "REVOKED":
         revoked = doc.get("revoked") or {}
-        return bi(f"Dicabut pada {format_date(revoked.get('at'), locale='id')}. Alasan: {revoked.get('reason') or '-'}. "
+        return bi(f"Dicabut pada {format_date(revoked.get('at'))}. Alasan: {revoked.get('reason') or '-'}. "
                   "Dokumen ini tidak berlaku lagi.",
-                  f"Revoked on {format_date(revoked.get('at'), locale='en')}. Reason: {revoked.get('reason') or '-'}. "
+                  f"Revoked on {format_date(revoked.get('at'))}. Reason: {revoked.get('reason') or '-'}. "
                   "This document is no longer in force.")
     if status == "SUPERSEDED":
         superseded = doc.get("superseded") or {}
         return bi(f"Digantikan oleh dokumen {superseded.get('by_number', '')} pada "
-                  f"{format_date(superseded.get('at'), locale='id')}. Gunakan dokumen pengganti itu.",
+                  f"{format_date(superseded.get('at'))}. Gunakan dokumen pengganti itu.",
                   f"Superseded by document {superseded.get('by_number', '')} on "
-                  f"{format_date(superseded.get('at'), locale='en')}. Use that document instead.")
+                  f"{format_date(superseded.get('at'))}. Use that document instead.")
     if status in (WAITING, "WAITING"):
         return issuance.waiting_notice(doc)
     return None

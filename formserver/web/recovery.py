@@ -9,7 +9,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_limiter.util import get_remote_address
 
 from ..accounts import recovery
-from ..i18n import bi
+from ..i18n import Bi, bi
 from . import schemas as sc
 from . import services
 from .api import bp as api_bp
@@ -21,10 +21,10 @@ from .openapi import SESSION, ok
 from .views_common import current_account
 
 bp = Blueprint("recovery", __name__)
-SENT = ("Jika nama pengguna atau e-mail itu terdaftar, kode telah dikirim ke kontak akun tersebut. Kode berlaku "
-        "10 menit.",
-        "If that username or e-mail is registered, a code has been sent to the account's contact. The code is "
-        "valid for 10 minutes.")
+SENT = Bi("Jika nama pengguna atau e-mail itu terdaftar, kode telah dikirim ke kontak akun tersebut. Kode berlaku "
+          "10 menit.",
+          "If that username or e-mail is registered, a code has been sent to the account's contact. The code is "
+          "valid for 10 minutes.")
 
 
 def _channel(raw) -> str:
@@ -62,7 +62,7 @@ def ask():
     if request.method == "POST":
         if identifier:
             _start(identifier, channel)
-            flash(bi(*SENT))
+            flash(str(SENT))
             return redirect(url_for("recovery.reset_page"))
         errors = {"username": [bi("Masukkan nama pengguna atau e-mail", "Enter your username or e-mail")]}
         return render_template("recovery_ask.html", errors=errors, username="", channel=channel), 422
@@ -125,7 +125,7 @@ def _change(account: dict, current, password, confirmation):
                        "most 3 codes per account in 10 minutes, whoever asks.")
 def api_request(body):
     _start(body["username"].strip(), body["channel"])
-    return jsonify({"requested": True, "message": bi(*SENT)}), 202
+    return jsonify({"requested": True, "message": str(SENT)}), 202
 
 
 @api_bp.post("/auth/recovery/reset")
