@@ -50,11 +50,11 @@ def _check(args) -> int:
     from .config import from_environment
     from .definition.check import untranslated
     from .definition.load import check_file, read_json
-    from .i18n import Catalogs
+    from .i18n import catalogs_for
     from .logic import Logic
 
     logic = Logic()
-    extra_locales = [locale for locale in Catalogs(from_environment()["TRANSLATIONS_DIR"] or None).locales
+    extra_locales = [locale for locale in catalogs_for(from_environment()["TRANSLATIONS_DIR"] or None).locales
                      if locale not in ("id", "en")]
     failed = 0
     for name in args.files:
@@ -67,7 +67,26 @@ def _check(args) -> int:
         if not problems:
             print(f"{name}: OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
         failed += bool(problems)
-    return 1 if failed or _check_variant(args.files) else 0
+    failed += _check_variant(args.files)
+    _untranslated_variant(extra_locales)
+    return 1 if failed else 0
+
+
+def _untranslated_variant(locales: list[str]) -> None:
+    """Warnings for the selected variant's texts (overlay, office identity) lacking a locale the server offers."""
+    from .config import from_environment
+    from .definition.check import untranslated
+    from .definition.load import DefinitionError, read_json
+    config = from_environment()
+    path = Path(config["VARIANTS_DIR"]) / config["VARIANT"] / "variant.json"
+    if not locales or not path.is_file():
+        return
+    try:
+        warnings = untranslated(read_json(path), locales, named=False)
+    except DefinitionError:
+        return  # _check_variant has said what is wrong with it
+    for warning in warnings:
+        print(f"{path}:{warning.pointer or '/'}: warning: {warning.message}")
 
 
 def _check_variant(files) -> int:

@@ -76,18 +76,23 @@ class Catalogs:
         return self.translations.get(locale)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def _catalogs_in(directory: str) -> Catalogs:
     return Catalogs(directory)
 
 
+def catalogs_for(directory: str | os.PathLike | None) -> Catalogs:
+    """The catalogs of a translations folder (the package's when None), compiled once per process."""
+    return _catalogs_in(str(Path(directory or PACKAGE_TRANSLATIONS).resolve()))
+
+
 def catalogs() -> Catalogs:
-    """The running app's catalogs (FORMSERVER_TRANSLATIONS_DIR), else the package's."""
+    """The running app's catalogs (its TRANSLATIONS_DIR); outside an app, FORMSERVER_TRANSLATIONS_DIR's or the package's."""
     if has_app_context():
         found = current_app.extensions.get("i18n")
         if found is not None:
             return found
-    return _catalogs_in(str(PACKAGE_TRANSLATIONS))
+    return catalogs_for(os.environ.get("FORMSERVER_TRANSLATIONS_DIR") or None)
 
 
 def offered_locales() -> tuple[str, ...]:

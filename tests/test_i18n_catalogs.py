@@ -147,8 +147,8 @@ JAVANESE = {
 
 
 def _third_locale(tmp_path) -> tuple[Path, Path]:
-    """A copy of the translations with a small Javanese catalog, and a forms folder whose registration form
-    gives two of its texts in Javanese."""
+    """A copy of the translations with a small Javanese catalog, and a copy of the Kampar variant whose overlay
+    gives the registration form's first step title and first question in Javanese too."""
     translations = tmp_path / "translations"
     shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
     po = translations / "jv" / "LC_MESSAGES" / "messages.po"
@@ -156,19 +156,23 @@ def _third_locale(tmp_path) -> tuple[Path, Path]:
     entries = "".join(f'\nmsgid "{k}"\nmsgstr "{v}"\n' for k, v in JAVANESE.items())
     po.write_text('msgid ""\nmsgstr ""\n"Language: jv\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n' + entries,
                   encoding="utf-8")
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    definition = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))
-    first = definition["steps"][0]
-    first["title"]["jv"] = "Skala usaha (basa Jawa)"
-    first["fields"][0]["label"]["jv"] = "Pilih skala usaha panjenengan"
-    (forms / "registrasi.json").write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
-    return translations, forms
+    variants = tmp_path / "variants"
+    shutil.copytree(ROOT / "variants" / "kampar", variants / "kampar")
+    path = variants / "kampar" / "variant.json"
+    variant = json.loads(path.read_text(encoding="utf-8"))
+    first = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))["steps"][0]
+    variant["forms"]["registrasi"] = [
+        {"op": "text", "step": first["key"], "set": {"title": {**first["title"], "jv": "Skala usaha (basa Jawa)"}}},
+        {"op": "text", "step": first["key"], "field": first["fields"][0]["key"],
+         "set": {"label": {**first["fields"][0]["label"], "jv": "Pilih skala usaha panjenengan"}}}]
+    path.write_text(json.dumps(variant, ensure_ascii=False), encoding="utf-8")
+    return translations, variants
 
 
 def test_a_third_locale_is_offered_from_its_catalog_and_the_definition_texts(tmp_path, smtp, whatsapp):
-    translations, forms = _third_locale(tmp_path)
-    app = make_app(tmp_path / "data", smtp, whatsapp, forms_dir=forms, TRANSLATIONS_DIR=str(translations))
+    translations, variants = _third_locale(tmp_path)
+    app = make_app(tmp_path / "data", smtp, whatsapp, TRANSLATIONS_DIR=str(translations), VARIANTS_DIR=str(variants),
+                   VARIANT="kampar")
     client = app.test_client()
     start = client.get("/formulir/registrasi?lang=jv").get_data(as_text=True)
     assert "Mulai" in start  # the start button: not in the jv catalog, Indonesian
@@ -177,7 +181,7 @@ def test_a_third_locale_is_offered_from_its_catalog_and_the_definition_texts(tmp
     words = _visible(page)
     assert '<html lang="jv">' in page
     assert "Mlebu" in words and "Langsung menyang isi" in words and "Perizinan Usaha UMK (Jawa)" in words
-    assert "Skala usaha (basa Jawa)" in words and "Pilih skala usaha panjenengan" in words  # the definition's jv texts
+    assert "Skala usaha (basa Jawa)" in words and "Pilih skala usaha panjenengan" in words  # the overlay's jv texts
     assert "Layanan ini gratis" in words  # not in the jv catalog: Indonesian
     first = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))["steps"][0]
     other_labels = [text(o["label"], "id") for o in first["fields"][0].get("options", [])]
@@ -192,19 +196,28 @@ def test_a_third_locale_is_offered_from_its_catalog_and_the_definition_texts(tmp
 
 
 def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_path, monkeypatch, capsys):
-    translations, forms = _third_locale(tmp_path)
+    translations, variants = _third_locale(tmp_path)
     monkeypatch.setenv("FORMSERVER_TRANSLATIONS_DIR", str(translations))
-    assert cli.main(["check", str(forms / "registrasi.json")]) == 0
+    monkeypatch.setenv("FORMSERVER_VARIANTS_DIR", str(variants))
+    monkeypatch.setenv("FORMSERVER_VARIANT", "kampar")
+    form = ROOT / "forms" / "registrasi.json"
+    assert cli.main(["check", str(form)]) == 0
     out = capsys.readouterr().out
     warnings = [line for line in out.splitlines() if ": warning: " in line]
     assert warnings and "no translation 'jv' (Jawa)" in warnings[0]
-    assert not any(":/steps/0/title:" in w or ":/steps/0/fields/0/label:" in w for w in warnings)  # these have jv
-    assert any(":/title:" in w for w in warnings)
+    assert any(line.startswith(f"{form}:/title: warning:") for line in warnings)
+    variant = str(variants / "kampar" / "variant.json")
+    overlay = [line for line in warnings if line.startswith(variant)]
+    assert overlay and not any("/forms/registrasi/" in line for line in overlay)  # the overlay's own texts have jv
+    assert any("/identity/" in line for line in overlay)  # the office's texts do not yet
     monkeypatch.delenv("FORMSERVER_TRANSLATIONS_DIR")
-    assert cli.main(["check", str(forms / "registrasi.json")]) == 0
+    assert cli.main(["check", str(form)]) == 1  # without the jv catalog, the overlay's jv texts are refused
+    assert "'jv'" in capsys.readouterr().out
+    monkeypatch.delenv("FORMSERVER_VARIANTS_DIR")
+    assert cli.main(["check", str(form)]) == 0
     assert ": warning: " not in capsys.readouterr().out  # the package offers id and en only
-    broken = json.loads((forms / "registrasi.json").read_text(encoding="utf-8"))
+    broken = json.loads(form.read_text(encoding="utf-8"))
     del broken["title"]["en"]
-    (forms / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
-    assert cli.main(["check", str(forms / "broken.json")]) == 1  # a missing English text is a problem
+    (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
+    assert cli.main(["check", str(tmp_path / "broken.json")]) == 1  # a missing English text is a problem
     assert "/title" in capsys.readouterr().out

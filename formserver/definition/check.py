@@ -729,17 +729,19 @@ def _texts(node: Any, path: _Path) -> Iterator[tuple[_Path, str]]:
         yield from ((where + (k,), v) for k, v in found.items() if isinstance(v, str))
 
 
-def untranslated(doc: Any, locales: Sequence[str]) -> list[Problem]:
+def untranslated(doc: Any, locales: Sequence[str], named: bool = True) -> list[Problem]:
     """Texts without one of ``locales`` (those the server offers besides id and en, which the schema requires):
-    warnings, not errors, since a page shows the Indonesian text instead."""
+    warnings, not errors, since a page shows the Indonesian text instead. Works on a form definition and on a
+    variant's variant.json alike (``named=False``: no step or field names in the message)."""
     from ..i18n import locale_name
     problems = []
     for path, found in _text_objects(doc, ()):
         lacking = [locale for locale in locales if not (isinstance(found.get(locale), str) and found[locale].strip())]
         if lacking:
             names = ", ".join(f"'{locale}' ({locale_name(locale)})" for locale in lacking)
-            problems.append(_say(doc, path, f"the text {_show(found.get('id', ''))} has no translation {names}; pages in "
-                                            "that language show the Indonesian text instead."))
+            detail = (f"the text {_show(found.get('id', ''))} has no translation {names}; pages in that language show "
+                      "the Indonesian text instead.")
+            problems.append(_say(doc, path, detail) if named else Problem(_pointer(path), detail[:1].upper() + detail[1:]))
     return problems
 
 

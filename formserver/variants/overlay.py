@@ -104,10 +104,10 @@ class Context:
     values (``reference_value(source, value)``: True, False, or None when the set cannot be checked)."""
 
     def __init__(self, references=None, locales=None):
-        from ..i18n import LOCALES
+        from ..i18n import offered_locales
         from .references import ReferenceValues
         self.references = references if references is not None else ReferenceValues()
-        self.locales = tuple(locales or LOCALES)
+        self.locales = tuple(locales or offered_locales())
 
     def reference_value(self, source: dict, value) -> bool | None:
         if self.references is None:

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 class RunningVariant:
     """The running server's variant, replaced only by one without problems."""
 
-    def __init__(self, variant: Variant):
+    def __init__(self, variant: Variant, locales: tuple[str, ...] | None = None):
         self.variant = variant
+        self.locales = locales  # the locales the server offers (its catalogs): texts of other locales are refused
         self.references = None        # ReferenceValues, once the reference data is loaded (bind)
         self.check_definition = None  # a definition's problems (the definition check), once bound
         self._lock = threading.Lock()
@@ -33,7 +34,9 @@ class RunningVariant:
     @classmethod
     def from_config(cls, config) -> "RunningVariant":
         """The variant FORMSERVER_VARIANT names (kampar when unset); VariantError stops the start."""
-        return cls(read_variant(config.get("VARIANT") or DEFAULT_VARIANT, config.get("VARIANTS_DIR") or None))
+        from ..i18n import catalogs_for
+        return cls(read_variant(config.get("VARIANT") or DEFAULT_VARIANT, config.get("VARIANTS_DIR") or None),
+                   catalogs_for(config.get("TRANSLATIONS_DIR") or None).locales)
 
     def bind(self, references, check_definition) -> None:
         self.references, self.check_definition = references, check_definition
@@ -65,7 +68,7 @@ class RunningVariant:
         ops = self.variant.overlays.get(form_id)
         if not ops:
             return definition
-        result, problems = effective(definition, ops, f"/forms/{form_id}", self.references)
+        result, problems = effective(definition, ops, f"/forms/{form_id}", self.references, self.locales)
         if problems:
             self.reported[(form_id, definition.get("version"))] = problems
             for p in problems:
@@ -84,7 +87,8 @@ class RunningVariant:
     def replace(self, doc: dict, base_definitions: dict, root=None, forms=None, images=None) -> list:
         """Serve ``doc`` (a variant document) from now on, if it has no problem; else keep the current variant
         and return the problems. ``forms`` (the FormRegistry) forgets what it compiled with the old overlays."""
-        problems = validate_overlay(doc, base_definitions, self.references, check_definition=self.check_definition)
+        problems = validate_overlay(doc, base_definitions, self.references, self.locales,
+                                    check_definition=self.check_definition)
         if not problems and doc.get("name") != self.name:
             problems = [Problem("/name", bi(f"Server ini menjalankan varian '{self.name}'.",
                                             f"This server runs the variant '{self.name}'."))]

@@ -178,7 +178,7 @@ def init_app(app) -> None:
     csrf.init_app(app)
     _cached_csrf_token(app)
     translations = app.config.get("TRANSLATIONS_DIR") or str(i18n.PACKAGE_TRANSLATIONS)
-    app.extensions["i18n"] = i18n.Catalogs(translations)  # compiles the .po files whose .mo is missing or older
+    app.extensions["i18n"] = i18n.catalogs_for(translations)  # compiles the .po files whose .mo is missing or older
     babel.init_app(app, locale_selector=select_locale, default_locale=i18n.DEFAULT_LOCALE,
                    default_translation_directories=translations)
     # templates translate with the same functions as the code, for the locale of the moment (an e-mail's too):
