@@ -47,6 +47,13 @@ function referenceList(ref, source, parentValue) {
   return undefined;
 }
 
+// a regional variant's restriction (source.only, formserver/reference/options.py): only these codes are offered
+function restricted(source, list) {
+  if (!Array.isArray(source.only)) return list;
+  const allowed = source.only.map(String);
+  return list.filter((pair) => allowed.indexOf(String(pair[0])) >= 0);
+}
+
 const repeats = (f) => !!(f.repeat || f.each);
 const dataKey = (f) => f.each || f.key;
 
@@ -88,7 +95,7 @@ export function evaluateState(logic, form, answers) {
       const parentValue = parent ? context[parent] : null;
       if (parent && empty(parentValue)) return [];
       const listed = referenceList(logic.ref || {}, f.source, parentValue);
-      if (listed !== undefined) return listed;
+      if (listed !== undefined) return restricted(f.source, listed);
       return { source: f.source, parent: parent ? parentValue : null };
     }
     if (f.options) {

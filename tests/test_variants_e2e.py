@@ -267,3 +267,39 @@ def test_the_service_page_lists_the_offices_channels(served):
         assert 'href="https://dpmptsp.kamparkab.go.id/pages/bidang-pengaduan"' in channels
     else:
         assert "Senin–Jumat 08.00–15.00 (jam contoh)" in channels and "layanan@example.org" in channels
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is needed (README: npm ci)")
+def test_a_restricted_reference_list_is_the_same_in_the_browser(tmp_path, smtp, whatsapp):
+    """The browser lists the environmental kinds itself (from the rules' reference data): it must leave out what
+    the variant's restriction leaves out, as the server does."""
+    import subprocess
+
+    from formserver.reference.browser import kbli_entry, operator_reference, with_bupm
+
+    from .test_rules_parity import _server_state, _sourced
+    variants = tmp_path / "variants"
+    (variants / "uji").mkdir(parents=True)
+    doc = json.loads((ROOT / "variants" / "kampar" / "variant.json").read_text(encoding="utf-8"))
+    doc["name"], doc["forms"] = "uji", {"permohonan": [
+        {"op": "restrict", "field": "lingkungan_kegiatan.jenis_usaha_lingkungan", "values": ["USAHA_DI_BANGUNAN"]}]}
+    (variants / "uji" / "variant.json").write_text(json.dumps(doc), encoding="utf-8")
+    svc = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="uji", VARIANTS_DIR=str(variants)).extensions["formserver"]
+    form = svc.forms.get("permohonan")
+    subprocess.run(["node", "scripts/build.mjs"], cwd=ROOT, check=True, timeout=120)
+    ref = with_bupm(operator_reference(), svc.bupm)
+    ref["kbli"] = {"10298": kbli_entry(svc.kbli, svc.risk, "10298")}
+    ref["wilayah"] = {}
+    # 10298 (Menengah Rendah when Kecil) is offered only INDUSTRI_PENGOLAHAN, which the restriction leaves out
+    cases = [["persetujuan_lingkungan", {"kegiatan_usaha": [{"punya_dokumen_lingkungan": "BELUM"}]},
+              {"kegiatan_usaha": [{"kbli": "10298", "modal_usaha": 200_000_000, "dipilih": True}]}]]
+    done = subprocess.run(["node", str(ROOT / "scripts" / "rules-eval.mjs"), str(ROOT / "static" / "build" / "rules.js")],
+                          input=json.dumps({"ref": ref, "form": form.spec, "steps": cases}), capture_output=True,
+                          text=True, check=True, timeout=300)
+    browser = json.loads(done.stdout)
+    kinds = []
+    for (key, posted, answers), got in zip(cases, browser, strict=True):
+        expected = _server_state(svc, form, key, posted, answers)
+        assert _sourced(form, got["fields"]) == expected["fields"]
+        kinds.append(expected["fields"].get("kegiatan_usaha.0.jenis_usaha_lingkungan"))
+    assert kinds == [[False, False, None]]  # nothing left to choose: the question is not asked, on both sides
