@@ -155,6 +155,7 @@ def test_what_an_admin_typed_is_printed_literally_never_as_markup():
 
 def test_the_crest_is_an_image_of_the_pdf_when_configured_and_absent_otherwise(rendered):
     assert CREST_SIZE in image_sizes(rendered["NIB"][1])
+    assert b"/ASCII85Decode" not in rendered["NIB"][1]  # images as binary streams: no pure-Python text encoding
     bare = html_to_pdf(render_html("NIB", context("NIB")))
     assert CREST_SIZE not in image_sizes(bare) and len(image_sizes(bare)) == 1  # the QR code alone
     both = html_to_pdf(render_html("NIB", context("NIB", images={"crest": image_data_uri(png(CREST_SIZE)),
@@ -172,6 +173,16 @@ def test_without_images_the_letterhead_has_no_empty_image_column():
     only_logo = render_html("NIB", context("NIB", images={"logo": logo}))
     assert f'<td class="kop-image" width="2.5cm"><img src="{logo}"' in only_logo  # an office's only image: at the left
     assert only_logo.count(logo) == 1
+
+
+def test_a_large_crest_is_printed_at_the_size_it_prints_and_only_a_data_uri_is_ever_an_image():
+    from formserver.issue.letterhead import PRINT_HEIGHT_PX
+    tall = html_to_pdf(render_html("NIB", context("NIB", images={"crest": image_data_uri(png((500, 1000)))})))
+    assert (PRINT_HEIGHT_PX // 2, PRINT_HEIGHT_PX) in image_sizes(tall) and (500, 1000) not in image_sizes(tall)
+    for address in ("http://127.0.0.1:9/crest.png", "file:///etc/hostname", "/etc/hostname", "data:text/html,<b>x</b>",
+                    "data:image/png;base64,bm90IGFuIGltYWdl"):
+        html = render_html("NIB", context("NIB", images={"crest": address, "logo": address}))
+        assert "<img" not in html[:html.index('class="doc-title"')], address  # the letterhead prints no image
 
 
 def test_documents_issued_before_the_identity_had_a_signatory_object_still_print():

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 # face of the family DocSans (family, bold flag, italic flag), so that xhtml2pdf takes it as it is and the
 # PDF holds one font, not two. tests/test_letterhead.py checks that no base-14 font is left.
 INITIAL_FONT = "docsans_00"
+# Streams are written as binary, not ASCII85 text: ReportLab's ASCII85 encoder runs in pure Python over every
+# image (the QR code, the crest and its transparency mask) and makes them a quarter larger (docs/DECISIONS.md)
+rl_config.useA85 = 0
 if FONT_DIR:
     pdfmetrics.registerFont(TTFont(INITIAL_FONT, str(FONT_FILES[FONTS["regular"]])))
     rl_config.canvas_basefontname = INITIAL_FONT

@@ -44,7 +44,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import labels
 from ..config import PROJECT_ROOT, ConfigError
 from ..dates import format_date
-from .letterhead import document_office
+from .letterhead import document_office, print_image
 
 TEMPLATE_DIR = PROJECT_ROOT / "documents"
 # documents are official papers in Bahasa Indonesia, whatever language the page that asked for them speaks
@@ -156,5 +156,6 @@ def render_html(doc_type: str, context: dict, template_dirs: tuple = ()) -> str:
     """The HTML of a document of ``doc_type`` (a key of DOCUMENT_TYPES, else KeyError), from the variant's
     template of that name when ``template_dirs`` has one."""
     template = environment(tuple(template_dirs)).get_template(DOCUMENT_TYPES[doc_type])
-    return template.render({"images": {"logo": "", "crest": ""}, **context,
+    images = {key: print_image(uri) if uri else "" for key, uri in (context.get("images") or {}).items()}
+    return template.render({**context, "images": {"logo": "", "crest": "", **images},
                             "office": document_office(context["office"]), "fonts": FONTS})
