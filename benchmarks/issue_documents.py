@@ -36,6 +36,10 @@ from formserver.issue.pades import sign_pdf  # noqa: E402
 from formserver.issue.qr import qr_png_data_uri  # noqa: E402
 from formserver.issue.render import render_html  # noqa: E402
 from formserver.issue.signing import OfficeKeys, verification_code  # noqa: E402
+from formserver.variants import office_of, read_variant  # noqa: E402
+
+# the letterhead and signatory of the default office, as the server prints them
+OFFICE = office_of(read_variant("kampar").identity)
 
 # (a), (b) and their steps are timed in this process's CPU time: on a machine shared with other work the
 # wall clock counts the time other processes had the core, the CPU time does not (one thread: equal when idle)
@@ -62,9 +66,7 @@ def context(number: int) -> dict:
     return {
         "document": {"id": f"bench{number:08d}", "type": "NIB", "number": nib,
                      "issued_at": datetime.datetime.now(datetime.UTC).isoformat(), "status": "TERBIT"},
-        "office": {"name": "DPMPTSP Kabupaten Kampar", "address": "Jl. Prof. M. Yamin, SH No. 83",
-                   "city": "Bangkinang", "province": "Riau", "signatory_name": "Kepala Dinas Contoh",
-                   "signatory_title": "Kepala DPMPTSP Kabupaten Kampar", "motto": "Izin Cepat Untung (ICU)"},
+        "office": OFFICE,
         "holder": {"nama": "Budi Santoso", "nik": "1401011708900001", "alamat": "Jl. Prof. M. Yamin No. 1",
                    "email": "budi@example.test", "nomor_telepon": "+6281234567890", "npwp": "1401011708900001"},
         "nib": nib, "activities": ACTIVITIES, "statements": [],
