@@ -1,4 +1,5 @@
 """The formserver command: serve, check definitions (and the regional variant), read the development outbox."""
+import gc
 import json
 import os
 import sys
@@ -38,7 +39,11 @@ def _serve(args) -> int:
 
         def load(self):
             # each worker builds its own app after the fork: database connections do not survive a fork
-            return create_app()
+            app = create_app()
+            # what the app holds for its lifetime (compiled forms, templates, definitions) leaves the garbage
+            # collector's generations: its collections then look at what requests make, not at all of that again
+            gc.freeze()
+            return app
 
     print(f"formserver: http://{args.host}:{args.port}/  (data: {data_dir})", flush=True)
     Server().run()

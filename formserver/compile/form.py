@@ -97,6 +97,11 @@ class CompiledStep:
         return bool(self.spec.get("end"))
 
     @property
+    def uploads(self) -> bool:
+        """Whether a question of the step takes a file (its page is posted as multipart/form-data)."""
+        return any(f.kind.upload for f in self.fields)
+
+    @property
     def has_sources(self) -> bool:
         """Whether any question of the step (in groups too) takes its choices from reference data."""
         def walk(fields):

@@ -29,12 +29,15 @@ def init_app(app) -> None:
         reference,
         service_info,
         survey,
+        templating,
     )
     from .sessions import StoreSessionInterface
+    templating.use_environment(app)
     app.json = jsonlimits.DepthLimitedJSONProvider(app)
     app.session_interface = StoreSessionInterface(app.extensions["formserver"].store)
     extensions.init_app(app)
     assets.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     app.before_request(contract.guard_api_write)  # every API write, whichever blueprint its route is in
     # a newly published version of the office's variant is served within the forms' refresh time
