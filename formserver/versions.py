@@ -138,17 +138,27 @@ class FormVersions:
         return self._removed_field_problems(base, definition)
 
     def _removed_field_problems(self, base: dict, definition: dict) -> list[Problem]:
-        from .issue.issuance import DOCUMENT_ANSWERS
+        from .issue.issuance import document_answers
+        printed = document_answers(self.services.variant.template_dirs)
         removed = removed_fields(diff_definitions(base, definition))
-        return [Problem(f"/steps/{self._step_index(base, f.step)}",
+        return [Problem(f"/steps/{self._step_index(definition, f.step, base)}", bi(
+                        f"Isian '{f.key}' (langkah '{f.step}') dihapus, padahal dokumen yang diterbitkan masih "
+                        "mencetaknya. Pertahankan isian itu (sembunyikan dengan aturan bila tidak perlu ditanyakan), "
+                        "atau ubah templat dokumennya lebih dulu.",
                         f"The field '{f.key}' (step '{f.step}') is removed, but the issued documents still "
                         "print it. Keep the field (hide it with a rule if it must not be asked), or change the "
-                        "document templates first.")
-                for f in removed if f.key in DOCUMENT_ANSWERS]
+                        "document templates first."))
+                for f in removed if f.key in printed]
 
     @staticmethod
-    def _step_index(definition: dict, key: str) -> int:
-        return next((i for i, s in enumerate(definition.get("steps") or []) if s.get("key") == key), 0)
+    def _step_index(definition: dict, key: str, base: dict | None = None) -> int:
+        """The position of step ``key`` in ``definition`` (else in ``base``, where a removed step was), or 0."""
+        for doc in (definition, base or {}):
+            found = next((i for i, s in enumerate(doc.get("steps") or []) if isinstance(s, dict) and s.get("key") == key),
+                         None)
+            if found is not None:
+                return found
+        return 0
 
     def _checked(self, form_id: str, definition, number: int) -> dict:
         """The definition as it is stored (its version set to ``number``), or DefinitionRefused."""

@@ -284,6 +284,20 @@ def test_structure_buttons_move_and_remove_steps_and_fields(admin_app, admin):
     assert _post(admin, base, {"_action": "tidak_dikenal:x"}).status_code == 400
 
 
+def test_removing_a_field_the_documents_print_is_refused_next_to_its_step(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    base = f"/admin/formulir/permohonan/versi/{number}"
+    r = _post(admin, base, {"_action": "hapus_isian:npwp"})  # the NIB prints the holder's NPWP
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    step = page[page.index('id="langkah-data_pelaku_usaha"'):]
+    step = step[:step.index("</section>")]
+    assert "field-error" in page[page.rindex("<section", 0, page.index('id="langkah-data_pelaku_usaha"')):][:200]
+    assert "&#39;npwp&#39;" in step and ("mencetaknya" in step or "still print" in step)
+    assert "npwp" in [f["key"] for s in _versions(admin_app).get("permohonan", number)["definition"]["steps"]
+                      for f in s.get("fields", [])]  # nothing stored
+
+
 def test_a_rule_the_builder_cannot_show_stays_raw_said_in_words_and_unchanged_on_save(admin_app, admin):
     number = _new_draft(admin_app, admin)
     url = f"/admin/formulir/permohonan/versi/{number}/isian/pernyataan_standar_usaha"

@@ -153,7 +153,7 @@ def test_a_field_the_documents_print_cannot_be_removed(tmp_path, smtp, whatsapp)
         step["fields"] = [f for f in step.get("fields", []) if f["key"] != "npwp"]
     response = admin.post(f"{ADMIN}/permohonan/versions", {"definition": definition})
     assert response.status_code == 422
-    assert any("'npwp'" in p["message"] and "documents" in p["message"] for p in response.get_json()["problems"])
+    assert any("'npwp'" in p["message"] and "dokumen" in p["message"] for p in response.get_json()["problems"])
 
 
 def test_new_forms_and_diff_and_preview(admin):

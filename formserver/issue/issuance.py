@@ -81,13 +81,35 @@ def mask_name(name: str) -> str:
     return " ".join(word[:2] + "*" * max(len(word) - 2, 0) for word in str(name).split())
 
 
-# the answers the documents print (read below); the admin may not remove a field with one of these keys
-DOCUMENT_ANSWERS = frozenset({
-    "kegiatan_usaha", "dipilih", "email", "npwp", "kbli", "uraian_kbli", "skala_usaha_hasil", "tingkat_risiko",
-    "nama_usaha", "alamat_usaha", "modal_usaha", "kewajiban_lingkungan", "jenis_dokumen_lingkungan",
-    "nomor_dokumen_lingkungan", "tanggal_dokumen_lingkungan", "produk", "jenis_produk", "kelurahan_usaha",
-    "kecamatan_usaha", "kabupaten_usaha", "provinsi_usaha", "pernyataan_sppl", "punya_dokumen_lingkungan",
-    "nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir"})
+# the declarations the self-declaration document states, when the applicant ticked them
+STATEMENTS = ("pernyataan_k3l", "pernyataan_sppl", "pernyataan_standar_usaha", "pernyataan_sni", "pernyataan_halal")
+# the certificates an applicant gave for a product, printed with the activity (SNI, halal)
+PRODUCT_CERTIFICATES = ("nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir")
+_PLACE = ("alamat_usaha", "kelurahan_usaha", "kecamatan_usaha", "kabupaten_usaha", "provinsi_usaha")
+_ENVIRONMENT_DOCUMENT = ("jenis_dokumen_lingkungan", "nomor_dokumen_lingkungan", "tanggal_dokumen_lingkungan")
+# what a document's content holds (a name its templates may read: holder.npwp, activity.judul, statements) →
+# the answers it is made of, below; tests/test_document_answers.py fails when a content key is missing here
+PRINTED_FROM = {
+    "email": ("email",), "npwp": ("npwp",),  # the holder's; the rest of the holder is the account's
+    "kbli": ("kbli",), "judul": ("uraian_kbli",), "skala": ("skala_usaha_hasil",), "kegiatan_bupm": ("kegiatan_bupm",),
+    "tingkat_risiko": ("tingkat_risiko",), "nama_usaha": ("nama_usaha",), "alamat_usaha": _PLACE,
+    "modal_usaha": ("modal_usaha",), "kewajiban_lingkungan": ("kewajiban_lingkungan",),
+    "dokumen_lingkungan": _ENVIRONMENT_DOCUMENT, "produk": ("produk", "nomor_sni", "nomor_halal"),
+    "jenis_produk": ("jenis_produk",), **{key: (key,) for key in PRODUCT_CERTIFICATES},
+    "statements": (*STATEMENTS, "komitmen_lingkungan"),
+}
+# what issuing reads whatever the templates print: the activities, which ones were chosen, which of them the SPPL
+# covers, and what decides which documents are issued (Issuer.plan)
+ISSUING_READS = frozenset({"kegiatan_usaha", "dipilih", "komitmen_lingkungan", "pernyataan_sppl", "tingkat_risiko",
+                           "punya_dokumen_lingkungan", "kewajiban_lingkungan"})
+
+
+def document_answers(template_dirs: tuple = ()) -> frozenset[str]:
+    """The answer keys the documents print, from what their templates read (a variant's own templates first):
+    the admin may not remove a field with one of these keys (formserver/versions.py)."""
+    from .render import printed_names
+    printed = printed_names(template_dirs)
+    return ISSUING_READS | {answer for name in printed & PRINTED_FROM.keys() for answer in PRINTED_FROM[name]}
 
 
 def _categories(doc: dict) -> list[str]:
@@ -118,10 +140,6 @@ def _holder(data: dict) -> dict:
     return holder
 
 
-# the certificates an applicant gave for a product, printed with the activity (SNI, halal)
-PRODUCT_CERTIFICATES = ("nomor_sni", "sni_berlaku_sampai", "nomor_halal", "halal_terbit", "halal_berakhir")
-
-
 def _certified_products(item: dict) -> list[dict]:
     """The activity's products that have an SNI or halal certificate number, with those numbers."""
     return [{"jenis_produk": product.get("jenis_produk", ""),
@@ -138,17 +156,15 @@ def _bupm_label(item: dict, bupm) -> str | None:
 
 
 def _activity(item: dict, wilayah, bupm) -> dict:
-    names = [(wilayah.get(level, item.get(key)) or {}).get("nama") if item.get(key) else None for level, key in (
-        ("kelurahan", "kelurahan_usaha"), ("kecamatan", "kecamatan_usaha"), ("kabupaten", "kabupaten_usaha"),
-        ("provinsi", "provinsi_usaha"))]
+    names = [(wilayah.get(level, item.get(key)) or {}).get("nama") if item.get(key) else None
+             for level, key in zip(("kelurahan", "kecamatan", "kabupaten", "provinsi"), _PLACE[1:])]
     bupm = _bupm_label(item, bupm)
     return {"kbli": item.get("kbli"), "judul": item.get("uraian_kbli"), "skala": item.get("skala_usaha_hasil"),
             **({"kegiatan_bupm": bupm} if bupm else {}),
             "tingkat_risiko": item.get("tingkat_risiko"), "nama_usaha": item.get("nama_usaha"),
-            "alamat_usaha": ", ".join(filter(None, [item.get("alamat_usaha"), *names])), "modal_usaha": item.get("modal_usaha"),
+            "alamat_usaha": ", ".join(filter(None, [item.get(_PLACE[0]), *names])), "modal_usaha": item.get("modal_usaha"),
             "kewajiban_lingkungan": item.get("kewajiban_lingkungan"),
-            "dokumen_lingkungan": {k: item.get(k) for k in ("jenis_dokumen_lingkungan", "nomor_dokumen_lingkungan",
-                                                           "tanggal_dokumen_lingkungan") if item.get(k)},
+            "dokumen_lingkungan": {k: item.get(k) for k in _ENVIRONMENT_DOCUMENT if item.get(k)},
             "produk": _certified_products(item)}
 
 
@@ -158,9 +174,8 @@ def _sppl_items(data: dict) -> list[tuple[int, dict]]:
 
 
 def _statements(data: dict, form) -> list[str]:
-    keys = ("pernyataan_k3l", "pernyataan_sppl", "pernyataan_standar_usaha", "pernyataan_sni", "pernyataan_halal")
     statements = []
-    for key in (k for k in keys if data.get(k) is True):
+    for key in (k for k in STATEMENTS if data.get(k) is True):
         text = form.fields_by_key[key].spec["label"]["id"]
         if key == "pernyataan_sppl":  # the declaration names the activities it covers, as the SPPL document lists them
             text += " Berlaku untuk KBLI " + ", ".join(str(item.get("kbli")) for _, item in _sppl_items(data)) + "."

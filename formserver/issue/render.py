@@ -38,7 +38,7 @@ import functools
 import os
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import labels
@@ -144,6 +144,25 @@ def environment(template_dirs: tuple = ()) -> SandboxedEnvironment:
     )
     env.filters.update(tanggal=tanggal, tanggal_waktu=tanggal_waktu, rupiah=rupiah, label=label)
     return env
+
+
+def printed_names(template_dirs: tuple = ()) -> frozenset[str]:
+    """Every name the document templates read: variables, attributes (``activity.judul``) and constant keys
+    (``a["kbli"]``), over each registered template and every template it extends, includes or imports, as the
+    environment finds them (a variant's own first)."""
+    env = environment(tuple(template_dirs))
+    todo, seen, names = list(DOCUMENT_TYPES.values()), set(), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        names |= {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+        names |= {n.attr for n in tree.find_all(nodes.Getattr)}
+        names |= {n.arg.value for n in tree.find_all(nodes.Getitem) if isinstance(n.arg, nodes.Const)}
+        todo += [ref for ref in meta.find_referenced_templates(tree) if ref]
+    return frozenset(str(n) for n in names)
 
 
 def check_templates(template_dirs: tuple = ()) -> None:

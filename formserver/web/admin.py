@@ -178,6 +178,10 @@ def change_structure(form_id, number):
         view = _version_view(form_id, record, notices=[bi("Perubahan tidak disimpan: ada masalah.",
                                                            "The change was not saved: there are problems.")])
         view["refused"] = problems
+        # each also next to its step or field: places are named by key, so the refused definition's hold here too
+        for where, found in edit.problems_by_place(changed, problems).items():
+            if where != "form":
+                view["placed"].setdefault(where, []).extend(found)
         return render_template("admin/version.html", **view), 422
     return redirect(url_for("admin.version", form_id=form_id, number=number) + _anchor(verb, target, request.form))
 
