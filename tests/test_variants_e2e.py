@@ -303,3 +303,14 @@ def test_a_restricted_reference_list_is_the_same_in_the_browser(tmp_path, smtp, 
         assert _sourced(form, got["fields"]) == expected["fields"]
         kinds.append(expected["fields"].get("kegiatan_usaha.0.jenis_usaha_lingkungan"))
     assert kinds == [[False, False, None]]  # nothing left to choose: the question is not asked, on both sides
+
+
+def test_office_texts_are_escaped_on_pages(tmp_path, smtp, whatsapp):
+    variants = tmp_path / "variants"
+    shutil.copytree(ROOT / "variants" / "contoh", variants / "contoh")
+    doc = json.loads((variants / "contoh" / "variant.json").read_text(encoding="utf-8"))
+    doc["identity"]["name"] = 'Kantor "Maju" & Jaya'
+    (variants / "contoh" / "variant.json").write_text(json.dumps(doc), encoding="utf-8")
+    app = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants))
+    page = app.test_client().get("/layanan").get_data(as_text=True)
+    assert "Kantor &#34;Maju&#34; &amp; Jaya" in page and 'Kantor "Maju" & Jaya' not in page
