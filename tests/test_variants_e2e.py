@@ -314,3 +314,28 @@ def test_office_texts_are_escaped_on_pages(tmp_path, smtp, whatsapp):
     app = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants))
     page = app.test_client().get("/layanan").get_data(as_text=True)
     assert "Kantor &#34;Maju&#34; &amp; Jaya" in page and 'Kantor "Maju" & Jaya' not in page
+
+
+def test_a_new_base_version_gets_the_overlay_and_what_no_longer_fits_is_reported(tmp_path, smtp, whatsapp, caplog):
+    import copy
+    import logging
+    app = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh")
+    svc = app.extensions["formserver"]
+    published = svc.forms.published_version("permohonan")
+    base = copy.deepcopy(svc.versions.record("permohonan", published)["definition"])
+    step = next(s for s in base["steps"] if s["key"] == "data_pelaku_usaha")
+    step["fields"] = [f for f in step["fields"] if f["key"] != "bpjs_kesehatan"]  # the national form drops it
+    number = svc.versions.create_draft("permohonan", base, "test")["number"]
+    with caplog.at_level(logging.WARNING, logger="formserver.variants.runtime"):
+        svc.versions.publish("permohonan", number, "test", acknowledge_drafts=True)
+        form = svc.forms.get("permohonan")
+    assert form.version == number
+    assert form.fields_by_key["nama_usaha"].spec["label"]["id"] == "Nama usaha atau toko"  # the overlay applies
+    assert "nomor_whatsapp_pemberitahuan" in form.fields_by_key and "bpjs_kesehatan" not in form.fields_by_key
+    assert [p.pointer for p in svc.variant.reported[("permohonan", number)]] == ["/forms/permohonan/1/field"]
+    assert any("/forms/permohonan/1/field" in r.getMessage() for r in caplog.records)
+    insert_applicant(app)
+    api = login(app)
+    sid = start(api)
+    page = api.client.get(f"/isian/{sid}/data_pelaku_usaha")
+    assert page.status_code == 200 and "nomor_whatsapp_pemberitahuan" in page.get_data(as_text=True)
