@@ -615,6 +615,32 @@ def test_search_terms_follow_updates_and_restores(store, new_store):
     assert [d["id"] for d in other.search_submissions(["w:budi", "status:TERBIT"])[0]] == ["s1"]
 
 
+def test_search_pages_match_a_plain_intersection_across_batches_ties_and_offsets(store):
+    """Every page of a combined search is the plain intersection in (last change, id) order, whether the store
+    walks the driving term in small batches (count_limit small), reads the other terms as time ranges or probes
+    them (a term far commoner than the driving one), and wherever ties in time fall."""
+    docs = []
+    for i in range(60):
+        terms = ["form:x"] + (["a"] if i % 3 == 0 else []) + (["b"] if i % 5 == 0 else []) + (["c"] if i == 30 else [])
+        docs.append(submission(id=f"s{i:02d}", version=1, terms=terms,
+                               updated_at=f"2025-03-{1 + i // 2:02d}T00:00:00+00:00"))  # two submissions an instant
+    store.restore_many("submissions", docs)
+    newest = sorted(docs, key=lambda d: (d["updated_at"], d["id"]), reverse=True)
+    for terms in (["a", "b"], ["b", "a"], ["a", "form:x"], ["form:x", "c"], ["c", "form:x"], ["a", "b", "form:x"]):
+        expected = [d["id"] for d in newest if set(terms) <= set(d["terms"])]
+        for count_limit in (2, 7, 10_000):
+            for offset, limit in ((0, 3), (2, 3), (0, 50), (len(expected), 3)):
+                items, total = store.search_submissions(terms, limit=limit, offset=offset, count_limit=count_limit)
+                assert [d["id"] for d in items] == expected[offset:offset + limit], (terms, count_limit, offset)
+                if not (total.estimate or total.capped):
+                    assert total == len(expected), (terms, count_limit, offset)
+            total = store.search_submissions(terms, limit=1, count_limit=count_limit)[1]
+            assert total.estimate or total == len(expected)
+        dated = store.search_submissions(terms, updated_from="2025-03-05", updated_to="2025-03-20", limit=50)[0]
+        assert [d["id"] for d in dated] == [d["id"] for d in newest if set(terms) <= set(d["terms"])
+                                             and "2025-03-05" <= d["updated_at"] < "2025-03-20"]
+
+
 def test_bulk_load_leaves_every_index_working(store):
     with store.bulk_load():
         store.restore_many("submissions", [submission(id=f"s{i}", version=1, terms=["form:permohonan", f"w:{i % 2}"],
