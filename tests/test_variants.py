@@ -207,3 +207,20 @@ def test_formserver_check_checks_the_selected_variant(tmp_path):
     done = _cli("check", str(ROOT / "forms" / "permohonan.json"), env=env)
     assert done.returncode == 1 and "/forms/permohonan/0/field" in done.stdout
     assert _cli("check", str(ROOT / "forms" / "permohonan.json")).returncode == 0
+
+
+def test_check_against_what_the_store_publishes(tmp_path, smtp, whatsapp):
+    import os
+
+    from .conftest import make_app
+    app = make_app(tmp_path, smtp, whatsapp, VARIANT="contoh")
+    svc = app.extensions["formserver"]
+    base = copy.deepcopy(svc.versions.record("permohonan", svc.forms.published_version("permohonan"))["definition"])
+    step = next(s for s in base["steps"] if s["key"] == "data_pelaku_usaha")
+    step["fields"] = [f for f in step["fields"] if f["key"] != "bpjs_kesehatan"]
+    svc.versions.publish("permohonan", svc.versions.create_draft("permohonan", base, "test")["number"], "test")
+    svc.store.close()
+    env = {**os.environ, "FORMSERVER_DATA_DIR": str(tmp_path)}
+    assert _cli("variant", "check", "contoh", env=env).returncode == 0  # the forms directory still has the field
+    done = _cli("variant", "check", "contoh", "--store", env=env)
+    assert done.returncode == 1 and "/forms/permohonan/1/field" in done.stdout

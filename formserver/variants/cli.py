@@ -1,7 +1,8 @@
 """`formserver variant render|check NAME`: a variant's effective definitions, and what in it no longer fits the base.
 
 The base is the definitions the server imports at start (FORMSERVER_FORMS_DIR, or ``--forms-dir``): what a
-deploy publishes. ``check`` exits 1 on any problem and prints each with its JSON pointer into variant.json.
+deploy publishes; with ``--store``, the versions the configured store publishes now (an administrator's too).
+``check`` exits 1 on any problem and prints each with its JSON pointer into variant.json.
 """
 import json
 import sys
@@ -24,6 +25,22 @@ def base_definitions(forms_dir=None, files=()) -> dict:
         if isinstance(doc, dict) and isinstance(doc.get("key"), str):
             found[doc["key"]] = doc
     return found
+
+
+def published_definitions() -> dict:
+    """{form id: definition} of the versions the configured store publishes now (what a running server serves)."""
+    from ..config import from_environment
+    from ..store import open_store
+    store = open_store(from_environment())
+    try:
+        return {form_id: store.get_form_version(form_id, number)["definition"]
+                for form_id, number in store.published_versions().items()}
+    finally:
+        store.close()
+
+
+def _bases(args) -> dict:
+    return published_definitions() if args.store else base_definitions(args.forms_dir)
 
 
 def _definition_check():
@@ -59,8 +76,7 @@ def _variants_dir(args):
 
 def _check(args) -> int:
     args.variants_dir = _variants_dir(args)
-    return report(args.name, variant_problems(args.name, base_definitions(args.forms_dir), args.variants_dir),
-                  args.variants_dir)
+    return report(args.name, variant_problems(args.name, _bases(args), args.variants_dir), args.variants_dir)
 
 
 def _render(args) -> int:
@@ -70,7 +86,7 @@ def _render(args) -> int:
         variant = read_variant(args.name, args.variants_dir)
     except VariantError as error:
         return report(args.name, error.problems, args.variants_dir, out=sys.stderr)
-    bases = base_definitions(args.forms_dir)
+    bases = _bases(args)
     if args.form and args.form not in bases:
         print(f"formserver: tidak ada formulir '{args.form}' / no form '{args.form}'", file=sys.stderr)
         return 1
@@ -89,6 +105,9 @@ def add_commands(commands) -> None:
         parser.add_argument("name", help="the variant's folder name, e.g. kampar")
         parser.add_argument("--forms-dir", help="the base definitions (default FORMSERVER_FORMS_DIR)")
         parser.add_argument("--variants-dir", help="where the variants are (default FORMSERVER_VARIANTS_DIR)")
+        parser.add_argument("--store", action="store_true",
+                            help="the base is what the configured store publishes now (FORMSERVER_STORE, DATA_DIR), "
+                                 "not the forms directory")
     render.add_argument("--form", help="only this form id")
     render.set_defaults(run=_render)
     check.set_defaults(run=_check)
