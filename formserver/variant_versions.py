@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections import Counter
-from pathlib import Path
 
 from . import audit
 from .definition.check import Problem
@@ -190,6 +189,8 @@ class VariantVersions:
     # changing -----------------------------------------------------------------------------------
     def create_draft(self, name: str, document, actor: str, assets: dict | None = None) -> dict:
         """A new draft version (the next number) holding ``document`` (problems refuse it: VariantRefused)."""
+        if not self.store.variant_versions(name):
+            raise NoSuchVersion(name)  # a variant starts as a folder (variants/<name>/), imported at start
         assets = dict(assets or {})
         self._checked(name, document, assets)
         return self._insert(name, document, assets, actor, "variant.draft_created")
@@ -201,9 +202,10 @@ class VariantVersions:
         return self._insert(name, source["document"], dict(source.get("assets") or {}), actor, "variant.draft_created",
                             copied_from=number)
 
-    def _insert(self, name, document, assets, actor, event, **extra) -> dict:
+    def _insert(self, name, document, assets, actor, event, attempts: int = 5, **extra) -> dict | None:
+        """A new version with the next number (None when ``attempts`` numbers were taken meanwhile, with 1)."""
         base = self._latest_published(name)
-        for _ in range(5):
+        for _ in range(attempts):
             number = max((v["number"] for v in self.store.variant_versions(name)), default=0) + 1
             now = audit.now_iso()
             try:
@@ -215,6 +217,8 @@ class VariantVersions:
                 continue
             self._event(name, event, actor, number, base, record)
             return record
+        if attempts == 1:
+            return None
         raise VersionConflict(bi("Versi baru tidak dapat dibuat; coba lagi.", "No new version could be made; try again."))
 
     def _latest_published(self, name: str) -> dict | None:
@@ -261,47 +265,39 @@ class VariantVersions:
         return {"published_version": number, "previous_version": previous["number"] if previous else None}
 
     # shipped folders ----------------------------------------------------------------------------
-    def import_shipped(self, folder: Path, name: str) -> int | None:
-        """Import ``folder`` (variants/<name>/: variant.json and the images its identity names) as the variant's
-        published version unless the store holds that content already; the version holding it, or None when
-        there is no such folder. A folder with problems stops the start (VariantRefused)."""
-        path = Path(folder) / "variant.json"
-        if not path.is_file():
-            return None
-        document = json.loads(path.read_text(encoding="utf-8"))
+    def import_shipped(self, variant) -> int:
+        """Import the folder the server read (a formserver.variants.Variant: variant.json and the images its identity
+        names) as the variant's published version unless the store holds that content already; the version holding
+        it. The folder was checked when it was read; an overlay entry the forms no longer have is reported by the
+        running variant and `formserver variant check`, never fatal here."""
         assets = {}
-        identity = document.get("identity") if isinstance(document, dict) else None
         for role in IMAGE_ROLES:
-            file_name = identity.get(role) if isinstance(identity, dict) else None
-            image = Path(folder) / "assets" / str(file_name)
-            if isinstance(file_name, str) and image.is_file():
-                try:
-                    assets[file_name] = self.put_image(image.read_bytes(), SYSTEM)
-                except VariantRefused as refused:
-                    raise VariantRefused([Problem(f"/identity/{role}", p.message) for p in refused.problems]) from None
-        fingerprint = digest(document, assets)
-        held = [v["number"] for v in self.store.variant_versions(name)
-                if (v.get("shipped") or {}).get("digest") == fingerprint]
-        if held:
-            return held[-1]
-        # the folder's own checks ran when the server read it (formserver.variants.read_variant); an overlay entry
-        # the forms no longer have is reported by the running variant and `formserver variant check`, not fatal
-        now = audit.now_iso()
-        record = self._insert(name, document, assets, SYSTEM, "variant.published",
-                              shipped={"folder": Path(folder).name, "digest": fingerprint},
-                              published_seq=self.store.next_value(COUNTER), published_at=now, published_by=SYSTEM,
-                              first_published_at=now)
-        self._checked_at = None
-        return record["number"]
+            file_name = variant.identity.get(role)
+            data = variant.asset(file_name) if isinstance(file_name, str) else None
+            if data:
+                assets[file_name] = self.put_image(data, SYSTEM)
+        fingerprint = digest(variant.doc, assets)
+        for _ in range(5):
+            held = [v["number"] for v in self.store.variant_versions(variant.name)
+                    if (v.get("shipped") or {}).get("digest") == fingerprint]
+            if held:
+                return held[-1]
+            now = audit.now_iso()
+            record = self._insert(variant.name, variant.doc, assets, SYSTEM, "variant.published", attempts=1,
+                                  shipped={"folder": variant.root.name if variant.root else None, "digest": fingerprint},
+                                  published_seq=self.store.next_value(COUNTER), published_at=now, published_by=SYSTEM,
+                                  first_published_at=now)
+            if record is not None:  # else another server imported meanwhile: look again
+                self._checked_at = None
+                return record["number"]
+        raise VersionConflict(f"could not import the variant {variant.name}")
 
     # the running server -------------------------------------------------------------------------
     def start(self) -> None:
         """At start-up: import the served variant's folder (FORMSERVER_VARIANT) and serve the store's published
         version of it (an administrator's later publication wins over an unchanged folder)."""
         running = self.services.variant
-        folder = running.variant.root
-        held = self.import_shipped(folder, running.name) if folder is not None else None
-        self._served = held
+        self._served = self.import_shipped(running.variant)
         self.sync()
 
     def sync(self) -> None:

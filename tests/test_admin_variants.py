@@ -254,6 +254,7 @@ def test_the_admin_api_lists_creates_changes_previews_and_publishes(admin_app, a
     assert admin.put(f"{API}/versions/2", json={"document": document}).status_code == 409
     assert api.get(f"{API}/versions/9").status_code == 404
     assert api.get("/api/v1/admin/variants/tidak_ada").status_code == 404
+    assert api.post("/api/v1/admin/variants/tidak_ada/versions", {"document": document}).status_code == 404
     assert "(0762) 999" in admin_app.test_client().get("/").get_data(as_text=True)  # the footer's contacts
 
 
