@@ -87,6 +87,7 @@ def run_schemathesis(app, base: str, tmp_path: Path, logged_in: bool) -> subproc
         f'submission_id = "{submission_id}"\n'
         f'step_key = "{step}"\n'
         'form_id = "registrasi"\n'
+        'name = "kampar"\n'
         'version = 1\n'
         'kode = "47111"\n'
         f'document_id = "{document["id"]}"\n'

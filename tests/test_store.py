@@ -13,6 +13,7 @@ import pytest
 
 from formserver import plugins, upgrades
 from formserver.store import DuplicateKey, StaleVersion, StoreUnavailable, open_store, redact_uri
+from formserver.store.base import Store
 from formserver.store.mongo import MongoStore, read_preference, write_concern
 from formserver.store.sqlite import SQLiteStore
 
@@ -1113,58 +1114,47 @@ def form_version(form_id, number, **extra):
             **extra}
 
 
-class Versioned:
-    """The same contract for each kind of versioned document: form definitions and office variants."""
-
-    def __init__(self, store, kind):
-        self.kind, self.store = kind, store
-        self.record = form_version if kind == "form" else variant_version
-        self.owner, self.body = ("form_id", "definition") if kind == "form" else ("variant", "document")
-        self.counter = f"{kind}_publications"
-
-    def __getattr__(self, name):  # insert, get, all, update, published
-        method = {"insert": f"insert_{self.kind}_version", "get": f"get_{self.kind}_version",
-                  "all": f"{self.kind}_versions", "update": f"update_{self.kind}_version",
-                  "published": "published_versions" if self.kind == "form" else "published_variants"}[name]
-        return getattr(self.store, method)
+def versioned(kind, owner, number, **extra):
+    return (form_version if kind == "form" else variant_version)(owner, number, **extra)
 
 
-@pytest.mark.parametrize("kind", ["form", "variant"])
+@pytest.mark.parametrize("kind", list(Store.VERSIONED))
 def test_versions_are_unique_per_owner_and_updated_optimistically(store, kind):
-    v = Versioned(store, kind)
-    first = v.insert(v.record("izin", 1))
-    assert first["version"] == 1 and v.get("izin", 1) == first
-    v.insert(v.record("lain", 1))
+    owner, body = {"form": ("form_id", "definition"), "variant": ("variant", "document")}[kind]
+    first = store.insert_version(kind, versioned(kind, "izin", 1))
+    assert first["version"] == 1 and store.get_version(kind, "izin", 1) == first
+    store.insert_version(kind, versioned(kind, "lain", 1))
     with pytest.raises(DuplicateKey) as duplicate:
-        v.insert({**v.record("izin", 1), "id": "izin@1b"})
+        store.insert_version(kind, {**versioned(kind, "izin", 1), "id": "izin@1b"})
     assert duplicate.value.field == "number"
-    v.insert(v.record("izin", 2))
-    assert [(r[v.owner], r["number"]) for r in v.all()] == [("izin", 1), ("izin", 2), ("lain", 1)]
-    assert [r["number"] for r in v.all("izin")] == [1, 2]
-    assert v.get("izin", 3) is None
-    edited = v.update({**first, v.body: {"key": "izin", "steps": [1]}})
-    assert edited["version"] == 2 and v.get("izin", 1)[v.body]["steps"] == [1]
+    store.insert_version(kind, versioned(kind, "izin", 2))
+    assert [(r[owner], r["number"]) for r in store.versions_of(kind)] == [("izin", 1), ("izin", 2), ("lain", 1)]
+    assert [r["number"] for r in store.versions_of(kind, "izin")] == [1, 2]
+    assert store.get_version(kind, "izin", 3) is None
+    edited = store.update_version(kind, {**first, body: {"key": "izin", "steps": [1]}})
+    assert edited["version"] == 2 and store.get_version(kind, "izin", 1)[body]["steps"] == [1]
     with pytest.raises(StaleVersion):
-        v.update(first)
+        store.update_version(kind, first)
 
 
-@pytest.mark.parametrize("kind", ["form", "variant"])
+@pytest.mark.parametrize("kind", list(Store.VERSIONED))
 def test_the_published_version_is_the_latest_publication(store, kind):
-    v = Versioned(store, kind)
-    assert v.published() == {}
-    one = v.insert(v.record("izin", 1, published_seq=store.next_value(v.counter)))
-    two = v.insert(v.record("izin", 2))
-    v.insert(v.record("lain", 1, published_seq=store.next_value(v.counter)))
-    assert v.published() == {"izin": 1, "lain": 1}  # a draft is not published
-    two = v.update({**two, "published_seq": store.next_value(v.counter)})
-    assert v.published() == {"izin": 2, "lain": 1}
-    v.update({**one, "published_seq": store.next_value(v.counter)})  # roll back
-    assert v.published() == {"izin": 1, "lain": 1}
+    counter = f"{kind}_publications"
+    assert store.published_numbers(kind) == {}
+    one = store.insert_version(kind, versioned(kind, "izin", 1, published_seq=store.next_value(counter)))
+    two = store.insert_version(kind, versioned(kind, "izin", 2))
+    store.insert_version(kind, versioned(kind, "lain", 1, published_seq=store.next_value(counter)))
+    assert store.published_numbers(kind) == {"izin": 1, "lain": 1}  # a draft is not published
+    two = store.update_version(kind, {**two, "published_seq": store.next_value(counter)})
+    assert store.published_numbers(kind) == {"izin": 2, "lain": 1}
+    store.update_version(kind, {**one, "published_seq": store.next_value(counter)})  # roll back
+    assert store.published_numbers(kind) == {"izin": 1, "lain": 1}
 
 
 def test_form_and_variant_versions_are_apart(store):
     store.insert_form_version(form_version("kampar", 1, published_seq=1))
     assert store.variant_versions() == [] and store.published_variants() == {}
-    assert store.get_variant_version("kampar", 1) is None
+    assert store.get_variant_version("kampar", 1) is None and store.published_versions() == {"kampar": 1}
     store.insert_variant_version(variant_version("kampar", 1))  # the same id in the other kind
     assert [r["number"] for r in store.form_versions("kampar")] == [1]
+    assert [r["variant"] for r in store.variant_versions()] == ["kampar"] and store.published_variants() == {}

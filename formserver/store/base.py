@@ -304,53 +304,63 @@ class Store(ABC):
         collection's indexes of :data:`SUBJECT` / :data:`CATEGORIES`, drop indexes on the ``retired`` fields,
         and remember ``name``. The number of records rewritten; None when ``name`` was applied before."""
 
-    # form definitions, versioned: {"id": "<form_id>@<number>", "version" (of the record, optimistic), "form_id",
-    # "number" (the definition's version, unique per form), "definition", "created_at", "created_by",
-    # "published_seq"?, ...}. The published version of a form is the one with the highest published_seq
-    # (every publication takes the next value of the counter "form_publications"), so one write publishes.
+    # versioned documents of a kind (VERSIONED: its collection and the field naming what the versions are of):
+    # {"id": "<owner>@<number>", "version" (of the record, optimistic), "<owner field>", "number" (unique per owner),
+    # the document, "created_at", "created_by", "published_seq"?, ...}. The published version of an owner is the
+    # one with the highest published_seq (every publication takes the next value of the counter
+    # "<kind>_publications"), so one write publishes. Kinds: form definitions ({"form_id", "definition"}) and
+    # office variants ({"variant", "document" (variant.json), "assets"}, docs/DECISIONS.md).
+    VERSIONED = {"form": ("form_versions", "form_id"), "variant": ("variant_versions", "variant")}
+
     @abstractmethod
+    def insert_version(self, kind: str, doc: dict) -> dict:
+        """Store a new version (record version 1); DuplicateKey("number") when its owner has that number."""
+
+    @abstractmethod
+    def get_version(self, kind: str, owner: str, number: int) -> dict | None:
+        """One version, or None."""
+
+    @abstractmethod
+    def versions_of(self, kind: str, owner: str | None = None) -> list[dict]:
+        """The versions of one owner (of every owner when None), by owner then number."""
+
+    @abstractmethod
+    def update_version(self, kind: str, doc: dict) -> dict:
+        """Replace the version's record if its ``version`` is current (StaleVersion otherwise)."""
+
+    @abstractmethod
+    def published_numbers(self, kind: str) -> dict[str, int]:
+        """{owner: number} of each owner's version with the highest ``published_seq`` (cheap: polled by workers)."""
+
     def insert_form_version(self, doc: dict) -> dict:
-        """Store a new version of a definition (record version 1); DuplicateKey("number") when the form has it."""
+        return self.insert_version("form", doc)
 
-    @abstractmethod
     def get_form_version(self, form_id: str, number: int) -> dict | None:
-        """One version of a form's definition, or None."""
+        return self.get_version("form", form_id, number)
 
-    @abstractmethod
     def form_versions(self, form_id: str | None = None) -> list[dict]:
-        """The versions of one form (of every form when None), by form id then number."""
+        return self.versions_of("form", form_id)
 
-    @abstractmethod
     def update_form_version(self, doc: dict) -> dict:
-        """Replace the version's record if its ``version`` is current (StaleVersion otherwise)."""
+        return self.update_version("form", doc)
 
-    @abstractmethod
     def published_versions(self) -> dict[str, int]:
-        """{form_id: number} of each form's version with the highest ``published_seq`` (cheap: polled by workers)."""
+        return self.published_numbers("form")
 
-    # office variants (overlays on the forms, docs/DECISIONS.md), versioned as definitions are:
-    # {"id": "<variant>@<number>", "version" (of the record), "variant", "number", "document" (the variant.json),
-    # "assets"?, "created_at", "created_by", "published_seq"?, ...}. The published version of a variant is the one
-    # with the highest published_seq (the counter "variant_publications").
-    @abstractmethod
     def insert_variant_version(self, doc: dict) -> dict:
-        """Store a new version of a variant (record version 1); DuplicateKey("number") when the variant has it."""
+        return self.insert_version("variant", doc)
 
-    @abstractmethod
     def get_variant_version(self, variant: str, number: int) -> dict | None:
-        """One version of a variant, or None."""
+        return self.get_version("variant", variant, number)
 
-    @abstractmethod
     def variant_versions(self, variant: str | None = None) -> list[dict]:
-        """The versions of one variant (of every variant when None), by variant then number."""
+        return self.versions_of("variant", variant)
 
-    @abstractmethod
     def update_variant_version(self, doc: dict) -> dict:
-        """Replace the version's record if its ``version`` is current (StaleVersion otherwise)."""
+        return self.update_version("variant", doc)
 
-    @abstractmethod
     def published_variants(self) -> dict[str, int]:
-        """{variant: number} of each variant's version with the highest ``published_seq`` (polled by workers)."""
+        return self.published_numbers("variant")
 
     # audit log: append-only
     @abstractmethod

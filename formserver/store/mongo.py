@@ -58,7 +58,7 @@ _UNIQUE_FIELDS = {"username": "username", "email": "email", "email_key": "email"
                   "number": "number", "slot": "slot", "form_number": "number", "variant_number": "number",
                   "_id_": "id"}
 #: versioned documents: collection -> the field naming what the versions are of
-_VERSIONED = {"form_versions": "form_id", "variant_versions": "variant"}
+_VERSIONED = dict(Store.VERSIONED.values())
 #: unique internal fields of accounts and the field DuplicateKey reports for each
 _ACCOUNT_KEYS = {"_email": "email", "_identity": "identity"}
 
@@ -657,53 +657,28 @@ class MongoStore(Store):
     def events(self, subject: str) -> list[dict]:
         return list(self._find("events", {"subject": _eq(subject)}).sort([("_id", ASCENDING)]))
 
-    # versioned documents: form definitions and office variants
-    def insert_form_version(self, doc: dict) -> dict:
-        return self._insert_versioned("form_versions", doc)
-
-    def get_form_version(self, form_id: str, number: int) -> dict | None:
-        return self._get_versioned("form_versions", form_id, number)
-
-    def form_versions(self, form_id: str | None = None) -> list[dict]:
-        return self._versions_of("form_versions", form_id)
-
-    def update_form_version(self, doc: dict) -> dict:
-        return self._replace("form_versions", doc, {**doc, "version": doc["version"] + 1})
-
-    def published_versions(self) -> dict[str, int]:
-        return self._published("form_versions")
-
-    def insert_variant_version(self, doc: dict) -> dict:
-        return self._insert_versioned("variant_versions", doc)
-
-    def get_variant_version(self, variant: str, number: int) -> dict | None:
-        return self._get_versioned("variant_versions", variant, number)
-
-    def variant_versions(self, variant: str | None = None) -> list[dict]:
-        return self._versions_of("variant_versions", variant)
-
-    def update_variant_version(self, doc: dict) -> dict:
-        return self._replace("variant_versions", doc, {**doc, "version": doc["version"] + 1})
-
-    def published_variants(self) -> dict[str, int]:
-        return self._published("variant_versions")
-
-    def _insert_versioned(self, collection: str, doc: dict) -> dict:
+    # versioned documents (Store.VERSIONED): form definitions and office variants
+    def insert_version(self, kind: str, doc: dict) -> dict:
+        collection, owner = self.VERSIONED[kind]
         doc = {**doc, "version": 1}
-        _require(doc, _VERSIONED[collection], "number")
+        _require(doc, owner, "number")
         self._insert(collection, {"_id": doc["id"], **doc})
         return doc
 
-    def _get_versioned(self, collection: str, owner: str, number: int) -> dict | None:
-        return self._get(collection, {_VERSIONED[collection]: _eq(owner), "number": _eq(number)})
+    def get_version(self, kind: str, owner: str, number: int) -> dict | None:
+        collection, field = self.VERSIONED[kind]
+        return self._get(collection, {field: _eq(owner), "number": _eq(number)})
 
-    def _versions_of(self, collection: str, owner: str | None) -> list[dict]:
-        field = _VERSIONED[collection]
+    def versions_of(self, kind: str, owner: str | None = None) -> list[dict]:
+        collection, field = self.VERSIONED[kind]
         condition = {} if owner is None else {field: _eq(owner)}
         return list(self._find(collection, condition).sort([(field, ASCENDING), ("number", ASCENDING)]))
 
-    def _published(self, collection: str) -> dict[str, int]:
-        field = _VERSIONED[collection]
+    def update_version(self, kind: str, doc: dict) -> dict:
+        return self._replace(self.VERSIONED[kind][0], doc, {**doc, "version": doc["version"] + 1})
+
+    def published_numbers(self, kind: str) -> dict[str, int]:
+        collection, field = self.VERSIONED[kind]
         rows = self.db[collection].find({"published_seq": {"$ne": None}}, {"_id": 0, field: 1, "number": 1},
                                         sort=[("published_seq", ASCENDING)])
         return {row[field]: row["number"] for row in rows}  # the highest published_seq of each wins

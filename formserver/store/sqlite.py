@@ -103,8 +103,8 @@ CREATE INDEX IF NOT EXISTS variant_versions_published ON variant_versions (publi
     WHERE published_seq IS NOT NULL;
 """
 
-# versioned documents: table -> the column naming what the versions are of
-_VERSIONED = {"form_versions": "form_id", "variant_versions": "variant"}
+# versioned documents: table -> the column naming what the versions are of (Store.VERSIONED)
+_VERSIONED = dict(Store.VERSIONED.values())
 
 
 # "UNIQUE constraint failed: documents.application_id, documents.type, documents.activity" -> "slot"
@@ -646,59 +646,32 @@ class SQLiteStore(Store):
     def signing_keys(self) -> list[dict]:
         return [json.loads(r[0]) for r in self._db.execute("SELECT body FROM signing_keys ORDER BY rowid")]
 
-    # versioned documents: form definitions and office variants
-    def insert_form_version(self, doc: dict) -> dict:
-        return self._insert_versioned("form_versions", doc)
-
-    def get_form_version(self, form_id: str, number: int) -> dict | None:
-        return self._get_versioned("form_versions", form_id, number)
-
-    def form_versions(self, form_id: str | None = None) -> list[dict]:
-        return self._versions_of("form_versions", form_id)
-
-    def update_form_version(self, doc: dict) -> dict:
-        return self._update_versioned("form_versions", doc)
-
-    def published_versions(self) -> dict[str, int]:
-        return self._published("form_versions")
-
-    def insert_variant_version(self, doc: dict) -> dict:
-        return self._insert_versioned("variant_versions", doc)
-
-    def get_variant_version(self, variant: str, number: int) -> dict | None:
-        return self._get_versioned("variant_versions", variant, number)
-
-    def variant_versions(self, variant: str | None = None) -> list[dict]:
-        return self._versions_of("variant_versions", variant)
-
-    def update_variant_version(self, doc: dict) -> dict:
-        return self._update_versioned("variant_versions", doc)
-
-    def published_variants(self) -> dict[str, int]:
-        return self._published("variant_versions")
-
-    def _insert_versioned(self, table: str, doc: dict) -> dict:
+    # versioned documents (Store.VERSIONED): form definitions and office variants
+    def insert_version(self, kind: str, doc: dict) -> dict:
+        table, owner = self.VERSIONED[kind]
         doc = {**doc, "version": 1}
         try:
             with self._transaction() as db:
-                db.execute(f"INSERT INTO {table} (id, {_VERSIONED[table]}, number, version, published_seq, body)"
+                db.execute(f"INSERT INTO {table} (id, {owner}, number, version, published_seq, body)"
                            " VALUES (?, ?, ?, 1, ?, ?)",
-                           (doc["id"], doc[_VERSIONED[table]], doc["number"], doc.get("published_seq"), _dump(doc)))
+                           (doc["id"], doc[owner], doc["number"], doc.get("published_seq"), _dump(doc)))
         except sqlite3.IntegrityError as error:
             raise _duplicate(error) from None
         return doc
 
-    def _get_versioned(self, table: str, owner: str, number: int) -> dict | None:
-        return self._one(f"SELECT body FROM {table} WHERE {_VERSIONED[table]} = ? AND number = ?", (owner, number))
+    def get_version(self, kind: str, owner: str, number: int) -> dict | None:
+        table, column = self.VERSIONED[kind]
+        return self._one(f"SELECT body FROM {table} WHERE {column} = ? AND number = ?", (owner, number))
 
-    def _versions_of(self, table: str, owner: str | None) -> list[dict]:
-        column = _VERSIONED[table]
+    def versions_of(self, kind: str, owner: str | None = None) -> list[dict]:
+        table, column = self.VERSIONED[kind]
         sql, args = f"SELECT body FROM {table}", ()
         if owner is not None:
             sql, args = sql + f" WHERE {column} = ?", (owner,)
         return [json.loads(r[0]) for r in self._db.execute(sql + f" ORDER BY {column}, number", args)]
 
-    def _update_versioned(self, table: str, doc: dict) -> dict:
+    def update_version(self, kind: str, doc: dict) -> dict:
+        table = self.VERSIONED[kind][0]
         new = {**doc, "version": doc["version"] + 1}
         with self._transaction() as db:
             changed = db.execute(
@@ -708,8 +681,9 @@ class SQLiteStore(Store):
             raise StaleVersion(doc["id"])
         return new
 
-    def _published(self, table: str) -> dict[str, int]:
-        rows = self._db.execute(f"SELECT {_VERSIONED[table]}, number FROM {table} WHERE published_seq IS NOT NULL"
+    def published_numbers(self, kind: str) -> dict[str, int]:
+        table, column = self.VERSIONED[kind]
+        rows = self._db.execute(f"SELECT {column}, number FROM {table} WHERE published_seq IS NOT NULL"
                                 " ORDER BY published_seq")
         return dict(rows.fetchall())  # the highest published_seq of each comes last, and wins
 

@@ -237,7 +237,8 @@ def publish_variant_version(name, version):
 @roles.require(roles.FORM_ADMIN)
 @_admin("A form as the variant's version shows it, and its office identity (nothing is stored)",
         {"200": ok("The effective definition, the office and the version's problems.", s.VariantPreview),
-         "404": ok("No such variant, version or form.", s.Error)},
+         "404": ok("No such variant, version or form.", s.Error),
+         "422": ok("The body is not `{\"form\": id}`.", s.ValidationErrors)},
         body=s.VariantPreviewRequest, path=VARIANT_VERSION, errors=(400,))
 def preview_variant_version(name, version, body):
     return _variant_call(lambda: jsonify(_variants().preview(name, version, body["form"])))
