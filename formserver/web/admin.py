@@ -40,20 +40,25 @@ def _versions():
     return services().versions
 
 
-def _version(form_id: str, number: int) -> dict:
-    """{"version", "status", "definition", …} of a stored version, or 404."""
+def stored_version(service, owner: str, number: int, draft: bool = False) -> dict:
+    """{"version", "status", …} of a stored version of a versions service (forms', variants'), or 404; with
+    ``draft``, 409 for a version that is not a draft."""
     from ..versions import NoSuchVersion
     try:
-        return _versions().get(form_id, number)
+        record = service.get(owner, number)
     except NoSuchVersion:
         abort(404)
+    if draft and record["status"] != "draft":
+        abort(409)
+    return record
+
+
+def _version(form_id: str, number: int) -> dict:
+    return stored_version(_versions(), form_id, number)
 
 
 def _draft(form_id: str, number: int) -> dict:
-    record = _version(form_id, number)
-    if record["status"] != "draft":
-        abort(409)
-    return record
+    return stored_version(_versions(), form_id, number, draft=True)
 
 
 def _problems(form_id: str, definition) -> list[Problem]:

@@ -13,7 +13,7 @@ from ..definition.check import Problem
 from ..i18n import bi, text
 from ..variant_versions import IMAGE_ROLES, NoSuchVersion, VariantRefused, VersionConflict
 from . import services
-from .admin import _who, form_admins_only
+from .admin import _who, form_admins_only, stored_version
 from .extensions import actor
 from .forms import step_view
 
@@ -42,17 +42,11 @@ def _variants():
 
 
 def _version(name: str, number: int) -> dict:
-    try:
-        return _variants().get(name, number)
-    except NoSuchVersion:
-        abort(404)
+    return stored_version(_variants(), name, number)
 
 
 def _draft(name: str, number: int) -> dict:
-    record = _version(name, number)
-    if record["status"] != "draft":
-        abort(409)
-    return record
+    return stored_version(_variants(), name, number, draft=True)
 
 
 def _save(name, number, document, assets=None) -> list[Problem]:
