@@ -224,3 +224,24 @@ def test_check_against_what_the_store_publishes(tmp_path, smtp, whatsapp):
     assert _cli("variant", "check", "contoh", env=env).returncode == 0  # the forms directory still has the field
     done = _cli("variant", "check", "contoh", "--store", env=env)
     assert done.returncode == 1 and "/forms/permohonan/1/field" in done.stdout
+
+
+def test_option_texts_fields_added_at_a_steps_end_and_defaults_checked_against_the_choices():
+    ops = [{"op": "text", "field": "kegiatan_usaha.jenis_kegiatan", "option": "UTAMA",
+            "set": {"label": {"id": "Kegiatan utama (pokok)", "en": "Main activity"}}},
+           {"op": "add", "step": "draf_perizinan", "field": {
+               "key": "catatan_kantor", "type": "statement", "text": {"id": "Catatan kantor", "en": "Office note"}}},
+           {"op": "default", "field": "kegiatan_usaha.jenis_kegiatan", "value": "UTAMA"}]
+    definition, problems = effective(base("permohonan"), ops)
+    assert problems == []
+    option = next(o for o in find(definition, "jenis_kegiatan")["options"] if o["value"] == "UTAMA")
+    assert option["label"]["id"] == "Kegiatan utama (pokok)"
+    assert next(s for s in definition["steps"] if s["key"] == "draf_perizinan")["fields"][-1]["key"] == "catatan_kantor"
+    refused = validate_overlay(variant(
+        {"op": "default", "field": "kegiatan_usaha.jenis_kegiatan", "value": "LAINNYA"},
+        {"op": "text", "field": "kegiatan_usaha.jenis_kegiatan", "option": "LAINNYA",
+         "set": {"label": {"id": "X", "en": "X"}}},
+        {"op": "default", "field": "ringkasan", "value": "x"},
+        {"op": "text", "step": "tidak_ada", "set": {"title": {"id": "X", "en": "X"}}}), BASES)
+    assert pointers(refused) == ["/forms/permohonan/0/value", "/forms/permohonan/1/field", "/forms/permohonan/2/field",
+                                 "/forms/permohonan/3/step"]
