@@ -291,3 +291,34 @@ def test_every_variant_page_and_api_refuses_everyone_but_form_admins(admin_app):
                if e["type"] == roles.REFUSED_EVENT]
     assert len(refused) == sum(len(r.methods - {"HEAD", "OPTIONS"}) for r in rules)
     assert store.published_variants() == {"kampar": 1} and len(store.variant_versions("kampar")) == 1
+
+
+def test_reference_choices_are_restricted_by_codes_and_a_wrong_code_is_shown_at_its_field(admin_app, admin):
+    number = _draft(admin)
+    field = f"{PAGES}/versi/{number}/formulir/permohonan/isian/kabupaten_usaha"
+    page = admin.get(field).get_data(as_text=True)
+    assert 'name="restrict_codes"' in page and "14.01" in page  # kampar's own restriction, shown as codes
+    r = _post(admin, field, {"restrict_codes": "14.01\n99.99"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    restrict = html[html.index('id="field-restrict"'):]
+    assert "99.99" in restrict[:restrict.index("</div>")]  # the message stands at the codes it is about
+    assert _post(admin, field, {"restrict_codes": "14.01, 14.06"}).status_code == 302
+    ops = admin_app.extensions["formserver"].variant_versions.get("kampar", number)["document"]["forms"]["permohonan"]
+    assert [op["values"] for op in ops if op["op"] == "restrict" and op["field"].endswith("kabupaten_usaha")] == \
+        [["14.01", "14.06"]]
+
+
+def test_a_publication_the_running_server_cannot_use_leaves_the_last_good_variant_serving(app, caplog):
+    """As when another server, with other forms, published it: this one refuses it and keeps serving kampar."""
+    store = app.extensions["formserver"].store
+    document = store.get_variant_version("kampar", 1)["document"]
+    bad = {**document, "identity": {**document["identity"], "name": "Kantor Lain"},
+           "forms": {"permohonan": [{"op": "restrict", "field": PATH, "values": ["X"]}]}}
+    store.insert_variant_version({"id": "kampar@2", "variant": "kampar", "number": 2, "document": bad, "assets": {},
+                                  "created_at": "t", "created_by": "account:x",
+                                  "published_seq": store.next_value("variant_publications")})
+    app.extensions["formserver"].variant_versions._checked_at = None  # the refresh time has passed
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "DPMPTSP Kabupaten Kampar" in page and "Kantor Lain" not in page
+    assert "kampar version 2 is not served" in caplog.text
