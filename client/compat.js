@@ -60,10 +60,44 @@ function comparable(x, other) {
   return x;
 }
 
-export function greater(a, b) {
+// texts in the server's order: by code point (JavaScript's own compares UTF-16 units, which differs past U+FFFF)
+function textOrder(a, b) {
+  const x = Array.from(a), y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+function ordered(a, b, orEqual) {
   if (Array.isArray(a) || Array.isArray(b) || isObject(a) || isObject(b)) throw new Refused("not comparable");
-  if (typeof a === "string" && typeof b === "string") return a > b;
-  return comparable(a, b) > comparable(b, a);
+  if (typeof a === "string" && typeof b === "string") return orEqual ? textOrder(a, b) >= 0 : textOrder(a, b) > 0;
+  const x = comparable(a, b), y = comparable(b, a);
+  return orEqual ? x >= y : x > y;
+}
+
+export function greater(a, b) {
+  return ordered(a, b, false);
+}
+
+// "<" is ">" with its arguments swapped, "<=" is ">=" so (measured); three or more arguments are a chain,
+// false at the first pair that fails, before the arguments after it are evaluated
+function chain(compare) {
+  return {
+    lazy: true, deterministic: false,
+    method: (args, context, above, engine) => {
+      const list = Array.isArray(args) ? args : [args];
+      if (list.length < 2) throw new Refused("a comparison needs two values");
+      let left = engine.run(list[0], context, { above });
+      for (let i = 1; i < list.length; i++) {
+        const right = engine.run(list[i], context, { above });
+        if (!compare(left, right)) return false;
+        left = right;
+      }
+      return true;
+    },
+  };
 }
 
 function catText(v) {
@@ -77,8 +111,49 @@ function catText(v) {
 export function install(engine) {
   engine.truthy = truthy;
   const two = (args) => (Array.isArray(args) ? args : [args]);
-  engine.addMethod("==", (args) => { const [a, b] = two(args); return looseEquals(a, b); }, { deterministic: true });
+  engine.addMethod("==", chain(looseEquals));
   engine.addMethod("!=", (args) => { const [a, b] = two(args); return !looseEquals(a, b); }, { deterministic: true });
-  engine.addMethod(">", (args) => { const [a, b] = two(args); return greater(a, b); }, { deterministic: true });
+  const strict = (args) => { const [a, b] = two(args); return deepEqual(a === undefined ? null : a, b === undefined ? null : b); };
+  engine.addMethod("===", strict, { deterministic: true });
+  engine.addMethod("!==", (args) => !strict(args), { deterministic: true });
+  engine.addMethod(">", chain((a, b) => ordered(a, b, false)));
+  engine.addMethod(">=", chain((a, b) => ordered(a, b, true)));
+  engine.addMethod("<", chain((a, b) => ordered(b, a, false)));
+  engine.addMethod("<=", chain((a, b) => ordered(b, a, true)));
+  // "+" and "*" over one answer holding a list add (multiply) its items; a list written in the rule is no
+  // number. json-logic-engine's own gives null for a list answer once it stops optimizing (after 500 new rules)
+  const arithmetic = (start, combine) => ({
+    lazy: true, deterministic: false,
+    method: (args, context, above, e) => {
+      const raw = Array.isArray(args) ? args : [args];
+      let values = raw.map((arg) => e.run(arg, context, { above }));
+      if (raw.length === 1 && !Array.isArray(raw[0]) && Array.isArray(values[0])) values = values[0];
+      let result = start;
+      for (const x of values) {
+        if (x && typeof x === "object") throw new Refused("not a number");
+        result = combine(result, +x);
+      }
+      if (Number.isNaN(result)) throw new Refused("not a number");
+      return result;
+    },
+  });
+  engine.addMethod("+", arithmetic(0, (a, b) => a + b));
+  engine.addMethod("*", arithmetic(1, (a, b) => a * b));
+  // "in" finds a text in a text, or a value in a list by strict, deep equality; nothing in anything else
+  engine.addMethod("in", (args) => {
+    const [a, b] = two(args);
+    if (typeof b === "string") return typeof a === "string" && b.includes(a);
+    return Array.isArray(b) ? b.some((x) => deepEqual(x, a === undefined ? null : a)) : false;
+  }, { deterministic: true });
+  // "!" and "!!" read their first argument whole: a list answer is one value, true when not empty (json-logic-engine
+  // takes a list's first item), so these get their arguments unevaluated
+  const first = (args, context, above, engine) => {
+    const value = Array.isArray(args) ? (args.length ? args[0] : null) : args;
+    return engine.run(value, context, { above });
+  };
+  engine.addMethod("!", { method: (args, context, above, e) => !truthy(first(args, context, above, e)), lazy: true,
+                          deterministic: false });
+  engine.addMethod("!!", { method: (args, context, above, e) => truthy(first(args, context, above, e)), lazy: true,
+                           deterministic: false });
   engine.addMethod("cat", (args) => two(args).map(catText).join(""), { deterministic: true });
 }
