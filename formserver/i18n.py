@@ -100,8 +100,10 @@ def offered_locales() -> tuple[str, ...]:
     return catalogs().locales
 
 
+@functools.lru_cache(maxsize=64)
 def locale_name(locale: str) -> str:
-    """A locale's name in its own language ("English", "Indonesia", "Jawa")."""
+    """A locale's name in its own language ("English", "Indonesia", "Jawa"); looked up once per locale (the
+    header's language switcher asks on every page, and Babel parses the locale data each time)."""
     from babel import Locale, UnknownLocaleError
     try:
         name = Locale.parse(locale).get_display_name(locale) or locale

@@ -48,6 +48,17 @@ def test_children_are_copies(wilayah):
     assert wilayah.children("kabupaten", "14")[0]["nama"] != "changed"
 
 
+@pytest.mark.parametrize("level, parent", [("provinsi", None), ("kabupaten", "14"), ("kecamatan", "14.01"),
+                                           ("kabupaten", "99"), ("provinsi", "14"), ("kecamatan", "")])
+def test_a_forms_choices_are_the_children_as_pairs_and_copies(wilayah, level, parent):
+    from formserver.reference.options import WilayahSource
+    options = WilayahSource(wilayah).options(level, parent)
+    assert options == [(row["kode"], row["nama"]) for row in wilayah.children(level, parent)]
+    assert all(type(option) is tuple for option in options)
+    options.clear()  # the caller's list: the next answer is whole
+    assert WilayahSource(wilayah).options(level, parent) == [(r["kode"], r["nama"]) for r in wilayah.children(level, parent)]
+
+
 @pytest.mark.parametrize("method", ["children", "get", "exists", "parent_of"])
 def test_unknown_level_raises(wilayah, method):
     with pytest.raises(UnknownLevel):

@@ -19,8 +19,7 @@ class WilayahSource:
         return {level: (LEVELS[i - 1] if i else None) for i, level in enumerate(LEVELS)}
 
     def options(self, level: str, parent_value) -> list[tuple[str, str]]:
-        rows = self.wilayah.children(level, parent_value)
-        return [(row["kode"], row["nama"]) for row in rows]
+        return list(self.wilayah.pairs(level, parent_value))
 
 
 class References:

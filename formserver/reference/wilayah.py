@@ -163,15 +163,19 @@ class Wilayah:
 
     def children(self, level: str, parent: str | None = None) -> list[dict]:
         """The areas of a level under a parent code, sorted by name ([] for an unknown parent)."""
+        return [{"kode": kode, "nama": nama} for kode, nama in self.pairs(level, parent)]
+
+    def pairs(self, level: str, parent: str | None = None) -> tuple:
+        """:meth:`children` as the (kode, nama) pairs the table keeps (no copy: what a form's choices are made of)."""
         table = self._table(level)
         parent = _clean(parent)
         if level == LEVELS[0]:
             # Provinces are the top level: they have no parent to filter by.
             if parent:
-                return []
+                return ()
         elif not parent:
-            return []
-        return [{"kode": kode, "nama": nama} for kode, nama in table.children(parent)]
+            return ()
+        return table.children(parent)
 
     def get(self, level: str, kode: str) -> dict | None:
         """One area as {kode, nama, kode_induk, jenis}, or None when the code is unknown."""
