@@ -1,6 +1,6 @@
 """Turn every inline pair ``bi("Indonesian", "English")`` / ``Bi(...)`` into a gettext call and a catalog entry.
 
-    python scripts/bi_to_gettext.py            # rewrite formserver/ and tests/, refresh messages.pot and the en catalog
+    python scripts/bi_to_gettext.py            # rewrite formserver/, refresh messages.pot and the en catalog
     python scripts/bi_to_gettext.py --check    # list the pairs left (exit 1 when any): nothing is written
 
 Python: ``bi(a, b)`` becomes ``gettext(a)``, ``Bi(a, b)`` ``lazy_gettext(a)``; f-string pairs become a
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("formserver", "tests")
+SOURCES = ("formserver",)
 TRANSLATIONS = ROOT / "formserver" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
@@ -210,10 +210,12 @@ def _imports(source: str, used: set[str]) -> str:
     """``from …i18n import Bi, bi`` lines name the new functions instead."""
     def fix(match):
         names = [n.strip() for n in match.group(2).replace("(", "").replace(")", "").split(",") if n.strip()]
+        if not any(n in FUNCTIONS for n in names):
+            return match.group(0)  # an import of other names (offered_locales inside a function)
         kept = [n for n in names if n not in FUNCTIONS]
         kept += sorted(u for u in used if u not in kept)
         return f"{match.group(1)}{', '.join(sorted(set(kept), key=lambda n: (n[0].islower(), n)))}"
-    return re.sub(r"^(from (?:formserver|\.+)\.?i18n import )([^\n]+)$", fix, source, flags=re.M)
+    return re.sub(r"^(\s*from (?:formserver|\.+)\.?i18n import )([^\n]+)$", fix, source, flags=re.M)
 
 
 # ---------------------------------------------------------------- templates

@@ -78,10 +78,9 @@ def _missing_field(definition: dict, op: dict) -> str:
     hint = ""
     if elsewhere and elsewhere != path:
         hint = bi(f" Maksud Anda '{elsewhere}'?", f" Did you mean '{elsewhere}'?")
-    where_id = f" pada langkah '{step}'" if step else ""
-    where_en = f" in step '{step}'" if step else ""
-    return bi(f"Formulir dasar tidak lagi mempunyai isian '{path}'{where_id}.",
-              f"The base form no longer has the field '{path}'{where_en}.") + hint
+    where = bi(f" pada langkah '{step}'", f" in step '{step}'") if step else ""
+    return bi(f"Formulir dasar tidak lagi mempunyai isian '{path}'{where}.",
+              f"The base form no longer has the field '{path}'{where}.") + hint
 
 
 def _target(definition: dict, op: dict) -> tuple[dict | None, str | None]:
