@@ -481,3 +481,32 @@ def test_an_existing_validator_with_arguments_is_shown_filled_in(admin_app, admi
     data = dict(_field_form(page))
     assert data["validators"] == "kode_pos" and data["validators.kode_pos.kelurahan"] == "kelurahan_usaha"
     assert "ubah lewat JSON" not in page
+
+
+def test_lengths_ranges_and_a_pattern_in_plain_inputs(admin_app, admin):
+    number = _new_draft(admin_app, admin)
+    stored = lambda key: _find(_versions(admin_app).get("permohonan", number)["definition"], key)  # noqa: E731
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/izin_sebelumnya_nomor"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    assert data["max_length"] == "100" and data["min_length"] == "" and data["pattern"] == ""
+    data.update({"min_length": "3", "max_length": "20", "pattern": "^[A-Z0-9/.-]+$",
+                 "pattern_message.id": "Huruf besar, angka, / . - saja", "pattern_message.en": "Capitals, digits, / . - only"})
+    assert _post(admin, url, data).status_code == 302
+    field = stored("izin_sebelumnya_nomor")
+    assert (field["min_length"], field["max_length"], field["pattern"]) == (3, 20, "^[A-Z0-9/.-]+$")
+    assert field["pattern_message"] == {"id": "Huruf besar, angka, / . - saja", "en": "Capitals, digits, / . - only"}
+    for change, words in (({"pattern": "(["}, "bukan ekspresi reguler yang sah"),
+                          ({"min_length": "30"}, "tidak boleh lebih kecil"),
+                          ({"max_length": "dua puluh"}, "Tulis bilangan bulat 0 atau lebih"),
+                          ({"pattern_message.id": "", "pattern_message.en": ""}, "Tulis pesan bagi pemohon")):
+        refused = _post(admin, url, {**data, **change})
+        assert refused.status_code == 422 and words in refused.get_data(as_text=True), change
+        assert stored("izin_sebelumnya_nomor") == field  # nothing stored
+    assert _post(admin, url, {**data, "pattern": "", "min_length": ""}).status_code == 302
+    field = stored("izin_sebelumnya_nomor")
+    assert "pattern" not in field and "pattern_message" not in field and "min_length" not in field
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/jumlah_tenaga_kerja"
+    data = dict(_field_form(admin.get(url).get_data(as_text=True)))
+    assert "pattern" not in data and data["max"] == "1000000"
+    assert _post(admin, url, {**data, "min": "1", "max": "2.500.000"}).status_code == 302
+    assert (stored("jumlah_tenaga_kerja")["min"], stored("jumlah_tenaga_kerja")["max"]) == (1, 2_500_000)

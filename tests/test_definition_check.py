@@ -157,6 +157,13 @@ def test_groups_custom_operators_and_jumps_pass(doc, engine):
 # ---------------------------------------------------------------- one test per problem kind
 
 
+def test_a_pattern_that_is_no_regular_expression(doc, engine):
+    doc["steps"][3]["fields"][0]["pattern"] = "^([0-9]{6}$"  # the form could not be served: refused where it is
+    only(check(doc, REGISTRIES, engine), "/steps/3/fields/0/pattern", "is not a valid regular expression")
+    doc["steps"][3]["fields"][0]["pattern"] = "^[0-9]{6}$"
+    assert check(doc, REGISTRIES, engine) == []
+
+
 def test_duplicate_step_key(doc, engine):
     doc["steps"][KONTAK]["key"] = "skala"
     only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/key", "step key 'skala' is already used")

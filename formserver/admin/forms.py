@@ -227,6 +227,69 @@ def read_validators(posted: Posted, original: list | None, available: Mapping[st
     return kept + chosen, errors
 
 
+# ---------------------------------------------------------------- lengths, ranges and a pattern
+
+# the limits a field page offers in plain words, by property: "count" (characters: 0 or more) or "whole" (a number
+# answer's bound; "15.000.000" as Indonesian writes it)
+LIMITS = {"min_length": "count", "max_length": "count", "min": "whole", "max": "whole"}
+LIMIT_LABELS = {
+    "min_length": bi("Jumlah huruf paling sedikit", "At least this many characters"),
+    "max_length": bi("Jumlah huruf paling banyak", "At most this many characters"),
+    "min": bi("Nilai paling kecil", "The smallest value"), "max": bi("Nilai paling besar", "The largest value")}
+MAX_PATTERN = 500
+
+
+def _whole(raw: str) -> int | None:
+    """A whole number as typed: digits, maybe a minus sign and Indonesian thousands dots ("15.000.000")."""
+    raw = raw.strip().replace(" ", "")
+    if not re.fullmatch(r"-?\d{1,3}(\.\d{3})+|-?\d+", raw):
+        return None
+    return int(raw.replace(".", ""))
+
+
+def read_limits(posted: Posted, properties: set[str]) -> tuple[dict, dict]:
+    """(length, range and pattern changes, errors by input name) from a field page's plain inputs; an empty input
+    removes that limit. A pattern must be a regular expression the server can use; its message is bilingual."""
+    changes: dict = {}
+    errors: dict = {}
+    for name, kind in LIMITS.items():
+        if name not in properties:
+            continue
+        raw = (posted.get(name) or "").strip()
+        value = _whole(raw) if raw else None
+        if raw and (value is None or (kind == "count" and value < 0)):
+            errors[name] = bi("Tulis bilangan bulat 0 atau lebih, misalnya 16", "Give a whole number, 0 or more, e.g. 16") \
+                if kind == "count" else bi("Tulis bilangan bulat, misalnya 15.000.000", "Give a whole number, e.g. 15.000.000")
+        else:
+            changes[name] = value
+    for low, high in (("min_length", "max_length"), ("min", "max")):
+        if changes.get(low) is not None and changes.get(high) is not None and changes[low] > changes[high]:
+            errors[high] = bi("Batas atas tidak boleh lebih kecil dari batas bawah",
+                              "The upper limit may not be below the lower one")
+    if "pattern" in properties:
+        pattern = posted.get("pattern") or ""
+        message = read_text(posted, "pattern_message")
+        if not pattern.strip():
+            changes.update(pattern=None, pattern_message=None)
+        else:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                errors["pattern"] = bi(f"Pola ini bukan ekspresi reguler yang sah: {error}",
+                                       f"This pattern is not a valid regular expression: {error}")
+            if len(pattern) > MAX_PATTERN:
+                errors["pattern"] = bi(f"Pola paling panjang {MAX_PATTERN} huruf", f"A pattern has at most {MAX_PATTERN} characters")
+            changes["pattern"] = pattern
+            if message is None:
+                errors["pattern_message.id"] = bi("Tulis pesan bagi pemohon bila jawabannya tidak sesuai pola",
+                                                  "Give the message an applicant sees when the answer does not fit")
+            elif not all(message.values()):
+                errors[f"pattern_message.{'id' if not message['id'] else 'en'}"] = bi(
+                    "Isi dalam Bahasa Indonesia dan bahasa Inggris", "Give it in Bahasa Indonesia and in English")
+            changes["pattern_message"] = message
+    return changes, errors
+
+
 def read_field(posted: Posted, field: dict, properties: set[str], fields: Mapping,
                validators: Mapping[str, Mapping[str, str]]):
     """(changes to the field, errors by input name) from its edit form.
@@ -249,6 +312,9 @@ def read_field(posted: Posted, field: dict, properties: set[str], fields: Mappin
     if "options" in properties or "options" in field:
         changes["options"], option_errors = read_options(posted, field.get("options"))
         errors.update(option_errors)
+    limits, limit_errors = read_limits(posted, properties)
+    changes.update(limits)
+    errors.update(limit_errors)
     if "validators" in properties:
         chosen, validator_errors = read_validators(posted, field.get("validators"), validators, fields)
         changes["validators"] = chosen or None

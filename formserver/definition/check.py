@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import datalogic_py
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..compile.fields import FIELD_TYPES
@@ -60,7 +60,8 @@ def _built() -> tuple[dict, Draft202012Validator]:
         field["allOf"] = [{"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": kind.schema}
                           for name, kind in FIELD_TYPES.items() if kind.schema]
         _BUILT.clear()
-        _BUILT[key] = schema, Draft202012Validator(schema)
+        # of the formats, only "regex" is checked: a field's pattern must compile, or its form could not be served
+        _BUILT[key] = schema, Draft202012Validator(schema, format_checker=FormatChecker(formats=("regex",)))
     return _BUILT[key]
 
 
@@ -261,6 +262,8 @@ _SCHEMA_DETAILS = {
     "enum": _enum_detail,
     "pattern": _pattern_detail,
     "minLength": _empty_detail,
+    "format": lambda e: (f"{_show(e.instance)} is not a valid regular expression; check its brackets and "
+                         "backslashes (for example ^[0-9]{16}$ for 16 digits)."),
     "type": lambda e: f"this must be {_type_words(e.validator_value)}, not {_show(e.instance)}.",
     "const": lambda e: f"this must be {_show(e.validator_value)}.",
     "minimum": lambda e: f"this must be at least {e.validator_value}, not {e.instance}.",

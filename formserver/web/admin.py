@@ -361,6 +361,10 @@ def _field_view(form_id, record, spec, place, fields, errors=None, problems=(), 
         "type": field_type, "properties": properties, "errors": errors or {}, "near": near,
         "elsewhere": elsewhere, "fields": fields,
         "options": list(spec.get("options") or []), "validators": _validator_views(spec, posted),
+        "limits": [{"name": name, "label": admin_forms.LIMIT_LABELS[name],
+                    "value": request.form.get(name, "") if posted else spec.get(name, "")}
+                   for name in admin_forms.LIMITS if name in properties],
+        "pattern": request.form.get("pattern", "") if posted else spec.get("pattern", ""),
         "rules": [_rule_view(name, spec.get(name), fields, posted) for name in admin_forms.RULES
                   if name == "visible_if" or "required_if" in properties],
         "operators": admin_forms.operators(),
