@@ -100,7 +100,7 @@ def test_the_table_agrees_with_the_definitions_where_both_name_a_risk_or_scale()
             for value, text in _options(step.get("fields", [])):
                 if value in shared:
                     seen += 1
-                    assert (text["id"], text["en"]) == labels.LABELS[value], value
+                    assert (text["id"], text["en"]) == (labels.LABELS[value].id, labels.LABELS[value].en), value
     assert seen >= 10
 
 
