@@ -11,6 +11,14 @@ from .test_versions import ADMIN, PASSWORD, login
 FIELD = "tanggal_dokumen_lingkungan"  # in the application form, in a document's content, printed by no shipped template
 
 
+def _printing_the_field(folder) -> None:
+    """An SPPL template in ``folder`` that prints, as well as what the shipped one does, the environmental document."""
+    (folder / "sppl.html").write_text(
+        (ROOT / "documents" / "sppl.html").read_text(encoding="utf-8")
+        + "{% for a in activities %}{{ a.dokumen_lingkungan.tanggal_dokumen_lingkungan }}{% endfor %}\n",
+        encoding="utf-8")
+
+
 def test_every_content_name_says_which_answers_it_is_made_of():
     activity = set(_activity({}, None, None)) | {"kegiatan_bupm"}  # the BUPM activity only when one was chosen
     holder_answers = {"email", "npwp"}  # the rest of the holder is the account's, not the form's
@@ -22,10 +30,7 @@ def test_the_answers_follow_what_the_templates_read(tmp_path):
     shipped = document_answers()
     assert {"npwp", "uraian_kbli", "nama_usaha", "kelurahan_usaha", "nomor_sni", "pernyataan_k3l"} <= shipped
     assert FIELD not in shipped
-    (tmp_path / "sppl.html").write_text(
-        (ROOT / "documents" / "sppl.html").read_text(encoding="utf-8")
-        + "{% for a in activities %}{{ a.dokumen_lingkungan.tanggal_dokumen_lingkungan }}{% endfor %}\n",
-        encoding="utf-8")
+    _printing_the_field(tmp_path)
     assert document_answers((tmp_path,)) == shipped | {"jenis_dokumen_lingkungan", "nomor_dokumen_lingkungan", FIELD}
 
 
@@ -62,10 +67,7 @@ def test_removing_a_field_a_variant_template_prints_is_refused_with_a_pointer(tm
     variants = tmp_path / "variants"  # the same office, with a template that prints the field
     shutil.copytree(ROOT / "variants" / "contoh", variants / "contoh")
     (variants / "contoh" / "templates").mkdir()
-    (variants / "contoh" / "templates" / "sppl.html").write_text(
-        (ROOT / "documents" / "sppl.html").read_text(encoding="utf-8")
-        + "{% for a in activities %}{{ a.dokumen_lingkungan.tanggal_dokumen_lingkungan }}{% endfor %}\n",
-        encoding="utf-8")
+    _printing_the_field(variants / "contoh" / "templates")
     printing = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants))
     create_form_admin(printing.extensions["formserver"].store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
     admin = login(printing, "admin1")
