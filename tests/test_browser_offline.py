@@ -11,6 +11,7 @@ skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
+from .conftest import PASSWORD  # noqa: E402
 from .items_browser import by_id, field, log_in_and_start, on_step, open_page, send, served_applicant_app  # noqa: E402
 
 
@@ -129,3 +130,122 @@ def test_the_site_is_installable(browser, served):
     page.wait_for_function("navigator.serviceWorker.ready.then(r => r.scope)")
     assert page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)") == base_url + "/"
     page.context.close()
+
+
+def _server_data(page, sid):
+    return page.request.get(f"/api/v1/submissions/{sid}").json()["data"]
+
+
+def _until(page, check, what):
+    """Wait (on the page's clock) until ``check()`` holds: the answers go in the background once online."""
+    for _ in range(100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(what)
+
+
+def test_offline_the_applicant_moves_between_steps_already_opened_and_every_answer_reaches_the_server(browser, served):
+    _, base_url = served
+    page = open_page(browser, base_url)
+    log_in_and_start(page)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # from now on the service worker keeps every step opened
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+    sid = page.url.split("/")[-2]
+    page.fill("#field-npwp", "012345678901000")
+    page.fill("#field-email", "usaha@example.test")
+    send(page)
+    on_step(page, "bidang_usaha")
+    by_id(page, "field-kegiatan_usaha.0.jenis_kegiatan-UTAMA").check()
+    by_id(page, "field-kegiatan_usaha.0.kbli").fill("47191")
+    by_id(page, "field-kegiatan_usaha.0.ruang_lingkup").fill("Warung kelontong")
+    send(page)
+    on_step(page, "detail_usaha")
+    expect(page.locator("html")).to_have_class("js-enabled")
+    page.wait_for_function("window.FormRules !== undefined")
+
+    page.context.set_offline(True)
+    by_id(page, "field-kegiatan_usaha.0.nama_usaha").fill("Warung Luring")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    expect(page.locator("[data-save-status]")).to_contain_text("Tersimpan di perangkat ini")
+    # back through the page's own link: the steps come from this device, with the answers saved since they were opened
+    page.locator("a.back-link").click()
+    on_step(page, "bidang_usaha")
+    expect(by_id(page, "field-kegiatan_usaha.0.kbli")).to_have_value("47191")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    page.locator("a.back-link").click()
+    on_step(page, "data_pelaku_usaha")
+    expect(page.locator("#field-npwp")).to_have_value("012345678901000")
+    page.fill("#field-email", "luring@example.test")
+    expect(page.locator("[data-save-status]")).to_contain_text("Tersimpan di perangkat ini")
+    # and forward with the step's own button, offline
+    send(page)
+    on_step(page, "bidang_usaha")
+    expect(by_id(page, "field-kegiatan_usaha.0.jenis_kegiatan-UTAMA")).to_be_checked()
+    send(page)
+    on_step(page, "detail_usaha")
+    expect(by_id(page, "field-kegiatan_usaha.0.nama_usaha")).to_have_value("Warung Luring")
+    by_id(page, "field-kegiatan_usaha.0.alamat_usaha").fill("Jalan Luring 1")
+    expect(page.locator("[data-save-status]")).to_contain_text("Tersimpan di perangkat ini")
+    page.reload()  # still offline
+    on_step(page, "detail_usaha")
+    expect(by_id(page, "field-kegiatan_usaha.0.alamat_usaha")).to_have_value("Jalan Luring 1")
+    expect(by_id(page, "field-kegiatan_usaha.0.nama_usaha")).to_have_value("Warung Luring")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-banner]")).to_be_hidden()
+
+    def arrived():
+        data = _server_data(page, sid)
+        item = (data.get("kegiatan_usaha") or [{}])[0]
+        return (data.get("email"), data.get("npwp"), item.get("nama_usaha"), item.get("alamat_usaha"), item.get("kbli")) == \
+            ("luring@example.test", "012345678901000", "Warung Luring", "Jalan Luring 1", "47191")
+    _until(page, arrived, f"the answers typed offline are not all on the server: {_server_data(page, sid)}")
+    # nothing is left waiting on the device
+    assert page.evaluate("""() => new Promise((done) => { const open = indexedDB.open("formserver");
+        open.onsuccess = () => { const all = open.result.transaction("drafts").objectStore("drafts").getAll();
+          all.onsuccess = () => done(all.result.filter((r) => r.key.startsWith("/api/")).length); }; })""") == 0
+    assert not page.js_errors
+    page.context.close()
+
+
+def test_a_conflict_names_the_questions_by_their_labels_with_both_answers_readable(browser, served):
+    _, base_url = served
+    first = open_page(browser, base_url)
+    log_in_and_start(first)
+    first.fill("#field-npwp", "012345678901000")
+    first.fill("#field-email", "usaha@example.test")
+    send(first)
+    on_step(first, "bidang_usaha")
+    # the same applicant on another device, in English, on the same step of the same application
+    second = open_page(browser, base_url)
+    second.goto("/masuk")
+    second.fill("#field-username", "budi0001")
+    second.fill("#field-password", PASSWORD)
+    second.locator("main").get_by_role("button", name="Masuk").click()
+    second.goto(first.url + "?lang=en")
+    expect(second.locator("html")).to_have_attribute("lang", "en")
+    second.wait_for_function("window.FormRules !== undefined")
+
+    by_id(first, "field-kegiatan_usaha.0.jenis_kegiatan-UTAMA").check()
+    _saved(first)
+    by_id(second, "field-kegiatan_usaha.0.jenis_kegiatan-PENDUKUNG").check()
+    box = second.locator("[data-conflict]")
+    expect(box).to_be_visible()
+    row = box.locator("[data-conflict-row]").filter(has_text="Kind of activity")
+    expect(row).to_have_count(1)
+    expect(row.locator("th")).to_contain_text("Kind of activity")
+    expect(row.locator("td").nth(0)).to_have_text("Supporting")  # on this page
+    expect(row.locator("td").nth(1)).to_have_text("Main")  # saved from the other device
+    expect(box).not_to_contain_text("jenis_kegiatan")
+    expect(box).not_to_contain_text("PENDUKUNG")
+    sid = first.url.split("/")[-2]
+    assert _server_data(first, sid)["kegiatan_usaha"][0]["jenis_kegiatan"] == "UTAMA"  # nothing overwritten
+    box.locator("[data-keep-mine]").click()
+    expect(second.locator("[data-save-status]")).to_have_text("Saved")
+    assert _server_data(first, sid)["kegiatan_usaha"][0]["jenis_kegiatan"] == "PENDUKUNG"
+    assert not first.js_errors and not second.js_errors
+    first.context.close()
+    second.context.close()

@@ -116,7 +116,7 @@
 
   function loadLocal(form) {
     if (!window.FormRules || !form.dataset.rules) return Promise.resolve(null);
-    return Promise.all([getJson(form.dataset.rules), getJson(form.dataset.submission)]).then(function (both) {
+    return Promise.all([getJson(form.dataset.rules), loadSubmission(form)]).then(function (both) {
       var rules = both[0], submission = both[1];
       if (String(rules.version) !== String(submission.form_version)) return null;  // another version: ask the server
       var ref = rules.reference;
@@ -311,49 +311,167 @@
     });
   }
 
-  var saving = null;
-  function saveDraft(form, force) {
-    var t = texts(form);
+  // the submission's newest version this device knows: pages opened offline come from the service worker's copy,
+  // older than the answers saved since
+  function submissionKey(form) { return draftKey(form).replace(/\/steps\/[^/]+\/draft$/, ""); }
+  function remember(form, version) {
+    form.dataset.version = Math.max(Number(form.dataset.version) || 0, Number(version) || 0);
+    var record = { key: "version:" + submissionKey(form), version: Number(form.dataset.version) };
+    return store("readwrite", function (s) { return s.put(record); }).catch(function () {});
+  }
+
+  function record(form) {
     var list = entries(form);
-    var record = { key: draftKey(form), entries: list, values: nested(form, list), version: Number(form.dataset.version) };
-    if (!navigator.onLine) { keepHere(form, record); return Promise.resolve(); }
-    status(form, t.saving);
+    return { key: draftKey(form), step: form.dataset.step, entries: list, values: nested(form, list),
+             version: Number(form.dataset.version) };
+  }
+
+  function saveDraft(form, force) {
+    var kept = record(form);
+    if (!navigator.onLine) return keepHere(form, kept);
+    return send(form, kept, force);
+  }
+
+  // one record to the server: the current step's (its status shown), or a step changed offline on another page
+  function send(form, kept, force) {
+    var t = texts(form), here = kept.key === draftKey(form);
+    if (here) status(form, t.saving);
     var headers = { "Content-Type": "application/json", "Accept": "application/json" };
     if (force !== undefined) headers["If-Match"] = '"' + force + '"';
-    saving = fetch(form.dataset.draft, {
+    return fetch(kept.key, {
       method: "PUT", credentials: "same-origin", headers: headers,
-      body: JSON.stringify({ values: record.values, version: force === undefined ? record.version : null })
+      body: JSON.stringify({ values: kept.values, version: force === undefined ? kept.version : null })
     }).then(function (r) {
       return r.json().then(function (body) {
         if (r.ok) {
           form.dataset.version = body.version;
-          status(form, Object.keys(body.not_kept || {}).length ? t.not_saved : t.saved);
-          return store("readwrite", function (s) { return s.delete(record.key); }).catch(function () {});
+          delete form.dataset.base;
+          if (here) status(form, Object.keys(body.not_kept || {}).length ? t.not_saved : t.saved);
+          // what the server now holds for the step, kept to fill this step's page when it is opened offline later
+          var sent = { key: "sent:" + kept.key, entries: kept.entries, version: body.version };
+          return Promise.all([remember(form, body.version),
+            store("readwrite", function (s) { s.delete(kept.key); return s.put(sent); }).catch(function () {})])
+            .then(function () { return true; });
         }
-        if (r.status === 409 && body.version !== undefined) return conflict(form, body);
-        status(form, t.not_saved);
+        if (r.status === 409 && body.version !== undefined) { conflict(form, body, kept); return false; }
+        if (here) status(form, t.not_saved);
+        return false;
       });
-    }).catch(function () { keepHere(form, record); });
-    return saving;
+    }).catch(function () { if (here) keepHere(form, kept); return false; });
   }
 
-  function keepHere(form, record) {
+  function keepHere(form, kept) {
     banner(form);
-    status(form, texts(form).kept_here);
-    return store("readwrite", function (s) { return s.put(record); }).catch(function () {});
+    if (kept.key === draftKey(form)) status(form, texts(form).kept_here);
+    return store("readwrite", function (s) { return s.put(kept); }).catch(function () {});
   }
 
-  function conflict(form, body) {
+  // -- the conflict box: the applicant's answers beside the stored ones, by their labels ---------------
+  function fieldOf(key) { return local && local.form.fieldsByKey[key]; }
+
+  function labelOf(form, key, path) {
+    var f = fieldOf(key);
+    if (f && (f.label || f.text)) return text(f.label || f.text);
+    var label = form.querySelector('[data-field="' + path + '"] [data-label]');
+    if (label) {
+      var copy = label.cloneNode(true);
+      copy.querySelectorAll("[data-optional]").forEach(function (el) { el.remove(); });
+      return copy.textContent.trim();
+    }
+    return key;
+  }
+
+  function choiceLabel(form, key, path, value) {
+    var f = fieldOf(key), v = String(value);
+    var option = f && (f.options || []).filter(function (o) { return String(o.value) === v; })[0];
+    if (option) return text(option.label);
+    var names = local && f && f.source && local.ref.wilayah[f.source.level];
+    if (names && names[v]) return names[v];
+    var wrapper = form.querySelector('[data-field="' + path + '"]');
+    var input = wrapper && Array.prototype.filter.call(wrapper.querySelectorAll("input, option"),
+      function (el) { return el.value === v && (el.tagName === "OPTION" || el.type === "radio" || el.type === "checkbox"); })[0];
+    if (input && input.tagName === "OPTION") return input.textContent.trim() || v;
+    var label = input && input.id && form.querySelector('label[for="' + input.id + '"]');
+    return label ? label.textContent.trim() : v;
+  }
+
+  function readable(form, key, path, value) {
+    var t = texts(form);
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return t.empty;
+    if (value === true || value === "on") return t.yes;
+    if (value === false) return t.no;
+    if (Array.isArray(value)) return value.map(function (v) { return readable(form, key, path, v); }).join(", ");
+    if (typeof value === "object") {
+      return Object.keys(value).filter(function (k) { return k.charAt(0) !== "_"; }).map(function (k) {
+        return labelOf(form, k, path + "." + k) + ": " + readable(form, k, path + "." + k, value[k]);
+      }).join("; ");
+    }
+    return choiceLabel(form, key, path, value);
+  }
+
+  // answers compared as typed and as stored ("1.000" is 1000, a ticked box is true)
+  function same(a, b) {
+    var norm = function (v) {
+      if (v === undefined || v === null || v === false) return "";
+      if (v === true) return "on";
+      return typeof v === "object" ? JSON.stringify(v) : String(v).replace(/[.\s]/g, "");
+    };
+    return norm(a) === norm(b);
+  }
+
+  // rows [what, mine, stored] for every answer that differs, items of a list one by one
+  function differing(form, mine, theirs) {
+    var rows = [];
+    function walk(key, path, title, a, b) {
+      var items = Array.isArray(a) && a.some(isItem) || Array.isArray(b) && b.some(isItem);
+      if (items) {
+        for (var i = 0; i < Math.max((a || []).length, (b || []).length); i++) {
+          var x = (a || [])[i] || {}, y = (b || [])[i] || {};
+          var keys = Object.keys(x).concat(Object.keys(y)).filter(function (k, n, all) { return k.charAt(0) !== "_" && all.indexOf(k) === n; });
+          keys.forEach(function (k) {
+            if (!(k in x) && fieldOf(k) && fieldOf(k).type === "computed") return;  // worked out, never typed
+            walk(k, path + "." + i + "." + k, title + " " + (i + 1) + " › " + labelOf(form, k, path + "." + i + "." + k), x[k], y[k]);
+          });
+        }
+        return;
+      }
+      if (!same(a, b)) rows.push([title, readable(form, key, path, a), readable(form, key, path, b)]);
+    }
+    function isItem(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+    var keys = Object.keys(mine || {});
+    Object.keys(theirs || {}).forEach(function (k) {
+      var f = fieldOf(k);
+      if (keys.indexOf(k) < 0 && !(f && f.type === "computed")) keys.push(k);
+    });
+    keys.forEach(function (k) { walk(k, k, labelOf(form, k, k), (mine || {})[k], (theirs || {})[k]); });
+    return rows;
+  }
+
+  function conflict(form, body, kept) {
     var t = texts(form), box = form.querySelector("[data-conflict]");
     if (!box) return;
     box.innerHTML = "";
     var p = document.createElement("p");
     p.textContent = t.conflict;
-    var list = document.createElement("ul");
-    Object.keys(body.values || {}).forEach(function (key) {
-      var item = document.createElement("li");
-      item.textContent = key + ": " + JSON.stringify(body.values[key]);
-      list.appendChild(item);
+    var table = document.createElement("table"), head = document.createElement("tr");
+    table.className = "conflict-table";
+    [t.question, t.mine, t.theirs].forEach(function (words) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = words;
+      head.appendChild(th);
+    });
+    table.appendChild(head);
+    differing(form, kept.values, body.values).forEach(function (row) {
+      var tr = document.createElement("tr");
+      row.forEach(function (cell, i) {
+        var td = document.createElement(i ? "td" : "th");
+        if (!i) td.scope = "row";
+        td.textContent = cell;
+        tr.appendChild(td);
+      });
+      tr.setAttribute("data-conflict-row", "");
+      table.appendChild(tr);
     });
     var mine = document.createElement("button"), theirs = document.createElement("button");
     mine.type = theirs.type = "button";
@@ -363,13 +481,16 @@
     theirs.textContent = t.take_server;
     mine.setAttribute("data-keep-mine", "");
     theirs.setAttribute("data-take-server", "");
-    mine.addEventListener("click", function () { box.hidden = true; saveDraft(form, body.version); });
+    mine.addEventListener("click", function () {
+      box.hidden = true;
+      if (kept.key === draftKey(form)) saveDraft(form, body.version); else send(form, kept, body.version);
+    });
     theirs.addEventListener("click", function () {
-      store("readwrite", function (s) { return s.delete(draftKey(form)); }).catch(function () {})
+      store("readwrite", function (s) { return s.delete(kept.key); }).catch(function () {})
         .then(function () { window.location.reload(); });
     });
     box.appendChild(p);
-    box.appendChild(list);
+    box.appendChild(table);
     box.appendChild(mine);
     box.appendChild(theirs);
     box.hidden = false;
@@ -382,14 +503,98 @@
     if (el) el.hidden = navigator.onLine;
   }
 
-  function resumeDraft(form) {
-    return store("readonly", function (s) { return s.get(draftKey(form)); }).then(function (record) {
-      if (!record) return;
-      restore(form, record.entries);
-      form.dataset.version = record.version;
-      status(form, texts(form).restored);
-      if (navigator.onLine) return saveDraft(form);
+  // a step's stored answers as the inputs' name/value pairs ("a.0.b"), to fill a page the service worker kept
+  function pairs(value, name, out) {
+    if (value === null || value === undefined) return out;
+    if (Array.isArray(value)) {
+      value.forEach(function (v, i) {
+        if (v !== null && typeof v === "object") pairs(v, name + "." + i, out); else out.push([name, v === true ? "on" : String(v)]);
+      });
+    } else if (typeof value === "object") {
+      Object.keys(value).forEach(function (k) { pairs(value[k], name + "." + k, out); });
+    } else {
+      out.push([name, value === true ? "on" : String(value)]);
+    }
+    return out;
+  }
+
+  var submission = null;
+  function loadSubmission(form) {
+    submission = submission || getJson(form.dataset.submission);
+    return submission;
+  }
+
+  // a page older than the answers this device saw (opened offline from the service worker's copy): the newer answers
+  function catchUp(form) {
+    return loadSubmission(form).then(function (doc) {
+      if (!(Number(doc.version) > Number(form.dataset.version))) return;
+      var list = [];
+      Object.keys(doc.data || {}).forEach(function (key) {
+        if (form.querySelector('[name="' + key + '"], [name^="' + key + '."]')) pairs(doc.data[key], key, list);
+      });
+      restore(form, list);
+      form.dataset.version = doc.version;
+    }).catch(function () {}).then(function () {
+      // answers this device sent after that copy of the submission was made
+      return store("readonly", function (s) { return s.get("sent:" + draftKey(form)); });
+    }).then(function (sent) {
+      if (sent && sent.version > Number(form.dataset.version)) restore(form, sent.entries);
     }).catch(function () {});
+  }
+
+  function knownVersion(form) {
+    return store("readonly", function (s) { return s.get("version:" + submissionKey(form)); })
+      .then(function (known) { if (known) form.dataset.version = Math.max(Number(form.dataset.version), known.version); })
+      .catch(function () {});
+  }
+
+  function resumeDraft(form) {
+    return store("readonly", function (s) { return s.get(draftKey(form)); }).then(function (kept) {
+      if (!kept) return;
+      restore(form, kept.entries);
+      form.dataset.base = kept.version;  // what these answers were typed over: a newer version is someone else's
+      status(form, texts(form).restored);
+    }).catch(function () {}).then(function () { return navigator.onLine ? sendAll(form) : null; });
+  }
+
+  // everything this device kept for the submission, the later steps first (a draft of an earlier step opens it
+  // again, after which the later steps cannot take a draft): each on the version the one before it gave
+  var sendingAll = null;
+  function sendAll(form) {
+    if (sendingAll) return sendingAll;
+    var order = (form.dataset.steps || "").split(",");
+    sendingAll = store("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      var prefix = submissionKey(form) + "/steps/";
+      var kept = (all || []).filter(function (r) { return r.entries && r.key.indexOf(prefix) === 0 && r.key !== draftKey(form); });
+      var here = kept.length || (all || []).some(function (r) { return r.key === draftKey(form); });
+      if (here) kept.push(Object.assign(record(form), { version: Number(form.dataset.base || form.dataset.version) }));
+      kept.sort(function (a, b) { return order.indexOf(b.step) - order.indexOf(a.step); });
+      var base = kept.length ? kept[0].version : null;
+      return kept.reduce(function (done, one, i) {
+        return done.then(function (ok) {
+          if (!ok) return false;
+          if (i && one.version === base) one.version = Number(form.dataset.version);  // the version our last one gave
+          return send(form, one);
+        });
+      }, Promise.resolve(true));
+    }).catch(function () {}).then(function () { sendingAll = null; });
+    return sendingAll;
+  }
+
+  // "Simpan dan lanjutkan" offline: the answers stay here and the next step opens if this device has it
+  function nextOffline(form) {
+    var order = (form.dataset.steps || "").split(",");
+    if (local) {
+      order = window.FormRules.evaluateState(local.logic, local.form,
+        window.FormRules.candidate(local.form, form.dataset.step, formValues(form), local.saved)).path;
+    }
+    var next = order[order.indexOf(form.dataset.step) + 1];
+    var done = form.dataset.changed ? keepHere(form, record(form)) : Promise.resolve();
+    var url = next && form.getAttribute("action").replace(/[^/?]+(\?.*)?$/, next);
+    return done.then(function () { return url && window.caches ? caches.match(url, { ignoreVary: true }) : null; }).then(function (hit) {
+      if (hit) window.location.href = url;
+      else status(form, texts(form).next_offline);
+    });
   }
 
   if ("serviceWorker" in navigator) {
@@ -416,17 +621,30 @@
       var autosave = null;
       function later() {
         clearTimeout(autosave);
+        // offline every change is kept at once: the applicant may leave for another step the next moment
+        if (!navigator.onLine) { saveDraft(form); return; }
         autosave = setTimeout(function () { saveDraft(form); }, 800);
       }
       banner(form);
       window.addEventListener("offline", function () { banner(form); });
-      window.addEventListener("online", function () { retries = 0; banner(form); resumeDraft(form); refresh(form); });
-      resumeDraft(form).then(function () { return loadLocal(form); }).then(function (ready) { if (ready) refresh(form); });
-      form.addEventListener("input", later);
+      window.addEventListener("online", function () { retries = 0; banner(form); sendAll(form); refresh(form); });
+      catchUp(form).then(function () { return knownVersion(form); }).then(function () { return remember(form, form.dataset.version); })
+        .then(function () { return resumeDraft(form); }).then(function () { return loadLocal(form); })
+        .then(function (ready) { if (ready) refresh(form); });
+      form.addEventListener("input", function () { form.dataset.changed = "1"; later(); });
       form.addEventListener("change", function (event) {
         if (event.target.tagName === "SELECT" && event.target.dataset.source) clearChildren(form, event.target.name);
+        form.dataset.changed = "1";
         refresh(form);
         later();
+      });
+      form.addEventListener("submit", function (event) {
+        var button = form.querySelector("[data-prevent-double-click]");
+        if (navigator.onLine || event.submitter !== button) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        clearTimeout(autosave);
+        nextOffline(form);
       });
       form.addEventListener("submit", function () {
         // the step is sent whole now: no draft after it, and nothing kept here to restore over it later
