@@ -61,11 +61,15 @@ def send(page):
     page.locator("form button[data-prevent-double-click]").click()
 
 
-def log_in_and_start(page):
+def log_in(page):
     page.goto("/masuk")
     page.fill("#field-username", "budi0001")
     page.fill("#field-password", PASSWORD)
     page.locator("main").get_by_role("button", name="Masuk").click()
+
+
+def log_in_and_start(page):
+    log_in(page)
     page.goto("/formulir/permohonan")
     page.get_by_role("button", name="Mulai").click()
     on_step(page, "data_pelaku_usaha")

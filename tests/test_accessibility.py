@@ -82,7 +82,35 @@ def check(page, audit, name):
                            WCAG_AA)
     found = [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
              for v in result["violations"] if v["impact"] in BLOCKING]
+    found += [f"error not tied to its input by aria-describedby: {e}" for e in page.evaluate(UNTIED_ERRORS)]
     audit[f"{name} {page.url}"] = found
+
+
+# every error message on the page as the browser has it (after the page's script ran), named by the
+# aria-describedby of an input, select, textarea or group (fieldset) that holds it
+UNTIED_ERRORS = r"""() => {
+  const tied = new Set();
+  document.querySelectorAll("input[aria-describedby], select[aria-describedby], textarea[aria-describedby], fieldset[aria-describedby]")
+    .forEach((el) => el.getAttribute("aria-describedby").split(/\s+/).forEach((id) => tied.add(id)));
+  return Array.from(document.querySelectorAll(".error-message, [id^='error-']"))
+    .filter((el) => !el.closest("[hidden], .error-summary") && !(el.id && tied.has(el.id)))
+    .map((el) => (el.id || "(no id)") + ": " + el.textContent.trim().slice(0, 60));
+}"""
+
+
+def test_the_error_check_finds_an_error_without_its_input(browser, site):
+    """The check above is no formality: an error whose input does not name it is reported."""
+    _, base_url = site
+    context = new_context(browser, base_url)
+    page = context.new_page()
+    page.goto("/masuk")
+    submit_empty(page)
+    errors = page.evaluate(UNTIED_ERRORS)
+    assert errors == []
+    assert page.locator(".error-message").count() >= 1  # log-in's errors are there, each tied to its input
+    page.evaluate("document.querySelectorAll('[aria-describedby]').forEach((el) => el.removeAttribute('aria-describedby'))")
+    assert len(page.evaluate(UNTIED_ERRORS)) == page.locator(".error-message").count()
+    context.close()
 
 
 def submit_empty(page):

@@ -11,8 +11,7 @@ skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-from .conftest import PASSWORD  # noqa: E402
-from .items_browser import by_id, field, log_in_and_start, on_step, open_page, send, served_applicant_app  # noqa: E402
+from .items_browser import by_id, field, log_in, log_in_and_start, on_step, open_page, send, served_applicant_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +28,20 @@ def _submission(app, page):
     return store.get_submission(sid)
 
 
+def _controlled(page):
+    """Once the service worker controls the page, every step opened is kept for offline use."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+
+
+def _first_step(page):
+    page.fill("#field-npwp", "012345678901000")
+    page.fill("#field-email", "usaha@example.test")
+    send(page)
+    on_step(page, "bidang_usaha")
+
+
 def _saved(page):
     expect(page.locator("[data-save-status]")).to_have_text("Tersimpan")
 
@@ -38,10 +51,7 @@ def test_answers_typed_offline_survive_a_reload_and_reach_the_server(browser, se
     page = open_page(browser, base_url)
     log_in_and_start(page)
     on_step(page, "data_pelaku_usaha")
-    # the service worker takes this page over; from now on the step is kept for offline use
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("!!navigator.serviceWorker.controller")
+    _controlled(page)
     page.fill("#field-npwp", "012345678901000")
     _saved(page)
     assert _submission(app, page)["data"]["npwp"] == "012345678901000"
@@ -149,14 +159,9 @@ def test_offline_the_applicant_moves_between_steps_already_opened_and_every_answ
     _, base_url = served
     page = open_page(browser, base_url)
     log_in_and_start(page)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # from now on the service worker keeps every step opened
-    page.wait_for_function("!!navigator.serviceWorker.controller")
+    _controlled(page)
     sid = page.url.split("/")[-2]
-    page.fill("#field-npwp", "012345678901000")
-    page.fill("#field-email", "usaha@example.test")
-    send(page)
-    on_step(page, "bidang_usaha")
+    _first_step(page)
     by_id(page, "field-kegiatan_usaha.0.jenis_kegiatan-UTAMA").check()
     by_id(page, "field-kegiatan_usaha.0.kbli").fill("47191")
     by_id(page, "field-kegiatan_usaha.0.ruang_lingkup").fill("Warung kelontong")
@@ -215,16 +220,10 @@ def test_a_conflict_names_the_questions_by_their_labels_with_both_answers_readab
     _, base_url = served
     first = open_page(browser, base_url)
     log_in_and_start(first)
-    first.fill("#field-npwp", "012345678901000")
-    first.fill("#field-email", "usaha@example.test")
-    send(first)
-    on_step(first, "bidang_usaha")
+    _first_step(first)
     # the same applicant on another device, in English, on the same step of the same application
     second = open_page(browser, base_url)
-    second.goto("/masuk")
-    second.fill("#field-username", "budi0001")
-    second.fill("#field-password", PASSWORD)
-    second.locator("main").get_by_role("button", name="Masuk").click()
+    log_in(second)
     second.goto(first.url + "?lang=en")
     expect(second.locator("html")).to_have_attribute("lang", "en")
     second.wait_for_function("window.FormRules !== undefined")
@@ -249,3 +248,92 @@ def test_a_conflict_names_the_questions_by_their_labels_with_both_answers_readab
     assert not first.js_errors and not second.js_errors
     first.context.close()
     second.context.close()
+
+
+class _Api:
+    """The page's own session through the JSON API (what tests/test_permohonan.py's helpers call)."""
+
+    class _Response:
+        def __init__(self, response):
+            self.status_code, self.get_json = response.status, response.json
+
+    def __init__(self, request):
+        self.request = request
+
+    def post(self, url):
+        return self._Response(self.request.post(url, data={}))
+
+    def put_step(self, sid, step, values):
+        return self._Response(self.request.put(f"/api/v1/submissions/{sid}/steps/{step}", data={"values": values}))
+
+
+LIVE = "el => { const live = el.closest('[aria-live]'); return live ? live.getAttribute('aria-live') : null; }"
+
+
+def _spoken(locator) -> str:
+    """What a live region says now: its rendered text (hidden parts say nothing)."""
+    return locator.evaluate("el => el.innerText.trim()")
+
+
+def _choose(page, name, value):
+    inputs = page.locator(f'[name="{name}"]')
+    if inputs.first.evaluate("el => el.tagName") == "SELECT":
+        inputs.first.select_option(value)
+    else:
+        page.locator(f'[name="{name}"][value="{value}"]').check()
+
+
+def test_saved_connection_and_computed_results_are_live_regions_whose_words_change(browser, served):
+    from . import test_permohonan as permit
+    _, base_url = served
+    page = open_page(browser, base_url)
+    log_in_and_start(page)
+    page.wait_for_function("window.FormRules !== undefined")
+    sid = page.url.split("/")[-2]
+    status, connection = page.locator("[data-save-status]"), page.locator("[data-connection]")
+    assert status.evaluate(LIVE) == "polite" and connection.evaluate(LIVE) == "polite"
+    assert _spoken(status) == "" and _spoken(connection) == ""
+    page.fill("#field-npwp", "012345678901000")
+    expect(status).to_have_text("Tersimpan")
+    page.context.set_offline(True)
+    page.fill("#field-email", "luring@example.test")
+    expect(connection).to_contain_text("Anda sedang luring", use_inner_text=True)
+    expect(status).to_have_text("Tersimpan di perangkat ini; dikirim saat tersambung kembali.")
+    page.context.set_offline(False)
+    expect(connection).to_contain_text("Tersambung kembali", use_inner_text=True)
+    expect(connection).not_to_contain_text("Anda sedang luring", use_inner_text=True)
+    expect(status).to_have_text("Tersimpan")
+
+    # the scale and the risk level, worked out in the page as the capital is typed
+    api = _Api(page.context.request)
+    permit.ok(api.put_step(sid, "data_pelaku_usaha", {"npwp": "012345678901000", "email": "usaha@example.test"}))
+    permit.activities(api, sid, "10298")
+    page.goto(f"/isian/{sid}/detail_usaha")
+    page.wait_for_function("window.FormRules !== undefined")
+    scale = page.locator('[data-computed="kegiatan_usaha.0.skala_usaha_hasil"]')
+    risk = page.locator('[data-computed="kegiatan_usaha.0.tingkat_risiko"]')
+    assert scale.evaluate(LIVE) == "polite" and risk.evaluate(LIVE) == "polite"
+    before = (_spoken(scale), _spoken(risk))
+    by_id(page, "field-kegiatan_usaha.0.modal_usaha").fill("200.000.000")
+    by_id(page, "field-kegiatan_usaha.0.luas_lahan_m2").fill("50")
+    expect(scale).to_have_text("Mikro")
+    expect(risk).not_to_have_text(before[1])
+    assert _spoken(risk) and before[0] != "Mikro"
+
+    # the environmental obligation, on its own step
+    permit.ok(permit.details(api, sid, {"modal_usaha": 200_000_000}))
+    permit.ok(permit.products(api, sid, permit.ONE_PRODUCT))
+    permit.issue(api, sid, 1)
+    page.goto(f"/isian/{sid}/persetujuan_lingkungan")
+    page.wait_for_function("window.FormRules !== undefined")
+    obligation = page.locator('[data-computed="kegiatan_usaha.0.kewajiban_lingkungan"]')
+    assert obligation.evaluate(LIVE) == "polite"
+    assert _spoken(obligation) == ""
+    prefix = "kegiatan_usaha.0."
+    _choose(page, prefix + "punya_dokumen_lingkungan", "BELUM")
+    _choose(page, prefix + "jenis_usaha_lingkungan", "INDUSTRI_PENGOLAHAN")
+    _choose(page, prefix + "luas_bangunan_m2", "BANGUNAN_KURANG_2500")
+    _choose(page, prefix + "kapasitas_produksi", "KAPASITAS_KURANG_1000")
+    expect(obligation).to_contain_text("SPPL")
+    assert not page.js_errors
+    page.context.close()

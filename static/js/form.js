@@ -195,7 +195,11 @@
       var wrapper = wrapperOf(form, item.path), select = wrapper && wrapper.querySelector("select");
       if (!select) return;
       var only = item.source.only && item.source.only.map(String);  // a regional variant's restriction
+      // only the list asked for last fills the select: an answer for an earlier parent may arrive after it
+      var want = item.source.level + ":" + (item.parent || "");
+      select.dataset.want = want;
       regions(item.source.level, item.parent).then(function (options) {
+        if (select.dataset.want !== want) return;
         fillSelect(select, only ? options.filter(function (o) { return only.indexOf(String(o.value)) >= 0; }) : options);
       })
         .catch(function () { /* offline: the choices already on the page stay */ });
@@ -498,9 +502,11 @@
     box.focus();
   }
 
-  function banner(form) {
-    var el = form.querySelector("[data-offline-banner]");
+  // the connection's live region: the offline banner while offline, a note when the connection returns
+  function banner(form, back) {
+    var el = form.querySelector("[data-offline-banner]"), note = form.querySelector("[data-online-note]");
     if (el) el.hidden = navigator.onLine;
+    if (note) note.hidden = !(navigator.onLine && (back || !note.hidden));
   }
 
   // a step's stored answers as the inputs' name/value pairs ("a.0.b"), to fill a page the service worker kept
@@ -627,10 +633,11 @@
       }
       banner(form);
       window.addEventListener("offline", function () { banner(form); });
-      window.addEventListener("online", function () { retries = 0; banner(form); sendAll(form); refresh(form); });
+      window.addEventListener("online", function () { retries = 0; banner(form, true); sendAll(form); refresh(form); });
       catchUp(form).then(function () { return knownVersion(form); }).then(function () { return remember(form, form.dataset.version); })
         .then(function () { return resumeDraft(form); }).then(function () { return loadLocal(form); })
-        .then(function (ready) { if (ready) refresh(form); });
+        .then(function (ready) { if (ready) refresh(form); })
+        .then(function () { form.dataset.ready = "1"; });  // the page's rules have run (tests wait on it)
       form.addEventListener("input", function () { form.dataset.changed = "1"; later(); });
       form.addEventListener("change", function (event) {
         if (event.target.tagName === "SELECT" && event.target.dataset.source) clearChildren(form, event.target.name);
