@@ -114,9 +114,10 @@
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); });
   }
 
+  var loading = null;  // the rules and the saved answers, on their way
   function loadLocal(form) {
     if (!window.FormRules || !form.dataset.rules) return Promise.resolve(null);
-    return Promise.all([getJson(form.dataset.rules), loadSubmission(form)]).then(function (both) {
+    loading = loading || Promise.all([getJson(form.dataset.rules), loadSubmission(form)]).then(function (both) {
       var rules = both[0], submission = both[1];
       if (String(rules.version) !== String(submission.form_version)) return null;  // another version: ask the server
       var ref = rules.reference;
@@ -125,7 +126,8 @@
       local = { logic: window.FormRules.createLogic(ref), form: window.FormRules.compileForm(rules.definition),
                 saved: submission.data || {}, ref: ref };
       return local;
-    }).catch(function () { return null; });
+    }).catch(function () { return null; }).then(function (ready) { if (!ready) loading = null; return ready; });
+    return loading;
   }
 
   var regionLists = {};
@@ -217,6 +219,8 @@
   var pending = null;
   function refresh(form) {
     if (local) { refreshLocal(form); return; }
+    // a change while the rules are still loading waits for them; without them the server says
+    if (loading) { loading.then(function (ready) { if (ready) refreshLocal(form); else refresh(form); }); return; }
     if (pending) pending.abort();
     pending = new AbortController();
     fetch(form.dataset.preview, {
@@ -572,7 +576,7 @@
     sendingAll = store("readonly", function (s) { return s.getAll(); }).then(function (all) {
       var prefix = submissionKey(form) + "/steps/";
       var kept = (all || []).filter(function (r) { return r.entries && r.key.indexOf(prefix) === 0 && r.key !== draftKey(form); });
-      var here = kept.length || (all || []).some(function (r) { return r.key === draftKey(form); });
+      var here = (all || []).some(function (r) { return r.key === draftKey(form); });
       if (here) kept.push(Object.assign(record(form), { version: Number(form.dataset.base || form.dataset.version) }));
       kept.sort(function (a, b) { return order.indexOf(b.step) - order.indexOf(a.step); });
       var base = kept.length ? kept[0].version : null;
@@ -634,8 +638,9 @@
       banner(form);
       window.addEventListener("offline", function () { banner(form); });
       window.addEventListener("online", function () { retries = 0; banner(form, true); sendAll(form); refresh(form); });
+      var rules = loadLocal(form);
       catchUp(form).then(function () { return knownVersion(form); }).then(function () { return remember(form, form.dataset.version); })
-        .then(function () { return resumeDraft(form); }).then(function () { return loadLocal(form); })
+        .then(function () { return resumeDraft(form); }).then(function () { return rules; })
         .then(function (ready) { if (ready) refresh(form); })
         .then(function () { form.dataset.ready = "1"; });  // the page's rules have run (tests wait on it)
       form.addEventListener("input", function () { form.dataset.changed = "1"; later(); });
