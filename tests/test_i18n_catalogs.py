@@ -195,6 +195,28 @@ def test_a_third_locale_is_offered_from_its_catalog_and_the_definition_texts(tmp
     assert '<html lang="id">' in plain.get("/?lang=jv").get_data(as_text=True)
 
 
+def test_a_third_locale_reads_the_form_editor_s_generated_sentences_in_indonesian(tmp_path, smtp, whatsapp):
+    """Texts made in id and en only (the diff's words, a rule's sentence, the operators) fall back to Indonesian."""
+    from formserver.officers import create_form_admin
+
+    from .test_admin_pages import PASSWORD, _field_form, _login, _new_draft
+    translations, variants = _third_locale(tmp_path)
+    app = make_app(tmp_path / "data", smtp, whatsapp, TRANSLATIONS_DIR=str(translations), VARIANTS_DIR=str(variants),
+                   VARIANT="kampar", WTF_CSRF_ENABLED=True)
+    create_form_admin(app.extensions["formserver"].store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
+    admin = _login(app, "admin1")
+    number = _new_draft(app, admin)
+    url = f"/admin/formulir/permohonan/versi/{number}/isian/izin_sebelumnya_jenis"
+    page = admin.get(url + "?lang=jv").get_data(as_text=True)
+    assert "Sekarang:" in page and "sama dengan" in page  # the rule in words and the operators, in Indonesian
+    data = dict(_field_form(page))
+    data["label.id"] = "Jenis izin lama"
+    assert admin.post(url, data=data).status_code == 302
+    published = app.extensions["formserver"].versions.published_number("permohonan")
+    diff = _visible(admin.get(f"/admin/formulir/permohonan/beda?dari={published}&ke={number}").get_data(as_text=True))
+    assert "Label: “" in diff and "→ “Jenis izin lama”" in diff
+
+
 def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_path, monkeypatch, capsys):
     translations, variants = _third_locale(tmp_path)
     monkeypatch.setenv("FORMSERVER_TRANSLATIONS_DIR", str(translations))
