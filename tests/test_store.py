@@ -4,6 +4,7 @@ concurrency, unique keys, counters, attempts, the audit log, export and restore.
 Tests that take the ``store`` fixture run once per backend (sqlite, mongomock, and mongodb when
 FORMSERVER_TEST_MONGODB_URI is set); tests named ``test_sqlite_*`` / ``test_mongo_*`` are backend-specific.
 """
+import datetime as dt
 import multiprocessing
 import sqlite3
 import threading
@@ -621,25 +622,27 @@ def test_search_pages_match_a_plain_intersection_across_batches_ties_and_offsets
     walks the driving term in small batches (count_limit small), reads the other terms as time ranges or probes
     them (a term far commoner than the driving one), and wherever ties in time fall."""
     docs = []
-    for i in range(60):
-        terms = ["form:x"] + (["a"] if i % 3 == 0 else []) + (["b"] if i % 5 == 0 else []) + (["c"] if i == 30 else [])
-        docs.append(submission(id=f"s{i:02d}", version=1, terms=terms,
-                               updated_at=f"2025-03-{1 + i // 2:02d}T00:00:00+00:00"))  # two submissions an instant
+    for i in range(600):  # more than a batch of the driving term (250)
+        terms = ["form:x"] + (["a"] if i % 3 == 0 else []) + (["b"] if i % 5 == 0 else []) + (["c"] if i == 30 else []) \
+            + (["d"] if i % 2 == 0 else []) + (["f"] if i % 2 or i % 10 == 0 else [])  # d and f: 60 of 300 and 360
+        day = dt.datetime(2025, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i // 2)  # two submissions an instant
+        docs.append(submission(id=f"s{i:03d}", version=1, terms=terms, updated_at=day.isoformat()))
     store.restore_many("submissions", docs)
     newest = sorted(docs, key=lambda d: (d["updated_at"], d["id"]), reverse=True)
-    for terms in (["a", "b"], ["b", "a"], ["a", "form:x"], ["form:x", "c"], ["c", "form:x"], ["a", "b", "form:x"]):
+    for terms in (["a", "b"], ["b", "a"], ["a", "form:x"], ["form:x", "c"], ["c", "form:x"], ["a", "b", "form:x"],
+                  ["d", "f"], ["f", "d", "form:x"]):
         expected = [d["id"] for d in newest if set(terms) <= set(d["terms"])]
-        for count_limit in (2, 7, 10_000):
-            for offset, limit in ((0, 3), (2, 3), (0, 50), (len(expected), 3)):
+        for count_limit in (2, 7, 300, 10_000):
+            for offset, limit in ((0, 3), (2, 3), (0, 50), (150, 60), (len(expected), 3)):
                 items, total = store.search_submissions(terms, limit=limit, offset=offset, count_limit=count_limit)
                 assert [d["id"] for d in items] == expected[offset:offset + limit], (terms, count_limit, offset)
                 if not (total.estimate or total.capped):
                     assert total == len(expected), (terms, count_limit, offset)
             total = store.search_submissions(terms, limit=1, count_limit=count_limit)[1]
             assert total.estimate or total == len(expected)
-        dated = store.search_submissions(terms, updated_from="2025-03-05", updated_to="2025-03-20", limit=50)[0]
+        dated = store.search_submissions(terms, updated_from="2025-03-05", updated_to="2025-03-09", limit=50)[0]
         assert [d["id"] for d in dated] == [d["id"] for d in newest if set(terms) <= set(d["terms"])
-                                             and "2025-03-05" <= d["updated_at"] < "2025-03-20"]
+                                             and "2025-03-05" <= d["updated_at"] < "2025-03-09"][:50]
 
 
 def test_bulk_load_leaves_every_index_working(store):
