@@ -322,3 +322,14 @@ def test_a_publication_the_running_server_cannot_use_leaves_the_last_good_varian
     page = app.test_client().get("/").get_data(as_text=True)
     assert "DPMPTSP Kabupaten Kampar" in page and "Kantor Lain" not in page
     assert "kampar version 2 is not served" in caplog.text
+
+
+def test_the_preview_of_a_draft_whose_effective_form_is_invalid_lists_its_problems(admin_app, admin):
+    number = _draft(admin)
+    store = admin_app.extensions["formserver"].store
+    record = store.get_variant_version("kampar", number)
+    broken = {**record["document"], "forms": {"permohonan": [
+        {"op": "add", "step": "produk", "field": {"key": "catatan_kampar", "type": "tidak_ada"}}]}}
+    store.update_variant_version({**record, "document": broken})  # as if made when the forms were different
+    r = admin.get(f"{PAGES}/versi/{number}/pratinjau/permohonan/produk")
+    assert r.status_code == 422 and "/forms/permohonan/steps/" in r.get_data(as_text=True)

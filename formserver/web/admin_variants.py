@@ -219,8 +219,6 @@ def field(name, number, form_id, key):
     _draft(name, number)
     texts, restrict, errors = edit.read_field(request.form, choices)
     shown = {"texts": texts, "restrict": restrict}
-    if not errors and not isinstance(spec.get("options"), list) and not isinstance(spec.get("source"), dict):
-        restrict = None
     new_ops = edit.with_field_overrides(ops, step, path, texts, restrict)
     forms = {**(record["document"].get("forms") or {}), form_id: new_ops}
     if not new_ops:
@@ -256,12 +254,19 @@ def _field_view(name, record, form_id, step, path, spec, choices, current, ops, 
 def preview(name, number, form_id, step_key):
     """A step with the version's overlay applied, under the office's header: nothing is stored."""
     from ..compile import compile_form
+    from ..definition.check import check
+    from ..definition.load import registries
     from ..variants.overlay import apply_overlay
     from ..variants.references import ReferenceValues
     record = _version(name, number)
     svc = services()
     ops = (record["document"].get("forms") or {}).get(form_id) or []
     effective = apply_overlay(_base(form_id), ops, ReferenceValues(svc.wilayah, svc.lingkungan))
+    invalid = check(effective, registries(), svc.logic.engine)
+    if invalid:  # a draft made when the forms were different: its problems first, as on the version page
+        view = _version_view(name, record, record["document"].get("identity") or {},
+                             problems=[Problem(f"/forms/{form_id}{p.pointer}", p.message) for p in invalid])
+        return render_template("admin/variant_version.html", **view), 422
     compiled = compile_form(effective, svc.logic)
     if step_key not in compiled.steps_by_key:
         abort(404)
