@@ -572,7 +572,11 @@ def search_report(n: int, rows, command: str, plans: dict, loads: list[float]) -
         lines.append(row(label, pooled[label], TARGET_LIST_MS)
                      + f" {' / '.join(f'{percentile(r, 99):.1f}' for r in runs)} | {total:,.0f} ({counted}) |")
     lines += ["", f"Target p99 < {TARGET_LIST_MS:g} ms over {n:,} applications: **{'met' if met else 'not met'}**"
-              " (p99 over every call of every run).", ""]
+              " (p99 over every call of every run).", "",
+              "Reproduce: the command above, as it is, from the repository's root (it rewrites this section; "
+              "`--no-write` only prints it). An empty or missing `--data-dir` is generated and loaded first "
+              "(`--load-minutes` bounds that; a stopped load goes on from where it stopped at the next run), a "
+              "loaded one is reused.", ""]
     if plans:
         lines += ["Query plans (SQLite):", ""] + [f"- {name}: `{plan}`" for name, plan in plans.items()] + [""]
     lines += ["- The store keeps one row per (submission, term) in `submission_terms`, indexed by (term, updated_at, id), "

@@ -633,9 +633,10 @@ def test_search_pages_match_a_plain_intersection_across_batches_ties_and_offsets
                   ["d", "f"], ["f", "d", "form:x"]):
         expected = [d["id"] for d in newest if set(terms) <= set(d["terms"])]
         for count_limit in (2, 7, 300, 10_000):
-            for offset, limit in ((0, 3), (2, 3), (0, 50), (150, 60), (len(expected), 3)):
+            for offset, limit in ((0, 3), (2, 3), (0, 50), (150, 60), (len(expected), 3), (5, -1)):
                 items, total = store.search_submissions(terms, limit=limit, offset=offset, count_limit=count_limit)
-                assert [d["id"] for d in items] == expected[offset:offset + limit], (terms, count_limit, offset)
+                page = expected[offset:offset + limit] if limit > 0 else expected[offset:]  # -1: no limit
+                assert [d["id"] for d in items] == page, (terms, count_limit, offset)
                 if not (total.estimate or total.capped):
                     assert total == len(expected), (terms, count_limit, offset)
             total = store.search_submissions(terms, limit=1, count_limit=count_limit)[1]

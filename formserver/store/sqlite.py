@@ -339,7 +339,8 @@ class SQLiteStore(Store):
         batch = min(work, self._BATCH)
         # enough for the page, and for the total: ``work`` rows, or fewer once they hold 100 matches (a share
         # known to about 10%)
-        while not ended and (len(matches) < offset + limit or (seen < work and len(matches) < self._ENOUGH)):
+        wanted = offset + limit if limit >= 0 else float("inf")  # a negative limit: every match, as LIMIT -1
+        while not ended and (len(matches) < wanted or (seen < work and len(matches) < self._ENOUGH)):
             where, more = driver, list(args)
             if after:
                 where, more = where + " AND t.updated_at <= ? AND (t.updated_at < ? OR t.id < ?)", more + [after[0], *after]
@@ -362,7 +363,7 @@ class SQLiteStore(Store):
                                        f"({','.join('?' * len(listed))})", [term, *listed])
                 candidates &= {row[0] for row in found}
             matches += [row[0] for row in rows if row[0] in candidates]
-        page = matches[offset:offset + limit] if limit > 0 else []
+        page = matches[offset:offset + limit] if limit > 0 else matches[offset:] if limit < 0 else []
         if ended:
             return page, Total(len(matches))
         if dated:
