@@ -174,8 +174,23 @@ def _without_idle_limit_check(app) -> None:
                                       if getattr(f, "__func__", None) is not Limiter._check_request_limit]
 
 
+def _csrf_check_for_writes_only(app) -> None:
+    """flask-wtf's check before every request looks up the view's and blueprint's exemptions before it looks at
+    the method, and then does nothing for a GET: look at the method first (the same outcome for every request)."""
+    def checks_for(original):
+        def check():
+            if request.method in app.config["WTF_CSRF_METHODS"]:
+                return original()
+            return None
+        return check
+    app.before_request_funcs[None] = [
+        checks_for(f) if getattr(f, "__qualname__", "").startswith("CSRFProtect.init_app") else f
+        for f in app.before_request_funcs.get(None, [])]
+
+
 def init_app(app) -> None:
     csrf.init_app(app)
+    _csrf_check_for_writes_only(app)
     _cached_csrf_token(app)
     translations = app.config.get("TRANSLATIONS_DIR") or str(i18n.PACKAGE_TRANSLATIONS)
     app.extensions["i18n"] = i18n.catalogs_for(translations)  # compiles the .po files whose .mo is missing or older
