@@ -120,25 +120,40 @@ export function install(engine) {
   engine.addMethod(">=", chain((a, b) => ordered(a, b, true)));
   engine.addMethod("<", chain((a, b) => ordered(b, a, false)));
   engine.addMethod("<=", chain((a, b) => ordered(b, a, true)));
-  // "+" and "*" over one answer holding a list add (multiply) its items; a list written in the rule is no
-  // number. json-logic-engine's own gives null for a list answer once it stops optimizing (after 500 new rules)
-  const arithmetic = (start, combine) => ({
+  // arithmetic as datalogic-py does it: "+", "*" and "-" over one answer holding a list work on its items (a
+  // list written in the rule is no number); "", null and booleans count as 0 and 1, texts only when they are
+  // numbers to the letter (" 5" is not); "min" and "max" take numbers only. json-logic-engine's own "+" gave
+  // null for a list answer once it stopped optimizing (after 500 new rule objects)
+  const arithmetic = (fold) => ({
     lazy: true, deterministic: false,
     method: (args, context, above, e) => {
       const raw = Array.isArray(args) ? args : [args];
       let values = raw.map((arg) => e.run(arg, context, { above }));
       if (raw.length === 1 && !Array.isArray(raw[0]) && Array.isArray(values[0])) values = values[0];
-      let result = start;
-      for (const x of values) {
-        if (x && typeof x === "object") throw new Refused("not a number");
-        result = combine(result, +x);
-      }
+      const result = fold(values);
       if (Number.isNaN(result)) throw new Refused("not a number");
       return result;
     },
   });
-  engine.addMethod("+", arithmetic(0, (a, b) => a + b));
-  engine.addMethod("*", arithmetic(1, (a, b) => a * b));
+  const toNumber = (x) => {
+    if (x === null || x === undefined || x === "") return 0;
+    if (typeof x === "boolean" || typeof x === "number") return Number(x);
+    if (typeof x === "string" && NUMERIC.test(x)) return Number(x);
+    throw new Refused("not a number");
+  };
+  const onlyNumbers = (values) => {
+    if (!values.length || values.some((x) => typeof x !== "number")) throw new Refused("not numbers");
+    return values;
+  };
+  engine.addMethod("+", arithmetic((values) => values.reduce((a, x) => a + toNumber(x), 0)));
+  engine.addMethod("*", arithmetic((values) => values.reduce((a, x) => a * toNumber(x), 1)));
+  engine.addMethod("-", arithmetic((values) => {
+    if (!values.length) throw new Refused("nothing to subtract");
+    const numbers = values.map(toNumber);
+    return numbers.length === 1 ? -numbers[0] : numbers.slice(1).reduce((a, x) => a - x, numbers[0]);
+  }));
+  engine.addMethod("min", arithmetic((values) => Math.min(...onlyNumbers(values))));
+  engine.addMethod("max", arithmetic((values) => Math.max(...onlyNumbers(values))));
   // "in" finds a text in a text, or a value in a list by strict, deep equality; nothing in anything else
   engine.addMethod("in", (args) => {
     const [a, b] = two(args);
