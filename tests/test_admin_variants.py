@@ -1,6 +1,7 @@
 """The office variant in the store and its admin pages and API: versions, identity, images, channels, field texts and
 choices, preview, publish, roll-back; bad input refused with what and where; 403 for everyone but form admins."""
 import io
+import json
 import random
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from PIL import Image
 
 from formserver import roles
+from formserver.config import PROJECT_ROOT
 from formserver.officers import create_form_admin, create_officer, create_staff
 
 from .conftest import Api, make_app
@@ -333,3 +335,16 @@ def test_the_preview_of_a_draft_whose_effective_form_is_invalid_lists_its_proble
     store.update_variant_version({**record, "document": broken})  # as if made when the forms were different
     r = admin.get(f"{PAGES}/versi/{number}/pratinjau/permohonan/produk")
     assert r.status_code == 422 and "/forms/permohonan/steps/" in r.get_data(as_text=True)
+
+
+def test_a_forms_page_lists_each_step_and_field_once(admin_app, admin):
+    """The page that leads to a form's fields (its template was once the same block repeated 1,784 times)."""
+    number = _draft(admin)
+    page = admin.get(f"{PAGES}/versi/{number}/formulir/permohonan")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    ids = re.findall(r'id="((?:langkah|isian)-[^"]+)"', html)
+    assert ids and len(ids) == len(set(ids)), "a step or field is listed twice"
+    steps = json.loads((PROJECT_ROOT / "forms" / "permohonan.json").read_text())["steps"]
+    assert {f"langkah-{s['key']}" for s in steps} <= set(ids)
+    assert "isian-satuan_kapasitas" in ids
