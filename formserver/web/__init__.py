@@ -7,6 +7,34 @@ def services():
     return current_app.extensions["formserver"]
 
 
+def _hooks_checked_once(app) -> None:
+    """Flask asks ``inspect`` whether each hook is a coroutine function every time it runs one (about fifteen per
+    request: before/after/teardown hooks, template context processors); this app's hooks are plain functions
+    registered at start: remember each answer. And every blueprint carries its own copy of Flask's default
+    template context processor (``g``, ``request``, ``session``), run a second time after the app's for a
+    blueprint's page, giving the same three values: drop the copies."""
+    original, checked = app.ensure_sync, {}
+
+    def ensure_sync(func):
+        try:
+            return checked[func]
+        except (KeyError, TypeError):
+            pass
+        result = original(func)
+        if result is func and len(checked) < 1000:  # plain functions only: a wrapped coroutine is made each time
+            try:
+                checked[func] = func
+            except TypeError:
+                pass
+        return result
+
+    app.ensure_sync = ensure_sync
+    default = app.template_context_processors[None][0]
+    for name, processors in app.template_context_processors.items():
+        if name is not None and default in processors:
+            processors[:] = [f for f in processors if f is not default]
+
+
 def init_app(app) -> None:
     """Attach extensions and blueprints to the app."""
     from ..backoffice import views as backoffice
@@ -65,3 +93,4 @@ def init_app(app) -> None:
     extensions.csrf.exempt(documents.bp)
     extensions.csrf.exempt(admin.bp)  # it checks the token itself, after the role (web/admin.py)
     extensions.csrf.exempt(admin_variants.bp)  # the same
+    _hooks_checked_once(app)

@@ -213,7 +213,7 @@ def step_view(doc, form, step, state, errors=None, posted=None, steps=None) -> d
         "doc": doc, "form": form, "step": step, "state": state, "values": values, "summaries": summaries,
         "tables": tables,
         "errors": errors or {}, "error_summary": _error_summary(errors or {}, form, state),
-        "steps": steps, "position": position + 1, "total": len(steps),
+        "steps": steps, "step_keys": ",".join(s["key"] for s in steps), "position": position + 1, "total": len(steps),
         "notices": get_flashed_messages(),
         "back": steps[position - 1]["key"] if position > 0 else None,
         "can_resend": step.action in RESENDS,  # the step's action can send its code again
