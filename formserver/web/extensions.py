@@ -4,6 +4,7 @@ import re
 import secrets
 
 from flask import current_app, g, request, session, url_for
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -174,6 +175,24 @@ def _without_idle_limit_check(app) -> None:
                                       if getattr(f, "__func__", None) is not Limiter._check_request_limit]
 
 
+def _limit_hooks_only_after_a_limit(app) -> None:
+    """Flask-Limiter's after-request hook (rate limit headers, deductions on a response) and its teardown (reset) read
+    a per-request state that only a checked limit creates; on a request that checked none (most pages, /healthz)
+    each would create an empty one to find nothing in it: skip them there (the same response, the same state)."""
+    def when_used(hook, is_after: bool):
+        @functools.wraps(hook)
+        def run(arg):
+            if hasattr(request_ctx._get_current_object(), "_limiter_request_context"):
+                return hook(arg)
+            return arg if is_after else None  # an after-request hook gives the response back
+        return run
+
+    for is_after, funcs, original in ((True, app.after_request_funcs, Limiter._Limiter__inject_headers),
+                                      (False, app.teardown_request_funcs, Limiter._Limiter__release_context)):
+        funcs[None] = [when_used(f, is_after) if getattr(f, "func", getattr(f, "__func__", None)) is original else f
+                       for f in funcs.get(None, [])]
+
+
 def _csrf_check_for_writes_only(app) -> None:
     """flask-wtf's check before every request looks up the view's and blueprint's exemptions before it looks at
     the method, and then does nothing for a GET: look at the method first (the same outcome for every request)."""
@@ -203,6 +222,7 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     _without_idle_limit_check(app)
+    _limit_hooks_only_after_a_limit(app)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])  # static files are streamed
