@@ -96,7 +96,7 @@ class Draft:
     """A document an action issues, shown as a draft before the step is sent: the endpoint serving it
     (with ``submission_id``) and the link's words."""
     endpoint: str
-    label: Any  # a Bi
+    label: Any  # a LazyText
 
 
 RESENDS: dict[str, Resend] = {}

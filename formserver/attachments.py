@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import audit
-from .i18n import Bi
+from .i18n import lazy_gettext
 from .ids import new_id
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -33,19 +33,16 @@ KINDS = (Kind("PDF", "application/pdf", (b"%PDF-",), ("pdf",)),
          Kind("PNG", "image/png", (b"\x89PNG\r\n\x1a\n",), ("png",)),
          Kind("JPEG", "image/jpeg", (b"\xff\xd8\xff",), ("jpg", "jpeg")))
 
-NOT_ALLOWED = Bi("Lampiran harus berkas PDF, PNG atau JPEG.", "The attachment must be a PDF, PNG or JPEG file.")
-NOT_WHAT_IT_CLAIMS = Bi("Isi berkas ini bukan {claimed} seperti nama atau jenisnya; isinya {actual}. Unggah berkas "
-                        "yang sebenarnya.",
-                        "This file's content is not {claimed} as its name or type says; it is {actual}. Upload the "
-                        "real file.")
-TOO_BIG = Bi("Lampiran paling besar 2 MB; berkas ini {size}.", "The attachment may be 2 MB at most; this file is {size}.")
-EMPTY_FILE = Bi("Berkas ini kosong.", "This file is empty.")
-UNREADABLE = Bi("Lampiran tidak dapat dibaca. Kirim sebagai {\"name\", \"content_type\", \"data\": base64}.",
-                "The attachment cannot be read. Send it as {\"name\", \"content_type\", \"data\": base64}.")
+NOT_ALLOWED = lazy_gettext("Lampiran harus berkas PDF, PNG atau JPEG.")
+NOT_WHAT_IT_CLAIMS = lazy_gettext("Isi berkas ini bukan {claimed} seperti nama atau jenisnya; isinya {actual}. Unggah berkas "
+                        "yang sebenarnya.")
+TOO_BIG = lazy_gettext("Lampiran paling besar 2 MB; berkas ini {size}.")
+EMPTY_FILE = lazy_gettext("Berkas ini kosong.")
+UNREADABLE = lazy_gettext("Lampiran tidak dapat dibaca. Kirim sebagai {\"name\", \"content_type\", \"data\": base64}.")
 
 
 class Refused(ValueError):
-    """An upload that is not accepted; the message says why (a Bi)."""
+    """An upload that is not accepted; the message says why (a LazyText)."""
 
 
 def kind_of(data: bytes) -> Kind | None:
@@ -96,10 +93,8 @@ def upload(name: str, content_type: str, data: bytes) -> dict:
 
 # what one attachment adds to a JSON body at most: its bytes as base64 (4 characters for 3 bytes), name and type
 JSON_ALLOWANCE = MAX_BYTES * 4 // 3 + 4 + 1024
-TOO_BIG_BODY = Bi("Data yang dikirim terlalu besar: setiap lampiran paling besar 2 MB (dikirim sebagai base64 di "
-                  "JSON) dan jawaban lainnya paling besar {rest} KB.",
-                  "The data sent is too large: each attachment may be 2 MB at most (sent as base64 in the JSON) and "
-                  "the other answers {rest} KB at most.")
+TOO_BIG_BODY = lazy_gettext("Data yang dikirim terlalu besar: setiap lampiran paling besar 2 MB (dikirim sebagai base64 di "
+                  "JSON) dan jawaban lainnya paling besar {rest} KB.")
 
 
 def from_json(value) -> dict:

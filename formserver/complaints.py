@@ -20,7 +20,7 @@ from .accounts.messages import DeliveryError, Message
 from .actions import ActionContext, action, completion
 from .config import base_url
 from .dates import WIB
-from .i18n import bi
+from .i18n import gettext
 from .ids import new_id
 from .store import StaleVersion
 from .validators import Context, email_or_phone
@@ -180,10 +180,9 @@ class Workflow:
         """baru → diproses → selesai, one step at a time."""
         current = state_of(doc)["status"]
         if to not in STATUSES:
-            raise WorkflowRefused(bi("Status tidak dikenal.", "Unknown status."))
+            raise WorkflowRefused(gettext("Status tidak dikenal."))
         if NEXT.get(current) != to:
-            raise WorkflowRefused(bi(f"Pengaduan berstatus {current} tidak dapat menjadi {to}.",
-                                     f"A complaint that is {current} cannot become {to}."))
+            raise WorkflowRefused(gettext("Pengaduan berstatus {current} tidak dapat menjadi {to}.").format(current=current, to=to))
         return self._change(doc, version, actor, lambda s: {**s, "status": to},
                             "complaint.status_changed", **{"from": current, "to": to})
 
@@ -191,7 +190,7 @@ class Workflow:
         """An answer to the complainant: kept on the complaint and sent to the contact."""
         text = _text(text)
         if state_of(doc)["status"] == SELESAI:
-            raise WorkflowRefused(bi("Pengaduan ini sudah selesai.", "This complaint is closed."))
+            raise WorkflowRefused(gettext("Pengaduan ini sudah selesai."))
         entry = {"at": audit.now_iso(), "by": actor, "text": text}
         saved = self._change(doc, version, actor, lambda s: {**s, "answers": [*s["answers"], entry]},
                              "complaint.answered", length=len(text))
@@ -227,7 +226,7 @@ class Workflow:
 def _text(raw) -> str:
     text = str(raw or "").strip()
     if not text:
-        raise WorkflowRefused(bi("Tulis isinya terlebih dahulu.", "Write the text first."))
+        raise WorkflowRefused(gettext("Tulis isinya terlebih dahulu."))
     if len(text) > MAX_TEXT:
-        raise WorkflowRefused(bi(f"Paling banyak {MAX_TEXT} karakter.", f"At most {MAX_TEXT} characters."))
+        raise WorkflowRefused(gettext("Paling banyak {max_text} karakter.").format(max_text=MAX_TEXT))
     return text

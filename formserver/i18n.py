@@ -216,24 +216,3 @@ def lazy_gettext(message: str) -> LazyText:
 
 def lazy_pgettext(context: str, message: str) -> LazyText:
     return LazyText(functools.partial(pgettext, context, message), message)
-
-
-# ---------------------------------------------------------------- the pairs being replaced
-
-LOCALES = ("id", "en")  # the two locales of the bilingual pairs below; offered_locales() is the real list
-
-
-def bi(id_text: str, en_text: str) -> str:
-    """The text for the current locale (an inline pair; converted to gettext by scripts/bi_to_gettext.py):
-    a third locale already finds the Indonesian text in its catalog."""
-    locale = current_locale.get()
-    return en_text if locale == "en" else id_text if locale == SOURCE_LOCALE else gettext(id_text, locale)
-
-
-class Bi(LazyText):
-    """A lazy inline pair (converted to lazy_gettext by scripts/bi_to_gettext.py)."""
-
-    def __new__(cls, id_text: str, en_text: str):
-        return LazyText.__new__(cls, functools.partial(bi, id_text, en_text), id_text)
-
-    of = LazyText.of

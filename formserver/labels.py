@@ -6,71 +6,71 @@ form definition gives a choice labels of its own, the page showing that field us
 ``web/forms.py``); this table serves every place that shows a code without its field: the
 dashboard, the documents page, the timeline, verification, documents and e-mails.
 """
-from .i18n import Bi, LazyText
+from .i18n import LazyText, lazy_gettext
 
 # category -> code -> its words (Indonesian, translated through the catalogs); categories only keep the table
 # readable: a code means the same wherever it appears (checked below), so lookups need no category
 _TABLE: dict[str, dict[str, LazyText]] = {
     "document_type": {
-        "NIB": Bi("NIB (Nomor Induk Berusaha)", "NIB (business identification number)"),
-        "SERTIFIKAT_STANDAR": Bi("Sertifikat Standar", "Standard certificate"),
-        "PERNYATAAN_MANDIRI": Bi("Surat Pernyataan Mandiri", "Self-declaration"),
-        "SPPL": Bi("SPPL (pernyataan pengelolaan lingkungan)", "SPPL (environmental management statement)"),
+        "NIB": lazy_gettext("NIB (Nomor Induk Berusaha)"),
+        "SERTIFIKAT_STANDAR": lazy_gettext("Sertifikat Standar"),
+        "PERNYATAAN_MANDIRI": lazy_gettext("Surat Pernyataan Mandiri"),
+        "SPPL": lazy_gettext("SPPL (pernyataan pengelolaan lingkungan)"),
     },
     "document_status": {
-        "VALID": Bi("Berlaku", "In force"),
-        "REVOKED": Bi("Dicabut", "Revoked"),
-        "SUPERSEDED": Bi("Digantikan", "Superseded"),
-        "MENUNGGU_PERSETUJUAN_LINGKUNGAN": Bi("Menunggu persetujuan lingkungan", "Waiting for the environmental approval"),
-        "WAITING": Bi("Menunggu persetujuan lingkungan", "Waiting for the environmental approval"),
-        "ALTERED": Bi("Data tidak cocok dengan tanda tangan", "Data does not match the signature"),
-        "UNKNOWN": Bi("Tidak dikenal", "Unknown"),
+        "VALID": lazy_gettext("Berlaku"),
+        "REVOKED": lazy_gettext("Dicabut"),
+        "SUPERSEDED": lazy_gettext("Digantikan"),
+        "MENUNGGU_PERSETUJUAN_LINGKUNGAN": lazy_gettext("Menunggu persetujuan lingkungan"),
+        "WAITING": lazy_gettext("Menunggu persetujuan lingkungan"),
+        "ALTERED": lazy_gettext("Data tidak cocok dengan tanda tangan"),
+        "UNKNOWN": lazy_gettext("Tidak dikenal"),
     },
     # the application's tracking statuses (issue/issuance.py, domain section 4)
     "application_status": {
-        "DRAF": Bi("Draf", "Draft"),
-        "DIAJUKAN": Bi("Diajukan", "Submitted"),
-        "RISIKO_TERVALIDASI": Bi("Risiko tervalidasi", "Risk validated"),
-        "TERBIT": Bi("Terbit", "Issued"),
-        "DICABUT": Bi("Dicabut", "Revoked"),
+        "DRAF": lazy_gettext("Draf"),
+        "DIAJUKAN": lazy_gettext("Diajukan"),
+        "RISIKO_TERVALIDASI": lazy_gettext("Risiko tervalidasi"),
+        "TERBIT": lazy_gettext("Terbit"),
+        "DICABUT": lazy_gettext("Dicabut"),
     },
     # a complaint's workflow (formserver/complaints.py)
     "complaint_status": {
-        "BARU": Bi("Baru", "New"),
-        "DIPROSES": Bi("Diproses", "Being handled"),
-        "SELESAI": Bi("Selesai", "Closed"),
+        "BARU": lazy_gettext("Baru"),
+        "DIPROSES": lazy_gettext("Diproses"),
+        "SELESAI": lazy_gettext("Selesai"),
     },
     "risk": {
-        "RENDAH": Bi("Rendah", "Low"),
-        "MENENGAH_RENDAH": Bi("Menengah Rendah", "Medium-low"),
-        "MENENGAH_TINGGI": Bi("Menengah Tinggi", "Medium-high"),
-        "TINGGI": Bi("Tinggi", "High"),
+        "RENDAH": lazy_gettext("Rendah"),
+        "MENENGAH_RENDAH": lazy_gettext("Menengah Rendah"),
+        "MENENGAH_TINGGI": lazy_gettext("Menengah Tinggi"),
+        "TINGGI": lazy_gettext("Tinggi"),
     },
     "scale": {
-        "MIKRO": Bi("Mikro", "Micro"),
-        "KECIL": Bi("Kecil", "Small"),
-        "MENENGAH": Bi("Menengah", "Medium"),
-        "BESAR": Bi("Besar", "Large"),
-        "UMK": Bi("Usaha Mikro dan Kecil (UMK)", "Micro and small enterprise (UMK)"),
-        "NON_UMK": Bi("Non Usaha Mikro dan Kecil", "Not a micro or small enterprise"),
+        "MIKRO": lazy_gettext("Mikro"),
+        "KECIL": lazy_gettext("Kecil"),
+        "MENENGAH": lazy_gettext("Menengah"),
+        "BESAR": lazy_gettext("Besar"),
+        "UMK": lazy_gettext("Usaha Mikro dan Kecil (UMK)"),
+        "NON_UMK": lazy_gettext("Non Usaha Mikro dan Kecil"),
     },
     "environmental_obligation": {
-        "UKL_UPL": Bi("UKL-UPL", "UKL-UPL"),
-        "AMDAL": Bi("AMDAL", "AMDAL"),
-        "PKPLH": Bi("PKPLH (UKL-UPL)", "PKPLH (UKL-UPL)"),
-        "SKKL": Bi("SKKL (AMDAL)", "SKKL (AMDAL)"),
+        "UKL_UPL": lazy_gettext("UKL-UPL"),
+        "AMDAL": lazy_gettext("AMDAL"),
+        "PKPLH": lazy_gettext("PKPLH (UKL-UPL)"),
+        "SKKL": lazy_gettext("SKKL (AMDAL)"),
     },
     "activity_type": {
-        "UTAMA": Bi("Utama", "Main"),
-        "PENDUKUNG": Bi("Pendukung", "Supporting"),
-        "KANTOR_CABANG_ADMINISTRASI": Bi("Kantor Cabang Administrasi", "Administrative branch office"),
-        "PENDUKUNG_UMKU": Bi("Pendukung UMKU", "Supporting (UMKU)"),
+        "UTAMA": lazy_gettext("Utama"),
+        "PENDUKUNG": lazy_gettext("Pendukung"),
+        "KANTOR_CABANG_ADMINISTRASI": lazy_gettext("Kantor Cabang Administrasi"),
+        "PENDUKUNG_UMKU": lazy_gettext("Pendukung UMKU"),
     },
     "answer": {
-        "YA": Bi("Ya", "Yes"),
-        "TIDAK": Bi("Tidak", "No"),
-        "SUDAH": Bi("Sudah", "Yes"),
-        "BELUM": Bi("Belum", "Not yet"),
+        "YA": lazy_gettext("Ya"),
+        "TIDAK": lazy_gettext("Tidak"),
+        "SUDAH": lazy_gettext("Sudah"),
+        "BELUM": lazy_gettext("Belum"),
     },
 }
 

@@ -16,7 +16,7 @@ error page elsewhere — and the refused attempt is an audit event ``access.refu
 from functools import wraps
 
 from . import audit
-from .i18n import Bi, bi
+from .i18n import gettext, lazy_gettext
 
 APPLICANT = "applicant"
 PETUGAS = "petugas"          # front office, help desk
@@ -50,12 +50,11 @@ def is_officer(account: dict | None) -> bool:
 
 def refused_message(allowed) -> str:
     who = ", ".join(str(_LABELS[r]) for r in allowed)
-    return bi(f"Halaman ini hanya untuk {who}. Masuk dengan akun yang berhak, atau hubungi administrator.",
-              f"This page is only for {who}. Log in with an account that may open it, or ask an administrator.")
+    return gettext("Halaman ini hanya untuk {who}. Masuk dengan akun yang berhak, atau hubungi administrator.").format(who=who)
 
 
-_LABELS = {APPLICANT: Bi("pemohon", "applicants"), PETUGAS: Bi("petugas", "officers"),
-           SUPERVISOR: Bi("supervisor", "supervisors"), FORM_ADMIN: Bi("admin formulir", "form administrators")}
+_LABELS = {APPLICANT: lazy_gettext("pemohon"), PETUGAS: lazy_gettext("petugas"),
+           SUPERVISOR: lazy_gettext("supervisor"), FORM_ADMIN: lazy_gettext("admin formulir")}
 
 
 def check(*allowed: str) -> dict:

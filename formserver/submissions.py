@@ -10,7 +10,7 @@ from dataclasses import field as dc_field
 from . import audit
 from .actions import ACTIONS, COMPLETIONS, ActionContext, applicant_of
 from .compile import CompiledForm
-from .i18n import Bi, text
+from .i18n import lazy_gettext, text
 from .ids import new_id
 from .search import terms_of
 from .state import FormState, truthy
@@ -22,8 +22,7 @@ DRAFT, PROCESSING, COMPLETED = "draft", "processing", "completed"
 RETRIES = 3
 OPTIONAL = "optional"  # access.login: anyone may fill the form; a logged-in account's profile is read as akun
 log = logging.getLogger(__name__)
-NOT_REACHABLE = Bi("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.",
-                   "This step cannot be opened yet. Continue from step {step}.")
+NOT_REACHABLE = lazy_gettext("Langkah ini belum dapat dibuka. Lanjutkan dari langkah {step}.")
 
 
 class SubmissionNotFound(Exception):
@@ -42,10 +41,8 @@ class Locked(Exception):
     """The submission is no longer a draft: its answers cannot change."""
 
     MESSAGES = {
-        PROCESSING: Bi("Permohonan ini sedang diproses; jawabannya tidak dapat diubah lagi.",
-                       "This submission is being processed; its answers can no longer be changed."),
-        COMPLETED: Bi("Isian ini sudah dikirim; jawabannya tidak dapat diubah lagi.",
-                      "This submission has been sent; its answers can no longer be changed."),
+        PROCESSING: lazy_gettext("Permohonan ini sedang diproses; jawabannya tidak dapat diubah lagi."),
+        COMPLETED: lazy_gettext("Isian ini sudah dikirim; jawabannya tidak dapat diubah lagi."),
     }
 
     def __init__(self, status: str):

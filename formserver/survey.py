@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .actions import ActionContext, action
-from .i18n import Bi, bi, text
+from .i18n import gettext, lazy_gettext, text
 from .logic import today
 from .reminders import reminder
 
@@ -32,13 +32,13 @@ APPLICATION_FORM = "permohonan"
 ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
             "penanganan_pengaduan", "sarana")
 PROFILE = ("kelompok_umur", "jenis_kelamin_responden", "pendidikan", "pekerjaan")
-PROFILE_TITLES = {"kelompok_umur": Bi("Umur (tahun)", "Age (years)"), "jenis_kelamin_responden": Bi("Jenis kelamin", "Sex"),
-                  "pendidikan": Bi("Pendidikan", "Education"), "pekerjaan": Bi("Pekerjaan", "Occupation")}
+PROFILE_TITLES = {"kelompok_umur": lazy_gettext("Umur (tahun)"), "jenis_kelamin_responden": lazy_gettext("Jenis kelamin"),
+                  "pendidikan": lazy_gettext("Pendidikan"), "pekerjaan": lazy_gettext("Pekerjaan")}
 SCORES = ("1", "2", "3", "4")
 AGE_GROUPS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 120))
 # (lowest IKM, mutu, performance in Indonesian, in English), best first
-GRADES = ((Decimal("88.31"), "A", Bi("Sangat Baik", "Very good")), (Decimal("76.61"), "B", Bi("Baik", "Good")),
-          (Decimal("65.00"), "C", Bi("Kurang Baik", "Poor")), (Decimal("25.00"), "D", Bi("Tidak Baik", "Bad")))
+GRADES = ((Decimal("88.31"), "A", lazy_gettext("Sangat Baik")), (Decimal("76.61"), "B", lazy_gettext("Baik")),
+          (Decimal("65.00"), "C", lazy_gettext("Kurang Baik")), (Decimal("25.00"), "D", lazy_gettext("Tidak Baik")))
 
 
 # -- arithmetic -----------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def grade(index: Decimal) -> tuple[str, str]:
     for lowest, letter, words in GRADES:
         if index >= lowest:
             return letter, str(words)
-    return "D", bi("Tidak Baik", "Bad")
+    return "D", gettext("Tidak Baik")
 
 
 # -- periods --------------------------------------------------------------------------------------
@@ -217,13 +217,10 @@ def _send(context: ActionContext) -> None:
     doc, store = context.submission, context.services.store
     application = store.get_submission(doc["meta"].get("application_id") or "")
     if not issued(application) or application["owner"] != doc["owner"]:
-        context.fail("saran", bi("Survei ini diisi dari dasbor, untuk permohonan yang dokumennya sudah terbit.",
-                                 "This survey is filled in from the dashboard, for an application whose documents "
-                                 "were issued."))
+        context.fail("saran", gettext("Survei ini diisi dari dasbor, untuk permohonan yang dokumennya sudah terbit."))
         return
     if store.claim(f"skm:{application['id']}", doc["id"]) != doc["id"]:
-        context.fail("saran", bi("Survei untuk permohonan ini sudah diisi. Terima kasih.",
-                                 "The survey for this application has been filled in already. Thank you."))
+        context.fail("saran", gettext("Survei untuk permohonan ini sudah diisi. Terima kasih."))
         return
     data = doc["data"]
     values = {key: str(data[key]) for key in ELEMENTS}
@@ -258,11 +255,9 @@ def _survey_reminders(services, account: dict, owner: str) -> list[dict]:
     """One reminder per issued application without its survey (it stays until the survey is sent)."""
     if FORM not in services.forms:
         return []
-    return [{"text": bi(f"Dokumen permohonan {', '.join(_kbli(doc)) or doc['id']} sudah terbit. Mohon isi Survei "
-                        "Kepuasan Masyarakat; dokumen tetap dapat diunduh apa pun jawaban Anda.",
-                        f"The documents of application {', '.join(_kbli(doc)) or doc['id']} were issued. Please fill "
-                        "in the satisfaction survey; the documents stay available whatever you answer."),
-             "href": SURVEY_PATH.format(application=doc["id"]), "action": bi("Isi survei", "Fill in the survey")}
+    return [{"text": gettext("Dokumen permohonan {join} sudah terbit. Mohon isi Survei Kepuasan "
+                             "Masyarakat; dokumen tetap dapat diunduh apa pun jawaban Anda.").format(join=', '.join(_kbli(doc)) or doc['id']),
+             "href": SURVEY_PATH.format(application=doc["id"]), "action": gettext("Isi survei")}
             for doc in due(services, owner)]
 
 

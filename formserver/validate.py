@@ -12,22 +12,21 @@ from marshmallow import ValidationError
 
 from . import validators as named
 from .compile import CompiledField, CompiledForm, CompiledStep
-from .i18n import Bi
+from .i18n import LazyText, lazy_gettext, lazy_pgettext
 from .logic import today
 from .state import EMPTY, Evaluator, FormState, truthy
 
-UNKNOWN_FIELD = Bi("Isian ini tidak ada pada langkah ini", "This field is not part of this step")
-NOT_AN_OPTION = Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options shown")
-NOT_A_LIST = Bi("Isian ini harus berupa daftar", "This must be a list")
-TOO_FEW = Bi("Tambahkan paling sedikit {min}", "Add at least {min}")
-TOO_MANY = Bi("Paling banyak {max}", "At most {max}")
+UNKNOWN_FIELD = lazy_gettext("Isian ini tidak ada pada langkah ini")
+NOT_AN_OPTION = lazy_pgettext("validate", "Pilih salah satu pilihan yang tersedia")
+NOT_A_LIST = lazy_gettext("Isian ini harus berupa daftar")
+TOO_FEW = lazy_gettext("Tambahkan paling sedikit {min}")
+TOO_MANY = lazy_gettext("Paling banyak {max}")
 MAX_GROUP_ITEMS = 100
 ITEM_ID = "_id"  # a repeating group's items keep an id, so answers given on later steps follow their item
 
 
-UNKNOWN_ITEM = Bi("Butir ini tidak ada (lagi). Muat ulang halaman lalu isi kembali.",
-                  "There is no such item (any more). Reload the page and fill it in again.")
-DUPLICATE_ITEM = Bi("Butir ini dikirim lebih dari sekali", "This item was sent more than once")
+UNKNOWN_ITEM = lazy_gettext("Butir ini tidak ada (lagi). Muat ulang halaman lalu isi kembali.")
+DUPLICATE_ITEM = lazy_gettext("Butir ini dikirim lebih dari sekali")
 
 
 def _valid_id(value) -> bool:
@@ -253,9 +252,9 @@ class StepValidator:
         return all(str(v) in allowed for v in values)
 
     @staticmethod
-    def _required_message(f: CompiledField) -> Bi:
+    def _required_message(f: CompiledField) -> LazyText:
         if "required_message" in f.spec:
-            return Bi.of(f.spec["required_message"])
+            return LazyText.of(f.spec["required_message"])
         return f.kind.required_message(f.spec.get("label") or {})
 
     def _run_named(self, f, path, value, holder, errors, scope):

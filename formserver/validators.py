@@ -1,7 +1,7 @@
 """Named field validators that form definitions refer to by name (e.g. ``"validator": "nik"``).
 
 A validator is ``fn(value, args, context)``. It raises ``ValidationError`` with a bilingual
-message (``bi(id, en)``) when the value is wrong, and returns either the normalised value or
+message (``gettext(...)``) when the value is wrong, and returns either the normalised value or
 None (meaning: keep the value as given).
 """
 import datetime
@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from formserver.i18n import Bi, LazyText, bi
+from formserver.i18n import LazyText, gettext, lazy_gettext
 from formserver.reference.wilayah import Wilayah
 
 Validator = Callable[[Any, dict, "Context"], Any]
@@ -24,9 +24,9 @@ VALIDATORS: dict[str, Validator] = {}
 VALIDATOR_ARGS: dict[str, dict[str, str]] = {}
 ARG_KINDS = ("integer", "field")
 # What each validator is called in plain words (Indonesian and English), for people who edit forms.
-VALIDATOR_LABELS: dict[str, Bi] = {}
+VALIDATOR_LABELS: dict[str, LazyText] = {}
 # What each argument is called in plain words: validator -> {argument: label}.
-VALIDATOR_ARG_LABELS: dict[str, dict[str, Bi]] = {}
+VALIDATOR_ARG_LABELS: dict[str, dict[str, LazyText]] = {}
 
 # ASCII digits only: Python's \d also matches other scripts' digits (e.g. Arabic-Indic).
 _DIGITS = re.compile(r"[0-9]+")
@@ -41,8 +41,8 @@ class Context:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-def validator(name: str, args: dict[str, str] | None = None, label: Bi | None = None,
-              arg_labels: dict[str, Bi] | None = None) -> Callable[[Validator], Validator]:
+def validator(name: str, args: dict[str, str] | None = None, label: LazyText | None = None,
+              arg_labels: dict[str, LazyText] | None = None) -> Callable[[Validator], Validator]:
     """Register a function as the validator called ``name``, with the arguments it needs (name -> kind),
     its plain-language ``label`` and its arguments' (each the code name when none is given)."""
     unknown = sorted(kind for kind in (args or {}).values() if kind not in ARG_KINDS)
@@ -109,10 +109,8 @@ def _require_date(value: Any) -> datetime.date:
     parsed = _parse_date(value)
     if parsed is None:
         raise ValidationError(
-            bi(
-                "Tanggal tidak valid. Tulis dengan format tahun-bulan-tanggal, contoh 1990-08-17.",
-                "This is not a valid date. Write it as year-month-day, for example 1990-08-17.",
-            )
+            gettext(
+                "Tanggal tidak valid. Tulis dengan format tahun-bulan-tanggal, contoh 1990-08-17.")
         )
     return parsed
 
@@ -156,73 +154,53 @@ def _nik_agrees_with_answers(born: datetime.date, female: bool, answers: dict) -
     ):
         in_nik = born.strftime("%d-%m-") + f"{born.year % 100:02d}"
         raise ValidationError(
-            bi(
-                f"Tanggal lahir di dalam NIK ({in_nik}, tanggal-bulan-tahun) tidak sama dengan "
-                "tanggal lahir yang Anda isi. Periksa kembali NIK atau tanggal lahir Anda.",
-                f"The birth date inside the NIK ({in_nik}, day-month-year) does not match the "
-                "date of birth you entered. Check your NIK or your date of birth.",
-            )
+            gettext(
+                "Tanggal lahir di dalam NIK ({in_nik}, tanggal-bulan-tahun) tidak sama dengan "
+                    "tanggal lahir yang Anda isi. Periksa kembali NIK atau tanggal lahir Anda.").format(in_nik=in_nik)
         )
     sex = _as_text(answers.get("jenis_kelamin")).strip().upper()
     if sex == "L" and female:
         raise ValidationError(
-            bi(
+            gettext(
                 "NIK ini adalah NIK perempuan (tanggal pada angka ke-7 dan ke-8 ditambah 40), "
-                "tetapi jenis kelamin yang dipilih laki-laki. Periksa NIK atau jenis kelamin.",
-                "This NIK belongs to a woman (the day in digits 7–8 has 40 added), but the sex "
-                "selected is male. Check your NIK or the sex you selected.",
-            )
+                "tetapi jenis kelamin yang dipilih laki-laki. Periksa NIK atau jenis kelamin.")
         )
     if sex == "P" and not female:
         raise ValidationError(
-            bi(
+            gettext(
                 "Untuk perempuan, tanggal lahir pada angka ke-7 dan ke-8 NIK ditambah 40, tetapi "
-                "NIK ini tidak. Periksa NIK atau jenis kelamin yang dipilih.",
-                "For a woman, the day of birth in digits 7–8 of the NIK has 40 added, but this "
-                "NIK does not. Check your NIK or the sex you selected.",
-            )
+                "NIK ini tidak. Periksa NIK atau jenis kelamin yang dipilih.")
         )
 
 
-@validator("nik", label=Bi("NIK (nomor induk kependudukan) yang benar", "A valid NIK (Indonesian ID number)"))
+@validator("nik", label=lazy_gettext("NIK (nomor induk kependudukan) yang benar"))
 def nik(value: Any, args: dict, context: Context) -> str:
     """A 16-digit Indonesian NIK, consistent with its region, birth date, sex and serial."""
     digits = _strip(value, " \t")
     if not _is_digits(digits, 16):
         raise ValidationError(
-            bi(
-                "NIK harus terdiri dari 16 angka. Salin NIK persis seperti pada KTP Anda.",
-                "The NIK must be exactly 16 digits. Copy it exactly as printed on your KTP "
-                "(identity card).",
-            )
+            gettext(
+                "NIK harus terdiri dari 16 angka. Salin NIK persis seperti pada KTP Anda.")
         )
     if context.wilayah is not None and not context.wilayah.kecamatan_known(digits[:6]):
         raise ValidationError(
-            bi(
-                f"Enam angka pertama NIK ({digits[:6]}) bukan kode kecamatan yang dikenal. "
-                "Periksa kembali NIK pada KTP Anda.",
-                f"The first six digits of the NIK ({digits[:6]}) are not a known district "
-                "(kecamatan) code. Check the NIK on your KTP.",
-            )
+            gettext(
+                "Enam angka pertama NIK ({value}) bukan kode kecamatan yang dikenal. Periksa "
+                    "kembali NIK pada KTP Anda.").format(value=digits[:6])
         )
     decoded = _nik_birth_date(digits, context.today)
     if decoded is None:
         raise ValidationError(
-            bi(
+            gettext(
                 "Angka ke-7 sampai ke-12 NIK harus berupa tanggal lahir (tanggal, bulan, tahun; "
                 "tanggal ditambah 40 untuk perempuan), tetapi bukan tanggal yang benar. "
-                "Periksa kembali NIK Anda.",
-                "Digits 7 to 12 of the NIK must be the date of birth (day, month, year; 40 added "
-                "to the day for women), but they are not a real date. Check your NIK.",
-            )
+                "Periksa kembali NIK Anda.")
         )
     _nik_agrees_with_answers(*decoded, context.answers)
     if digits[12:] == "0000":
         raise ValidationError(
-            bi(
-                "Empat angka terakhir NIK tidak boleh 0000. Periksa kembali NIK Anda.",
-                "The last four digits of the NIK cannot be 0000. Check your NIK.",
-            )
+            gettext(
+                "Empat angka terakhir NIK tidak boleh 0000. Periksa kembali NIK Anda.")
         )
     return digits
 
@@ -230,23 +208,20 @@ def nik(value: Any, args: dict, context: Context) -> str:
 # -- NPWP, phone, digits ---------------------------------------------------------------------
 
 
-@validator("npwp", label=Bi("NPWP (nomor pokok wajib pajak) yang benar", "A valid NPWP (tax number)"))
+@validator("npwp", label=lazy_gettext("NPWP (nomor pokok wajib pajak) yang benar"))
 def npwp(value: Any, args: dict, context: Context) -> str:
     """An NPWP of 15 digits or the 16-digit (NIK-form) NPWP, normalised to digits only."""
     digits = _strip(value, " .-")
     if not _is_digits(digits) or len(digits) not in (15, 16):
         raise ValidationError(
-            bi(
+            gettext(
                 "NPWP harus 15 angka (contoh 99.999.999.9-999.999) atau 16 angka. "
-                "Titik, tanda hubung dan spasi boleh ditulis.",
-                "The NPWP must be 15 digits (for example 99.999.999.9-999.999) or 16 digits. "
-                "Dots, dashes and spaces are allowed.",
-            )
+                "Titik, tanda hubung dan spasi boleh ditulis.")
         )
     return digits
 
 
-@validator("phone_id", label=Bi("Nomor HP Indonesia", "An Indonesian mobile number"))
+@validator("phone_id", label=lazy_gettext("Nomor HP Indonesia"))
 def phone_id(value: Any, args: dict, context: Context) -> str:
     """An Indonesian mobile number (08…, 628… or +628…), normalised to +628…."""
     text = _strip(value, " -.")
@@ -258,30 +233,21 @@ def phone_id(value: Any, args: dict, context: Context) -> str:
         local = text
     if not _is_digits(local):
         raise ValidationError(
-            bi(
+            gettext(
                 "Nomor HP hanya boleh berisi angka, dengan tanda + di depan bila memakai 62. "
-                "Contoh: 0812 3456 7890 atau +62 812 3456 7890.",
-                "The mobile number may contain only digits, with a leading + when it starts "
-                "with 62. Example: 0812 3456 7890 or +62 812 3456 7890.",
-            )
+                "Contoh: 0812 3456 7890 atau +62 812 3456 7890.")
         )
     if not local.startswith("08"):
         raise ValidationError(
-            bi(
+            gettext(
                 "Masukkan nomor HP Indonesia yang diawali 08, 628 atau +628 "
-                "(nomor telepon rumah atau kantor tidak bisa dipakai).",
-                "Enter an Indonesian mobile number starting with 08, 628 or +628 "
-                "(landline numbers cannot be used).",
-            )
+                "(nomor telepon rumah atau kantor tidak bisa dipakai).")
         )
     if not 10 <= len(local) <= 13:
         raise ValidationError(
-            bi(
-                f"Nomor HP yang diawali 08 harus 10 sampai 13 angka; yang Anda isi {len(local)} "
-                "angka. Periksa kembali nomor Anda.",
-                f"A mobile number starting with 08 must have 10 to 13 digits; yours has "
-                f"{len(local)}. Check the number.",
-            )
+            gettext(
+                "Nomor HP yang diawali 08 harus 10 sampai 13 angka; yang Anda isi {len} angka. "
+                    "Periksa kembali nomor Anda.").format(len=len(local))
         )
     return "+62" + local[1:]
 
@@ -289,39 +255,35 @@ def phone_id(value: Any, args: dict, context: Context) -> str:
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-@validator("email_or_phone", label=Bi("Alamat e-mail atau nomor HP", "An e-mail address or mobile number"))
+@validator("email_or_phone", label=lazy_gettext("Alamat e-mail atau nomor HP"))
 def email_or_phone(value: Any, args: dict, context: Context) -> str:
     """An e-mail address (lower-cased) or an Indonesian mobile number (normalised to +628…): how to reach someone."""
     text = _as_text(value).strip()
     if "@" in text or re.search(r"[^0-9+\s().-]", text):
         if not _EMAIL.match(text) or len(text) > 254:
-            raise ValidationError(bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id, atau nomor HP.",
-                                     "Enter an e-mail address in the correct format, like name@example.id, or a "
-                                     "mobile number."))
+            raise ValidationError(gettext("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id, atau nomor HP."))
         return text.lower()
     return phone_id(text, {}, context)
 
 
 @validator("digits", args={"length": "integer"},
-           label=Bi("Angka saja, sejumlah tertentu", "Digits only, an exact number of them"),
-           arg_labels={"length": Bi("Banyaknya angka", "How many digits")})
+           label=lazy_gettext("Angka saja, sejumlah tertentu"),
+           arg_labels={"length": lazy_gettext("Banyaknya angka")})
 def exact_digits(value: Any, args: dict, context: Context) -> str:
     """Exactly ``args["length"]`` digits, with spaces removed."""
     length = int(args["length"])
     text = _strip(value, " \t")
     if not _is_digits(text, length):
         raise ValidationError(
-            bi(
-                f"Isi dengan tepat {length} angka (tanpa huruf atau tanda baca).",
-                f"Enter exactly {length} digits (no letters or punctuation).",
-            )
+            gettext(
+                "Isi dengan tepat {length} angka (tanpa huruf atau tanda baca).").format(length=length)
         )
     return text
 
 
 @validator("kode_pos", args={"kelurahan": "field"},
-           label=Bi("Kode pos sesuai kelurahan/desa", "Postcode matching the village"),
-           arg_labels={"kelurahan": Bi("Isian kelurahan/desa", "The village field")})
+           label=lazy_gettext("Kode pos sesuai kelurahan/desa"),
+           arg_labels={"kelurahan": lazy_gettext("Isian kelurahan/desa")})
 def kode_pos(value: Any, args: dict, context: Context) -> str:
     """A 5-digit postcode that belongs to the kelurahan/desa answered in ``args["kelurahan"]``.
 
@@ -329,17 +291,14 @@ def kode_pos(value: Any, args: dict, context: Context) -> str:
     """
     text = _strip(value, " \t")
     if not _is_digits(text, 5):
-        raise ValidationError(bi("Kode pos terdiri dari 5 angka.", "A postcode has 5 digits."))
+        raise ValidationError(gettext("Kode pos terdiri dari 5 angka."))
     desa = _as_text(context.answers.get(args["kelurahan"])).strip()
     expected = context.wilayah.kodepos(desa) if context.wilayah is not None and desa else None
     if expected and text != expected:
         raise ValidationError(
-            bi(
-                f"Kode pos {text} bukan kode pos kelurahan/desa yang dipilih. Kode pos kelurahan/desa "
-                f"itu: {expected}.",
-                f"Postcode {text} is not the postcode of the chosen village. That village's postcode "
-                f"is {expected}.",
-            )
+            gettext(
+                "Kode pos {text} bukan kode pos kelurahan/desa yang dipilih. Kode pos "
+                    "kelurahan/desa itu: {expected}.").format(text=text, expected=expected)
         )
     return text
 
@@ -372,47 +331,39 @@ def _unseen(password: str) -> bool:
 _PASSWORD_RULES = (
     (
         lambda p: _counted(p) >= PASSWORD_MIN,
-        Bi(f"minimal {PASSWORD_MIN} karakter selain spasi",
-           f"at least {PASSWORD_MIN} characters other than spaces"),
+        lazy_gettext("minimal {password_min} karakter selain spasi").format(password_min=PASSWORD_MIN),
     ),
-    (lambda p: any(c.isupper() for c in p), Bi("satu huruf besar", "an upper-case letter")),
-    (lambda p: any(c.islower() for c in p), Bi("satu huruf kecil", "a lower-case letter")),
-    (lambda p: any("0" <= c <= "9" for c in p), Bi("satu angka (0–9)", "a digit (0–9)")),
+    (lambda p: any(c.isupper() for c in p), lazy_gettext("satu huruf besar")),
+    (lambda p: any(c.islower() for c in p), lazy_gettext("satu huruf kecil")),
+    (lambda p: any("0" <= c <= "9" for c in p), lazy_gettext("satu angka (0–9)")),
     (
         lambda p: any(c in PASSWORD_SYMBOLS for c in p),
-        Bi(f"satu simbol (salah satu dari {_SYMBOLS_SPACED})", f"a symbol (one of {_SYMBOLS_SPACED})"),
+        lazy_gettext("satu simbol (salah satu dari {symbols_spaced})").format(symbols_spaced=_SYMBOLS_SPACED),
     ),
 )
 
 
-@validator("password_policy", label=Bi("Kata sandi yang cukup kuat", "A strong enough password"))
+@validator("password_policy", label=lazy_gettext("Kata sandi yang cukup kuat"))
 def password_policy(value: Any, args: dict, context: Context) -> None:
     """A password of 8–128 characters (8 besides spaces) with upper case, lower case, a digit and a symbol,
     and no control or invisible character."""
     password = _as_text(value)
     if len(password) > PASSWORD_MAX:
         raise ValidationError(
-            bi(
-                f"Kata sandi terlalu panjang: paling banyak {PASSWORD_MAX} karakter.",
-                f"The password is too long: at most {PASSWORD_MAX} characters.",
-            )
+            gettext(
+                "Kata sandi terlalu panjang: paling banyak {password_max} karakter.").format(password_max=PASSWORD_MAX)
         )
     if _unseen(password):
         raise ValidationError(
-            bi(
+            gettext(
                 "Kata sandi berisi karakter kendali atau karakter tak terlihat. "
-                "Gunakan huruf, angka, spasi dan simbol biasa saja.",
-                "The password contains a control or invisible character. "
-                "Use only letters, digits, spaces and ordinary symbols.",
-            )
+                "Gunakan huruf, angka, spasi dan simbol biasa saja.")
         )
     missing = ", ".join(str(words) for test, words in _PASSWORD_RULES if not test(password))
     if missing:
         raise ValidationError(
-            bi(
-                f"Kata sandi belum memenuhi syarat. Yang masih kurang: {missing}.",
-                f"The password does not meet the rules yet. Still missing: {missing}.",
-            )
+            gettext(
+                "Kata sandi belum memenuhi syarat. Yang masih kurang: {missing}.").format(missing=missing)
         )
     # Passwords are never normalised: returning None keeps the exact input.
     return None
@@ -421,41 +372,33 @@ def password_policy(value: Any, args: dict, context: Context) -> None:
 # -- dates -----------------------------------------------------------------------------------
 
 
-@validator("past_date", label=Bi("Tanggal yang sudah lewat", "A date in the past"))
+@validator("past_date", label=lazy_gettext("Tanggal yang sudah lewat"))
 def past_date(value: Any, args: dict, context: Context) -> None:
     """A date that is not after today."""
     when = _require_date(value)
     if when > context.today:
         raise ValidationError(
-            bi(
-                "Tanggal tidak boleh di masa depan. Isi tanggal hari ini atau sebelumnya.",
-                "The date cannot be in the future. Enter today's date or an earlier one.",
-            )
+            gettext(
+                "Tanggal tidak boleh di masa depan. Isi tanggal hari ini atau sebelumnya.")
         )
     return None
 
 
 @validator("min_age", args={"years": "integer"},
-           label=Bi("Umur minimal (dari tanggal lahir)", "Minimum age (from the date of birth)"),
-           arg_labels={"years": Bi("Umur minimal (tahun)", "Minimum age (years)")})
+           label=lazy_gettext("Umur minimal (dari tanggal lahir)"),
+           arg_labels={"years": lazy_gettext("Umur minimal (tahun)")})
 def min_age(value: Any, args: dict, context: Context) -> None:
     """A birth date in the past, at least ``args["years"]`` years before today."""
     years = int(args["years"])
     born = _require_date(value)
     if born >= context.today:
         raise ValidationError(
-            bi(
-                "Tanggal lahir harus sebelum hari ini. Periksa kembali tanggal lahir Anda.",
-                "The date of birth must be before today. Check your date of birth.",
-            )
+            gettext(
+                "Tanggal lahir harus sebelum hari ini. Periksa kembali tanggal lahir Anda.")
         )
     if _age_on(born, context.today) < years:
         raise ValidationError(
-            bi(
-                f"Umur minimal {years} tahun. Menurut tanggal lahir ini, umur Anda belum "
-                f"{years} tahun.",
-                f"You must be at least {years} years old. By this date of birth you are not "
-                f"{years} yet.",
-            )
+            gettext(
+                "Umur minimal {years} tahun. Menurut tanggal lahir ini, umur Anda belum {years} tahun.").format(years=years)
         )
     return None

@@ -18,7 +18,7 @@ from collections import Counter
 
 from . import audit
 from .definition.check import Problem
-from .i18n import bi
+from .i18n import gettext
 from .store import DuplicateKey, StaleVersion
 from .versions import DRAFT, PUBLISHED, RETIRED, FormVersions, NoSuchVersion, VersionConflict
 
@@ -146,14 +146,14 @@ class VariantVersions:
         found = validate_overlay(document, bases, ReferenceValues(svc.wilayah, svc.lingkungan),
                                  check_definition=lambda d: check(d, registries(), svc.logic.engine))
         if not found and document.get("name") != name:
-            found.append(Problem("/name", bi(f"Nama varian harus '{name}'.", f"The variant's name must be '{name}'.")))
+            found.append(Problem("/name", gettext("Nama varian harus '{name}'.").format(name=name)))
         identity = document.get("identity") if isinstance(document, dict) else None
         for role in IMAGE_ROLES:
             file_name = identity.get(role) if isinstance(identity, dict) else None
             if isinstance(file_name, str) and file_name not in assets:
-                found.append(Problem(f"/identity/{role}", bi(
-                    f"Gambar '{file_name}' belum diunggah untuk versi ini.",
-                    f"The image '{file_name}' has not been uploaded for this version.")))
+                found.append(Problem(f"/identity/{role}", gettext(
+                    "Gambar '{file_name}' belum "
+                                                                  "diunggah untuk versi ini.").format(file_name=file_name)))
         return found
 
     def _checked(self, name: str, document, assets: dict, before: list[Problem] = ()) -> list[Problem]:
@@ -219,7 +219,7 @@ class VariantVersions:
             return record
         if attempts == 1:
             return None
-        raise VersionConflict(bi("Versi baru tidak dapat dibuat; coba lagi.", "No new version could be made; try again."))
+        raise VersionConflict(gettext("Versi baru tidak dapat dibuat; coba lagi."))
 
     def _latest_published(self, name: str) -> dict | None:
         number = self.store.published_variants().get(name)
@@ -229,9 +229,8 @@ class VariantVersions:
         """Replace a draft's document (and images); a version ever published never changes (VersionConflict)."""
         record = self.record(name, number)
         if record.get("published_seq") is not None:
-            raise VersionConflict(bi(f"Versi {number} sudah diterbitkan dan tidak dapat diubah lagi; buat versi baru.",
-                                     f"Version {number} has been published and cannot change any more; make a "
-                                     "new version."))
+            raise VersionConflict(gettext("Versi {number} sudah diterbitkan dan tidak dapat diubah "
+                                          "lagi; buat versi baru.").format(number=number))
         held = dict(record.get("assets") or {})
         assets = held if assets is None else dict(assets)
         self._checked(name, document, assets, before=self.problems(name, record["document"], held))
@@ -239,8 +238,7 @@ class VariantVersions:
             updated = self.store.update_variant_version({**record, "document": copy.deepcopy(document), "assets": assets,
                                                          "updated_at": audit.now_iso(), "updated_by": actor})
         except StaleVersion:
-            raise VersionConflict(bi("Draf ini diubah orang lain sementara itu; muat ulang lalu coba lagi.",
-                                     "Someone else changed this draft meanwhile; reload and try again.")) from None
+            raise VersionConflict(gettext("Draf ini diubah orang lain sementara itu; muat ulang lalu coba lagi.")) from None
         self._event(name, "variant.draft_updated", actor, number, record, updated)
         return updated
 
@@ -256,9 +254,8 @@ class VariantVersions:
                 **record, "published_seq": self.store.next_value(COUNTER), "published_at": now, "published_by": actor,
                 "first_published_at": record.get("first_published_at") or now})
         except StaleVersion:
-            raise VersionConflict(bi("Versi ini diubah atau diterbitkan orang lain sementara itu; muat ulang lalu "
-                                     "coba lagi.", "Someone else changed or published this version meanwhile; "
-                                     "reload and try again.")) from None
+            raise VersionConflict(gettext("Versi ini diubah atau diterbitkan orang lain sementara itu; muat ulang lalu "
+                                     "coba lagi.")) from None
         self._checked_at = None  # this process serves it at once
         self._event(name, "variant.published", actor, number, previous, published,
                     previous=previous["number"] if previous else None)

@@ -22,7 +22,7 @@ from .admin.diff import as_json, is_empty, removed_fields, sentences, summary
 from .admin.diff import diff as diff_definitions
 from .definition.check import Problem, check
 from .definition.load import DefinitionError, read_json, registries
-from .i18n import bi
+from .i18n import gettext
 from .store import DuplicateKey, StaleVersion
 from .submissions import Conflict
 from .validate import ITEM_ID
@@ -141,13 +141,29 @@ class FormVersions:
         from .issue.issuance import document_answers
         printed = document_answers(self.services.variant.template_dirs)
         removed = removed_fields(diff_definitions(base, definition))
-        return [Problem(f"/steps/{self._step_index(definition, f.step, base)}", bi(
-                        f"Isian '{f.key}' (langkah '{f.step}') dihapus, padahal dokumen yang diterbitkan masih "
-                        "mencetaknya. Pertahankan isian itu (sembunyikan dengan aturan bila tidak perlu ditanyakan), "
-                        "atau ubah templat dokumennya lebih dulu.",
-                        f"The field '{f.key}' (step '{f.step}') is removed, but the issued documents still "
-                        "print it. Keep the field (hide it with a rule if it must not be asked), or change the "
-                        "document templates first."))
+        return [Problem(f"/steps/{self._step_index(definition, f.step, base)}", gettext(
+                        "Isian "
+                                                                                        "'{key}' "
+                                                                                        "(langkah "
+                                                                                        "'{step}') "
+                                                                                        "dihapus, "
+                                                                                        "padahal "
+                                                                                        "dokumen "
+                                                                                        "yang "
+                                                                                        "diterbitkan "
+                                                                                        "masih "
+                                                                                        "mencetaknya. "
+                                                                                        "Pertahankan "
+                                                                                        "isian itu "
+                                                                                        "(sembunyikan "
+                                                                                        "dengan "
+                                                                                        "aturan bila "
+                                                                                        "tidak perlu "
+                                                                                        "ditanyakan), "
+                                                                                        "atau ubah "
+                                                                                        "templat "
+                                                                                        "dokumennya "
+                                                                                        "lebih dulu.").format(key=f.key, step=f.step))
                 for f in removed if f.key in printed]
 
     @staticmethod
@@ -177,8 +193,7 @@ class FormVersions:
             raise DefinitionRefused(check(definition, registries(), self.services.logic.engine)
                                     or [Problem("/key", "The form needs a key.")])
         if self.store.form_versions(form_id):
-            raise VersionConflict(bi(f"Formulir '{form_id}' sudah ada; buat versi baru dari formulir itu.",
-                                     f"The form '{form_id}' exists already; make a new version of it instead."))
+            raise VersionConflict(gettext("Formulir '{form_id}' sudah ada; buat versi baru dari formulir itu.").format(form_id=form_id))
         return self.create_draft(form_id, definition, actor, new_form=True)
 
     def create_draft(self, form_id: str, definition, actor: str, new_form: bool = False) -> dict:
@@ -197,22 +212,20 @@ class FormVersions:
                 continue
             self._event(form_id, "form.draft_created", actor, number, self._diff_from_published(form_id, stored))
             return record
-        raise VersionConflict(bi("Versi baru tidak dapat dibuat; coba lagi.", "No new version could be made; try again."))
+        raise VersionConflict(gettext("Versi baru tidak dapat dibuat; coba lagi."))
 
     def update_draft(self, form_id: str, number: int, definition, actor: str) -> dict:
         """Replace a draft's definition; a version that was ever published never changes (VersionConflict)."""
         record = self.record(form_id, number)
         if record.get("published_seq") is not None:
-            raise VersionConflict(bi(f"Versi {number} sudah diterbitkan dan tidak dapat diubah lagi; buat versi baru.",
-                                     f"Version {number} has been published and cannot change any more; make a "
-                                     "new version."))
+            raise VersionConflict(gettext("Versi {number} sudah diterbitkan dan tidak dapat diubah "
+                                          "lagi; buat versi baru.").format(number=number))
         stored = self._checked(form_id, definition, number)
         try:
             updated = self.store.update_form_version({**record, "definition": stored, "updated_at": audit.now_iso(),
                                                       "updated_by": actor})
         except StaleVersion:
-            raise VersionConflict(bi("Draf ini diubah orang lain sementara itu; muat ulang lalu coba lagi.",
-                                     "Someone else changed this draft meanwhile; reload and try again.")) from None
+            raise VersionConflict(gettext("Draf ini diubah orang lain sementara itu; muat ulang lalu coba lagi.")) from None
         self._event(form_id, "form.draft_updated", actor, number, diff_definitions(record["definition"], stored))
         return updated
 
@@ -231,12 +244,11 @@ class FormVersions:
         previous = self.published_number(form_id)
         waiting = self.drafts_by_version(form_id, other_than=number)
         if waiting and not acknowledge_drafts:
-            listed = ", ".join(bi(f"{count} pada versi {v}", f"{count} on version {v}") for v, count in waiting.items())
+            listed = ", ".join(gettext("{count} pada versi {v}").format(count=count, v=v) for v, count in waiting.items())
             raise VersionConflict(
-                bi(f"Masih ada draf pada versi lain ({listed}). Draf itu tetap pada versinya sampai dipindahkan. "
-                   "Terbitkan dengan konfirmasi (acknowledge_drafts), atau lihat dampaknya dahulu.",
-                   f"There are drafts on other versions ({listed}). They stay on their versions until moved. "
-                   "Publish with the acknowledgement (acknowledge_drafts), or look at the impact first."),
+                gettext("Masih ada draf pada versi lain ({listed}). Draf itu tetap pada versinya "
+                        "sampai dipindahkan. Terbitkan dengan konfirmasi (acknowledge_drafts), atau "
+                        "lihat dampaknya dahulu.").format(listed=listed),
                 drafts=[{"version": v, "drafts": count} for v, count in waiting.items()])
         if record.get("published_seq") is None:  # a draft: check it once more against what is published now
             self._checked(form_id, record["definition"], number)
@@ -247,9 +259,8 @@ class FormVersions:
                 **record, "published_seq": self.store.next_value("form_publications"), "published_at": now,
                 "published_by": actor, "first_published_at": record.get("first_published_at") or now})
         except StaleVersion:  # published (or changed) by someone else meanwhile
-            raise VersionConflict(bi("Versi ini diubah atau diterbitkan orang lain sementara itu; muat ulang lalu "
-                                     "coba lagi.", "Someone else changed or published this version meanwhile; "
-                                     "reload and try again.")) from None
+            raise VersionConflict(gettext("Versi ini diubah atau diterbitkan orang lain sementara itu; muat ulang lalu "
+                                     "coba lagi.")) from None
         self.forms.refresh(force=True)
         self._event(form_id, "form.published", actor, number, diff_definitions(base, record["definition"]),
                     previous=previous, drafts_on_other_versions={str(v): c for v, c in waiting.items()})
@@ -263,8 +274,7 @@ class FormVersions:
         try:
             state = self.services.evaluator.evaluate(form, answers)
         except (TypeError, ValueError, AttributeError, KeyError) as error:  # answers of the wrong shape
-            raise DefinitionRefused([Problem("/answers", bi(f"Jawaban contoh tidak dapat dibaca: {error}",
-                                                            f"The sample answers cannot be read: {error}"))]) from None
+            raise DefinitionRefused([Problem("/answers", gettext("Jawaban contoh tidak dapat dibaca: {error}").format(error=error))]) from None
         steps = {step.key: {"fields": {}} for step in form.steps}
         for path, field_state in state.fields.items():
             # "group.0.key": the innermost key names the field (a group continuing another's items has its data key)
@@ -292,7 +302,7 @@ class FormVersions:
                 on_old_path = key in self._old_path(doc)
                 later_done = any(k in doc["completed"] for k in state.path[state.path.index(key) + 1:])
                 if not on_old_path and later_done:
-                    return Placement(completed, key, True, [bi(f"Langkah baru: {key}.", f"New step: {key}.")])
+                    return Placement(completed, key, True, [gettext("Langkah baru: {key}.").format(key=key)])
                 return Placement(completed, key, False, [])
             result = svc.validator.validate(form, step, _posted(step, doc["data"]), doc["data"])
             errors = {path: messages for path, messages in result.errors.items()
@@ -352,8 +362,8 @@ class FormVersions:
         goes back to the first step that is not complete, with a notice of what changed."""
         if to != self.published_number(form_id):
             self.record(form_id, to)
-            raise VersionConflict(bi(f"Draf hanya dapat dipindahkan ke versi yang diterbitkan; versi {to} tidak.",
-                                     f"Drafts can only move to the published version; version {to} is not."))
+            raise VersionConflict(gettext("Draf hanya dapat dipindahkan ke versi yang diterbitkan; "
+                                          "versi {to} tidak.").format(to=to))
         form = self.forms.get(form_id, to)
         moved = sent_back = 0
         changes: dict = {}

@@ -10,7 +10,7 @@ from marshmallow import fields
 
 from formserver.compile.fields import FIELD_TYPES, Editor, FieldType, markdown, palette, register, unregister
 from formserver.definition.check import form_schema, schema_problems
-from formserver.i18n import Bi
+from formserver.i18n import LazyText
 
 from .conftest import ROOT, make_app
 from .test_html_flow import Browser
@@ -34,9 +34,9 @@ class ColourType(FieldType):
 
 
 def _colour_type() -> FieldType:
-    return ColourType("colour", Editor(Bi("Warna", "Colour"), Bi("Pilih sebuah warna.", "Choose a colour."),
+    return ColourType("colour", Editor(LazyText.of({"id": "Warna", "en": "Colour"}), LazyText.of({"id": "Pilih sebuah warna.", "en": "Choose a colour."}),
                                        ("required", "required_if")),
-                      Colour, Bi("Pilih warna yang benar, misalnya #1a2b3c", "Choose a real colour, like #1a2b3c"),
+                      Colour, LazyText.of({"id": "Pilih warna yang benar, misalnya #1a2b3c", "en": "Choose a real colour, like #1a2b3c"}),
                       template_folder=HERE / "field_templates")
 
 

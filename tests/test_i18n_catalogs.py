@@ -74,6 +74,15 @@ def test_a_lazy_text_is_a_string_that_resolves_when_shown_and_formats_lazily():
     assert formatted.in_locale("en") == "Age is required" and formatted.en == "Age is required"
 
 
+def test_no_inline_bilingual_pair_returns():
+    """Interface texts go through the catalogs: no bi("…", "…") / Bi(…) pair in the package or its templates."""
+    pair = re.compile(r"(?<![\w.])(bi|Bi)\(")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "formserver").rglob("*"))
+             if path.suffix in (".py", ".html") for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if pair.search(line)]
+    assert found == [], "write gettext(\"Indonesian\") / _(\"Indonesian\") and add the English to the en catalog"
+
+
 # ---------------------------------------------------------------- pages
 
 

@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from ..i18n import bi, ngettext
+from ..i18n import gettext, ngettext
 from ..store import StaleVersion, Store
 from ..store.base import quota_wait
 
@@ -52,10 +52,8 @@ class CodeLimited(Exception):
     def message(self) -> str:
         when = wait_text(self.retry_after)
         if self.scope == "recipient":
-            return bi(f"Sudah terlalu banyak kode dikirim ke alamat atau nomor ini. Coba lagi {when}.",
-                      f"Too many codes have been sent to this address or number. Try again {when}.")
-        return bi(f"Sudah terlalu banyak kode diminta dari jaringan Anda. Coba lagi {when}.",
-                  f"Too many codes have been asked for from your network. Try again {when}.")
+            return gettext("Sudah terlalu banyak kode dikirim ke alamat atau nomor ini. Coba lagi {when}.").format(when=when)
+        return gettext("Sudah terlalu banyak kode diminta dari jaringan Anda. Coba lagi {when}.").format(when=when)
 
 
 def wait_text(seconds: int) -> str:
@@ -73,8 +71,7 @@ def wait_text(seconds: int) -> str:
 def locked_message(retry_after: int) -> str:
     """Too many wrong guesses of the codes sent to one recipient."""
     when = wait_text(retry_after)
-    return bi(f"Terlalu banyak kode salah dimasukkan untuk alamat atau nomor ini. Coba lagi {when}.",
-              f"Too many wrong codes have been entered for this address or number. Try again {when}.")
+    return gettext("Terlalu banyak kode salah dimasukkan untuk alamat atau nomor ini. Coba lagi {when}.").format(when=when)
 
 
 def normalise_recipient(recipient: str) -> str:

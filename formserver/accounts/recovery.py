@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from marshmallow import ValidationError
 
 from .. import audit
-from ..i18n import bi
+from ..i18n import gettext
 from ..store import StaleVersion
 from ..validators import Context, password_policy
 from . import auth
@@ -101,7 +101,7 @@ def password_errors(password: str, confirmation: str) -> dict:
         messages = error.messages if isinstance(error.messages, list) else [str(error.messages)]
         errors["password"] = [str(m) for m in messages]
     if not errors and password != confirmation:
-        errors["password_konfirmasi"] = [bi("Konfirmasi kata sandi tidak sama.", "The passwords do not match.")]
+        errors["password_konfirmasi"] = [gettext("Konfirmasi kata sandi tidak sama.")]
     return errors
 
 
@@ -109,10 +109,9 @@ def _code_message(reason: str, tries_left: int, retry_after: int = 0) -> str:
     if reason == "locked":
         return locked_message(retry_after)
     return {
-        "wrong": bi(f"Kode salah. Sisa percobaan: {tries_left}.", f"The code is wrong. Tries left: {tries_left}."),
-        "expired": bi("Kode sudah kedaluwarsa. Minta kode baru.", "The code has expired. Ask for a new one."),
-    }.get(reason, bi("Terlalu banyak percobaan salah atau kode tidak berlaku lagi. Minta kode baru.",
-                     "Too many wrong tries, or the code is no longer valid. Ask for a new one."))
+        "wrong": gettext("Kode salah. Sisa percobaan: {tries_left}.").format(tries_left=tries_left),
+        "expired": gettext("Kode sudah kedaluwarsa. Minta kode baru."),
+    }.get(reason, gettext("Terlalu banyak percobaan salah atau kode tidak berlaku lagi. Minta kode baru."))
 
 
 def reset(services, ticket: dict, code: str, password: str, confirmation: str, actor: str,
@@ -122,7 +121,7 @@ def reset(services, ticket: dict, code: str, password: str, confirmation: str, a
     store = services.store
     errors = password_errors(password, confirmation)
     if not code:
-        errors["kode"] = [bi("Masukkan kode yang dikirim kepada Anda.", "Enter the code sent to you.")]
+        errors["kode"] = [gettext("Masukkan kode yang dikirim kepada Anda.")]
     if errors:
         return ResetResult(False, errors)  # the code is not spent on a password the policy refuses
     subject = f"account:{ticket['account_id']}" if ticket.get("account_id") else "recovery:unknown"
@@ -167,16 +166,15 @@ def change(services, account: dict, current: str, password: str, confirmation: s
     # the current password is checked as a log-in is: wrong ones count toward the account's lock-out
     checked = auth.login(store, account["username"], current, actor, client=client)
     if checked.account is None or checked.account["id"] != account["id"]:
-        message = (bi("Terlalu banyak percobaan. Coba lagi dalam 15 menit.", "Too many attempts. Try again in 15 minutes.")
-                   if checked.locked else bi("Kata sandi saat ini salah.", "The current password is wrong."))
+        message = (gettext("Terlalu banyak percobaan. Coba lagi dalam 15 menit.")
+                   if checked.locked else gettext("Kata sandi saat ini salah."))
         audit.record(store, f"account:{account['id']}", "account.password_change_refused", actor)
         return ResetResult(False, {"password_lama": [message]})
     account = store.get_account(account["id"])  # a good log-in may have rehashed it
     try:
         account = store.update_account({**account, "password_hash": hash_password(password)})
     except StaleVersion:
-        return ResetResult(False, {"password": [bi("Akun baru saja diubah di tempat lain. Coba lagi.",
-                                                   "The account was just changed elsewhere. Try again.")]})
+        return ResetResult(False, {"password": [gettext("Akun baru saja diubah di tempat lain. Coba lagi.")]})
     ended = store.delete_account_sessions(account["id"])
     audit.record(store, f"account:{account['id']}", "account.password_changed", actor, sessions_ended=ended)
     return ResetResult(True)

@@ -9,7 +9,7 @@ from .. import audit
 from ..actions import ActionContext, LinkedMessage, action, applicant_id, current_client, resend
 from ..config import base_url
 from ..dates import format_date
-from ..i18n import Bi, bi
+from ..i18n import gettext, lazy_gettext
 from ..store import DuplicateKey
 from ..store.base import SUBJECT
 from ..upgrades import upgrade
@@ -25,30 +25,29 @@ LOGIN_PATH, RECOVERY_PATH = "/masuk", "/lupa-sandi"
 
 
 def _account_links() -> list[tuple[str, str]]:
-    return [(bi("Masuk", "Log in"), LOGIN_PATH), (bi("Lupa kata sandi", "Forgot password"), RECOVERY_PATH)]
+    return [(gettext("Masuk"), LOGIN_PATH), (gettext("Lupa kata sandi"), RECOVERY_PATH)]
 
 
 def _email_taken() -> LinkedMessage:
-    return LinkedMessage(bi(
-        f"Alamat e-mail ini sudah terdaftar. Masuk dengan akun Anda ({LOGIN_PATH}), pulihkan kata sandi lewat "
-        f"\"Lupa kata sandi\" ({RECOVERY_PATH}), atau gunakan alamat lain.",
-        f"This e-mail address is already registered. Log in with your account ({LOGIN_PATH}), recover the password "
-        f"with \"Forgot password\" ({RECOVERY_PATH}), or use another address."), _account_links())
+    return LinkedMessage(gettext(
+        "Alamat e-mail ini sudah terdaftar. Masuk dengan akun Anda "
+                                 "({login_path}), pulihkan kata sandi lewat \"Lupa kata sandi\" "
+                                 "({recovery_path}), atau gunakan alamat lain.").format(login_path=LOGIN_PATH, recovery_path=RECOVERY_PATH), _account_links())
 
 
 def _identity_taken(document: str) -> LinkedMessage:
     """One identity document, one account; says nothing of the other account (not its e-mail, not its username)."""
     name = str(document)
-    return LinkedMessage(bi(
-        f"{name} ini sudah memiliki akun OSS, dan satu {name} hanya boleh memiliki satu akun. Masuk dengan akun "
-        f"tersebut ({LOGIN_PATH}); bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({RECOVERY_PATH}).",
-        f"This {name} already has an OSS account, and one {name} may have only one account. Log in with that "
-        f"account ({LOGIN_PATH}); if you forgot its password, choose \"Forgot password\" ({RECOVERY_PATH})."),
+    return LinkedMessage(gettext(
+        "{name} ini sudah memiliki akun OSS, dan satu {name} hanya boleh "
+                                 "memiliki satu akun. Masuk dengan akun tersebut ({login_path}); "
+                                 "bila lupa kata sandinya, pilih \"Lupa kata sandi\" ({recovery_path}).").format(
+                             name=name, login_path=LOGIN_PATH, recovery_path=RECOVERY_PATH),
         _account_links())
 
 
 # the documents that identify a person, by the identity prefix: the answer's field and its name (id, en)
-_IDENTITY_DOCUMENTS = {"nik": ("nik", Bi("NIK", "NIK")), "paspor": ("nomor_paspor", Bi("Nomor paspor", "passport number"))}
+_IDENTITY_DOCUMENTS = {"nik": ("nik", lazy_gettext("NIK")), "paspor": ("nomor_paspor", lazy_gettext("Nomor paspor"))}
 
 
 def identity(data: dict) -> str | None:
@@ -107,8 +106,7 @@ def send_code(services, submission: dict, actor: str, client: str | None = None)
     """Issue a new code and send it by the chosen channel; None when sent."""
     wait = services.codes.wait_seconds(PURPOSE, submission["id"])
     if wait:
-        return NotSent(bi(f"Tunggu {wait} detik sebelum meminta kode baru.",
-                          f"Wait {wait} seconds before asking for a new code."), wait)
+        return NotSent(gettext("Tunggu {wait} detik sebelum meminta kode baru.").format(wait=wait), wait)
     data = submission["data"]
     channel = CHANNELS[data["kirim_kode_via"]]
     to = data["email"] if channel == "email" else data["nomor_telepon"]
@@ -124,10 +122,8 @@ def send_code(services, submission: dict, actor: str, client: str | None = None)
         services.messenger.send(channel, Message(to=to, subject=subject, body=body))
     except DeliveryError as error:
         log.error("verification code for %s not delivered: %s", submission["id"], error)
-        return NotSent(bi("Kode verifikasi tidak dapat dikirim saat ini. Coba lagi beberapa saat lagi atau pilih "
-                          "saluran lain.",
-                          "The verification code could not be sent just now. Try again in a moment or choose the "
-                          "other channel."))
+        return NotSent(gettext("Kode verifikasi tidak dapat dikirim saat ini. Coba lagi beberapa saat lagi atau pilih "
+                          "saluran lain."))
     audit.record(services.store, f"submission:{submission['id']}", "registration.code_sent", actor, channel=channel)
     return None
 
@@ -167,14 +163,10 @@ def _check_code(context: ActionContext) -> None:
         context.limit("kode_verifikasi", result.message, result.retry_after)
         return
     messages = {
-        "wrong": bi(f"Kode verifikasi salah. Sisa percobaan: {result.tries_left}.",
-                    f"The verification code is wrong. Tries left: {result.tries_left}."),
-        "expired": bi("Kode verifikasi sudah kedaluwarsa. Tekan \"Perbarui Kode\" untuk menerima kode baru.",
-                      "The verification code has expired. Press \"Send a new code\" to get a new one."),
-        "too_many": bi("Terlalu banyak percobaan salah. Tekan \"Perbarui Kode\" untuk menerima kode baru.",
-                       "Too many wrong tries. Press \"Send a new code\" to get a new one."),
-        "missing": bi("Belum ada kode yang berlaku. Tekan \"Perbarui Kode\" untuk menerima kode.",
-                      "There is no valid code. Press \"Send a new code\" to get one."),
+        "wrong": gettext("Kode verifikasi salah. Sisa percobaan: {tries_left}.").format(tries_left=result.tries_left),
+        "expired": gettext("Kode verifikasi sudah kedaluwarsa. Tekan \"Perbarui Kode\" untuk menerima kode baru."),
+        "too_many": gettext("Terlalu banyak percobaan salah. Tekan \"Perbarui Kode\" untuk menerima kode baru."),
+        "missing": gettext("Belum ada kode yang berlaku. Tekan \"Perbarui Kode\" untuk menerima kode."),
     }
     context.fail("kode_verifikasi", messages[result.reason])
 
@@ -233,8 +225,7 @@ def _welcome(services, account: dict) -> Message:
 def _create_account(context: ActionContext) -> None:
     services, submission = context.services, context.submission
     if not submission["meta"].get("verified_contact"):
-        context.fail("info_selesai", bi("Nomor telepon atau e-mail belum diverifikasi.",
-                                        "The phone number or e-mail has not been verified."))
+        context.fail("info_selesai", gettext("Nomor telepon atau e-mail belum diverifikasi."))
         return
     existing = services.store.find_account(email=submission["data"]["email"])
     if existing and existing.get("registration_id") == submission["id"]:
@@ -242,10 +233,8 @@ def _create_account(context: ActionContext) -> None:
         return  # the same submission pressed twice: one account
     password_hash = services.store.get_secret(_password_key(submission), time.time())
     if password_hash is None:
-        context.fail("info_selesai", bi("Kata sandi yang Anda buat tidak tersimpan lagi. Buka langkah \"Buat kata sandi\", "
-                                        "isi kata sandi lagi, lalu kembali ke sini.",
-                                        "The password you chose is no longer kept. Open the step \"Create a password\", "
-                                        "enter a password again, then come back here."))
+        context.fail("info_selesai", gettext("Kata sandi yang Anda buat tidak tersimpan lagi. Buka langkah \"Buat kata sandi\", "
+                                        "isi kata sandi lagi, lalu kembali ke sini."))
         return
     data = submission["data"]
     account = {"id": secrets.token_hex(12), "email": data["email"], "password_hash": password_hash,

@@ -10,7 +10,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ..i18n import bi
+from ..i18n import gettext
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 LANGS = ("id", "en")
@@ -49,7 +49,7 @@ def step_index(definition: dict, step_key: str) -> int:
     for i, step in enumerate(steps(definition)):
         if isinstance(step, dict) and step.get("key") == step_key:
             return i
-    raise EditError(bi(f"Langkah {step_key!r} tidak ada", f"There is no step {step_key!r}"))
+    raise EditError(gettext("Langkah {step_key!r} tidak ada").format(step_key=step_key))
 
 
 def find_step(definition: dict, step_key: str) -> dict:
@@ -76,7 +76,7 @@ def locate(definition: dict, key: str) -> tuple[dict, Place]:
     for f, place in all_fields(definition):
         if f.get("key") == key:
             return f, place
-    raise EditError(bi(f"Isian {key!r} tidak ada", f"There is no field {key!r}"))
+    raise EditError(gettext("Isian {key!r} tidak ada").format(key=key))
 
 
 def keys_in_use(definition: dict) -> set[str]:
@@ -87,10 +87,9 @@ def keys_in_use(definition: dict) -> set[str]:
 def _new_key(definition: dict, key: str) -> str:
     key = (key or "").strip()
     if not KEY.match(key):
-        raise EditError(bi("Kunci hanya berisi huruf kecil, angka dan garis bawah, diawali huruf (misalnya nomor_nib_lama)",
-                           "A key has lower-case letters, digits and underscores only, starting with a letter (e.g. nomor_nib_lama)"))
+        raise EditError(gettext("Kunci hanya berisi huruf kecil, angka dan garis bawah, diawali huruf (misalnya nomor_nib_lama)"))
     if key in keys_in_use(definition):
-        raise EditError(bi(f"Kunci {key!r} sudah dipakai di formulir ini", f"The key {key!r} is already used in this form"))
+        raise EditError(gettext("Kunci {key!r} sudah dipakai di formulir ini").format(key=key))
     return key
 
 
@@ -115,7 +114,7 @@ def add_step(definition: dict, key: str, title: dict, after: str | None = None) 
 def remove_step(definition: dict, step_key: str) -> dict:
     new = copy.deepcopy(definition)
     if len(steps(new)) <= 1:
-        raise EditError(bi("Formulir perlu paling sedikit satu langkah", "A form needs at least one step"))
+        raise EditError(gettext("Formulir perlu paling sedikit satu langkah"))
     del new["steps"][step_index(new, step_key)]
     return new
 
@@ -131,7 +130,7 @@ def move_step(definition: dict, step_key: str, delta: int) -> dict:
 def _move(items: list, i: int, delta: int) -> None:
     j = i + delta
     if not 0 <= j < len(items):
-        raise EditError(bi("Tidak dapat dipindah lebih jauh", "It cannot move any further"))
+        raise EditError(gettext("Tidak dapat dipindah lebih jauh"))
     items.insert(j, items.pop(i))
 
 
@@ -180,7 +179,7 @@ def add_field(definition: dict, step_key: str, field: dict, parent: str | None =
     if parent:
         group, place = locate(new, parent)
         if place.step_key != step_key or not isinstance(group.get("fields"), list):
-            raise EditError(bi(f"{parent!r} bukan kelompok di langkah ini", f"{parent!r} is not a group of this step"))
+            raise EditError(gettext("{parent!r} bukan kelompok di langkah ini").format(parent=parent))
         container = group["fields"]
     else:
         container = find_step(new, step_key).setdefault("fields", [])
@@ -188,7 +187,7 @@ def add_field(definition: dict, step_key: str, field: dict, parent: str | None =
     if after:
         sibling, place = locate(new, after)
         if place.container is not container:
-            raise EditError(bi(f"{after!r} tidak di tempat yang sama", f"{after!r} is not in the same place"))
+            raise EditError(gettext("{after!r} tidak di tempat yang sama").format(after=after))
         at = place.index + 1
     container.insert(at, field)
     return new

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from ..i18n import bi
+from ..i18n import gettext
 from . import rules
 from .edit import text
 
@@ -105,18 +105,18 @@ def read_rule(posted: Posted, name: str, fields: Mapping) -> tuple[object, str |
         if not raw:
             return None, None
         if len(raw) > MAX_RULE_TEXT:
-            return None, bi("Aturan terlalu panjang", "The rule is too long")
+            return None, gettext("Aturan terlalu panjang")
         try:
             return json.loads(raw), None
         except (ValueError, RecursionError) as error:
-            return None, bi(f"Aturan bukan JSON yang sah: {error}", f"The rule is not valid JSON: {error}")
+            return None, gettext("Aturan bukan JSON yang sah: {error}").format(error=error)
     model = _read_rows(posted, name, fields, 0)
     unknown = [c.field for c in rules.conditions(model) if c.field not in fields and not c.field.startswith("akun.")]
     if unknown:
-        return None, bi(f"Isian {unknown[0]!r} tidak ada di formulir ini", f"There is no field {unknown[0]!r} in this form")
+        return None, gettext("Isian {value!r} tidak ada di formulir ini").format(value=unknown[0])
     for row in rules.conditions(model):
         if row.op not in rules.UNARY and row.value in ("", ()):
-            return None, bi(f"Isi nilai untuk syarat pada {row.field!r}", f"Give a value for the condition on {row.field!r}")
+            return None, gettext("Isi nilai untuk syarat pada {field!r}").format(field=row.field)
     try:
         return rules.to_jsonlogic(model), None
     except rules.BuilderError as error:
@@ -178,10 +178,10 @@ def read_options(posted: Posted, original: list | None) -> tuple[list, dict]:
         if posted.get(f"{row}.remove") or (not value and label is None):
             continue
         if not value:
-            errors[f"{row}.value"] = bi("Isi nilai pilihan (misalnya YA)", "Give the choice a value (e.g. YA)")
+            errors[f"{row}.value"] = gettext("Isi nilai pilihan (misalnya YA)")
             continue
         if value in seen:
-            errors[f"{row}.value"] = bi(f"Nilai {value!r} sudah dipakai pilihan lain", f"The value {value!r} is used by another choice")
+            errors[f"{row}.value"] = gettext("Nilai {value!r} sudah dipakai pilihan lain").format(value=value)
             continue
         seen.add(value)
         kept = dict(original[i]) if i < len(original) and isinstance(original[i], dict) else {}
@@ -214,13 +214,12 @@ def read_validators(posted: Posted, original: list | None, available: Mapping[st
             raw = posted.get(input_name).strip()
             if kind == "integer":
                 if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
-                    errors[input_name] = bi("Isi dengan bilangan bulat, misalnya 5",
-                                            "Give a whole number, for example 5")
+                    errors[input_name] = gettext("Isi dengan bilangan bulat, misalnya 5")
                     continue
                 args[arg] = int(raw)
             else:
                 if raw not in fields:
-                    errors[input_name] = bi("Pilih salah satu isian formulir", "Choose one of the form's fields")
+                    errors[input_name] = gettext("Pilih salah satu isian formulir")
                     continue
                 args[arg] = raw
         chosen.append({"name": name, "args": args})
@@ -233,9 +232,9 @@ def read_validators(posted: Posted, original: list | None, available: Mapping[st
 # answer's bound; "15.000.000" as Indonesian writes it)
 LIMITS = {"min_length": "count", "max_length": "count", "min": "whole", "max": "whole"}
 LIMIT_LABELS = {
-    "min_length": bi("Jumlah huruf paling sedikit", "At least this many characters"),
-    "max_length": bi("Jumlah huruf paling banyak", "At most this many characters"),
-    "min": bi("Nilai paling kecil", "The smallest value"), "max": bi("Nilai paling besar", "The largest value")}
+    "min_length": gettext("Jumlah huruf paling sedikit"),
+    "max_length": gettext("Jumlah huruf paling banyak"),
+    "min": gettext("Nilai paling kecil"), "max": gettext("Nilai paling besar")}
 MAX_PATTERN = 500
 
 
@@ -258,14 +257,13 @@ def read_limits(posted: Posted, properties: set[str]) -> tuple[dict, dict]:
         raw = (posted.get(name) or "").strip()
         value = _whole(raw) if raw else None
         if raw and (value is None or (kind == "count" and value < 0)):
-            errors[name] = bi("Tulis bilangan bulat 0 atau lebih, misalnya 16", "Give a whole number, 0 or more, e.g. 16") \
-                if kind == "count" else bi("Tulis bilangan bulat, misalnya 15.000.000", "Give a whole number, e.g. 15.000.000")
+            errors[name] = gettext("Tulis bilangan bulat 0 atau lebih, misalnya 16") \
+                if kind == "count" else gettext("Tulis bilangan bulat, misalnya 15.000.000")
         else:
             changes[name] = value
     for low, high in (("min_length", "max_length"), ("min", "max")):
         if changes.get(low) is not None and changes.get(high) is not None and changes[low] > changes[high]:
-            errors[high] = bi("Batas atas tidak boleh lebih kecil dari batas bawah",
-                              "The upper limit may not be below the lower one")
+            errors[high] = gettext("Batas atas tidak boleh lebih kecil dari batas bawah")
     if "pattern" in properties:
         pattern = posted.get("pattern") or ""
         message = read_text(posted, "pattern_message")
@@ -275,17 +273,15 @@ def read_limits(posted: Posted, properties: set[str]) -> tuple[dict, dict]:
             try:
                 re.compile(pattern)
             except re.error as error:
-                errors["pattern"] = bi(f"Pola ini bukan ekspresi reguler yang sah: {error}",
-                                       f"This pattern is not a valid regular expression: {error}")
+                errors["pattern"] = gettext("Pola ini bukan ekspresi reguler yang sah: {error}").format(error=error)
             if len(pattern) > MAX_PATTERN:
-                errors["pattern"] = bi(f"Pola paling panjang {MAX_PATTERN} huruf", f"A pattern has at most {MAX_PATTERN} characters")
+                errors["pattern"] = gettext("Pola paling panjang {max_pattern} huruf").format(max_pattern=MAX_PATTERN)
             changes["pattern"] = pattern
             if message is None:
-                errors["pattern_message.id"] = bi("Tulis pesan bagi pemohon bila jawabannya tidak sesuai pola",
-                                                  "Give the message an applicant sees when the answer does not fit")
+                errors["pattern_message.id"] = gettext("Tulis pesan bagi pemohon bila jawabannya tidak sesuai pola")
             elif not all(message.values()):
-                errors[f"pattern_message.{'id' if not message['id'] else 'en'}"] = bi(
-                    "Isi dalam Bahasa Indonesia dan bahasa Inggris", "Give it in Bahasa Indonesia and in English")
+                errors[f"pattern_message.{'id' if not message['id'] else 'en'}"] = gettext(
+                    "Isi dalam Bahasa Indonesia dan bahasa Inggris")
             changes["pattern_message"] = message
     return changes, errors
 
@@ -305,8 +301,8 @@ def read_field(posted: Posted, field: dict, properties: set[str], fields: Mappin
     changes["hint"] = read_text(posted, "hint")
     for name in ("label", "text"):
         if name in changes and changes[name] is not None and not all(changes[name].values()):
-            errors[f"{name}.{'id' if not changes[name]['id'] else 'en'}"] = bi(
-                "Isi dalam Bahasa Indonesia dan bahasa Inggris", "Give it in Bahasa Indonesia and in English")
+            errors[f"{name}.{'id' if not changes[name]['id'] else 'en'}"] = gettext(
+                "Isi dalam Bahasa Indonesia dan bahasa Inggris")
     if "required" in properties:
         changes["required"] = True if posted.get("required") else None
     if "options" in properties or "options" in field:

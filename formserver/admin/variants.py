@@ -7,25 +7,24 @@ operation a shipped variant has stays as it is, in its place.
 """
 import copy
 
-from ..i18n import bi
+from ..i18n import gettext
 
 # identity properties edited as one plain line each: (name, label)
 IDENTITY_LINES = (
-    ("name", bi("Nama kantor", "Office name")),
-    ("parent_line", bi("Baris pemerintah induk (mis. PEMERINTAH KABUPATEN KAMPAR)",
-                       "Parent government line (e.g. PEMERINTAH KABUPATEN KAMPAR)")),
-    ("address", bi("Alamat", "Address")), ("city", bi("Kota/kabupaten", "City or regency")),
-    ("province", bi("Provinsi", "Province")), ("phone", bi("Telepon", "Phone")), ("email", bi("E-mail", "E-mail")),
-    ("website", bi("Situs web", "Website")), ("place_of_issue", bi("Tempat terbit dokumen", "Place of issue")),
-    ("motto", bi("Motto pelayanan", "Service motto")),
+    ("name", gettext("Nama kantor")),
+    ("parent_line", gettext("Baris pemerintah induk (mis. PEMERINTAH KABUPATEN KAMPAR)")),
+    ("address", gettext("Alamat")), ("city", gettext("Kota/kabupaten")),
+    ("province", gettext("Provinsi")), ("phone", gettext("Telepon")), ("email", gettext("E-mail")),
+    ("website", gettext("Situs web")), ("place_of_issue", gettext("Tempat terbit dokumen")),
+    ("motto", gettext("Motto pelayanan")),
 )
-SIGNATORY = (("name", bi("Nama penanda tangan", "Signatory's name")),
-             ("title", bi("Jabatan penanda tangan", "Signatory's title")), ("nip", bi("NIP penanda tangan", "Signatory's NIP")))
-CHANNEL_KINDS = {"email": bi("E-mail", "E-mail"), "website": bi("Situs web", "Website"), "phone": bi("Telepon", "Phone"),
-                 "whatsapp": bi("WhatsApp", "WhatsApp"), "lapor": bi("SP4N LAPOR", "SP4N LAPOR"),
-                 "online": bi("Daring di situs ini", "Online on this site"), "dropbox": bi("Kotak pengaduan", "Complaint box"),
-                 "survey": bi("Survei", "Survey"), "other": bi("Lainnya", "Other")}
-FIELD_TEXTS = (("label", bi("Label", "Label")), ("hint", bi("Bantuan", "Help")))
+SIGNATORY = (("name", gettext("Nama penanda tangan")),
+             ("title", gettext("Jabatan penanda tangan")), ("nip", gettext("NIP penanda tangan")))
+CHANNEL_KINDS = {"email": gettext("E-mail"), "website": gettext("Situs web"), "phone": gettext("Telepon"),
+                 "whatsapp": gettext("WhatsApp"), "lapor": gettext("SP4N LAPOR"),
+                 "online": gettext("Daring di situs ini"), "dropbox": gettext("Kotak pengaduan"),
+                 "survey": gettext("Survei"), "other": gettext("Lainnya")}
+FIELD_TEXTS = (("label", gettext("Label")), ("hint", gettext("Bantuan")))
 MAX_CHANNELS = 30
 
 
@@ -38,9 +37,9 @@ def _pair(posted, name: str, errors: dict) -> dict | None:
     value = {lang: str(posted.get(f"{name}.{lang}") or "").strip() for lang in ("id", "en")}
     if not any(value.values()):
         return None
-    for lang, words in (("id", bi("Bahasa Indonesia", "Bahasa Indonesia")), ("en", bi("bahasa Inggris", "English"))):
+    for lang, words in (("id", gettext("Bahasa Indonesia")), ("en", gettext("bahasa Inggris"))):
         if not value[lang]:
-            errors[f"{name}.{lang}"] = bi(f"Isi juga teks {words}.", f"Give the {words} text too.")
+            errors[f"{name}.{lang}"] = gettext("Isi juga teks {words}.").format(words=words)
     return value
 
 
@@ -80,7 +79,7 @@ def read_channels(posted, errors: dict) -> list[dict]:
             continue  # the empty row for a new channel
         row = {"kind": str(posted.get(f"{prefix}.kind")), "label": label or {"id": "", "en": ""}, "value": value}
         if label is None:
-            errors[f"{prefix}.label.id"] = bi("Beri nama saluran ini.", "Name this channel.")
+            errors[f"{prefix}.label.id"] = gettext("Beri nama saluran ini.")
         if url:
             row["url"] = url
         rows.append(row)
@@ -168,7 +167,7 @@ def read_field(posted, choices: list | None) -> tuple[dict, list | None, dict]:
         ticked = set(posted.getlist("restrict")) if hasattr(posted, "getlist") else set(posted.get("restrict") or ())
         kept = [v for v in choices if str(v) in ticked]
         if not kept:
-            errors["restrict"] = bi("Sisakan paling sedikit satu pilihan.", "Keep at least one choice.")
+            errors["restrict"] = gettext("Sisakan paling sedikit satu pilihan.")
         restrict = None if len(kept) == len(choices) else kept
     else:
         codes = [c.strip() for c in str(posted.get("restrict_codes") or "").replace(",", "\n").splitlines() if c.strip()]

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 
 from .. import audit, backoffice, roles
 from ..charts import bar_chart, line_chart
-from ..i18n import bi
+from ..i18n import gettext, pgettext
 from ..issue import environment
 from ..issue.issuance import RevocationRefused
 from ..labels import label
@@ -113,7 +113,7 @@ def environment_decision(submission_id, activity):
     """Record the environmental approval of an activity, or its refusal with a reason."""
     outcome = {"setuju": environment.APPROVED, "tolak": environment.REFUSED}.get(request.form.get("keputusan", ""))
     if outcome is None:
-        return error_response(400, bi("Pilih keputusan: setuju atau tolak.", "Choose the decision: approve or refuse."))
+        return error_response(400, gettext("Pilih keputusan: setuju atau tolak."))
     details = {k: request.form.get(k, "") for k in ("jenis", "nomor", "tanggal", "penerbit", "reason")}
     try:
         environment.record_decision(services(), submission_id, activity, outcome, details, _actor())
@@ -122,11 +122,9 @@ def environment_decision(submission_id, activity):
             abort(404)
         flash(refused.message)
         return redirect(url_for("officer.detail", submission_id=submission_id), 303)
-    flash(bi("Persetujuan lingkungan dicatat; Sertifikat Standar berlaku dan PKPLH diterbitkan.",
-             "The environmental approval is recorded; the standard certificate is in force and the PKPLH issued.")
+    flash(gettext("Persetujuan lingkungan dicatat; Sertifikat Standar berlaku dan PKPLH diterbitkan.")
           if outcome == environment.APPROVED else
-          bi("Penolakan persetujuan lingkungan dicatat; Sertifikat Standar kegiatan ini dicabut.",
-             "The refusal is recorded; the activity's standard certificate is revoked."))
+          gettext("Penolakan persetujuan lingkungan dicatat; Sertifikat Standar kegiatan ini dicabut."))
     return redirect(url_for("officer.detail", submission_id=submission_id), 303)
 
 
@@ -139,7 +137,7 @@ def revoke(document_id):
         abort(404)
     try:
         backoffice.revoke(services(), document_id, _actor(), request.form.get("reason", "")[:500])
-        flash(bi(f"{label(doc['type'])} {doc['number']} dicabut.", f"{label(doc['type'])} {doc['number']} revoked."))
+        flash(gettext("{label} {number} dicabut.").format(label=label(doc['type']), number=doc['number']))
     except RevocationRefused as refused:
         flash(refused.message)
     return redirect(url_for("officer.detail", submission_id=doc["application_id"]), 303)
@@ -150,16 +148,16 @@ def revoke(document_id):
 def dashboard():
     """Applications per status, risk, KBLI section and month, as charts with their tables."""
     counts = backoffice.dashboard_counts(services())
-    applications = bi("Permohonan", "Applications")
+    applications = pgettext("backoffice/views", "Permohonan")
     charts = [
-        bar_chart(bi("Permohonan per status", "Applications by status"), [(label(k), n) for k, n in counts["status"]],
-                  bi("Status", "Status"), applications),
-        bar_chart(bi("Kegiatan per tingkat risiko", "Activities by risk level"), [(label(k), n) for k, n in counts["risk"]],
-                  bi("Tingkat risiko", "Risk level"), bi("Kegiatan", "Activities")),
-        bar_chart(bi("Kegiatan per kategori KBLI", "Activities by KBLI section"), counts["section"],
-                  bi("Kategori KBLI", "KBLI section"), bi("Kegiatan", "Activities")),
-        line_chart(bi("Permohonan per bulan (dibuat)", "Applications per month (started)"), counts["month"],
-                   bi("Bulan", "Month"), applications),
+        bar_chart(gettext("Permohonan per status"), [(label(k), n) for k, n in counts["status"]],
+                  gettext("Status"), applications),
+        bar_chart(gettext("Kegiatan per tingkat risiko"), [(label(k), n) for k, n in counts["risk"]],
+                  gettext("Tingkat risiko"), gettext("Kegiatan")),
+        bar_chart(gettext("Kegiatan per kategori KBLI"), counts["section"],
+                  gettext("Kategori KBLI"), gettext("Kegiatan")),
+        line_chart(gettext("Permohonan per bulan (dibuat)"), counts["month"],
+                   gettext("Bulan"), applications),
     ]
     return render_template("officer/dashboard.html", charts=charts, total=counts["total"])
 
@@ -207,7 +205,7 @@ def _begin(applicant: dict, submission_id: str):
 @roles.require(roles.PETUGAS, roles.SUPERVISOR)
 def end_assist():
     session.pop(ASSIST, None)
-    flash(bi("Bantuan pengisian selesai.", "Assisted filing ended."))
+    flash(gettext("Bantuan pengisian selesai."))
     return redirect(url_for("officer.assist"), 303)
 
 

@@ -8,12 +8,11 @@ import re
 
 from marshmallow import ValidationError, fields
 
-from ..i18n import Bi
+from ..i18n import lazy_gettext
 
 # a number with a fractional part in a whole-number field: refused, never truncated
-FRACTION = Bi("Masukkan bilangan bulat tanpa pecahan atau koma, misalnya 12",
-              "Enter a whole number without a fraction or decimal point, for example 12")
-TOO_BIG = Bi("Angka ini terlalu besar (paling banyak 16 digit)", "This number is too large (16 digits at most)")
+FRACTION = lazy_gettext("Masukkan bilangan bulat tanpa pecahan atau koma, misalnya 12")
+TOO_BIG = lazy_gettext("Angka ini terlalu besar (paling banyak 16 digit)")
 DIGITS = 16
 
 

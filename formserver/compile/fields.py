@@ -15,20 +15,20 @@ from marshmallow import ValidationError, fields, validate
 
 from .. import attachments
 from ..dates import format_date
-from ..i18n import SOURCE_LOCALE, Bi, LazyText, bi, text
+from ..i18n import SOURCE_LOCALE, LazyText, gettext, lazy_gettext, text
 from . import convert
 
 EMPTY = (None, "", [], {})  # an answer not given
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-TEXT_INVALID = Bi("Isian harus berupa teks", "Enter text")
-TOO_SHORT = Bi("Paling sedikit {min} karakter", "Must be at least {min} characters")
-TOO_LONG = Bi("Paling banyak {max} karakter", "Must be {max} characters or fewer")
-TOO_SMALL = Bi("Paling kecil {min}", "Must be {min} or more")
-TOO_LARGE = Bi("Paling besar {max}", "Must be {max} or less")
-REQUIRED = Bi("{label} wajib diisi", "Enter {label}")
-REQUIRED_CHOICE = Bi("{label}: pilih salah satu", "{label}: select one option")
-REQUIRED_CONSENT = Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")
+TEXT_INVALID = lazy_gettext("Isian harus berupa teks")
+TOO_SHORT = lazy_gettext("Paling sedikit {min} karakter")
+TOO_LONG = lazy_gettext("Paling banyak {max} karakter")
+TOO_SMALL = lazy_gettext("Paling kecil {min}")
+TOO_LARGE = lazy_gettext("Paling besar {max}")
+REQUIRED = lazy_gettext("{label} wajib diisi")
+REQUIRED_CHOICE = lazy_gettext("{label}: pilih salah satu")
+REQUIRED_CONSENT = lazy_gettext("Centang kotak ini untuk melanjutkan")
 
 # properties every field may have, whatever its type (the editor shows them for all)
 COMMON_PROPERTIES = ("key", "type", "label", "hint", "visible_if")
@@ -40,8 +40,8 @@ TEXT_PROPERTIES = ("min_length", "max_length", "pattern", "pattern_message", "au
 @dataclass(frozen=True)
 class Editor:
     """How the form editor's palette presents a field type."""
-    name: Bi
-    help: Bi
+    name: LazyText
+    help: LazyText
     properties: tuple[str, ...] = ()  # the definition properties this type uses besides COMMON_PROPERTIES
 
     def as_dict(self, type_name: str) -> dict:
@@ -66,7 +66,7 @@ class FieldType:
     upload = False     # the answer is a file: a page posts the step as multipart/form-data
 
     def __init__(self, name: str, editor: Editor, converter: type[fields.Field] | None = None,
-                 invalid: Bi = TEXT_INVALID, max_length: int | None = None, schema: dict | None = None,
+                 invalid: LazyText = TEXT_INVALID, max_length: int | None = None, schema: dict | None = None,
                  template_folder: Path | None = None):
         self.name, self.editor, self.converter, self.invalid = name, editor, converter, invalid
         self.max_length = max_length
@@ -101,7 +101,7 @@ class FieldType:
             checks.append(validate.Length(max=min(spec.get("max_length", self.max_length), self.max_length),
                                           error=TOO_LONG))
         if "pattern" in spec:
-            message = Bi.of(spec["pattern_message"]) if "pattern_message" in spec else TEXT_INVALID
+            message = LazyText.of(spec["pattern_message"]) if "pattern_message" in spec else TEXT_INVALID
             checks.append(validate.Regexp(spec["pattern"], error=message))
         if "min" in spec:
             checks.append(validate.Range(min=spec["min"], error=TOO_SMALL))
@@ -180,7 +180,7 @@ class ConsentType(FieldType):
         return REQUIRED_CONSENT
 
     def display(self, value, labels):
-        return "✓" if value is True else bi("Tidak", "No")  # a box left unticked is an answer too: no
+        return "✓" if value is True else gettext("Tidak")  # a box left unticked is an answer too: no
 
 
 class PasswordType(FieldType):
@@ -279,68 +279,64 @@ def _ed(name: LazyText, help: LazyText, *properties: str) -> Editor:
 _CHOICE_SCHEMA = {"required": ["label"], "anyOf": [{"required": ["options"]}, {"required": ["source"]}]}
 
 for _type in (
-    FieldType("text", _ed(Bi("Teks singkat", "Short text"),
-                          Bi("Satu baris teks, misalnya nama.", "One line of text, for example a name."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES, "lookup"),
+    FieldType("text", _ed(lazy_gettext("Teks singkat"),
+                          lazy_gettext("Satu baris teks, misalnya nama."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES, "lookup"),
               convert.Text, max_length=500),
-    FieldType("textarea", _ed(Bi("Teks panjang", "Long text"),
-                              Bi("Beberapa baris teks, misalnya alamat.", "Several lines of text, for example an address."),
+    FieldType("textarea", _ed(lazy_gettext("Teks panjang"),
+                              lazy_gettext("Beberapa baris teks, misalnya alamat."),
                               *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
               convert.Text, max_length=5000),
-    FieldType("integer", _ed(Bi("Bilangan bulat", "Whole number"),
-                             Bi("Angka tanpa pecahan, misalnya jumlah pekerja.", "A number without a fraction, for example a number of workers."),
+    FieldType("integer", _ed(lazy_gettext("Bilangan bulat"),
+                             lazy_gettext("Angka tanpa pecahan, misalnya jumlah pekerja."),
                              *ANSWER_PROPERTIES, "min", "max"),
-              convert.Integer, Bi("Masukkan bilangan bulat, misalnya 12", "Enter a whole number, for example 12")),
-    RupiahType("rupiah", _ed(Bi("Jumlah rupiah", "Amount in rupiah"),
-                             Bi("Jumlah uang dalam rupiah, tanpa sen.", "An amount of money in whole rupiah."), *ANSWER_PROPERTIES, "min", "max"),
-               convert.Rupiah, Bi("Masukkan jumlah rupiah dalam angka, misalnya 15000000",
-                                  "Enter an amount of rupiah in digits, for example 15000000")),
-    DateType("date", _ed(Bi("Tanggal", "Date"),
-                         Bi("Tanggal, misalnya tanggal lahir.", "A date, for example a birth date."),
+              convert.Integer, lazy_gettext("Masukkan bilangan bulat, misalnya 12")),
+    RupiahType("rupiah", _ed(lazy_gettext("Jumlah rupiah"),
+                             lazy_gettext("Jumlah uang dalam rupiah, tanpa sen."), *ANSWER_PROPERTIES, "min", "max"),
+               convert.Rupiah, lazy_gettext("Masukkan jumlah rupiah dalam angka, misalnya 15000000")),
+    DateType("date", _ed(lazy_gettext("Tanggal"),
+                         lazy_gettext("Tanggal, misalnya tanggal lahir."),
                          *ANSWER_PROPERTIES),
-             convert.Date, Bi("Masukkan tanggal yang benar, misalnya 17-08-1990",
-                              "Enter a real date, for example 17-08-1990")),
-    FieldType("email", _ed(Bi("Alamat e-mail", "E-mail address"),
-                           Bi("Alamat e-mail yang diperiksa bentuknya.", "An e-mail address, checked for its format."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
-              convert.Email, Bi("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id",
-                                "Enter an e-mail address in the correct format, like name@example.id"), max_length=254),
-    FieldType("phone", _ed(Bi("Nomor telepon", "Phone number"),
-                           Bi("Nomor telepon atau WhatsApp.", "A phone or WhatsApp number."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+             convert.Date, lazy_gettext("Masukkan tanggal yang benar, misalnya 17-08-1990")),
+    FieldType("email", _ed(lazy_gettext("Alamat e-mail"),
+                           lazy_gettext("Alamat e-mail yang diperiksa bentuknya."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
+              convert.Email, lazy_gettext("Masukkan alamat e-mail yang benar, misalnya nama@contoh.id"), max_length=254),
+    FieldType("phone", _ed(lazy_gettext("Nomor telepon"),
+                           lazy_gettext("Nomor telepon atau WhatsApp."), *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
               convert.Text, max_length=20),
-    PasswordType("password", _ed(Bi("Kata sandi", "Password"),
-                                 Bi("Kata sandi; tidak pernah disimpan dalam permohonan.", "A password; never kept in the submission."),
+    PasswordType("password", _ed(lazy_gettext("Kata sandi"),
+                                 lazy_gettext("Kata sandi; tidak pernah disimpan dalam permohonan."),
                                  *ANSWER_PROPERTIES, *TEXT_PROPERTIES),
                  convert.Password, max_length=128),
-    ChoiceType("choice", _ed(Bi("Pilihan tunggal", "Single choice"),
-                             Bi("Pilih satu dari daftar pilihan.", "Choose one from a list of options."), *ANSWER_PROPERTIES, "options", "source"),
-               convert.Choice, Bi("Pilih salah satu pilihan yang tersedia", "Choose one of the options"),
+    ChoiceType("choice", _ed(lazy_gettext("Pilihan tunggal"),
+                             lazy_gettext("Pilih satu dari daftar pilihan."), *ANSWER_PROPERTIES, "options", "source"),
+               convert.Choice, lazy_gettext("Pilih salah satu pilihan yang tersedia"),
                schema=_CHOICE_SCHEMA),
-    MultiChoiceType("multichoice", _ed(Bi("Pilihan ganda", "Multiple choice"),
-                                       Bi("Pilih satu atau lebih dari daftar.", "Choose one or more from a list."),
+    MultiChoiceType("multichoice", _ed(lazy_gettext("Pilihan ganda"),
+                                       lazy_gettext("Pilih satu atau lebih dari daftar."),
                                        *ANSWER_PROPERTIES, "options", "source", "min_items", "max_items"),
-                    convert.MultiChoice, Bi("Pilih dari pilihan yang tersedia", "Choose from the options"),
+                    convert.MultiChoice, lazy_gettext("Pilih dari pilihan yang tersedia"),
                     schema=_CHOICE_SCHEMA),
-    ConsentType("consent", _ed(Bi("Persetujuan", "Consent"),
-                               Bi("Kotak centang untuk menyatakan setuju.", "A tick box to agree."), *ANSWER_PROPERTIES),
-                convert.Consent, Bi("Centang kotak ini untuk melanjutkan", "Tick this box to continue")),
-    ComputedType("computed", _ed(Bi("Nilai terhitung", "Computed value"),
-                                 Bi("Nilai yang dihitung dari jawaban lain.", "A value computed from other answers."), "compute", "options"),
+    ConsentType("consent", _ed(lazy_gettext("Persetujuan"),
+                               lazy_gettext("Kotak centang untuk menyatakan setuju."), *ANSWER_PROPERTIES),
+                convert.Consent, lazy_gettext("Centang kotak ini untuk melanjutkan")),
+    ComputedType("computed", _ed(lazy_gettext("Nilai terhitung"),
+                                 lazy_gettext("Nilai yang dihitung dari jawaban lain."), "compute", "options"),
                  schema={"required": ["label", "compute"]}),
-    SilentType("statement", _ed(Bi("Pernyataan", "Statement"),
-                                Bi("Teks yang dibaca pemohon, tanpa jawaban.", "Text the applicant reads."), "text"),
+    SilentType("statement", _ed(lazy_gettext("Pernyataan"),
+                                lazy_gettext("Teks yang dibaca pemohon, tanpa jawaban."), "text"),
                schema={"required": ["text"]}),
-    GroupType("group", _ed(Bi("Kelompok", "Group"),
-                           Bi("Beberapa pertanyaan bersama; dapat diulang per butir.", "Questions together; can repeat per item."),
+    GroupType("group", _ed(lazy_gettext("Kelompok"),
+                           lazy_gettext("Beberapa pertanyaan bersama; dapat diulang per butir."),
                            "fields", "repeat", "each", "item_label", "item_visible_if", "columns", "checks",
                            "min_items", "max_items"),
               schema={"required": ["label", "fields"]}),
-    SilentType("summary", _ed(Bi("Ringkasan", "Summary"),
-                              Bi("Menampilkan jawaban dari pertanyaan yang disebut.", "Shows the answers of the questions it names."), "of"),
+    SilentType("summary", _ed(lazy_gettext("Ringkasan"),
+                              lazy_gettext("Menampilkan jawaban dari pertanyaan yang disebut."), "of"),
                schema={"required": ["label", "of"]}),
-    AttachmentType("attachment", _ed(Bi("Lampiran", "Attachment"),
-                                     Bi("Berkas PDF atau gambar (PNG, JPEG), paling besar 2 MB; "
-                                     "jenisnya diperiksa dari isinya.", "A PDF or picture file (PNG, JPEG), 2 MB at most; its kind is checked from its "
-                                     "content."), "required", "required_if", "required_message"),
-                   convert.Attachment, Bi("Lampiran tidak dapat dibaca", "The attachment cannot be read")),
+    AttachmentType("attachment", _ed(lazy_gettext("Lampiran"),
+                                     lazy_gettext("Berkas PDF atau gambar (PNG, JPEG), paling besar 2 MB; "
+                                     "jenisnya diperiksa dari isinya."), "required", "required_if", "required_message"),
+                   convert.Attachment, lazy_gettext("Lampiran tidak dapat dibaca")),
 ):
     register(_type)
 

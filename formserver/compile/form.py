@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from ..i18n import Bi
+from ..i18n import LazyText
 from ..logic import Logic, Rule
 from .fields import FIELD_TYPES, FieldType
 
@@ -35,7 +35,7 @@ class CompiledField:
     required_if: Rule | None
     compute: Rule | None
     options: list[CompiledOption]
-    validators: list[tuple[str, dict, Bi | None]]
+    validators: list[tuple[str, dict, LazyText | None]]
     children: list["CompiledField"]
     input: Any                   # marshmallow field, None for types without input
     store: bool
@@ -80,7 +80,7 @@ class CompiledStep:
     spec: dict
     visible: Rule | None
     fields: list[CompiledField]
-    checks: list[tuple[Rule, str, Bi]]
+    checks: list[tuple[Rule, str, LazyText]]
     next: list[tuple[Rule | None, str]]
 
     @property
@@ -129,13 +129,13 @@ def _rule(logic: Logic, source) -> Rule | None:
     return None if source is None else logic.compile(source)
 
 
-def _validators(spec: dict) -> list[tuple[str, dict, Bi | None]]:
+def _validators(spec: dict) -> list[tuple[str, dict, LazyText | None]]:
     result = []
     for item in spec.get("validators", []):
         if isinstance(item, str):
             result.append((item, {}, None))
         else:
-            message = Bi.of(item["message"]) if "message" in item else None
+            message = LazyText.of(item["message"]) if "message" in item else None
             result.append((item["name"], item.get("args", {}), message))
     return result
 
@@ -159,7 +159,7 @@ def _field(logic: Logic, spec: dict) -> CompiledField:
         store=spec.get("store", True) and not field_type.secret,
         item_label=_rule(logic, spec.get("item_label")),
         item_visible=_rule(logic, spec.get("item_visible_if")),
-        checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
+        checks=[(logic.compile(c["rule"]), c["field"], LazyText.of(c["message"])) for c in spec.get("checks", [])],
         prefill=_rule(logic, spec.get("prefill")),
         columns=[_column(logic, c) for c in spec.get("columns", [])],
     )
@@ -178,7 +178,7 @@ def _step(logic: Logic, index: int, spec: dict) -> CompiledStep:
         spec=spec,
         visible=_rule(logic, spec.get("visible_if")),
         fields=fields,
-        checks=[(logic.compile(c["rule"]), c["field"], Bi.of(c["message"])) for c in spec.get("checks", [])],
+        checks=[(logic.compile(c["rule"]), c["field"], LazyText.of(c["message"])) for c in spec.get("checks", [])],
         next=[(_rule(logic, n.get("if")), n["step"]) for n in spec.get("next", [])],
     )
 

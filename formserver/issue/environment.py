@@ -16,7 +16,7 @@ import datetime as dt
 import json
 
 from .. import audit
-from ..i18n import bi
+from ..i18n import gettext
 from ..ids import new_id
 from ..store import DuplicateKey
 from ..submissions import COMPLETED
@@ -59,19 +59,17 @@ def check_approval(values: dict) -> dict:
     tanggal = str(values.get("tanggal") or "").strip()
     problems = []
     if jenis not in APPROVAL_TYPES:
-        problems.append(bi("Jenis dokumen harus PKPLH (persetujuan atas UKL-UPL).",
-                           "The document type must be PKPLH (the approval of a UKL-UPL)."))
+        problems.append(gettext("Jenis dokumen harus PKPLH (persetujuan atas UKL-UPL)."))
     if not nomor:
-        problems.append(bi("Nomor persetujuan wajib diisi.", "The approval's number is required."))
+        problems.append(gettext("Nomor persetujuan wajib diisi."))
     if not penerbit:
-        problems.append(bi("Instansi penerbit wajib diisi.", "The issuing authority is required."))
+        problems.append(gettext("Instansi penerbit wajib diisi."))
     try:
         day = dt.date.fromisoformat(tanggal)
         if day > dt.date.today():
-            problems.append(bi("Tanggal persetujuan tidak boleh di masa depan.", "The approval's date cannot be in the future."))
+            problems.append(gettext("Tanggal persetujuan tidak boleh di masa depan."))
     except ValueError:
-        problems.append(bi("Tanggal persetujuan harus tanggal yang sah (TTTT-BB-HH).",
-                           "The approval's date must be a real date (YYYY-MM-DD)."))
+        problems.append(gettext("Tanggal persetujuan harus tanggal yang sah (TTTT-BB-HH)."))
     if problems:
         raise DecisionRefused(422, " ".join(problems))
     return {"jenis": jenis, "nomor": nomor, "tanggal": tanggal, "penerbit": penerbit}
@@ -85,34 +83,32 @@ def record_decision(services, application_id: str, activity: str, outcome: str, 
     store = services.store
     application = store.get_submission(application_id)
     if application is None or application["status"] != COMPLETED or not application["meta"].get("nib"):
-        raise DecisionRefused(404, bi("Permohonan tidak ditemukan.", "No such application."))
+        raise DecisionRefused(404, gettext("Permohonan tidak ditemukan."))
     if outcome == APPROVED:
         details = check_approval(details)
     else:
         reason = str(details.get("reason") or "").strip()[:500]
         if not reason:
-            raise DecisionRefused(422, bi("Alasan penolakan wajib diisi.", "A reason for the refusal is required."))
+            raise DecisionRefused(422, gettext("Alasan penolakan wajib diisi."))
         details = {"reason": reason}
     earlier = decided(store, application_id, activity)
     if earlier is None and not any(d["activity"] == activity for d in waiting_certificates(store, application_id)):
-        raise DecisionRefused(404, bi("Kegiatan ini tidak menunggu persetujuan lingkungan.",
-                                      "This activity does not wait for an environmental approval."))
+        raise DecisionRefused(404, gettext("Kegiatan ini tidak menunggu persetujuan lingkungan."))
     decision = {"id": new_id(), "outcome": outcome, **details, "at": audit.now_iso(), "by": actor}
     bound = earlier or json.loads(store.claim(_claim_key(application_id, activity), json.dumps(decision)))
     if bound["id"] != decision["id"]:
         finish(services, application_id, activity, actor)  # a crash may have left the first decision half done
-        raise DecisionRefused(409, bi(
-            f"Persetujuan lingkungan kegiatan ini sudah dicatat ({_outcome_words(bound)} pada "
-            f"{bound['at'][:10]}); catatan itu tidak diubah.",
-            f"The environmental decision for this activity was recorded already ({_outcome_words(bound)} on "
-            f"{bound['at'][:10]}); that record stays as it is."))
+        raise DecisionRefused(409, gettext(
+            "Persetujuan lingkungan kegiatan ini sudah dicatat "
+                                           "({outcome_words} pada {value}); catatan itu tidak diubah.").format(
+                                       outcome_words=_outcome_words(bound), value=bound['at'][:10]))
     return finish(services, application_id, activity, actor)
 
 
 def _outcome_words(decision: dict) -> str:
     if decision["outcome"] == APPROVED:
         return f"{decision['jenis']} {decision['nomor']}"
-    return bi("ditolak", "refused")
+    return gettext("ditolak")
 
 
 def finish(services, application_id: str, activity: str, actor: str) -> dict:
@@ -137,8 +133,7 @@ def finish(services, application_id: str, activity: str, actor: str) -> dict:
             issuer.supersede(waiting, in_force, actor)
     elif decision["outcome"] == REFUSED and waiting is not None and waiting["status"] == WAITING:
         try:
-            issuer.revoke(waiting["id"], actor, bi(f"Persetujuan lingkungan ditolak: {decision['reason']}",
-                                                   f"Environmental approval refused: {decision['reason']}"))
+            issuer.revoke(waiting["id"], actor, gettext("Persetujuan lingkungan ditolak: {reason}").format(reason=decision['reason']))
         except RevocationRefused:
             pass  # revoked meanwhile (a concurrent finish): the revocation stands
     return _record(services, application, activity, decision, actor)

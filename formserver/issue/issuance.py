@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .. import audit
 from ..actions import ActionContext, action, completion, draft
 from ..config import base_url
-from ..i18n import Bi, bi
+from ..i18n import gettext, lazy_gettext
 from ..ids import new_id
 from ..labels import label
 from ..store import DuplicateKey, StaleVersion
@@ -373,18 +373,17 @@ class Issuer:
         """
         reason = reason.strip() if isinstance(reason, str) else ""
         if not reason:
-            raise RevocationRefused(bi("Alasan pencabutan wajib diisi.", "A reason for the revocation is required."))
+            raise RevocationRefused(gettext("Alasan pencabutan wajib diisi."))
         for _ in range(RETRIES):
             doc = self.store.get_document(document_id)
             if doc is None:
-                raise RevocationRefused(bi("Dokumen tidak ditemukan.", "No such document."))
+                raise RevocationRefused(gettext("Dokumen tidak ditemukan."))
             if doc["status"] == REVOKED:
-                raise RevocationRefused(bi(f"Dokumen {doc['number']} sudah dicabut; pencabutannya tidak diubah.",
-                                           f"Document {doc['number']} is already revoked; its revocation stays as it is."))
+                raise RevocationRefused(gettext("Dokumen {number} sudah dicabut; pencabutannya tidak diubah.").format(number=doc['number']))
             if doc["status"] == SUPERSEDED:
                 by = (doc.get("superseded") or {}).get("by_number", "")
-                raise RevocationRefused(bi(f"Dokumen {doc['number']} sudah digantikan oleh dokumen {by}; cabut dokumen itu.",
-                                           f"Document {doc['number']} was superseded by document {by}; revoke that one."))
+                raise RevocationRefused(gettext("Dokumen {number} sudah digantikan oleh dokumen "
+                                                "{by}; cabut dokumen itu.").format(number=doc['number'], by=by))
             revoked = {"at": audit.now_iso(), "by": actor, "reason": reason}
             try:
                 updated = self.store.update_document({**doc, "status": REVOKED, "revoked": revoked})
@@ -395,7 +394,7 @@ class Issuer:
             audit.record(self.store, f"submission:{doc['application_id']}", "document.revoked", actor,
                          to=DICABUT, reason=reason, document_type=doc["type"], number=doc["number"])
             return updated
-        raise RevocationRefused(bi("Dokumen sedang diubah; coba lagi.", "The document is being changed; try again."))
+        raise RevocationRefused(gettext("Dokumen sedang diubah; coba lagi."))
 
     def render_context(self, doc: dict, status: str | None = None) -> dict:
         """The template context of an issued (or draft) document."""
@@ -481,7 +480,7 @@ def _validate_risk(context: ActionContext) -> None:
 def _submit(context: ActionContext) -> None:
     """Refuse what cannot be issued; otherwise the application is submitted (and frozen) for issuance."""
     if not _selected(context.submission["data"]):
-        context.fail("setuju_terbitkan", bi("Belum ada kegiatan yang dipilih.", "No activity has been selected."))
+        context.fail("setuju_terbitkan", gettext("Belum ada kegiatan yang dipilih."))
         return
     record_status(context, DIAJUKAN)
 
@@ -499,7 +498,7 @@ def _issue(context: ActionContext) -> None:
 # what the pages show of the permit application (the generic views ask these; they name no key of the form)
 APPLICATION_FORM = "permohonan"  # the dashboard lists and starts applications of this form
 SUBMIT_VALUES = {"setuju_terbitkan": True}  # the last step's answers when POST .../submit sends none
-draft("permohonan.terbitkan", "documents.draft_nib", Bi("Lihat draf NIB", "See the draft NIB"))
+draft("permohonan.terbitkan", "documents.draft_nib", lazy_gettext("Lihat draf NIB"))
 
 
 def activity_codes(submission: dict) -> str:
@@ -513,12 +512,10 @@ def waiting_notice(doc: dict) -> str:
     obligation = label(activity.get("kewajiban_lingkungan") or "UKL_UPL")
     approval = "SKKL" if activity.get("kewajiban_lingkungan") == "AMDAL" else "PKPLH"
     kbli = activity.get("kbli") or ""
-    return bi(f"Belum berlaku. Langkah berikutnya: ajukan persetujuan lingkungan ({obligation}) untuk kegiatan "
-              f"KBLI {kbli} kepada dinas lingkungan hidup. Setelah {approval} terbit, sampaikan nomornya kepada "
-              "DPMPTSP; setelah petugas mencatatnya, Sertifikat Standar ini berlaku.",
-              f"Not yet in force. Next step: apply for the environmental approval ({obligation}) for activity "
-              f"KBLI {kbli} at the environment agency. Once the {approval} is issued, give its number to the "
-              "licensing office (DPMPTSP); once an officer records it, this standard certificate is in force.")
+    return gettext("Belum berlaku. Langkah berikutnya: ajukan persetujuan lingkungan ({obligation}) "
+                   "untuk kegiatan KBLI {kbli} kepada dinas lingkungan hidup. Setelah {approval} "
+                   "terbit, sampaikan nomornya kepada DPMPTSP; setelah petugas mencatatnya, "
+                   "Sertifikat Standar ini berlaku.").format(obligation=obligation, kbli=kbli, approval=approval)
 
 
 def public_activities(content: dict) -> dict:

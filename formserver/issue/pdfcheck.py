@@ -24,7 +24,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from ..i18n import Bi
+from ..i18n import lazy_gettext
 from . import signing
 from .keyring import office_certificates
 
@@ -34,35 +34,20 @@ MAX_BYTES = 5 * 1024 * 1024  # our documents are about 100 KB; a scan of one is 
 CODE_IN_TEXT = re.compile(rf"/verifikasi/([A-Za-z0-9_-]{{1,64}}\.[A-Za-z0-9_-]{{{signing.SIGNATURE_CHARS}}})")
 
 REASONS = {
-    "UNSIGNED": Bi("Berkas ini tidak memiliki tanda tangan elektronik. Setiap dokumen asli dari layanan ini "
-                   "ditandatangani secara elektronik; berkas ini kemungkinan tiruan.",
-                   "This file has no electronic signature. Every genuine document from this service is signed "
-                   "electronically; this file is probably a copy made to look like one."),
-    "SIGNATURE_BROKEN": Bi("Tanda tangan elektronik berkas ini rusak: isi yang ditandatangani telah diubah.",
-                           "The file's electronic signature is broken: the signed content has been changed."),
-    "UNTRUSTED": Bi("Berkas ini ditandatangani, tetapi bukan dengan sertifikat elektronik kantor penerbit.",
-                    "The file is signed, but not with the issuing office's certificate."),
-    "MODIFIED": Bi("Berkas ini diubah setelah ditandatangani (misalnya ditambah anotasi, komentar, isian atau "
-                   "teks). Yang tampil di layar mungkin bukan isi dokumen yang diterbitkan.",
-                   "The file was changed after it was signed (for example an annotation, comment, form field or "
-                   "text was added). What a reader shows may not be the issued document."),
-    "UNKNOWN": Bi("Berkas ini tidak menunjuk dokumen yang diterbitkan oleh layanan ini.",
-                  "The file does not point to a document issued by this service."),
-    "MISMATCH": Bi("Isi berkas yang ditandatangani tidak sama dengan dokumen yang diterbitkan dengan nomor ini.",
-                   "The signed content of the file is not the document issued under this number."),
-    "ALTERED": Bi("Data dokumen di server tidak cocok dengan tanda tangannya. Hubungi DPMPTSP.",
-                  "The document's data on the server does not match its signature. Contact the licensing office."),
-    "REVOKED": Bi("Dokumen ini asli, tetapi telah dicabut dan tidak berlaku.",
-                  "This document is genuine, but it has been revoked and is not in force."),
-    "SUPERSEDED": Bi("Dokumen ini asli, tetapi telah digantikan oleh dokumen yang lebih baru dan tidak berlaku.",
-                     "This document is genuine, but it has been superseded by a newer one and is not in force."),
-    "MENUNGGU_PERSETUJUAN_LINGKUNGAN": Bi("Dokumen ini asli, tetapi belum berlaku: menunggu persetujuan lingkungan.",
-                                          "This document is genuine, but not yet in force: it waits for the "
-                                          "environmental approval."),
-    "VALID": Bi("Berkas ini adalah dokumen asli yang ditandatangani kantor penerbit, tidak diubah sejak "
-                "ditandatangani, dan dokumennya berlaku.",
-                "This file is the genuine document signed by the issuing office, unchanged since it was signed, "
-                "and the document is in force."),
+    "UNSIGNED": lazy_gettext("Berkas ini tidak memiliki tanda tangan elektronik. Setiap dokumen asli dari layanan ini "
+                   "ditandatangani secara elektronik; berkas ini kemungkinan tiruan."),
+    "SIGNATURE_BROKEN": lazy_gettext("Tanda tangan elektronik berkas ini rusak: isi yang ditandatangani telah diubah."),
+    "UNTRUSTED": lazy_gettext("Berkas ini ditandatangani, tetapi bukan dengan sertifikat elektronik kantor penerbit."),
+    "MODIFIED": lazy_gettext("Berkas ini diubah setelah ditandatangani (misalnya ditambah anotasi, komentar, isian atau "
+                   "teks). Yang tampil di layar mungkin bukan isi dokumen yang diterbitkan."),
+    "UNKNOWN": lazy_gettext("Berkas ini tidak menunjuk dokumen yang diterbitkan oleh layanan ini."),
+    "MISMATCH": lazy_gettext("Isi berkas yang ditandatangani tidak sama dengan dokumen yang diterbitkan dengan nomor ini."),
+    "ALTERED": lazy_gettext("Data dokumen di server tidak cocok dengan tanda tangannya. Hubungi DPMPTSP."),
+    "REVOKED": lazy_gettext("Dokumen ini asli, tetapi telah dicabut dan tidak berlaku."),
+    "SUPERSEDED": lazy_gettext("Dokumen ini asli, tetapi telah digantikan oleh dokumen yang lebih baru dan tidak berlaku."),
+    "MENUNGGU_PERSETUJUAN_LINGKUNGAN": lazy_gettext("Dokumen ini asli, tetapi belum berlaku: menunggu persetujuan lingkungan."),
+    "VALID": lazy_gettext("Berkas ini adalah dokumen asli yang ditandatangani kantor penerbit, tidak diubah sejak "
+                "ditandatangani, dan dokumennya berlaku."),
 }
 # the order in which failed checks decide the one status reported
 FAILURES = ("UNSIGNED", "SIGNATURE_BROKEN", "UNTRUSTED", "MODIFIED", "UNKNOWN", "MISMATCH")
@@ -77,7 +62,7 @@ class PdfCheck:
     valid: bool
     status: str
     number: str | None = None
-    reasons: list = field(default_factory=list)    # Bi texts, the deciding one first
+    reasons: list = field(default_factory=list)    # LazyText texts, the deciding one first
     document: dict | None = None
 
 

@@ -6,7 +6,7 @@ import io
 from jinja2 import TemplateSyntaxError
 
 from ..definition.check import Problem
-from ..i18n import bi
+from ..i18n import gettext
 
 FLAG_COLUMNS = ["kode_awalan", "perizinan_tunggal", "sumber"]
 
@@ -22,14 +22,14 @@ def template_problems(variant) -> list[Problem]:
         at = f"templates/{path.name}"
         if not (TEMPLATE_DIR / path.name).is_file() or path.suffix != ".html":
             shipped = ", ".join(sorted(p.name for p in TEMPLATE_DIR.glob("*.html")))
-            problems.append(Problem(at, bi(f"Tidak menggantikan templat dokumen mana pun (yang ada: {shipped}).",
-                                           f"Replaces no document template (there are: {shipped}).")))
+            problems.append(Problem(at, gettext("Tidak menggantikan templat dokumen mana pun (yang "
+                                                "ada: {shipped}).").format(shipped=shipped)))
             continue
         try:
             env.get_template(path.name)
         except TemplateSyntaxError as error:
-            problems.append(Problem(at, bi(f"Templat tidak dapat dibaca, baris {error.lineno}: {error.message}",
-                                           f"The template cannot be read, line {error.lineno}: {error.message}")))
+            problems.append(Problem(at, gettext("Templat tidak dapat dibaca, baris {lineno}: {message}").format(
+                                            lineno=error.lineno, message=error.message)))
     return problems
 
 
@@ -42,15 +42,14 @@ def _lingkungan_problems(path) -> list[str]:
         return error.problems
     missing = sorted(set(lingkungan.shipped().levels()) - set(table.levels()))
     if missing:  # the forms' questions name these levels
-        return [bi(f"Parameter yang dipakai formulir tidak ada: {', '.join(missing)}",
-                   f"Parameters the forms ask are missing: {', '.join(missing)}")]
+        return [gettext("Parameter yang dipakai formulir tidak ada: {join}").format(join=', '.join(missing))]
     return []
 
 
 def _flag_problems(path) -> list[str]:
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     if not rows or [c.strip() for c in rows[0]] != FLAG_COLUMNS:
-        return [bi(f"Baris judul harus {','.join(FLAG_COLUMNS)}", f"The header must be {','.join(FLAG_COLUMNS)}")]
+        return [gettext("Baris judul harus {join}").format(join=','.join(FLAG_COLUMNS))]
     problems = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -58,8 +57,8 @@ def _flag_problems(path) -> list[str]:
         prefix, flag, source = ([c.strip() for c in row] + ["", "", ""])[:3] if len(row) == 3 else ("", "", "")
         if len(row) != 3 or not (prefix.isdigit() and 1 <= len(prefix) <= 5) or flag.lower() not in ("ya", "tidak") \
                 or not source:
-            problems.append(bi(f"baris {n}: perlu kode_awalan (1–5 angka), perizinan_tunggal (ya/tidak) dan sumber",
-                               f"line {n}: needs kode_awalan (1 to 5 digits), perizinan_tunggal (ya/tidak) and sumber"))
+            problems.append(gettext("baris {n}: perlu kode_awalan (1–5 angka), perizinan_tunggal "
+                                    "(ya/tidak) dan sumber").format(n=n))
     return problems
 
 
@@ -83,11 +82,11 @@ def reference_problems(variant) -> list[Problem]:
         at = f"reference/{path.name}"
         check = CHECKS.get(path.name)
         if check is None:
-            problems.append(Problem(at, bi(f"Data referensi ini tidak dapat diganti varian (yang dapat: {', '.join(CHECKS)}).",
-                                           f"A variant cannot replace this reference data (it can: {', '.join(CHECKS)}).")))
+            problems.append(Problem(at, gettext("Data referensi ini tidak dapat diganti varian (yang "
+                                                "dapat: {join}).").format(join=', '.join(CHECKS))))
             continue
         try:
             problems += [Problem(at, str(m)) for m in check(path)]
         except (OSError, UnicodeDecodeError, ValueError) as error:
-            problems.append(Problem(at, bi(f"Berkas tidak dapat dibaca: {error}", f"The file cannot be read: {error}")))
+            problems.append(Problem(at, gettext("Berkas tidak dapat dibaca: {error}").format(error=error)))
     return problems

@@ -35,8 +35,8 @@ def _address(identity: dict) -> str:
 
 def signature(identity: dict) -> str:
     """The signature lines of the office's e-mails: name, parent government, address, contacts, motto."""
-    from ..i18n import bi
-    contacts = [f"{bi('Telepon/WhatsApp', 'Phone/WhatsApp')} {identity['phone']}" if identity.get("phone") else "",
+    from ..i18n import gettext
+    contacts = [f"{gettext('Telepon/WhatsApp')} {identity['phone']}" if identity.get("phone") else "",
                 identity.get("email") or "", identity.get("website") or ""]
     lines = [identity.get("name"), identity.get("parent_line"),
              _address(identity),

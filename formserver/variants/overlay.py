@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from ..definition.check import Problem
-from ..i18n import bi
+from ..i18n import gettext
 from .texts import markup_problems
 
 # the texts an operation may set, per target (the definition's own property names)
@@ -77,17 +77,15 @@ def _missing_field(definition: dict, op: dict) -> str:
     elsewhere = field_keys(definition).get(path.split(".")[-1])
     hint = ""
     if elsewhere and elsewhere != path:
-        hint = bi(f" Maksud Anda '{elsewhere}'?", f" Did you mean '{elsewhere}'?")
-    where = bi(f" pada langkah '{step}'", f" in step '{step}'") if step else ""
-    return bi(f"Formulir dasar tidak lagi mempunyai isian '{path}'{where}.",
-              f"The base form no longer has the field '{path}'{where}.") + hint
+        hint = gettext(" Maksud Anda '{elsewhere}'?").format(elsewhere=elsewhere)
+    where = gettext(" pada langkah '{step}'").format(step=step) if step else ""
+    return gettext("Formulir dasar tidak lagi mempunyai isian '{path}'{where}.").format(path=path, where=where) + hint
 
 
 def _target(definition: dict, op: dict) -> tuple[dict | None, str | None]:
     """(the field addressed by ``step``/``field``, or None with the reason)."""
     if op.get("step") is not None and _step(definition, op["step"]) is None:
-        return None, bi(f"Formulir dasar tidak lagi mempunyai langkah '{op['step']}'.",
-                        f"The base form no longer has the step '{op['step']}'.")
+        return None, gettext("Formulir dasar tidak lagi mempunyai langkah '{step}'.").format(step=op['step'])
     place = locate(definition, op["field"], op.get("step"))
     if place is None:
         return None, _missing_field(definition, op)
@@ -162,9 +160,9 @@ def _locale_problems(texts: dict, ctx: Context) -> list[tuple[str, str]]:
     for prop, value in texts.items():
         for locale in value:
             if locale not in ctx.locales:
-                found.append((f"/set/{prop}/{locale}", bi(
-                    f"Bahasa '{locale}' tidak ditawarkan server ini (tersedia: {', '.join(ctx.locales)}).",
-                    f"The locale '{locale}' is not offered by this server (offered: {', '.join(ctx.locales)}).")))
+                found.append((f"/set/{prop}/{locale}", gettext(
+                    "Bahasa '{locale}' tidak ditawarkan "
+                                                               "server ini (tersedia: {join}).").format(locale=locale, join=', '.join(ctx.locales))))
     return found
 
 
@@ -176,29 +174,27 @@ class SetTexts(Operation):
     def _holder(self, definition: dict, op: dict) -> tuple[dict | None, tuple, str | None]:
         if "field" not in op:
             if "option" in op:
-                return None, (), bi("'option' memerlukan 'field'.", "'option' needs 'field'.")
+                return None, (), gettext("'option' memerlukan 'field'.")
             if op.get("step") is None:
                 return definition, FORM_TEXTS, None
             step = _step(definition, op["step"])
             if step is None:
-                return None, (), bi(f"Formulir dasar tidak lagi mempunyai langkah '{op['step']}'.",
-                                    f"The base form no longer has the step '{op['step']}'.")
+                return None, (), gettext("Formulir dasar tidak lagi mempunyai langkah '{step}'.").format(step=op['step'])
             return step, STEP_TEXTS, None
         field, reason = _target(definition, op)
         if field is None or "option" not in op:
             return field, FIELD_TEXTS, reason
         option = next((o for o in field.get("options") or [] if _same(o.get("value"), op["option"])), None)
         if option is None:
-            return None, (), bi(f"Isian '{op['field']}' tidak mempunyai pilihan {json.dumps(op['option'])}.",
-                                f"The field '{op['field']}' has no option {json.dumps(op['option'])}.")
+            return None, (), gettext("Isian '{field}' tidak mempunyai pilihan {dumps}.").format(field=op['field'], dumps=json.dumps(op['option']))
         return option, OPTION_TEXTS, None
 
     def problems(self, definition, op, ctx):
         holder, allowed, reason = self._holder(definition, op)
         if holder is None:
             return [("/field" if "field" in op else "/step", reason)]
-        found = [(f"/set/{prop}", bi(f"Teks '{prop}' tidak dapat diubah di sini; yang dapat: {', '.join(allowed)}.",
-                                     f"The text '{prop}' cannot be set here; these can: {', '.join(allowed)}."))
+        found = [(f"/set/{prop}", gettext("Teks '{prop}' tidak dapat diubah di sini; yang dapat: {join}.").format(
+                                      prop=prop, join=', '.join(allowed)))
                  for prop in op["set"] if prop not in allowed]
         return found + _locale_problems(op["set"], ctx)
 
@@ -221,21 +217,18 @@ def _value_problem(field: dict, value, ctx: Context, path: str) -> str | None:
         if any(_same(o.get("value"), value) for o in field["options"]):
             return None
         offered = ", ".join(json.dumps(o.get("value")) for o in field["options"])
-        return bi(f"{json.dumps(value)} bukan pilihan isian '{path}' pada formulir dasar (pilihannya: {offered}).",
-                  f"{json.dumps(value)} is not a choice of the field '{path}' in the base form (its choices: {offered}).")
+        return gettext("{dumps} bukan pilihan isian '{path}' pada formulir dasar (pilihannya: {offered}).").format(
+                   dumps=json.dumps(value), path=path, offered=offered)
     if isinstance(field.get("source"), dict):
         source = field["source"]
         known = ctx.reference_value(source, value)
         if known is None:
-            return bi(f"Nilai data referensi '{source.get('reference')}' tingkat '{source.get('level')}' tidak dapat "
-                      "diperiksa, jadi tidak dapat dibatasi.",
-                      f"The values of the reference set '{source.get('reference')}' level '{source.get('level')}' "
-                      "cannot be checked, so they cannot be restricted.")
+            return gettext("Nilai data referensi '{reference}' tingkat '{level}' tidak dapat "
+                           "diperiksa, jadi tidak dapat dibatasi.").format(reference=source.get('reference'), level=source.get('level'))
         if not known:
-            return bi(f"{json.dumps(value)} tidak ada di data referensi '{source.get('reference')}' tingkat "
-                      f"'{source.get('level')}' (isian '{path}').",
-                      f"{json.dumps(value)} is not in the reference set '{source.get('reference')}' level "
-                      f"'{source.get('level')}' (field '{path}').")
+            return gettext("{dumps} tidak ada di data referensi '{reference}' tingkat '{level}' "
+                           "(isian '{path}').").format(
+                       dumps=json.dumps(value), reference=source.get('reference'), level=source.get('level'), path=path)
     return None
 
 
@@ -246,13 +239,12 @@ class SetDefault(FieldOperation):
 
     def field_problems(self, definition, field, op, ctx):
         if not _answer_field(field):
-            return [("/field", bi(f"Isian '{op['field']}' ({field.get('type')}) tidak mempunyai jawaban untuk diisi awal.",
-                                  f"The field '{op['field']}' ({field.get('type')}) has no answer to suggest."))]
+            return [("/field", gettext("Isian '{field}' ({type}) tidak mempunyai jawaban untuk diisi awal.").format(
+                                   field=op['field'], type=field.get('type')))]
         problem = _value_problem(field, op["value"], ctx, op["field"])
         only = (field.get("source") or {}).get("only")
         if problem is None and only is not None and not any(_same(v, op["value"]) for v in only):
-            problem = bi(f"{json.dumps(op['value'])} berada di luar pilihan yang dibatasi.",
-                         f"{json.dumps(op['value'])} is outside the restricted choices.")
+            problem = gettext("{dumps} berada di luar pilihan yang dibatasi.").format(dumps=json.dumps(op['value']))
         return [("/value", problem)] if problem else []
 
     def change(self, field, op):
@@ -266,8 +258,7 @@ class Restrict(FieldOperation):
 
     def field_problems(self, definition, field, op, ctx):
         if not isinstance(field.get("options"), list) and not isinstance(field.get("source"), dict):
-            return [("/field", bi(f"Isian '{op['field']}' bukan pilihan; tidak ada yang dapat dibatasi.",
-                                  f"The field '{op['field']}' is not a choice; there is nothing to restrict."))]
+            return [("/field", gettext("Isian '{field}' bukan pilihan; tidak ada yang dapat dibatasi.").format(field=op['field']))]
         found = []
         for i, value in enumerate(op["values"]):
             problem = _value_problem(field, value, ctx, op["field"])
@@ -283,10 +274,9 @@ class Restrict(FieldOperation):
         allowed = ((parent_field.field.get("source") or {}).get("only")) if parent_field else None
         if not allowed:
             return []
-        return [(f"/values/{i}", bi(f"{json.dumps(value)} berada di bawah {json.dumps(owner)}, yang tidak termasuk "
-                                    f"pilihan isian '{parent}' yang dibatasi.",
-                                    f"{json.dumps(value)} is under {json.dumps(owner)}, which the restricted "
-                                    f"field '{parent}' does not offer."))
+        return [(f"/values/{i}", gettext("{dumps} berada di bawah {dumps_2}, yang tidak termasuk "
+                                         "pilihan isian '{parent}' yang dibatasi.").format(
+                                     dumps=json.dumps(value), dumps_2=json.dumps(owner), parent=parent))
                 for i, value in enumerate(op["values"])
                 if (owner := ctx.reference_parent(source, value)) is not None
                 and not any(_same(owner, a) for a in allowed)]
@@ -311,8 +301,7 @@ class AddField(Operation):
             return place.siblings, place.index + 1, None
         step = _step(definition, op["step"])
         if step is None:
-            return None, 0, bi(f"Formulir dasar tidak lagi mempunyai langkah '{op['step']}'.",
-                               f"The base form no longer has the step '{op['step']}'.")
+            return None, 0, gettext("Formulir dasar tidak lagi mempunyai langkah '{step}'.").format(step=op['step'])
         return step.setdefault("fields", []), len(step["fields"]), None
 
     def problems(self, definition, op, ctx):
@@ -325,9 +314,9 @@ class AddField(Operation):
         for f in new:
             key = f.get("key") if isinstance(f, dict) else None
             if key in keys:
-                found.append(("/field/key", bi(
-                    f"Kunci '{key}' sudah dipakai formulir dasar ('{keys[key]}'); isian baru memerlukan kunci baru.",
-                    f"The key '{key}' is used by the base form already ('{keys[key]}'); a new field needs a new key.")))
+                found.append(("/field/key", gettext(
+                    "Kunci '{key}' sudah dipakai formulir dasar "
+                                                    "('{value}'); isian baru memerlukan kunci baru.").format(key=key, value=keys[key])))
         return found
 
     def apply(self, definition, op):
@@ -349,10 +338,8 @@ class Hide(FieldOperation):
 
     def field_problems(self, definition, field, op, ctx):
         if field.get("required") or field.get("required_if") is not None or field.get("min_items"):
-            return [("/field", bi(f"Isian '{op['field']}' wajib pada formulir dasar; hanya isian opsional yang dapat "
-                                  "disembunyikan.",
-                                  f"The field '{op['field']}' is required by the base form; only optional fields can be "
-                                  "hidden."))]
+            return [("/field", gettext("Isian '{field}' wajib pada formulir dasar; hanya isian "
+                                       "opsional yang dapat disembunyikan.").format(field=op['field']))]
         return []
 
     def change(self, field, op):
@@ -388,8 +375,7 @@ def _run(base: dict, ops: list, pointer: str, ctx: Context) -> tuple[dict, list[
         at = f"{pointer}/{i}"
         kind = OPERATIONS.get(op.get("op")) if isinstance(op, dict) else None
         if kind is None:
-            problems.append(Problem(at, bi(f"Operasi tidak dikenal; gunakan {', '.join(OPERATIONS)}.",
-                                           f"Unknown operation; use {', '.join(OPERATIONS)}.")))
+            problems.append(Problem(at, gettext("Operasi tidak dikenal; gunakan {join}.").format(join=', '.join(OPERATIONS))))
             continue
         found = [("/set" + p, m) for p, m in markup_problems(op.get("set") or {})]
         found += [("/field" + p, m) for p, m in markup_problems(op["field"])] if isinstance(op.get("field"), dict) else []

@@ -12,7 +12,7 @@ import logging
 import threading
 
 from ..definition.check import Problem
-from ..i18n import bi
+from ..i18n import gettext
 from .identity import office_of, service_standard
 from .overlay import effective
 from .variant import DEFAULT_VARIANT, Variant, read_variant, validate_overlay
@@ -90,8 +90,7 @@ class RunningVariant:
         problems = validate_overlay(doc, base_definitions, self.references, self.locales,
                                     check_definition=self.check_definition)
         if not problems and doc.get("name") != self.name:
-            problems = [Problem("/name", bi(f"Server ini menjalankan varian '{self.name}'.",
-                                            f"This server runs the variant '{self.name}'."))]
+            problems = [Problem("/name", gettext("Server ini menjalankan varian '{name}'.").format(name=self.name))]
         if not problems:
             with self._lock:
                 self.variant = Variant(self.name, doc, root if root is not None else self.variant.root,

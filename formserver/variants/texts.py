@@ -2,7 +2,7 @@
 document escapes them anyway."""
 import re
 
-from ..i18n import bi
+from ..i18n import gettext
 
 # "<" opens every tag; the rest would be script in an attribute or a link, should a text ever reach one unescaped
 MARKUP = re.compile(r"<|javascript\s*:|vbscript\s*:|data\s*:\s*text/html|\bon[a-z]+\s*=", re.IGNORECASE)
@@ -20,8 +20,7 @@ def markup_problems(value, pointer: str = "") -> list[tuple[str, str]]:
     if isinstance(value, str):
         match = MARKUP.search(value)
         if match:
-            return [(pointer, bi(f"Teks tidak boleh berisi markup atau skrip ({match.group(0)!r}); tulis teks biasa.",
-                                 f"A text must not carry markup or script ({match.group(0)!r}); write plain text."))]
+            return [(pointer, gettext("Teks tidak boleh berisi markup atau skrip ({group!r}); tulis teks biasa.").format(group=match.group(0)))]
         return []
     if isinstance(value, dict):
         return [p for k, v in value.items() if k not in NOT_TEXT for p in markup_problems(v, f"{pointer}/{_escape(k)}")]

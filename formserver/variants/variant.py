@@ -12,7 +12,7 @@ from jsonschema.exceptions import best_match
 
 from ..config import PROJECT_ROOT
 from ..definition.check import Problem
-from ..i18n import bi
+from ..i18n import gettext
 from .images import image_problems, image_type
 from .overlay import effective
 from .texts import markup_problems
@@ -52,7 +52,7 @@ def schema_problems(doc) -> list[Problem]:
             continue
         seen.add(at)
         best = best_match([error])
-        problems.append(Problem(at, bi(f"Format variant.json: {best.message}", f"variant.json format: {best.message}")))
+        problems.append(Problem(at, gettext("Format variant.json: {message}").format(message=best.message)))
     return problems
 
 
@@ -70,13 +70,13 @@ def validate_overlay(variant_doc, base_definitions: dict, references=None, local
     for form_id, ops in (variant_doc.get("forms") or {}).items():
         at = f"/forms/{form_id}"
         if form_id not in base_definitions:
-            problems.append(Problem(at, bi(f"Tidak ada formulir dasar '{form_id}'.", f"There is no base form '{form_id}'.")))
+            problems.append(Problem(at, gettext("Tidak ada formulir dasar '{form_id}'.").format(form_id=form_id)))
             continue
         definition, found = effective(base_definitions[form_id], ops, at, references, locales)
         problems += found
         if not found and check_definition is not None:
-            problems += [Problem(at, bi(f"Definisi hasil overlay tidak sah di {p.pointer or '/'}: {p.message}",
-                                        f"The effective definition is not valid at {p.pointer or '/'}: {p.message}"))
+            problems += [Problem(at, gettext("Definisi hasil overlay tidak sah di {pointer}: {message}").format(
+                                         pointer=p.pointer or '/', message=p.message))
                          for p in check_definition(definition)]
     return problems
 
@@ -134,19 +134,16 @@ def read_variant(name: str, variants_dir: str | Path | None = None) -> Variant:
     root = variant_path(name, variants_dir)
     path = root / VARIANT_FILE
     if not name or "/" in name or name.startswith(".") or not path.is_file():
-        raise VariantError(str(path), [Problem("", bi(f"Varian '{name}' tidak ada ({path} tidak ditemukan).",
-                                                      f"There is no variant '{name}' ({path} not found)."))])
+        raise VariantError(str(path), [Problem("", gettext("Varian '{name}' tidak ada ({path} tidak ditemukan).").format(name=name, path=path))])
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        raise VariantError(str(path), [Problem("", bi(f"Berkas bukan JSON yang sah: {error}",
-                                                      f"The file is not valid JSON: {error}"))]) from None
+        raise VariantError(str(path), [Problem("", gettext("Berkas bukan JSON yang sah: {error}").format(error=error))]) from None
     problems = schema_problems(doc)
     if not problems:
         problems = [Problem("/identity" + p, m) for p, m in markup_problems(doc["identity"])]
         if doc["name"] != name:
-            problems.append(Problem("/name", bi(f"Nama harus '{name}' (nama foldernya).",
-                                                f"The name must be '{name}' (its folder's name).")))
+            problems.append(Problem("/name", gettext("Nama harus '{name}' (nama foldernya).").format(name=name)))
         variant = Variant(name, doc, root)
         problems += file_problems(variant)
     if problems:
@@ -163,8 +160,7 @@ def file_problems(variant: Variant) -> list[Problem]:
             continue
         data = variant.asset(name)
         if data is None:
-            problems.append(Problem(f"/identity/{key}", bi(f"Berkas assets/{name} tidak ada.",
-                                                           f"The file assets/{name} does not exist.")))
+            problems.append(Problem(f"/identity/{key}", gettext("Berkas assets/{name} tidak ada.").format(name=name)))
         else:
             problems += [Problem(f"/identity/{key}", f"assets/{name}: {m}") for m in image_problems(data)]
     from .files import reference_problems, template_problems

@@ -15,7 +15,7 @@ from ..admin.diff import diff
 from ..admin.rules import fields_of, sentence
 from ..compile.fields import FIELD_TYPES, palette
 from ..definition.check import Problem
-from ..i18n import bi, current_locale, text
+from ..i18n import current_locale, gettext, text
 from ..validators import VALIDATOR_ARG_LABELS, VALIDATOR_ARGS, VALIDATOR_LABELS
 from . import services
 from .extensions import actor, csrf
@@ -105,7 +105,7 @@ def _who(actor: str | None) -> str:
             name = display_name(account)
             return f"{account['username']} ({name})" if name else account["username"]
     if actor and actor.startswith("system:"):
-        return bi("sistem (berkas formulir yang dikirim)", "system (shipped form files)")
+        return gettext("sistem (berkas formulir yang dikirim)")
     return actor or "—"
 
 
@@ -119,8 +119,7 @@ def _titled(listed: dict) -> dict:
 def new_draft(form_id):
     source = _version(form_id, _number(request.form.get("dari")))
     record = _versions().create_draft(form_id, source["definition"], actor())
-    flash(bi(f"Draf versi {record['number']} dibuat dari versi {source['version']}.",
-             f"Draft version {record['number']} made from version {source['version']}."))
+    flash(gettext("Draf versi {number} dibuat dari versi {version}.").format(number=record['number'], version=source['version']))
     return redirect(url_for("admin.version", form_id=form_id, number=record["number"]))
 
 
@@ -180,8 +179,7 @@ def change_structure(form_id, number):
         return render_template("admin/version.html", **view), 422
     problems = _save(form_id, number, changed)
     if problems:
-        view = _version_view(form_id, record, notices=[bi("Perubahan tidak disimpan: ada masalah.",
-                                                           "The change was not saved: there are problems.")])
+        view = _version_view(form_id, record, notices=[gettext("Perubahan tidak disimpan: ada masalah.")])
         view["refused"] = problems
         # each also next to its step or field: places are named by key, so the refused definition's hold here too
         for where, found in edit.problems_by_place(changed, problems).items():
@@ -196,12 +194,12 @@ def _structure(definition, verb, target, posted):
     delta = -1 if direction == "naik" else 1
     if verb == "tambah_langkah":
         return edit.add_step(definition, posted.get("step_key"), admin_forms.read_text(posted, "step_title")
-                             or _missing(bi("Isi judul langkah", "Give the step a title")), posted.get("after") or None)
+                             or _missing(gettext("Isi judul langkah")), posted.get("after") or None)
     if verb == "tambah_isian":
         field_type = posted.get("type")
         if field_type not in FIELD_TYPES:
-            raise edit.EditError(bi("Pilih jenis isian", "Choose a field type"))
-        label = admin_forms.read_text(posted, "label") or _missing(bi("Isi label isian", "Give the field a label"))
+            raise edit.EditError(gettext("Pilih jenis isian"))
+        label = admin_forms.read_text(posted, "label") or _missing(gettext("Isi label isian"))
         field = edit.new_field(field_type, posted.get("key"), label)
         where, _, near = posted.get("tempat").partition(":")
         if where == "setelah":
@@ -251,7 +249,7 @@ def step(form_id, number, step_key):
     changes["visible_if"] = rule
     errors = {"visible_if": error} if error else {}
     if changes["title"] is None:
-        errors["title.id"] = bi("Isi judul langkah", "Give the step a title")
+        errors["title.id"] = gettext("Isi judul langkah")
     return _save_or_show(form_id, record, "admin/step.html", errors,
                          lambda: edit.update_step(definition, step_key, changes),
                          lambda new, problems: _step_view(form_id, record, {**spec, **{k: v for k, v in changes.items()}},
@@ -324,7 +322,7 @@ def _save_or_show(form_id, record, template, errors, make, view, done_url):
     problems = _save(form_id, record["version"], new)
     if problems:
         return render_template(template, **view(new, problems)), 422
-    flash(bi("Perubahan disimpan.", "Changes saved."))
+    flash(gettext("Perubahan disimpan."))
     return redirect(done_url)
 
 
@@ -381,8 +379,7 @@ def preview_step(form_id, number, step_key):
     problems = _problems(form_id, record["definition"])
     if problems:
         view = _version_view(form_id, record, problems)
-        view["notices"] = [bi("Pratinjau belum dapat dibuat: perbaiki dulu masalah di bawah.",
-                              "No preview yet: first fix the problems below.")]
+        view["notices"] = [gettext("Pratinjau belum dapat dibuat: perbaiki dulu masalah di bawah.")]
         return render_template("admin/version.html", **view), 422
     svc = services()
     compiled = svc.forms.get(form_id, number)
@@ -446,8 +443,7 @@ def publish(form_id, number):
         except VersionConflict as conflict:
             problems = [Problem("", conflict.message)]
         else:
-            flash(bi(f"Versi {number} diterbitkan. Permohonan baru memakai versi ini.",
-                     f"Version {number} is published. New applications use it."))
+            flash(gettext("Versi {number} diterbitkan. Permohonan baru memakai versi ini.").format(number=number))
             return redirect(url_for("admin.form", form_id=form_id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/publish.html", form_id=form_id, record=record, problems=problems,
@@ -467,10 +463,8 @@ def migrate(form_id):
         except VersionConflict as conflict:
             problems = [Problem("", conflict.message)]
         else:
-            flash(bi(f"{result['moved']} draf dipindahkan ke versi {target}; {result['sent_back']} di antaranya kembali "
-                     "ke langkah yang perlu dilengkapi.",
-                     f"{result['moved']} drafts moved to version {target}; {result['sent_back']} of them go back to a "
-                     "step to complete."))
+            flash(gettext("{moved} draf dipindahkan ke versi {target}; {sent_back} di antaranya "
+                          "kembali ke langkah yang perlu dilengkapi.").format(moved=result['moved'], target=target, sent_back=result['sent_back']))
             return redirect(url_for("admin.form", form_id=form_id))
     return render_template("admin/migrate.html", form_id=form_id, record=record, problems=problems,
                            impact=_versions().impact(form_id, target)), 422 if problems else 200

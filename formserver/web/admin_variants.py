@@ -10,7 +10,7 @@ from ..admin import variants as edit
 from ..admin.preview import sample_answers
 from ..admin.rules import fields_of
 from ..definition.check import Problem
-from ..i18n import bi, text
+from ..i18n import gettext, text
 from ..variant_versions import IMAGE_ROLES, NoSuchVersion, VariantRefused, VersionConflict
 from . import services
 from .admin import _who, form_admins_only, stored_version
@@ -87,8 +87,7 @@ def new_draft(name):
         record = _variants().copy_version(name, int(number), actor())
     except NoSuchVersion:
         abort(404)
-    flash(bi(f"Draf versi {record['number']} dibuat dari versi {number}.",
-             f"Draft version {record['number']} made from version {number}."))
+    flash(gettext("Draf versi {number} dibuat dari versi {number_2}.").format(number=record['number'], number_2=number))
     return redirect(url_for("admin_variants.version", name=name, number=record["number"]))
 
 
@@ -107,7 +106,7 @@ def version(name, number):
     if errors or problems:
         return render_template("admin/variant_version.html",
                                **_version_view(name, record, new, errors, problems, refused=True)), 422
-    flash(bi("Perubahan disimpan.", "Changes saved."))
+    flash(gettext("Perubahan disimpan."))
     return redirect(url_for("admin_variants.version", name=name, number=number))
 
 
@@ -150,7 +149,7 @@ def upload(name, number):
     if problems:
         return render_template("admin/variant_version.html",
                                **_version_view(name, record, identity, problems=problems, refused=True)), 422
-    flash(bi("Gambar disimpan.", "Image saved."))
+    flash(gettext("Gambar disimpan."))
     return redirect(url_for("admin_variants.version", name=name, number=number) + f"#gambar-{role}")
 
 
@@ -227,7 +226,7 @@ def field(name, number, form_id, key):
     if errors or problems:
         return render_template("admin/variant_field.html", **_field_view(
             name, record, form_id, step, path, spec, choices, shown, new_ops, problems, errors)), 422
-    flash(bi("Perubahan disimpan.", "Changes saved."))
+    flash(gettext("Perubahan disimpan."))
     return redirect(url_for("admin_variants.form", name=name, number=number, form_id=form_id) + f"#isian-{key}")
 
 
@@ -292,8 +291,8 @@ def publish(name, number):
         except VersionConflict as conflict:
             problems = [Problem("", conflict.message)]
         else:
-            flash(bi(f"Versi {number} diterbitkan. Halaman, e-mail dan dokumen memakai identitas ini dalam beberapa detik.",
-                     f"Version {number} is published. Pages, e-mails and documents use this identity within seconds."))
+            flash(gettext("Versi {number} diterbitkan. Halaman, e-mail dan dokumen memakai identitas "
+                          "ini dalam beberapa detik.").format(number=number))
             return redirect(url_for("admin_variants.variant", name=name))
     return render_template("admin/variant_publish.html", name=name, record=record, problems=problems), \
         422 if request.method == "POST" else 200

@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from .. import attachments
 from ..accounts import auth
 from ..actions import resend_of
-from ..i18n import bi, text
+from ..i18n import gettext, text
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from . import captcha, services
 from . import schemas as s
@@ -73,8 +73,7 @@ def create_submission(form_id, body):
         doc = services().submissions.create(services().forms.get(form_id), actor(), current_account())
     except AccessDenied as denied:
         if denied.login_needed:
-            return error_response(401, bi("Masuk terlebih dahulu untuk mengisi formulir ini.",
-                                          "Log in first to fill in this form."))
+            return error_response(401, gettext("Masuk terlebih dahulu untuk mengisi formulir ini."))
         return error_response(403, denied.message)
     return jsonify(submission_json(doc)), 201
 
@@ -143,7 +142,7 @@ def put_step(submission_id, step_key, body, headers):
     except Conflict:
         return error_response(409)
     except StepNotReachable as error:
-        return error_response(409, bi("Langkah ini belum dapat diisi.", "This step cannot be filled in yet."),
+        return error_response(409, gettext("Langkah ini belum dapat diisi."),
                               current_step=error.current_step)
     except Locked as locked:
         return error_response(409, locked.message)
@@ -198,7 +197,7 @@ def resend_code(submission_id):
     doc = owned_submission(submission_id)
     again = resend_of(services().submissions.form_of(doc))
     if again is None or not again.waiting(doc) or doc["status"] != "draft":
-        return error_response(409, bi("Belum ada kontak yang perlu diverifikasi.", "There is no contact to verify yet."))
+        return error_response(409, gettext("Belum ada kontak yang perlu diverifikasi."))
     refused = again.send(services(), doc, actor())
     if refused:
         response = error_response(429, refused.message)
@@ -210,8 +209,7 @@ def resend_code(submission_id):
 
 def reset_needed_message() -> str:
     """The account's stored hash is refused: its password must be reset."""
-    return bi("Kata sandi akun ini harus diatur ulang. Pilih \"Lupa kata sandi\" untuk membuat kata sandi baru.",
-              "This account's password must be reset. Choose \"Forgot password\" to set a new one.")
+    return gettext("Kata sandi akun ini harus diatur ulang. Pilih \"Lupa kata sandi\" untuk membuat kata sandi baru.")
 
 
 @bp.post("/auth/login")
@@ -233,21 +231,18 @@ def login(body):
     store, client = services().store, get_remote_address()
     if captcha.enabled() and auth.challenge_needed(store, username, client):
         if not captcha.verify(body.get("challenge_answer"), body.get("challenge_id") or ""):
-            return error_response(401, bi(
+            return error_response(401, gettext(
                 "Jawab tantangan dulu: minta dengan POST /api/v1/auth/challenge, lalu kirim \"challenge_id\" dan "
-                "\"challenge_answer\" bersama log-in.",
-                "Answer a challenge first: ask for one with POST /api/v1/auth/challenge, then send \"challenge_id\" "
-                "and \"challenge_answer\" with the log-in."), challenge_required=True)
+                "\"challenge_answer\" bersama log-in."), challenge_required=True)
     result = auth.login(store, username, password, actor(), client=client)
     if result.reset_needed:
         return error_response(401, reset_needed_message())
     if result.locked:
-        response = error_response(429, bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
-                                          "The account is locked for a while after too many attempts. Try again in 15 minutes."))
+        response = error_response(429, gettext("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit."))
         response.headers["Retry-After"] = str(result.retry_after)
         return response
     if result.account is None:
-        return error_response(401, bi("Nama pengguna atau kata sandi salah.", "The username or password is wrong."),
+        return error_response(401, gettext("Nama pengguna atau kata sandi salah."),
                               challenge_required=captcha.enabled() and auth.challenge_needed(store, username, client))
     start_session(result.account)
     return jsonify({"username": result.account["username"]})

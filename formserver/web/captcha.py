@@ -14,15 +14,15 @@ import time
 from captcha.image import ImageCaptcha
 from flask import abort, current_app, make_response, session, url_for
 
-from ..i18n import Bi, bi
+from ..i18n import gettext, lazy_gettext
 
 # letters that cannot be mistaken for each other
 ALPHABET = "ABCDEFHJKLMNPRTUVWXY3478"
 LENGTH = 5
 LIFETIME = 10 * 60
 _image = ImageCaptcha(width=200, height=70)
-_WORDS = (Bi("nol", "zero"), Bi("satu", "one"), Bi("dua", "two"), Bi("tiga", "three"), Bi("empat", "four"), Bi("lima", "five"),
-          Bi("enam", "six"), Bi("tujuh", "seven"), Bi("delapan", "eight"), Bi("sembilan", "nine"), Bi("sepuluh", "ten"))
+_WORDS = (lazy_gettext("nol"), lazy_gettext("satu"), lazy_gettext("dua"), lazy_gettext("tiga"), lazy_gettext("empat"), lazy_gettext("lima"),
+          lazy_gettext("enam"), lazy_gettext("tujuh"), lazy_gettext("delapan"), lazy_gettext("sembilan"), lazy_gettext("sepuluh"))
 
 
 def enabled() -> bool:
@@ -41,8 +41,7 @@ def question(challenge_id: str) -> str:
     """The text alternative: a sum in words, Indonesian first."""
     _, a, b = _answers(challenge_id)
     first, second = str(_WORDS[a]), str(_WORDS[b])
-    return bi(f"Berapa {first} ditambah {second}? Jawab dengan angka.",
-              f"What is {first} plus {second}? Answer in digits.")
+    return gettext("Berapa {first} ditambah {second}? Jawab dengan angka.").format(first=first, second=second)
 
 
 def new_challenge() -> dict:

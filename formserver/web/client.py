@@ -8,7 +8,7 @@ import json
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_from_directory, url_for
 
-from ..i18n import bi
+from ..i18n import gettext
 from ..reference.browser import kbli_entry, operator_reference, with_bupm
 from ..submissions import Conflict, Locked, StepNotReachable
 from . import schemas as s
@@ -87,10 +87,10 @@ def save_draft(submission_id, step_key, body, headers):
         saved, result = svc.submissions.save_draft(doc, step_key, body["values"], actor())
     except Conflict:
         current = svc.store.get_submission(doc["id"])
-        return error_response(409, bi("Isian ini diubah di tempat lain.", "This form was changed elsewhere."),
+        return error_response(409, gettext("Isian ini diubah di tempat lain."),
                               version=current["version"], values=_step_values(form, step_key, current["data"]))
     except StepNotReachable as error:
-        return error_response(409, bi("Langkah ini belum dapat diisi.", "This step cannot be filled in yet."),
+        return error_response(409, gettext("Langkah ini belum dapat diisi."),
                               current_step=error.current_step)
     except Locked as locked:
         return error_response(409, locked.message)
@@ -112,7 +112,7 @@ pwa = Blueprint("pwa", __name__)
 
 @pwa.get("/manifest.webmanifest")
 def manifest():
-    body = {"name": bi("Perizinan Berusaha UMK", "UMK business licensing"), "short_name": "OSS UMK",
+    body = {"name": gettext("Perizinan Berusaha UMK"), "short_name": "OSS UMK",
             "start_url": url_for("pages.home"), "scope": "/", "display": "standalone", "lang": "id",
             "background_color": "#ffffff", "theme_color": "#1d4ed8",
             "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml",

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from .. import attachments, complaints, roles
-from ..i18n import Bi, bi
+from ..i18n import gettext, lazy_gettext
 from . import schemas as s
 from . import services
 from .contract import operation
@@ -21,10 +21,8 @@ PAGE = 50
 
 def _not_found() -> str:
     # the same words whichever of the two is wrong: the page must not tell which tickets exist
-    return bi("Tidak ada pengaduan dengan nomor tiket dan kontak itu. Periksa keduanya: kontak adalah e-mail atau "
-              "nomor HP yang Anda isi saat mengadu.",
-              "There is no complaint with that ticket number and contact. Check both: the contact is the e-mail "
-              "address or mobile number you gave when you complained.")
+    return gettext("Tidak ada pengaduan dengan nomor tiket dan kontak itu. Periksa keduanya: kontak adalah e-mail atau "
+              "nomor HP yang Anda isi saat mengadu.")
 
 
 @bp.route("/pengaduan/status", methods=["GET", "POST"])
@@ -105,11 +103,11 @@ def _detail(doc: dict, problem: str | None = None, status: int = 200):
 
 CHANGES = {
     "status": (lambda w, doc, form, version, who: w.move(doc, form.get("status", ""), version, who),
-               Bi("Status pengaduan diubah.", "The complaint's status was changed.")),
+               lazy_gettext("Status pengaduan diubah.")),
     "jawab": (lambda w, doc, form, version, who: w.answer(doc, form.get("teks", ""), version, who),
-              Bi("Jawaban disimpan dan dikirim ke pengadu.", "The answer was saved and sent to the complainant.")),
+              lazy_gettext("Jawaban disimpan dan dikirim ke pengadu.")),
     "catatan": (lambda w, doc, form, version, who: w.note(doc, form.get("teks", ""), version, who),
-                Bi("Catatan internal disimpan.", "The internal note was saved.")),
+                lazy_gettext("Catatan internal disimpan.")),
 }
 
 
@@ -121,16 +119,15 @@ def officer_change(submission_id, change):
         abort(404)
     version = request.form.get("version", "")
     if not version.isdigit():
-        return _detail(doc, bi("Muat ulang halaman lalu coba lagi.", "Reload the page and try again."), 400)
+        return _detail(doc, gettext("Muat ulang halaman lalu coba lagi."), 400)
     apply, done = CHANGES[change]
     try:
         apply(_workflow(), doc, request.form, int(version), actor())
     except complaints.WorkflowRefused as refused:
         return _detail(doc, refused.message, 422)
     except complaints.Changed:
-        return _detail(_complaint(submission_id), bi(
-            "Pengaduan ini baru saja diubah petugas lain; periksa lalu coba lagi.",
-            "Another officer changed this complaint just now; check it and try again."), 409)
+        return _detail(_complaint(submission_id), gettext(
+            "Pengaduan ini baru saja diubah petugas lain; periksa lalu coba lagi."), 409)
     flash(str(done))
     return redirect(url_for("complaints.officer_detail", submission_id=submission_id), 303)
 

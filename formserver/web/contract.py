@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 
-from ..i18n import Bi, bi
+from ..i18n import LazyText, gettext, lazy_gettext
 from .errors import error_response
 
 API_PREFIX = "/api/"
@@ -25,12 +25,12 @@ JSON = "application/json"
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 # marshmallow's own messages, in both languages
-REQUIRED = Bi("Wajib diisi.", "Required.")
-NULL = Bi("Tidak boleh kosong (null).", "May not be null.")
-UNKNOWN = Bi("Isian ini tidak dikenal.", "Unknown field.")
-NOT_AN_OBJECT = Bi("Harus berupa objek JSON.", "Must be a JSON object.")
-INVALID = Bi("Nilai tidak sah.", "Not a valid value.")
-CROSS_SITE = Bi("Permintaan dari situs lain ditolak.", "Requests from other sites are refused.")
+REQUIRED = lazy_gettext("Wajib diisi.")
+NULL = lazy_gettext("Tidak boleh kosong (null).")
+UNKNOWN = lazy_gettext("Isian ini tidak dikenal.")
+NOT_AN_OBJECT = lazy_gettext("Harus berupa objek JSON.")
+INVALID = lazy_gettext("Nilai tidak sah.")
+CROSS_SITE = lazy_gettext("Permintaan dari situs lain ditolak.")
 
 
 class RequestSchema(Schema):
@@ -50,7 +50,7 @@ class RequestSchema(Schema):
 def _field_messages(f) -> dict:
     own = {"required": REQUIRED, "null": NULL}
     for key in ("invalid", "invalid_utf8", "too_large"):
-        if key in f.error_messages and not isinstance(f.error_messages[key], Bi):
+        if key in f.error_messages and not isinstance(f.error_messages[key], LazyText):
             own[key] = INVALID
     return own
 
@@ -136,7 +136,7 @@ def read_json():
         abort(error_response(415))
     body = request.get_json(silent=True)  # a body nested too deep raises its own 400 (web/jsonlimits.py)
     if body is None:
-        abort(error_response(400, bi("Badan permintaan bukan JSON yang sah.", "The request body is not valid JSON.")))
+        abort(error_response(400, gettext("Badan permintaan bukan JSON yang sah.")))
     return body
 
 
@@ -150,7 +150,7 @@ def load_body(schema: type, required: bool = True) -> dict:
         return {}
     body = read_json()
     if not isinstance(body, dict):
-        abort(error_response(400, bi("Badan permintaan harus berupa objek JSON.", "The request body must be a JSON object.")))
+        abort(error_response(400, gettext("Badan permintaan harus berupa objek JSON.")))
     try:
         return schema().load(body)
     except ValidationError as error:
@@ -197,6 +197,6 @@ def guard_api_write():
         if op is not None and op.body is not None:
             accepted = op.body_media_types
     if (has_body() or request.headers.get("Content-Type")) and request.mimetype not in accepted:
-        types = bi(" atau ", " or ").join(accepted)
-        return error_response(415, bi(f"Kirim data sebagai {types}.", f"Send the data as {types}."))
+        types = gettext(" atau ").join(accepted)
+        return error_response(415, gettext("Kirim data sebagai {types}.").format(types=types))
     return None

@@ -5,7 +5,7 @@ from werkzeug.routing import PathConverter
 
 from .. import roles
 from ..dates import format_date
-from ..i18n import bi
+from ..i18n import gettext
 from ..issue import issuance, pdfcheck, signing
 from ..issue.issuance import WAITING, mask_name
 from ..submissions import Conflict, Locked, StepNotReachable
@@ -50,16 +50,12 @@ def document_notice(doc: dict) -> str | None:
     status = doc["status"]
     if status == "REVOKED":
         revoked = doc.get("revoked") or {}
-        return bi(f"Dicabut pada {format_date(revoked.get('at'))}. Alasan: {revoked.get('reason') or '-'}. "
-                  "Dokumen ini tidak berlaku lagi.",
-                  f"Revoked on {format_date(revoked.get('at'))}. Reason: {revoked.get('reason') or '-'}. "
-                  "This document is no longer in force.")
+        return gettext("Dicabut pada {format_date}. Alasan: {reason}. Dokumen ini tidak berlaku lagi.").format(
+                   format_date=format_date(revoked.get('at')), reason=revoked.get('reason') or '-')
     if status == "SUPERSEDED":
         superseded = doc.get("superseded") or {}
-        return bi(f"Digantikan oleh dokumen {superseded.get('by_number', '')} pada "
-                  f"{format_date(superseded.get('at'))}. Gunakan dokumen pengganti itu.",
-                  f"Superseded by document {superseded.get('by_number', '')} on "
-                  f"{format_date(superseded.get('at'))}. Use that document instead.")
+        return gettext("Digantikan oleh dokumen {by_number} pada {format_date}. Gunakan dokumen pengganti itu.").format(
+                   by_number=superseded.get('by_number', ''), format_date=format_date(superseded.get('at')))
     if status in (WAITING, "WAITING"):
         return issuance.waiting_notice(doc)
     return None
@@ -97,8 +93,7 @@ def submit(submission_id, body):
         except (StepNotReachable, Conflict, Locked):
             doc = owned_submission(submission_id)  # another request submitted it meanwhile
             if doc["status"] == "draft":
-                return error_response(409, bi("Lengkapi semua langkah sebelum menerbitkan.",
-                                              "Complete every step before issuing."),
+                return error_response(409, gettext("Lengkapi semua langkah sebelum menerbitkan."),
                                       current_step=svc.submissions.first_open_step(doc, svc.submissions.state(doc)))
         else:
             if not result.ok:
@@ -107,7 +102,7 @@ def submit(submission_id, body):
     # an issuance that was interrupted (or runs in another request now) is finished here: idempotent
     doc = svc.submissions.complete(doc, actor())
     if not doc["meta"].get("nib"):
-        return error_response(409, bi("Formulir ini tidak menerbitkan dokumen.", "This form issues no documents."))
+        return error_response(409, gettext("Formulir ini tidak menerbitkan dokumen."))
     return jsonify(issuance_json(doc))
 
 
@@ -180,8 +175,7 @@ class UploadProblem(Exception):
 
 
 def _too_large() -> UploadProblem:
-    return UploadProblem(413, bi(f"Berkas terlalu besar: paling besar {pdfcheck.MAX_BYTES // (1024 * 1024)} MB.",
-                                 f"The file is too large: at most {pdfcheck.MAX_BYTES // (1024 * 1024)} MB."))
+    return UploadProblem(413, gettext("Berkas terlalu besar: paling besar {value} MB.").format(value=pdfcheck.MAX_BYTES // (1024 * 1024)))
 
 
 def _uploaded_pdf(check_csrf: bool = False) -> bytes:
@@ -196,13 +190,12 @@ def _uploaded_pdf(check_csrf: bool = False) -> bytes:
     except RequestEntityTooLarge:
         raise _too_large() from None
     if upload is None or not upload.filename:
-        raise UploadProblem(400, bi("Pilih berkas PDF yang akan diperiksa.", "Choose the PDF file to check."))
+        raise UploadProblem(400, gettext("Pilih berkas PDF yang akan diperiksa."))
     data = upload.read(pdfcheck.MAX_BYTES + 1)
     if len(data) > pdfcheck.MAX_BYTES:
         raise _too_large()
     if b"%PDF-" not in data[:1024]:  # where PDF readers look for the header
-        raise UploadProblem(422, bi("Berkas ini bukan PDF. Unggah berkas PDF dokumen perizinan.",
-                                    "This file is not a PDF. Upload the licence document's PDF file."))
+        raise UploadProblem(422, gettext("Berkas ini bukan PDF. Unggah berkas PDF dokumen perizinan."))
     return data
 
 
@@ -211,8 +204,7 @@ def _check_upload(check_csrf: bool = False) -> pdfcheck.PdfCheck:
     try:
         return pdfcheck.check_pdf(data, services().issuer)
     except pdfcheck.NotAPdf:
-        raise UploadProblem(422, bi("Berkas PDF ini rusak, terkunci sandi atau tidak dapat dibaca.",
-                                    "This PDF file is damaged, password-protected or cannot be read.")) from None
+        raise UploadProblem(422, gettext("Berkas PDF ini rusak, terkunci sandi atau tidak dapat dibaca.")) from None
 
 
 def _check_json(result: pdfcheck.PdfCheck) -> dict:

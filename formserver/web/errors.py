@@ -5,22 +5,22 @@ from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..i18n import bi
+from ..i18n import gettext
 
 log = logging.getLogger("formserver.web")
 
 
 def _messages():
     return {
-        400: bi("Permintaan tidak dapat dibaca.", "The request could not be read."),
-        403: bi("Permintaan ini tidak diizinkan.", "This request is not allowed."),
-        404: bi("Halaman atau data tidak ditemukan.", "Page or record not found."),
-        405: bi("Metode ini tidak didukung di alamat ini.", "This method is not supported here."),
-        409: bi("Data telah berubah. Muat ulang lalu coba lagi.", "The data has changed. Reload and try again."),
-        413: bi("Data yang dikirim terlalu besar.", "The data sent is too large."),
-        415: bi("Kirim data sebagai application/json.", "Send the data as application/json."),
-        429: bi("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.", "Too many attempts. Wait a moment and try again."),
-        500: bi("Terjadi kesalahan pada server. Coba lagi nanti.", "Something went wrong on the server. Try again later."),
+        400: gettext("Permintaan tidak dapat dibaca."),
+        403: gettext("Permintaan ini tidak diizinkan."),
+        404: gettext("Halaman atau data tidak ditemukan."),
+        405: gettext("Metode ini tidak didukung di alamat ini."),
+        409: gettext("Data telah berubah. Muat ulang lalu coba lagi."),
+        413: gettext("Data yang dikirim terlalu besar."),
+        415: gettext("Kirim data sebagai application/json."),
+        429: gettext("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        500: gettext("Terjadi kesalahan pada server. Coba lagi nanti."),
     }
 
 
@@ -30,7 +30,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, message: str | None = None, **extra):
     """The response for an error status, JSON or HTML by path."""
-    message = message or _messages().get(status) or bi("Permintaan tidak dapat diproses.", "The request cannot be processed.")
+    message = message or _messages().get(status) or gettext("Permintaan tidak dapat diproses.")
     if wants_json():
         return make_response(jsonify({"error": message, **extra}), status)
     return make_response(render_template("error.html", status=status, message=message), status)
@@ -39,8 +39,7 @@ def error_response(status: int, message: str | None = None, **extra):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_response(400, bi("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.",
-                                      "This form has expired or is not valid. Reload the page and send it again."))
+        return error_response(400, gettext("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

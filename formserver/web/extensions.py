@@ -229,7 +229,7 @@ def init_app(app) -> None:
     compress.init_app(app)
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FieldTemplates()])
-    app.jinja_env.globals.update(bi=i18n.bi, text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,
+    app.jinja_env.globals.update(text=i18n.text, current_locale=i18n.current_locale.get, label=labels.label,
                                  lookup_url=lookup_url, site_office=current_office, language_links=language_links)
     # the same filters as the documents' (issue/render.py): codes as words, dates in WIB
     app.jinja_env.filters.update(label=labels.label, tanggal=dates.format_date, tanggal_waktu=dates.format_datetime)

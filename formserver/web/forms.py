@@ -4,7 +4,7 @@ import re
 from flask import get_flashed_messages
 
 from ..actions import RESENDS
-from ..i18n import bi, text
+from ..i18n import gettext, text
 from ..labels import label
 from ..state import EMPTY
 from .jsonlimits import MAX_DEPTH
@@ -90,7 +90,7 @@ def answer_rows(fields, state, holder: dict, prefix: str = "") -> list[dict]:
             rows.extend(answer_rows(f.children, state, holder, prefix))
             continue
         shown = _display(f, holder.get(f.key), field_state.options)
-        rows.append({"key": path, "label": text(f.spec.get("label")), "value": shown or bi("Tidak diisi", "Not given"),
+        rows.append({"key": path, "label": text(f.spec.get("label")), "value": shown or gettext("Tidak diisi"),
                      "changeable": f.input is not None})  # computed and read-only answers have nothing to change
     return rows
 

@@ -11,7 +11,7 @@ import re
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
-from ..i18n import bi
+from ..i18n import gettext
 
 MAX_DEPTH = 64
 STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -23,8 +23,8 @@ class TooDeep(BadRequest):
 
     def __init__(self):
         super().__init__()
-        self.formserver_message = bi(f"Data JSON bersarang terlalu dalam (paling banyak {MAX_DEPTH} tingkat).",
-                                     f"The JSON data is nested too deeply (at most {MAX_DEPTH} levels).")
+        self.formserver_message = gettext("Data JSON bersarang terlalu dalam (paling banyak "
+                                          "{max_depth} tingkat).").format(max_depth=MAX_DEPTH)
 
 
 def too_deep(text: str) -> bool:

@@ -6,7 +6,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from .. import attachments, audit, reminders, roles
 from ..accounts import auth, registration
 from ..actions import DRAFTS, resend_of
-from ..i18n import bi
+from ..i18n import gettext
 from ..issue import issuance
 from ..submissions import AccessDenied, Conflict, Locked, StepNotReachable
 from ..validate import ITEM_ID
@@ -52,7 +52,7 @@ def start(form_id):
         svc.submissions.check_access(form, current_account())
     except AccessDenied as denied:
         if denied.login_needed:
-            flash(bi("Masuk terlebih dahulu untuk mengisi formulir ini.", "Log in first to fill in this form."))
+            flash(gettext("Masuk terlebih dahulu untuk mengisi formulir ini."))
             return redirect(url_for("pages.login", lanjut=url_for("pages.start", form_id=form_id)))
         return render_template("error.html", status=403, message=denied.message), 403
     if request.method == "POST":
@@ -97,7 +97,7 @@ def step(submission_id, step_key):
         abort(404)
     state = svc.submissions.state(doc)
     if not svc.submissions.reachable(doc, state, step_key):
-        flash(bi("Langkah itu belum dapat dibuka; lanjutkan dari sini.", "That step cannot be opened yet; continue from here."))
+        flash(gettext("Langkah itu belum dapat dibuka; lanjutkan dari sini."))
         return redirect(_step_url(doc, svc.submissions.first_open_step(doc, state)))
     if request.method == "GET":
         return render_template("step.html", focus=_focus(state, request.args.get("fokus", "")),
@@ -128,7 +128,7 @@ def _post_step(doc, form, step):
             raise Conflict(doc["id"])
         result = svc.submissions.save_step(doc, step.key, posted, actor())
     except Conflict:
-        flash(bi("Isian ini diubah di tempat lain; periksa lalu kirim lagi.", "This form was changed elsewhere; check it and send again."))
+        flash(gettext("Isian ini diubah di tempat lain; periksa lalu kirim lagi."))
         return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
     except StepNotReachable as error:
         return redirect(_step_url(doc, error.current_step))
@@ -139,8 +139,7 @@ def _post_step(doc, form, step):
         if _only_new_questions(result.errors):
             # without JavaScript, an answer can reveal questions the page did not show yet: ask them, no error
             view = step_view(doc, form, step, result.state, posted=posted)
-            view["notices"] = [bi("Jawaban Anda memunculkan pertanyaan tambahan. Lengkapi lalu lanjutkan.",
-                                  "Your answer brings up more questions. Answer them, then continue.")]
+            view["notices"] = [gettext("Jawaban Anda memunculkan pertanyaan tambahan. Lengkapi lalu lanjutkan.")]
             return render_template("step.html", **view)
         view = step_view(doc, form, step, result.state, errors=result.errors, posted=posted)
         if result.retry_after:  # a limit, not a mistake in the answers
@@ -210,7 +209,7 @@ def _resend(doc, step):
     if again is None or not again.waiting(doc):
         abort(409)
     refused = again.send(services(), doc, actor())
-    flash(refused.message if refused else bi("Kode baru telah dikirim.", "A new code has been sent."))
+    flash(refused.message if refused else gettext("Kode baru telah dikirim."))
     return redirect(url_for("pages.step", submission_id=doc["id"], step_key=step.key))
 
 
@@ -255,21 +254,19 @@ def login():
     password = request.form.get("password", "")[:128]
     errors = {}
     if not username:
-        errors["username"] = [bi("Masukkan nama pengguna atau e-mail", "Enter your username or e-mail")]
+        errors["username"] = [gettext("Masukkan nama pengguna atau e-mail")]
     if not password:
-        errors["password"] = [bi("Masukkan kata sandi", "Enter your password")]
+        errors["password"] = [gettext("Masukkan kata sandi")]
     if captcha.enabled() and not captcha.verify(request.form.get("captcha", "")):
-        errors["captcha"] = [bi("Jawaban tantangan tidak cocok. Coba lagi dengan gambar dan soal yang baru.",
-                                "The answer to the challenge does not match. Try again with the new picture and question.")]
+        errors["captcha"] = [gettext("Jawaban tantangan tidak cocok. Coba lagi dengan gambar dan soal yang baru.")]
     if not errors:
         result = auth.login(services().store, username, password, actor(), client=get_remote_address())
         if result.reset_needed:
             errors["password"] = [reset_needed_message()]
         elif result.locked:
-            errors["username"] = [bi("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.",
-                                     "The account is locked for a while after too many attempts. Try again in 15 minutes.")]
+            errors["username"] = [gettext("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi dalam 15 menit.")]
         elif result.account is None:
-            errors["password"] = [bi("Nama pengguna atau kata sandi salah", "The username or password is wrong")]
+            errors["password"] = [gettext("Nama pengguna atau kata sandi salah")]
         else:
             start_session(result.account)
             return redirect(target or url_for("pages.dashboard"))
@@ -287,7 +284,7 @@ def logout():
     if session.get("account_id"):
         audit.record(services().store, f"account:{session['account_id']}", "logout", actor())
     renew(session)
-    flash(bi("Anda telah keluar.", "You have logged out."))
+    flash(gettext("Anda telah keluar."))
     return redirect(url_for("pages.home"))
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_limiter.util import get_remote_address
 
 from ..accounts import recovery
-from ..i18n import Bi, bi
+from ..i18n import gettext, lazy_gettext
 from . import schemas as sc
 from . import services
 from .api import bp as api_bp
@@ -21,10 +21,8 @@ from .openapi import SESSION, ok
 from .views_common import current_account
 
 bp = Blueprint("recovery", __name__)
-SENT = Bi("Jika nama pengguna atau e-mail itu terdaftar, kode telah dikirim ke kontak akun tersebut. Kode berlaku "
-          "10 menit.",
-          "If that username or e-mail is registered, a code has been sent to the account's contact. The code is "
-          "valid for 10 minutes.")
+SENT = lazy_gettext("Jika nama pengguna atau e-mail itu terdaftar, kode telah dikirim ke kontak akun tersebut. Kode berlaku "
+          "10 menit.")
 
 
 def _channel(raw) -> str:
@@ -64,7 +62,7 @@ def ask():
             _start(identifier, channel)
             flash(str(SENT))
             return redirect(url_for("recovery.reset_page"))
-        errors = {"username": [bi("Masukkan nama pengguna atau e-mail", "Enter your username or e-mail")]}
+        errors = {"username": [gettext("Masukkan nama pengguna atau e-mail")]}
         return render_template("recovery_ask.html", errors=errors, username="", channel=channel), 422
     return render_template("recovery_ask.html", errors={}, username="", channel=channel)
 
@@ -74,7 +72,7 @@ def ask():
 def reset_page():
     ticket = _ticket()
     if ticket is None:
-        flash(bi("Minta kode terlebih dahulu; kode berlaku 10 menit.", "Ask for a code first; a code is valid for 10 minutes."))
+        flash(gettext("Minta kode terlebih dahulu; kode berlaku 10 menit."))
         return redirect(url_for("recovery.ask"))
     if request.method == "GET":
         return render_template("recovery_reset.html", errors={})
@@ -82,8 +80,7 @@ def reset_page():
     result = _reset(ticket, form.get("kode"), form.get("password"), form.get("password_konfirmasi"))
     if not result.ok:
         return render_template("recovery_reset.html", errors=result.errors), 422
-    flash(bi("Kata sandi sudah diganti dan semua sesi akun diakhiri. Silakan masuk dengan kata sandi baru.",
-             "Your password has been changed and every session of the account ended. Log in with the new password."))
+    flash(gettext("Kata sandi sudah diganti dan semua sesi akun diakhiri. Silakan masuk dengan kata sandi baru."))
     return redirect(url_for("pages.login"))
 
 
@@ -99,8 +96,7 @@ def change_page():
     result = _change(account, form.get("password_lama"), form.get("password"), form.get("password_konfirmasi"))
     if not result.ok:
         return render_template("password_change.html", errors=result.errors), 422
-    flash(bi("Kata sandi sudah diganti. Sesi lain akun ini telah diakhiri.",
-             "Your password has been changed. Every other session of this account has ended."))
+    flash(gettext("Kata sandi sudah diganti. Sesi lain akun ini telah diakhiri."))
     return redirect(url_for("pages.dashboard"))
 
 
@@ -140,8 +136,7 @@ def api_request(body):
 def api_reset(body):
     ticket = _ticket()
     if ticket is None:
-        return error_response(409, bi("Minta kode terlebih dahulu (POST /api/v1/auth/recovery); kode berlaku 10 menit.",
-                                      "Ask for a code first (POST /api/v1/auth/recovery); a code is valid for 10 minutes."))
+        return error_response(409, gettext("Minta kode terlebih dahulu (POST /api/v1/auth/recovery); kode berlaku 10 menit."))
     result = _reset(ticket, body["code"], body["password"], body["password_confirmation"])
     if not result.ok:
         names = {"kode": "code", "password_konfirmasi": "password_confirmation"}
@@ -161,7 +156,7 @@ def api_reset(body):
 def api_change(body):
     account = current_account()
     if account is None:
-        return error_response(401, bi("Masuk terlebih dahulu.", "Log in first."))
+        return error_response(401, gettext("Masuk terlebih dahulu."))
     result = _change(account, body["current_password"], body["password"], body["password_confirmation"])
     if not result.ok:
         names = {"password_lama": "current_password", "password_konfirmasi": "password_confirmation"}

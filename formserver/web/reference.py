@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 
 from ..definition import check as definition_check
-from ..i18n import bi
+from ..i18n import gettext
 from ..logic import today
 from ..reference.risk import SCALES
 from ..reference.wilayah import LEVELS
@@ -63,8 +63,7 @@ def kbli_detail(kode):
     svc = services()
     row = svc.kbli.get(kode)
     if row is None:
-        return error_response(404, bi("Kode KBLI tidak ditemukan. Gunakan kode KBLI 2020 lima digit.",
-                                      "KBLI code not found. Use a five-digit KBLI 2020 code."))
+        return error_response(404, gettext("Kode KBLI tidak ditemukan. Gunakan kode KBLI 2020 lima digit."))
     on = today()  # one date for the table and every look-up, even across midnight
     table = svc.risk.current(on)
     risiko = {skala: svc.risk.lookup(row["kode"], skala, on=on).as_dict() for skala in SCALES}

@@ -2,7 +2,7 @@
 schemas describe what they answer; web/openapi.py publishes both (see web/contract.py)."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ..i18n import Bi
+from ..i18n import lazy_gettext
 from ..reference.kbli import MAX_QUERY
 from ..reference.wilayah import LEVELS
 from .contract import QuerySchema, RequestSchema
@@ -96,8 +96,7 @@ class SubmissionDetail(Submission):
         "Only when the submission belongs to an account (null if that account is gone)."))
 
 
-VERSION_RANGE = validate.Range(min=0, max=2**53, error=Bi("Versi harus bilangan bulat 0 atau lebih.",
-                                                            "The version must be a whole number, 0 or more."))
+VERSION_RANGE = validate.Range(min=0, max=2**53, error=lazy_gettext("Versi harus bilangan bulat 0 atau lebih."))
 
 
 class StepPut(RequestSchema):
@@ -108,8 +107,7 @@ class StepPut(RequestSchema):
 
 class IfMatch(QuerySchema):
     if_match = fields.String(data_key="If-Match", validate=validate.Regexp(
-        r'^\s*(\*|"?[0-9]{1,15}"?)\s*$', error=Bi("If-Match harus berupa nomor versi atau *.",
-                                                   "If-Match must be a version number or *.")),
+        r'^\s*(\*|"?[0-9]{1,15}"?)\s*$', error=lazy_gettext("If-Match harus berupa nomor versi atau *.")),
         metadata=_d("The expected submission version, quoted or not (wins over the body's `version`); "
                     "`*` saves whatever the current version is."))
 
@@ -153,7 +151,7 @@ class Sent(Schema):
     sent = fields.Boolean(required=True)
 
 
-NOT_EMPTY = Bi("Wajib diisi.", "Required.")
+NOT_EMPTY = lazy_gettext("Wajib diisi.")
 
 
 class Login(RequestSchema):
@@ -230,8 +228,8 @@ class WilayahItem(Schema):
 
 
 class WilayahQuery(QuerySchema):
-    parent = fields.String(required=True, validate=validate.Length(min=1, max=20, error=Bi(
-        "Kode induk 1 sampai 20 karakter.", "The parent code is 1 to 20 characters.")),
+    parent = fields.String(required=True, validate=validate.Length(min=1, max=20, error=lazy_gettext(
+        "Kode induk 1 sampai 20 karakter.")),
         metadata=_d("The parent region's code (provinsi for kabupaten, and so on)."))
 
 
@@ -253,11 +251,11 @@ KBLI_LIMIT_MAX = 50
 
 
 class KbliQuery(QuerySchema):
-    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY, error=Bi(
-        "Kata pencarian paling panjang {max} karakter.", "The search text may be at most {max} characters.")),
+    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY, error=lazy_gettext(
+        "Kata pencarian paling panjang {max} karakter.")),
         metadata=_d("Digits match code prefixes, words match title word prefixes; empty gives no items."))
-    limit = fields.Integer(load_default=KBLI_LIMIT_DEFAULT, validate=validate.Range(min=1, error=Bi(
-        "limit harus bilangan bulat positif.", "limit must be a positive whole number.")),
+    limit = fields.Integer(load_default=KBLI_LIMIT_DEFAULT, validate=validate.Range(min=1, error=lazy_gettext(
+        "limit harus bilangan bulat positif.")),
         metadata=_d(f"At most this many items; values above {KBLI_LIMIT_MAX} give {KBLI_LIMIT_MAX}."))
 
 
@@ -441,8 +439,8 @@ class Ikm(Schema):
 class IkmPageQuery(QuerySchema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    semester = fields.String(validate=validate.Regexp(r"^\d{4}-[12]$", error=Bi(
-        "Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1.", "Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1.")))
+    semester = fields.String(validate=validate.Regexp(r"^\d{4}-[12]$", error=lazy_gettext(
+        "Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1.")))
 
 
 class OperatorReference(Schema):
@@ -688,36 +686,35 @@ OFFICER_STATUSES = ("DRAF", "DIAJUKAN", "RISIKO_TERVALIDASI", "MENUNGGU_PERSETUJ
 
 
 class OfficerSearchQuery(QuerySchema):
-    q = fields.String(load_default="", validate=validate.Length(max=200, error=Bi(
-        "Kata pencarian paling panjang {max} karakter.", "The search text may be at most {max} characters.")),
+    q = fields.String(load_default="", validate=validate.Length(max=200, error=lazy_gettext(
+        "Kata pencarian paling panjang {max} karakter.")),
         metadata=_d("Words of the applicant's or a business's name; 13 digits find a NIB, 16 a NIK, 5 a KBLI code."))
-    nib = fields.String(load_default="", validate=validate.Regexp(r"^(\d{13})?$", error=Bi(
-        "NIB terdiri dari 13 angka.", "A NIB is 13 digits.")), metadata=_d("The NIB, 13 digits."))
-    nik = fields.String(load_default="", validate=validate.Regexp(r"^[A-Za-z0-9]{0,20}$", error=Bi(
-        "NIK terdiri dari 16 angka; nomor paspor dari huruf dan angka.", "A NIK is 16 digits; a passport number letters and digits.")),
+    nib = fields.String(load_default="", validate=validate.Regexp(r"^(\d{13})?$", error=lazy_gettext(
+        "NIB terdiri dari 13 angka.")), metadata=_d("The NIB, 13 digits."))
+    nik = fields.String(load_default="", validate=validate.Regexp(r"^[A-Za-z0-9]{0,20}$", error=lazy_gettext(
+        "NIK terdiri dari 16 angka; nomor paspor dari huruf dan angka.")),
         metadata=_d("The applicant's NIK, or a foreign applicant's passport number."))
-    kbli = fields.String(load_default="", validate=validate.Regexp(r"^(\d{5})?$", error=Bi(
-        "Kode KBLI terdiri dari 5 angka.", "A KBLI code is 5 digits.")), metadata=_d("A KBLI 2020 code of one of its activities."))
-    status = fields.String(load_default="", validate=validate.OneOf(("", *OFFICER_STATUSES), error=Bi(
-        "Status tidak dikenal.", "Unknown status.")), metadata=_d("The tracking status."))
+    kbli = fields.String(load_default="", validate=validate.Regexp(r"^(\d{5})?$", error=lazy_gettext(
+        "Kode KBLI terdiri dari 5 angka.")), metadata=_d("A KBLI 2020 code of one of its activities."))
+    status = fields.String(load_default="", validate=validate.OneOf(("", *OFFICER_STATUSES), error=lazy_gettext(
+        "Status tidak dikenal.")), metadata=_d("The tracking status."))
     risk = fields.String(load_default="", validate=validate.OneOf(("", "RENDAH", "MENENGAH_RENDAH", "MENENGAH_TINGGI", "TINGGI"),
-                                                                 error=Bi("Tingkat risiko tidak dikenal.", "Unknown risk level.")),
+                                                                 error=lazy_gettext("Tingkat risiko tidak dikenal.")),
                          metadata=_d("The risk level of one of its activities."))
-    from_ = fields.Date(data_key="from", load_default=None, error_messages={"invalid": Bi(
-        "Tanggal 'dari' harus tanggal yang sah (TTTT-BB-HH).", "The 'from' date must be a real date (YYYY-MM-DD).")},
+    from_ = fields.Date(data_key="from", load_default=None, error_messages={"invalid": lazy_gettext(
+        "Tanggal 'dari' harus tanggal yang sah (TTTT-BB-HH).")},
         metadata=_d("Last changed on or after this day (WIB), YYYY-MM-DD."))
-    to = fields.Date(load_default=None, error_messages={"invalid": Bi(
-        "Tanggal 'sampai' harus tanggal yang sah (TTTT-BB-HH).", "The 'to' date must be a real date (YYYY-MM-DD).")},
+    to = fields.Date(load_default=None, error_messages={"invalid": lazy_gettext(
+        "Tanggal 'sampai' harus tanggal yang sah (TTTT-BB-HH).")},
         metadata=_d("Last changed on or before this day (WIB), YYYY-MM-DD."))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500, error=Bi(
-        "Halaman harus bilangan bulat 1 sampai 500.", "The page must be a whole number from 1 to 500.")),
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500, error=lazy_gettext(
+        "Halaman harus bilangan bulat 1 sampai 500.")),
         metadata=_d("The page, 20 results each, newest change first."))
 
     @validates_schema
     def _range(self, data, **kwargs):
         if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError(Bi("Tanggal 'dari' harus sebelum atau sama dengan tanggal 'sampai'.",
-                                     "The 'from' date must be on or before the 'to' date."), "to")
+            raise ValidationError(lazy_gettext("Tanggal 'dari' harus sebelum atau sama dengan tanggal 'sampai'."), "to")
 
 
 class OfficerSubmission(Schema):

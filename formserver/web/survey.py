@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from .. import charts, roles, survey
-from ..i18n import bi
+from ..i18n import gettext
 from ..logic import today
 from . import schemas as s
 from . import services
@@ -33,8 +33,7 @@ def start(application_id):
     if svc.store.claimed(f"skm:{application_id}"):
         done = svc.store.get_submission(svc.store.claimed(f"skm:{application_id}"))
         if done and done["status"] == "completed":
-            flash(bi("Survei untuk permohonan ini sudah diisi. Terima kasih.",
-                     "The survey for this application has been filled in already. Thank you."))
+            flash(gettext("Survei untuk permohonan ini sudah diisi. Terima kasih."))
             return redirect(url_for("pages.dashboard"))
     doc = survey.draft_for(svc, actor(), application_id) or svc.submissions.create(
         svc.forms.get(survey.FORM), actor(), current_account(), meta={"application_id": application_id})
@@ -54,17 +53,15 @@ def _period(query: dict) -> survey.Period:
 def _checked(query: dict) -> dict:
     """400 for half a range or a reversed one."""
     if bool(query.get("from_")) != bool(query.get("to")):
-        abort(error_response(400, bi("Isi tanggal awal (from) dan akhir (to) bersama-sama.",
-                                     "Give both the first (from) and the last (to) day.")))
+        abort(error_response(400, gettext("Isi tanggal awal (from) dan akhir (to) bersama-sama.")))
     if any(query.get(key) and not survey.in_span(query[key]) for key in ("from_", "to")):
-        abort(error_response(400, bi(f"Laporan mencakup tahun {survey.FIRST_YEAR} sampai {survey.LAST_YEAR}.",
-                                     f"Reports cover the years {survey.FIRST_YEAR} to {survey.LAST_YEAR}.")))
+        abort(error_response(400, gettext("Laporan mencakup tahun {first_year} sampai {last_year}.").format(
+                                      first_year=survey.FIRST_YEAR, last_year=survey.LAST_YEAR)))
     if query.get("semester") and survey.parse_semester(query["semester"]) is None:
-        abort(error_response(400, bi(f"Semester ditulis TAHUN-1 atau TAHUN-2, tahun {survey.FIRST_YEAR}–{survey.LAST_YEAR}.",
-                                     f"Write the semester as YEAR-1 or YEAR-2, years {survey.FIRST_YEAR}–{survey.LAST_YEAR}.")))
+        abort(error_response(400, gettext("Semester ditulis TAHUN-1 atau TAHUN-2, tahun "
+                                          "{first_year}–{last_year}.").format(first_year=survey.FIRST_YEAR, last_year=survey.LAST_YEAR)))
     if query.get("from_") and query["from_"] > query["to"]:
-        abort(error_response(400, bi("Tanggal akhir (to) tidak boleh sebelum tanggal awal (from).",
-                                     "The last day (to) cannot come before the first (from).")))
+        abort(error_response(400, gettext("Tanggal akhir (to) tidak boleh sebelum tanggal awal (from).")))
     return query
 
 
@@ -74,12 +71,12 @@ def _decimal(value: float) -> str:
 
 def _charts(result: survey.Report, trend: list[survey.Report]) -> dict:
     """The report's two charts (drawn on the server, each with its numbers as a table)."""
-    elements = charts.bar_chart(bi("Nilai rata-rata (NRR) per unsur, 1–4", "Mean score (NRR) per element, 1–4"),
+    elements = charts.bar_chart(gettext("Nilai rata-rata (NRR) per unsur, 1–4"),
                                 [(e["label"], float(e["nrr"])) for e in result.elements if e["nrr"] is not None],
-                                bi("Unsur", "Element"), "NRR", fmt=_decimal)
-    semesters = charts.line_chart(bi("IKM per semester", "IKM per semester"),
+                                gettext("Unsur"), "NRR", fmt=_decimal)
+    semesters = charts.line_chart(gettext("IKM per semester"),
                                   [(r.period.name, float(r.index)) for r in trend if r.index is not None],
-                                  bi("Semester", "Semester"), "IKM")
+                                  gettext("Semester"), "IKM")
     return {"element_chart": elements, "trend_chart": semesters}
 
 
@@ -126,10 +123,8 @@ def public_summary():
     raw = request.args.get("semester", "")
     period = survey.parse_semester(raw) if raw else survey.semester_of(today())
     if period is None:
-        return error_response(400, bi(f"Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1 (tahun {survey.FIRST_YEAR}–"
-                                      f"{survey.LAST_YEAR}).",
-                                      f"Write the semester as YEAR-1 or YEAR-2, e.g. 2026-1 (years {survey.FIRST_YEAR}–"
-                                      f"{survey.LAST_YEAR})."))
+        return error_response(400, gettext("Semester ditulis TAHUN-1 atau TAHUN-2, misalnya 2026-1 "
+                                           "(tahun {first_year}–{last_year}).").format(first_year=survey.FIRST_YEAR, last_year=survey.LAST_YEAR))
     result = survey.report(services(), period)
     trend = survey.trend(services(), period.last_day, TREND)
     return render_template("ikm_report.html", report=result, trend=trend, query=request.args, public=True,

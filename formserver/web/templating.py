@@ -5,7 +5,7 @@ for an attribute first and takes the item only after an AttributeError (a missin
 2 µs each time, dozens of times per page. :class:`Environment` reads a plain dict's key (or finds it missing) at
 once when dict has no attribute of that name: exactly what Jinja ends up with, so every template reads the same.
 
-**Plain functions called at once.** Every call in a template (``bi(…)``, ``url_for(…)``, ``text(…)``: about 40 per
+**Plain functions called at once.** Every call in a template (``_(…)``, ``url_for(…)``, ``text(…)``: about 40 per
 step page) goes through ``Context.call``, which asks the callable and its ``__call__`` whether it wants the context,
 the eval context or the environment first. A plain Python function or method marked with none of Jinja's
 ``pass_*`` decorators wants none of them: :class:`Context` calls it directly, with the same arguments and the

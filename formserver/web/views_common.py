@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, session
 
-from ..i18n import bi, text
+from ..i18n import gettext, text
 from ..submissions import SubmissionNotFound
 from . import services
 from .errors import error_response
@@ -59,7 +59,7 @@ def local_target(raw: str) -> str:
     if not raw:
         return ""
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in raw):
-        abort(error_response(400, bi("Alamat tujuan setelah masuk tidak sah.", "The address to go to after log-in is not valid.")))
+        abort(error_response(400, gettext("Alamat tujuan setelah masuk tidak sah.")))
     parts = urlsplit(raw)
     if not raw.startswith("/") or raw.startswith("//") or "\\" in raw or parts.scheme or parts.netloc:
         return ""
