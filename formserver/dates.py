@@ -7,6 +7,9 @@ that turns it into words.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel.core import UnknownLocaleError
+from babel.dates import get_month_names
+
 from .i18n import current_locale
 
 # the issuing offices are on Waktu Indonesia Barat (no daylight saving time); tzdata is a
@@ -51,12 +54,22 @@ def format_date(value, with_time: bool = False, locale: str | None = None) -> st
     moment = _moment(value)
     if moment is None:
         return str(value)
-    locale = "en" if (locale or current_locale.get()) == "en" else "id"
-    day = f"{moment.day} {MONTHS[locale][moment.month - 1]} {moment.year}"
+    locale = locale or current_locale.get()
+    day = f"{moment.day} {_month(locale, moment.month)} {moment.year}"
     if not with_time or not isinstance(moment, dt.datetime):
         return day
-    separator = ":" if locale == "en" else "."
+    separator = "." if locale == "id" else ":"
     return f"{day} {moment.hour:02d}{separator}{moment.minute:02d} {ZONE_NAME}"
+
+
+def _month(locale: str, month: int) -> str:
+    """The month's name: ours for id and en, CLDR's (through Babel) for a locale a translator added."""
+    if locale in MONTHS:
+        return MONTHS[locale][month - 1]
+    try:
+        return get_month_names("wide", locale=locale)[month]
+    except (ValueError, LookupError, UnknownLocaleError):  # a locale CLDR does not know: the source language
+        return MONTHS["id"][month - 1]
 
 
 def format_datetime(value, locale: str | None = None) -> str:

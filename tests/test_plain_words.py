@@ -403,3 +403,10 @@ def test_an_activity_left_unticked_reads_no_on_the_review(applicant):
     permit.ok(applicant.put_step(sid, "pernyataan_mandiri", {"pernyataan_k3l": True, "pernyataan_sppl": True}))
     rows = _summary_rows(applicant.client.get(f"/isian/{sid}/periksa").get_data(as_text=True))
     assert [answer for question, answer, _ in rows if question == "Proses kegiatan ini"] == ["✓", "Tidak"]
+
+
+def test_a_third_locale_gets_its_month_names_without_code():
+    """A translator's locale has no month table here: the names come from CLDR, and an unknown one reads Indonesian."""
+    assert dates.format_date("2026-02-05", locale="fr") == "5 février 2026"
+    assert dates.format_datetime("2026-03-05T01:02:03+00:00", locale="jv") == "5 Maret 2026 08:02 WIB"
+    assert dates.format_date("2026-02-05", locale="xx") == "5 Februari 2026"
