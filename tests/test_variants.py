@@ -245,3 +245,14 @@ def test_option_texts_fields_added_at_a_steps_end_and_defaults_checked_against_t
         {"op": "text", "step": "tidak_ada", "set": {"title": {"id": "X", "en": "X"}}}), BASES)
     assert pointers(refused) == ["/forms/permohonan/0/value", "/forms/permohonan/1/field", "/forms/permohonan/2/field",
                                  "/forms/permohonan/3/step"]
+
+
+def test_the_check_report_writes_to_the_stdout_of_the_moment(monkeypatch):
+    """The report once wrote to the stdout of import time, closed by then under pytest's capture (a 500-like crash)."""
+    import io
+
+    from formserver.variants.cli import report
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    assert report("kampar", []) == 0
+    assert out.getvalue().rstrip().endswith("variant.json: OK")

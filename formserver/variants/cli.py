@@ -60,7 +60,8 @@ def variant_problems(name: str, bases: dict, variants_dir=None) -> list[Problem]
     return validate_overlay(variant.doc, bases, check_definition=_definition_check())
 
 
-def report(name: str, problems: list[Problem], variants_dir=None, out=sys.stdout) -> int:
+def report(name: str, problems: list[Problem], variants_dir=None, out=None) -> int:
+    out = out or sys.stdout  # looked up when called: a default bound at import outlives a replaced stdout
     where = variant_path(name, variants_dir) / VARIANT_FILE
     for problem in problems:
         print(f"{where}:{problem.pointer or '/'}: {problem.message}", file=out)
