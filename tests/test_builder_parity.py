@@ -84,8 +84,10 @@ raw_rules = st.recursive(st.one_of(_var, _literal), _raw_node, max_leaves=6)
 # answers as a stored submission may hold them, the types mismatched on purpose
 ANSWER = st.one_of(
     # fractions as answers hold them (a number a few millionths from zero is said with an exponent by the
-    # server's "cat" and not by the browser's: docs/DECISIONS.md)
-    st.none(), st.booleans(), st.integers(-10, 10**10), st.integers(-10**8, 10**8).map(lambda i: i / 100),
+    # server's "cat" and not by the browser's, and a whole number held as a float, 100.0, is "100.0" to the
+    # server's "cat" and "100" to the browser's: both open differences, docs/DECISIONS.md)
+    st.none(), st.booleans(), st.integers(-10, 10**10),
+    st.integers(-10**8, 10**8).filter(lambda i: i % 100).map(lambda i: i / 100),
     st.sampled_from(["", " ", "YA", "TIDAK", "ya", "0", "1", "12", "1000", "1.000", "2.5", "abc", "WNI", "2024-01-31",
                      "true", "false"]),
     st.text(max_size=4),
