@@ -114,6 +114,13 @@ def _outbox(args) -> int:
     return 0
 
 
+def _store():
+    """The configured store, upgraded (formserver/upgrades.py) before the command reads or writes it."""
+    from .config import from_environment
+    from .upgrades import open_upgraded
+    return open_upgraded(from_environment())
+
+
 def _services():
     from .config import from_environment, secret_key
     from .services import Services
@@ -130,14 +137,17 @@ def _staff_add(args) -> int:
     from .officers import create_staff
     from .store import DuplicateKey
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi / password: ")
+    store = _store()
     try:
-        account = create_staff(_services().store, args.username, args.email, args.name, password, args.role)
+        account = create_staff(store, args.username, args.email, args.name, password, args.role)
     except ValidationError as error:
         print(f"formserver: {' '.join(map(str, error.messages))}", file=sys.stderr)
         return 1
     except DuplicateKey as error:
         print(f"formserver: that {error.field} is already used", file=sys.stderr)
         return 1
+    finally:
+        store.close()
     print(f"{args.role} {account['username']} created")
     return 0
 
@@ -182,7 +192,11 @@ def _search_reindex(args) -> int:
     if args.batch < 1:
         print("formserver: --batch harus 1 atau lebih / --batch must be 1 or more", file=sys.stderr)
         return 2
-    done = reindex(_services().store, args.after, args.batch, progress)
+    store = _store()
+    try:
+        done = reindex(store, args.after, args.batch, progress)
+    finally:
+        store.close()
     print(f"selesai / done: {done.read:,} read, {done.written:,} written")
     return 0
 

@@ -1,7 +1,7 @@
 """The app's stages wired together once per process: store, reference data, forms, logic, messages."""
 from pathlib import Path
 
-from . import plugins, upgrades
+from . import upgrades
 from .accounts.codes import Codes
 from .accounts.messages import Messenger
 from .definition.check import check
@@ -14,7 +14,6 @@ from .reference.options import References
 from .reference.risk import RiskTables
 from .reference.wilayah import Wilayah
 from .state import Evaluator
-from .store import open_store
 from .submissions import Submissions
 from .validate import StepValidator
 from .variants import ReferenceValues, RunningVariant
@@ -30,9 +29,8 @@ class Services:
 
     def __init__(self, config: dict, store=None):
         self.config = config
-        self.store = store or open_store(config)
-        plugins.load()
-        upgrades.run(self.store)  # records of an older shape, once per store (the forms' modules say how)
+        # records of an older shape are upgraded first, once per store (the forms' modules say how)
+        self.store = upgrades.open_upgraded(config, store)
         # the office this server runs (FORMSERVER_VARIANT): identity, overlays, templates, local reference data
         self.variant = RunningVariant.from_config(config)
         self.wilayah = _WILAYAH

@@ -355,8 +355,8 @@ def _config():
 
 
 def _open_store():
-    from .store import open_store
-    return open_store(_config())
+    from .upgrades import open_upgraded
+    return open_upgraded(_config())
 
 
 def _passphrase(args, confirm: bool) -> str:

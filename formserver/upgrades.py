@@ -3,7 +3,7 @@
 The stores never name a form's key (docs/DECISIONS.md): what they index is a neutral field (a submission's
 ``subject``, a document's ``categories``) that the form's own module fills. When a stored shape changes, that
 module also says how a record of the older shape becomes the new one, with :func:`upgrade`. Every upgrade runs
-once per store at start (:func:`run`, from :class:`formserver.services.Services`), through
+once per store, whenever a server or a command opens it (:func:`open_upgraded`, the one way they open a store), through
 ``Store.upgrade_records``, which rewrites the records and rebuilds the store's own indexes in one go; an export
 made before an upgrade is upgraded record by record as it is imported (:func:`upgraded`, formserver/transfer.py).
 """
@@ -55,3 +55,20 @@ def run(store) -> dict[str, int]:
         if count is not None:
             done[step.name] = count
     return done
+
+
+def open_upgraded(config, store=None):
+    """The configured store (or ``store``, already open) with every registered upgrade applied: how a server and
+    every command open the store, so that none of them reads or writes records of an older shape."""
+    from . import plugins
+    from .store import open_store
+    plugins.load()  # the modules that own the shapes register their upgrades as they are imported
+    opened = store is None
+    store = open_store(config) if opened else store
+    try:
+        run(store)
+    except BaseException:
+        if opened:
+            store.close()
+        raise
+    return store

@@ -5,9 +5,9 @@ from pathlib import Path
 
 def _open():
     from ..config import from_environment
-    from ..store import open_store
+    from ..upgrades import open_upgraded
     config = from_environment()
-    return config, open_store(config)
+    return config, open_upgraded(config)
 
 
 def _list(args) -> int:

@@ -25,14 +25,14 @@ def _import_bupm(args) -> int:
 def _store_version(args, kind: str, version: dict | None, errors: list[str]) -> int:
     """Store a checked table version once (audited), or print its problems and exit 1."""
     from ..config import from_environment
-    from ..store import open_store
 
     if errors:
         for error in errors:
             print(f"{args.file}: {error}", file=sys.stderr)
         print(f"formserver: nothing was imported ({len(errors)} problem(s)).", file=sys.stderr)
         return 1
-    store = open_store(from_environment())
+    from ..upgrades import open_upgraded
+    store = open_upgraded(from_environment())
     try:
         if any(doc["id"] == version["id"] for doc in store.reference_tables(kind)):
             print(f"formserver: this file was already imported as {version['id']}; nothing changed.")

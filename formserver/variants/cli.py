@@ -30,8 +30,8 @@ def base_definitions(forms_dir=None, files=()) -> dict:
 def published_definitions() -> dict:
     """{form id: definition} of the versions the configured store publishes now (what a running server serves)."""
     from ..config import from_environment
-    from ..store import open_store
-    store = open_store(from_environment())
+    from ..upgrades import open_upgraded
+    store = open_upgraded(from_environment())
     try:
         return {form_id: store.get_form_version(form_id, number)["definition"]
                 for form_id, number in store.published_versions().items()}
