@@ -152,6 +152,11 @@ JAVANESE = {
     "Masuk": "Mlebu",
     "Langsung ke isi": "Langsung menyang isi",
     "Perizinan Berusaha UMK": "Perizinan Usaha UMK (Jawa)",
+    # the form editor's generated sentences: whole sentences with named parts, reordered by the translator
+    "sama dengan": "padha karo",
+    "{field} sama dengan {value}": "{field} padha karo {value}",
+    "Isian “{name}” ({key}) diubah": "Diowahi: isian “{name}” ({key})",
+    ("admin/diff", "Label"): "Tulisan",
 }
 
 
@@ -162,7 +167,8 @@ def _third_locale(tmp_path) -> tuple[Path, Path]:
     shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
     po = translations / "jv" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
-    entries = "".join(f'\nmsgid "{k}"\nmsgstr "{v}"\n' for k, v in JAVANESE.items())
+    entries = "".join((f'\nmsgctxt "{k[0]}"\nmsgid "{k[1]}"' if isinstance(k, tuple) else f'\nmsgid "{k}"')
+                      + f'\nmsgstr "{v}"\n' for k, v in JAVANESE.items())
     po.write_text('msgid ""\nmsgstr ""\n"Language: jv\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n' + entries,
                   encoding="utf-8")
     variants = tmp_path / "variants"
@@ -204,8 +210,10 @@ def test_a_third_locale_is_offered_from_its_catalog_and_the_definition_texts(tmp
     assert '<html lang="id">' in plain.get("/?lang=jv").get_data(as_text=True)
 
 
-def test_a_third_locale_reads_the_form_editor_s_generated_sentences_in_indonesian(tmp_path, smtp, whatsapp):
-    """Texts made in id and en only (the diff's words, a rule's sentence, the operators) fall back to Indonesian."""
+def test_a_third_locale_reads_the_form_editor_s_generated_sentences_from_its_catalog(tmp_path, smtp, whatsapp):
+    """A rule's sentence, the builder's operators and a diff's lines come from the .po alone, reordered where the
+    translator reordered them; what the jv catalog lacks reads in Indonesian."""
+    from formserver.admin import diff as admin_diff
     from formserver.officers import create_form_admin
 
     from .test_admin_pages import PASSWORD, _field_form, _login, _new_draft
@@ -217,13 +225,27 @@ def test_a_third_locale_reads_the_form_editor_s_generated_sentences_in_indonesia
     number = _new_draft(app, admin)
     url = f"/admin/formulir/permohonan/versi/{number}/isian/izin_sebelumnya_jenis"
     page = admin.get(url + "?lang=jv").get_data(as_text=True)
-    assert "Sekarang:" in page and "sama dengan" in page  # the rule in words and the operators, in Indonesian
+    sentence = _visible(re.search(r'<p class="rule-sentence".*?</p>', page, re.S).group(0))
+    assert " padha karo “" in sentence and "sama dengan" not in sentence and " is “" not in sentence
+    assert '<option value="eq" selected>padha karo</option>' in page  # the operator's words in the select
+    assert '<option value="ne">tidak sama dengan</option>' in page  # not in the jv catalog: Indonesian
     data = dict(_field_form(page))
     data["label.id"] = "Jenis izin lama"
     assert admin.post(url, data=data).status_code == 302
     published = app.extensions["formserver"].versions.published_number("permohonan")
     diff = _visible(admin.get(f"/admin/formulir/permohonan/beda?dari={published}&ke={number}").get_data(as_text=True))
-    assert "Label: “" in diff and "→ “Jenis izin lama”" in diff
+    assert "Diowahi: isian “Jenis izin lama” (izin_sebelumnya_jenis)" in diff  # reordered by the translator
+    assert "Tulisan: “" in diff and "→ “Jenis izin lama”" in diff
+    english = _visible(admin.get(f"/admin/formulir/permohonan/beda?dari={published}&ke={number}&lang=en")
+                       .get_data(as_text=True))
+    assert "(izin_sebelumnya_jenis) changed" in english and "Label: “" in english
+    with app.app_context():  # the words kept with a change (a moved draft's notice, the API) carry every offered locale
+        versions = app.extensions["formserver"].versions
+        changes = admin_diff.diff(versions.record("permohonan", published)["definition"],
+                                  versions.record("permohonan", number)["definition"])
+        said = admin_diff.sentences(changes)
+        assert set(said[0]) == {"id", "en", "jv"} and said[0]["jv"].startswith("Diowahi: isian “")
+        assert admin_diff.lines(changes, "jv")[1].startswith("  Tulisan: ")
 
 
 def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_path, monkeypatch, capsys):

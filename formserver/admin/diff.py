@@ -1,8 +1,8 @@
 """A readable difference between two versions of a form definition.
 
 Steps and fields are matched by their keys, never by position: a field moved to another step is
-one field that moved, not one removed and one added. Every change carries words in Indonesian and
-English; rules are said as sentences (:mod:`formserver.admin.rules`) with each side's labels.
+one field that moved, not one removed and one added. Every change carries its words in every locale the
+server offers (through the catalogs); rules are said as sentences (:mod:`formserver.admin.rules`) with each side's labels.
 """
 from __future__ import annotations
 
@@ -11,31 +11,74 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import current_locale, lazy_gettext, lazy_pgettext, offered_locales, text
 from . import rules
 
-# attribute → (Indonesian name, English name); anything else is named by its key
+# attribute → its name in a change's words (through the catalogs); anything else is named by its key
 ATTRIBUTES = {
-    "title": ("Judul", "Title"), "description": ("Keterangan", "Description"), "label": ("Label", "Label"),
-    "hint": ("Bantuan", "Help text"), "text": ("Teks", "Text"), "type": ("Jenis isian", "Field type"),
-    "required": ("Wajib", "Required"), "required_if": ("Wajib bila", "Required when"),
-    "visible_if": ("Tampil bila", "Shown when"), "item_visible_if": ("Butir tampil bila", "Item shown when"),
-    "required_message": ("Pesan bila kosong", "Message when missing"), "options": ("Pilihan", "Choices"),
-    "validators": ("Validasi", "Validators"), "compute": ("Rumus", "Formula"), "prefill": ("Isian awal", "Prefill"),
-    "min": ("Paling kecil", "Minimum"), "max": ("Paling besar", "Maximum"),
-    "min_length": ("Panjang minimal", "Minimum length"), "max_length": ("Panjang maksimal", "Maximum length"),
-    "min_items": ("Jumlah butir minimal", "Minimum items"), "max_items": ("Jumlah butir maksimal", "Maximum items"),
-    "pattern": ("Pola", "Pattern"), "pattern_message": ("Pesan pola", "Pattern message"),
-    "next": ("Langkah berikutnya", "Next step"), "checks": ("Pemeriksaan", "Checks"), "action": ("Aksi", "Action"),
-    "submit_label": ("Tombol", "Button"), "check_label": ("Tombol periksa", "Check button"),
-    "access": ("Akses", "Access"), "step": ("Langkah", "Step"), "order": ("Urutan", "Order"),
-    "review": ("Halaman periksa", "Review page"), "end": ("Langkah akhir", "Final step"),
+    "title": lazy_pgettext("admin/diff", "Judul"),
+    "description": lazy_pgettext("admin/diff", "Keterangan"),
+    "label": lazy_pgettext("admin/diff", "Label"),
+    "hint": lazy_pgettext("admin/diff", "Bantuan"),
+    "text": lazy_pgettext("admin/diff", "Teks"),
+    "type": lazy_pgettext("admin/diff", "Jenis isian"),
+    "required": lazy_pgettext("admin/diff", "Wajib"),
+    "required_if": lazy_pgettext("admin/diff", "Wajib bila"),
+    "visible_if": lazy_pgettext("admin/diff", "Tampil bila"),
+    "item_visible_if": lazy_pgettext("admin/diff", "Butir tampil bila"),
+    "required_message": lazy_pgettext("admin/diff", "Pesan bila kosong"),
+    "options": lazy_pgettext("admin/diff", "Pilihan"),
+    "validators": lazy_pgettext("admin/diff", "Validasi"),
+    "compute": lazy_pgettext("admin/diff", "Rumus"),
+    "prefill": lazy_pgettext("admin/diff", "Isian awal"),
+    "min": lazy_pgettext("admin/diff", "Paling kecil"),
+    "max": lazy_pgettext("admin/diff", "Paling besar"),
+    "min_length": lazy_pgettext("admin/diff", "Panjang minimal"),
+    "max_length": lazy_pgettext("admin/diff", "Panjang maksimal"),
+    "min_items": lazy_pgettext("admin/diff", "Jumlah butir minimal"),
+    "max_items": lazy_pgettext("admin/diff", "Jumlah butir maksimal"),
+    "pattern": lazy_pgettext("admin/diff", "Pola"),
+    "pattern_message": lazy_pgettext("admin/diff", "Pesan pola"),
+    "next": lazy_pgettext("admin/diff", "Langkah berikutnya"),
+    "checks": lazy_pgettext("admin/diff", "Pemeriksaan"),
+    "action": lazy_pgettext("admin/diff", "Aksi"),
+    "submit_label": lazy_pgettext("admin/diff", "Tombol"),
+    "check_label": lazy_pgettext("admin/diff", "Tombol periksa"),
+    "access": lazy_pgettext("admin/diff", "Akses"),
+    "step": lazy_pgettext("admin/diff", "Langkah"),
+    "order": lazy_pgettext("admin/diff", "Urutan"),
+    "review": lazy_pgettext("admin/diff", "Halaman periksa"),
+    "end": lazy_pgettext("admin/diff", "Langkah akhir"),
 }
 RULES = frozenset({"visible_if", "required_if", "item_visible_if", "compute", "prefill"})
 TEXTS = frozenset({"title", "description", "label", "hint", "text", "required_message", "pattern_message",
                    "submit_label", "check_label"})
 IGNORED = frozenset({"$schema", "version", "key", "fields", "steps"})
-ACTIONS = {"added": ("ditambahkan", "added"), "removed": ("dihapus", "removed"), "changed": ("diubah", "changed")}
-KINDS = {"form": ("Formulir", "Form"), "step": ("Langkah", "Step"), "field": ("Isian", "Field")}
+# (kind, action) → the whole sentence, so a translator may reorder it and make its words agree
+CHANGES = {
+    ("form", "changed"): lazy_gettext("Formulir “{name}” ({key}) diubah"),
+    ("step", "added"): lazy_gettext("Langkah “{name}” ({key}) ditambahkan"),
+    ("step", "removed"): lazy_gettext("Langkah “{name}” ({key}) dihapus"),
+    ("step", "changed"): lazy_gettext("Langkah “{name}” ({key}) diubah"),
+    ("field", "added"): lazy_gettext("Isian “{name}” ({key}) ditambahkan"),
+    ("field", "removed"): lazy_gettext("Isian “{name}” ({key}) dihapus"),
+    ("field", "changed"): lazy_gettext("Isian “{name}” ({key}) diubah"),
+}
+_DETAIL = lazy_gettext("{name}: {before} → {after}")
+_LISTED = lazy_gettext("{name}: {changes}")
+_ADDED, _REMOVED = lazy_gettext("ditambah {names}"), lazy_gettext("dihapus {names}")
+_CHANGED = lazy_gettext("diubah {name}")
+_REORDERED, _ARGUMENTS = lazy_gettext("urutan diubah"), lazy_gettext("argumen diubah")
+
+
+def _in_locales(say) -> dict:
+    """``{locale: say(locale)}`` for every locale the server offers (the words kept with a change)."""
+    return {locale: say(locale) for locale in offered_locales()}
+
+
+def _attribute_name(attribute: str, lang: str) -> str:
+    name = ATTRIBUTES.get(attribute)
+    return attribute if name is None else name.in_locale(lang)
 
 
 @dataclass(frozen=True)
@@ -45,7 +88,7 @@ class Detail:
     attribute: str
     before: Any
     after: Any
-    words: dict  # {"id": ..., "en": ...}
+    words: dict  # {locale: text} for every offered locale
 
     def to_dict(self) -> dict:
         return {"attribute": self.attribute, "before": self.before, "after": self.after, "text": self.words}
@@ -59,36 +102,33 @@ class Change:
     kind: str            # form | step | field
     key: str
     step: str | None     # the step holding it (the new version's, else the old one's)
-    label: Any           # its text {"id", "en"} on the newer side that has it
+    label: Any           # its text {"id", "en", …} on the newer side that has it
     details: tuple = ()
     parent: str | None = None   # the group holding a field inside a group
 
-    def words(self, lang: str = "id") -> str:
-        i = 1 if lang == "en" else 0
-        name = _text(self.label, lang) or self.key
-        return f"{KINDS[self.kind][i]} “{name}” ({self.key}) {ACTIONS[self.action][i]}"
+    def words(self, lang: str | None = None) -> str:
+        """The change in one locale (the current one when None)."""
+        lang = lang or current_locale.get()
+        return CHANGES[self.kind, self.action].in_locale(lang).format(name=_text(self.label, lang) or self.key,
+                                                                      key=self.key)
 
     def to_dict(self) -> dict:
         return {"action": self.action, "kind": self.kind, "key": self.key, "step": self.step, "parent": self.parent,
-                "label": self.label, "text": {"id": self.words("id"), "en": self.words("en")},
+                "label": self.label, "text": _in_locales(self.words),
                 "changes": [d.to_dict() for d in self.details]}
 
 
 def _text(value, lang: str) -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("id") or "")
-    return "" if value is None else str(value)
+    return text(value, lang) if isinstance(value, dict) else "" if value is None else str(value)
 
 
 def _show(value, lang: str) -> str:
     if value is None:
         return "—"
-    if isinstance(value, dict) and set(value) <= {"id", "en"}:
+    if isinstance(value, dict) and set(value) <= {"id", "en", *offered_locales()}:  # a text
         return f"“{_text(value, lang)}”"
-    if value is True:
-        return "ya" if lang == "id" else "yes"
-    if value is False:
-        return "tidak" if lang == "id" else "no"
+    if value is True or value is False:
+        return rules.WORDS[value].in_locale(lang)
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 160 else text[:159] + "…"
 
@@ -100,12 +140,11 @@ class _Sides:
         self.old_fields, self.new_fields = rules.fields_of(old), rules.fields_of(new)
 
     def detail(self, attribute: str, before, after) -> Detail:
-        words = {}
-        for lang, i in (("id", 0), ("en", 1)):
-            name = ATTRIBUTES.get(attribute, (attribute, attribute))[i]
-            words[lang] = f"{name}: {self._value(attribute, before, lang, self.old_fields)} → " \
-                          f"{self._value(attribute, after, lang, self.new_fields)}"
-        return Detail(attribute, before, after, words)
+        def say(lang):
+            return _DETAIL.in_locale(lang).format(name=_attribute_name(attribute, lang),
+                                                  before=self._value(attribute, before, lang, self.old_fields),
+                                                  after=self._value(attribute, after, lang, self.new_fields))
+        return Detail(attribute, before, after, _in_locales(say))
 
     def _value(self, attribute, value, lang, fields) -> str:
         if attribute in RULES and value is not None:
@@ -121,34 +160,33 @@ class _Sides:
         moved = [v for v in new if v in old] != [v for v in old if v in new]
         if not (added or removed or changed or moved):
             return None
-        words = {}
-        for lang, i in (("id", 0), ("en", 1)):
+
+        def say(lang):
             parts = []
             if added:
-                parts.append(("ditambah " if i == 0 else "added ") + _names(added, new, lang))
+                parts.append(_ADDED.in_locale(lang).format(names=_names(added, new, lang)))
             if removed:
-                parts.append(("dihapus " if i == 0 else "removed ") + _names(removed, old, lang))
+                parts.append(_REMOVED.in_locale(lang).format(names=_names(removed, old, lang)))
             for v in changed:
                 before_label, after_label = _text(old[v].get("label"), lang), _text(new[v].get("label"), lang)
                 if before_label != after_label:
                     parts.append(f"“{before_label}” → “{after_label}”")
                 else:
-                    parts.append(("diubah " if i == 0 else "changed ") + f"“{after_label or v}”")
+                    parts.append(_CHANGED.in_locale(lang).format(name=f"“{after_label or v}”"))
             if moved:
-                parts.append("urutan diubah" if i == 0 else "order changed")
-            words[lang] = f"{ATTRIBUTES['options'][i]}: " + "; ".join(parts)
-        return Detail("options", before, after, words)
+                parts.append(_REORDERED.in_locale(lang))
+            return _LISTED.in_locale(lang).format(name=_attribute_name("options", lang), changes="; ".join(parts))
+        return Detail("options", before, after, _in_locales(say))
 
     def validators(self, before, after) -> Detail:
         old, new = [_validator_name(v) for v in before or []], [_validator_name(v) for v in after or []]
-        words = {}
-        for lang, i in (("id", 0), ("en", 1)):
-            parts = [("ditambah " if i == 0 else "added ") + n for n in new if n not in old]
-            parts += [("dihapus " if i == 0 else "removed ") + n for n in old if n not in new]
-            if not parts:
-                parts = ["argumen diubah" if i == 0 else "arguments changed"]
-            words[lang] = f"{ATTRIBUTES['validators'][i]}: " + ", ".join(parts)
-        return Detail("validators", before, after, words)
+
+        def say(lang):
+            parts = [_ADDED.in_locale(lang).format(names=n) for n in new if n not in old]
+            parts += [_REMOVED.in_locale(lang).format(names=n) for n in old if n not in new]
+            return _LISTED.in_locale(lang).format(name=_attribute_name("validators", lang),
+                                                  changes=", ".join(parts or [_ARGUMENTS.in_locale(lang)]))
+        return Detail("validators", before, after, _in_locales(say))
 
 
 def _names(values, options, lang) -> str:
@@ -273,12 +311,13 @@ def as_json(changes: list[Change]) -> list[dict]:
     return [change.to_dict() for change in changes]
 
 
-def lines(changes: list[Change], lang: str = "id") -> list[str]:
-    """The changes as lines of text, e.g. for an audit event or a terminal."""
+def lines(changes: list[Change], lang: str | None = None) -> list[str]:
+    """The changes as lines of text, e.g. for an audit event or a terminal (the current locale when None)."""
+    lang = lang or current_locale.get()
     out = []
     for change in changes:
         out.append(change.words(lang))
-        out.extend(f"  {detail.words[lang if lang == 'en' else 'id']}" for detail in change.details)
+        out.extend(f"  {text(detail.words, lang)}" for detail in change.details)
     return out
 
 
@@ -288,19 +327,19 @@ def is_empty(changes: list[Change]) -> bool:
 
 
 def sentences(changes: list[Change]) -> list[dict]:
-    """One ``{"id", "en"}`` text per change and per changed attribute (kept on a moved draft's notice)."""
+    """One ``{locale: text}`` per change and per changed attribute, in every offered locale (kept on a moved
+    draft's notice)."""
     out = []
     for change in changes:
-        out.append({"id": change.words("id"), "en": change.words("en")})
+        out.append(_in_locales(change.words))
         out.extend(dict(detail.words) for detail in change.details)
     return out
 
 
 def summary(changes: list[Change], lang: str | None = None) -> list[str]:
     """The sentences in one language (the request's when not given)."""
-    from ..i18n import current_locale
     lang = lang or current_locale.get()
-    return [line["en" if lang == "en" else "id"] for line in sentences(changes)]
+    return [text(line, lang) for line in sentences(changes)]
 
 
 def removed_fields(changes: list[Change]) -> list[Change]:

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from ..i18n import gettext
+from ..i18n import gettext, offered_locales
 from . import rules
 from .edit import text
 
@@ -138,7 +138,7 @@ def rule_view(rule, fields: Mapping, name: str) -> dict:
     return {
         "name": name, "mode": mode, "combine": model.combine, "rows": rows,
         "raw": "" if rule is None else json.dumps(rule, ensure_ascii=False, indent=1),
-        "sentence": {"id": rules.sentence(rule, fields, "id"), "en": rules.sentence(rule, fields, "en")}
+        "sentence": {locale: rules.sentence(rule, fields, locale) for locale in offered_locales()}
         if rule is not None else None,
     }
 
@@ -159,9 +159,8 @@ def _row_view(item) -> dict:
 
 
 def operators() -> list[dict]:
-    """The builder's operators with their words, for the select."""
-    return [{"op": op, "id": words_id, "en": words_en, "unary": op in rules.UNARY}
-            for op, (_, words_id, words_en) in rules.OPERATORS.items()]
+    """The builder's operators with their words in the current locale, for the select."""
+    return [{"op": op, "words": str(words), "unary": op in rules.UNARY} for op, (_, words) in rules.OPERATORS.items()]
 
 
 # ---------------------------------------------------------------- a field

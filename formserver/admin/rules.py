@@ -3,7 +3,7 @@
 A builder model is a :class:`Group` ("semua" / "salah satu") of :class:`Condition` rows and, one
 level deep, of groups of rows. :func:`to_jsonlogic` writes it; :func:`from_jsonlogic` reads back
 exactly the shapes it writes and returns None for any other rule, which the editor then keeps as
-raw JsonLogic. :func:`sentence` says any rule in words (Indonesian or English) with the fields'
+raw JsonLogic. :func:`sentence` says any rule in words (in any locale, through the catalogs) with the fields'
 labels, the builder's rules and the others alike.
 """
 from __future__ import annotations
@@ -13,20 +13,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# operator → (JsonLogic operator, Indonesian words, English words)
-OPERATORS: dict[str, tuple[str, str, str]] = {
-    "eq": ("==", "sama dengan", "is"),
-    "ne": ("!=", "tidak sama dengan", "is not"),
-    "in": ("in", "salah satu dari", "is one of"),
-    "gt": (">", "lebih dari", "is more than"),
-    "lt": ("<", "kurang dari", "is less than"),
-    "filled": ("!!", "terisi", "is filled in"),
-    "empty": ("!", "kosong", "is empty"),
+from ..i18n import LazyText, current_locale, lazy_gettext, lazy_pgettext, text
+
+# operator → (JsonLogic operator, its words in the builder's select); a rule's sentences are in _SENTENCES
+OPERATORS: dict[str, tuple[str, LazyText]] = {
+    "eq": ("==", lazy_gettext("sama dengan")),
+    "ne": ("!=", lazy_gettext("tidak sama dengan")),
+    "in": ("in", lazy_gettext("salah satu dari")),
+    "gt": (">", lazy_gettext("lebih dari")),
+    "lt": ("<", lazy_gettext("kurang dari")),
+    "filled": ("!!", lazy_gettext("terisi")),
+    "empty": ("!", lazy_gettext("kosong")),
 }
 UNARY = frozenset({"filled", "empty"})
-COMBINE = {"all": ("and", "semua", "all"), "any": ("or", "salah satu", "any")}
-_BY_LOGIC = {logic: name for name, (logic, _, _) in OPERATORS.items()}
-_COMBINE_BY_LOGIC = {logic: name for name, (logic, _, _) in COMBINE.items()}
+COMBINE = {"all": "and", "any": "or"}
+_BY_LOGIC = {logic: name for name, (logic, _) in OPERATORS.items()}
+_COMBINE_BY_LOGIC = {logic: name for name, logic in COMBINE.items()}
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _group_logic(group: Group, depth: int):
             parts.append(_group_logic(item, depth + 1))
         else:
             parts.append(_condition_logic(item))
-    return {COMBINE[group.combine][0]: parts}
+    return {COMBINE[group.combine]: parts}
 
 
 def to_jsonlogic(model: Group | None):
@@ -229,53 +231,51 @@ def fields_of(definition: Mapping) -> dict[str, dict]:
 
 # ---------------------------------------------------------------- sentences
 
-_WORDS = {
-    # key: (Indonesian, English)
-    "and": (" dan ", " and "),
-    "or": (" atau ", " or "),
-    "not": ("bukan ({})", "not ({})"),
-    "true": ("ya", "yes"),
-    "false": ("tidak", "no"),
-    "null": ("kosong", "nothing"),
-    "nothing": ("(tidak ada)", "(none)"),
-    "account": ("akun: {}", "account: {}"),
-    "some": ("ada {} yang: {}", "some {} where: {}"),
-    "all": ("setiap {}: {}", "every {}: {}"),
-    "none": ("tidak ada {} yang: {}", "no {} where: {}"),
-    "if": ("bila {} maka {} selain itu {}", "if {} then {} otherwise {}"),
-    "always": ("selalu", "always"),
-    "raw": ("aturan {}", "rule {}"),
+# Whole sentences with named parts, so a translator may reorder them (msgid: the Indonesian text).
+_SENTENCES = {
+    "==": lazy_gettext("{field} sama dengan {value}"), "===": lazy_gettext("{field} sama dengan {value}"),
+    "!=": lazy_gettext("{field} tidak sama dengan {value}"), "!==": lazy_gettext("{field} tidak sama dengan {value}"),
+    ">": lazy_gettext("{field} lebih dari {value}"), ">=": lazy_gettext("{field} paling sedikit {value}"),
+    "<": lazy_gettext("{field} kurang dari {value}"), "<=": lazy_gettext("{field} paling banyak {value}"),
+    "in": lazy_gettext("{field} salah satu dari {value}"),
+    "filled": lazy_gettext("{field} terisi"), "empty": lazy_gettext("{field} kosong"),
+    "and": lazy_gettext("{left} dan {right}"), "or": lazy_gettext("{left} atau {right}"),
+    "not": lazy_gettext("bukan ({rule})"),
+    "some": lazy_gettext("ada {items} yang: {rule}"), "all": lazy_gettext("setiap {items}: {rule}"),
+    "none": lazy_gettext("tidak ada {items} yang: {rule}"),
+    "if": lazy_gettext("bila {condition} maka {then} selain itu {otherwise}"),
+    "account": lazy_gettext("akun: {name}"),
+    "raw": lazy_gettext("aturan {rule}"),
 }
-_COMPARE = {
-    "==": ("sama dengan", "is"), "===": ("sama dengan", "is"),
-    "!=": ("tidak sama dengan", "is not"), "!==": ("tidak sama dengan", "is not"),
-    ">": ("lebih dari", "is more than"), ">=": ("paling sedikit", "is at least"),
-    "<": ("kurang dari", "is less than"), "<=": ("paling banyak", "is at most"),
-    "in": ("salah satu dari", "is one of"),
+# single words: a value in a rule, and a rule that always holds
+WORDS = {
+    True: lazy_pgettext("admin/rules", "ya"), False: lazy_pgettext("admin/rules", "tidak"),
+    None: lazy_pgettext("admin/rules", "kosong"), "nothing": lazy_gettext("(tidak ada)"),
+    "always": lazy_gettext("selalu"),
 }
 
 
 class _Speaker:
-    """Says a rule in one language with the fields' labels and option labels."""
+    """Says a rule in one locale (any the catalogs offer) with the fields' labels and option labels."""
 
     def __init__(self, fields: Mapping[str, Mapping], lang: str):
-        self.fields, self.lang = fields, ("en" if lang == "en" else "id")
-        self.index = 1 if self.lang == "en" else 0
+        self.fields, self.lang = fields, lang
 
-    def word(self, key: str) -> str:
-        return _WORDS[key][self.index]
+    def word(self, key) -> str:
+        return WORDS[key].in_locale(self.lang)
+
+    def put(self, key: str, **parts) -> str:
+        return _SENTENCES[key].in_locale(self.lang).format(**parts)
 
     def text(self, value) -> str:
-        if isinstance(value, dict):
-            return str(value.get(self.lang) or value.get("id") or "")
-        return "" if value is None else str(value)
+        return text(value, self.lang) if isinstance(value, dict) else "" if value is None else str(value)
 
     def label(self, name: str) -> str:
         info = self.fields.get(name)
         if info and self.text(info.get("label")):
             return f"«{self.text(info['label'])}»"
         if name.startswith("akun."):
-            return self.word("account").format(name.split(".", 1)[1])
+            return self.put("account", name=name.split(".", 1)[1])
         return f"«{name}»"
 
     def literal(self, value, about: str | None = None) -> str:
@@ -283,12 +283,8 @@ class _Speaker:
             options = (self.fields.get(about) or {}).get("options") or {}
             if str(value) in options and self.text(options[str(value)]):
                 return f"“{self.text(options[str(value)])}”"
-        if value is True:
-            return self.word("true")
-        if value is False:
-            return self.word("false")
-        if value is None:
-            return self.word("null")
+        if value is True or value is False or value is None:
+            return self.word(value)
         if isinstance(value, str):
             return f"“{value}”"
         if isinstance(value, list) and not value:
@@ -302,7 +298,7 @@ class _Speaker:
             text = json.dumps(rule, ensure_ascii=False)
         except (RecursionError, TypeError, ValueError):
             text = "…"
-        return self.word("raw").format(text if len(text) <= 200 else text[:199] + "…")
+        return self.put("raw", rule=text if len(text) <= 200 else text[:199] + "…")
 
     def say(self, rule) -> str:
         if not isinstance(rule, dict):
@@ -317,38 +313,44 @@ class _Speaker:
         builder_op = _BY_LOGIC.get(op)
         if builder_op in UNARY and len(args) == 1:
             if _var_name(args[0]) is not None:
-                return f"{self.say(args[0])} {OPERATORS[builder_op][1 + self.index]}"
-            return self.word("not").format(self.say(args[0])) if op == "!" else self.say(args[0])
+                return self.put(builder_op, field=self.say(args[0]))
+            return self.put("not", rule=self.say(args[0])) if op == "!" else self.say(args[0])
         if op in ("==", "!=") and len(args) == 2 and args[1] is None:
             # "!= null" is how rules say "answered"
-            return f"{self.say(args[0])} {OPERATORS['empty' if op == '==' else 'filled'][1 + self.index]}"
-        if op in _COMPARE and len(args) == 2:
+            return self.put("empty" if op == "==" else "filled", field=self.say(args[0]))
+        if op in _COMPARISONS and len(args) == 2:
             about = _var_name(args[0])
             right = self.literal(args[1], about) if not isinstance(args[1], dict) else self.say(args[1])
-            return f"{self.say(args[0])} {_COMPARE[op][self.index]} {right}"
+            return self.put(op, field=self.say(args[0]), value=right)
         if op in ("and", "or") and args:
-            parts = [self.say(a) for a in args]
-            if len(parts) == 1:
-                return parts[0]
-            return self.word(op).join(f"({p})" if _compound(a) else p for a, p in zip(args, parts))
+            parts = [f"({self.say(a)})" if _compound(a) else self.say(a) for a in args]
+            said = parts[0]
+            for part in parts[1:]:
+                said = self.put(op, left=said, right=part)
+            return said
         if op in ("some", "all", "none") and len(args) == 2:
-            return self.word(op).format(self.say(args[0]), self.say(args[1]))
+            return self.put(op, items=self.say(args[0]), rule=self.say(args[1]))
         if op == "if" and len(args) == 3:
-            return self.word("if").format(*(self.say(a) for a in args))
+            condition, then, otherwise = (self.say(a) for a in args)
+            return self.put("if", condition=condition, then=then, otherwise=otherwise)
         # arithmetic, custom operators, a comparison of three: said as a function of its arguments
         return f"{op}({', '.join(self.say(a) for a in args)})"
+
+
+_COMPARISONS = frozenset({"==", "===", "!=", "!==", ">", ">=", "<", "<=", "in"})
 
 
 def _compound(rule) -> bool:
     return isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("and", "or")
 
 
-def sentence(rule, fields: Mapping[str, Mapping] | None = None, lang: str = "id") -> str:
+def sentence(rule, fields: Mapping[str, Mapping] | None = None, lang: str | None = None) -> str:
     """Any rule said in words, e.g. «Apakah sudah punya izin usaha sebelumnya?» sama dengan “Ya”.
 
     :param fields: what :func:`fields_of` gives, for labels; unknown names are shown as they are.
+    :param lang: the locale (any the catalogs offer; the current one when None).
     """
-    speaker = _Speaker(fields or {}, lang)
+    speaker = _Speaker(fields or {}, lang or current_locale.get())
     if rule is None:
         return speaker.word("always")
     try:
