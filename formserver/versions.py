@@ -325,17 +325,17 @@ class FormVersions:
             return []
         return self.services.evaluator.evaluate(old, doc["data"]).path
 
-    def _reasons_in_both_languages(self, doc: dict, form) -> list[dict]:
-        """A sent-back draft's reasons as {"id", "en"} texts: the applicant reads them in their own language."""
-        from .i18n import current_locale
+    def _reasons_in_every_locale(self, doc: dict, form) -> list[dict]:
+        """A sent-back draft's reasons as {locale: text} in every offered locale: the applicant reads them in theirs."""
+        from .i18n import current_locale, offered_locales
         said = {}
-        for lang in ("id", "en"):
+        for lang in offered_locales():
             token = current_locale.set(lang)
             try:
                 said[lang] = [str(r) for r in self.placement(doc, form).reasons]
             finally:
                 current_locale.reset(token)
-        return [{"id": i, "en": e} for i, e in zip(said["id"], said["en"], strict=False)]
+        return [dict(zip(said, texts, strict=True)) for texts in zip(*said.values(), strict=False)]
 
     def impact(self, form_id: str, number: int) -> dict:
         """How many drafts are on each other version, and which of them ``number`` would send back, why."""
@@ -377,7 +377,7 @@ class FormVersions:
             place = self.placement(doc, form)
             notice = {"from_version": old, "to_version": to, "at": audit.now_iso(), "changes": changes[old],
                       "sent_back": place.sent_back, "step": place.step if place.sent_back else None,
-                      "reasons": self._reasons_in_both_languages(doc, form) if place.sent_back else []}
+                      "reasons": self._reasons_in_every_locale(doc, form) if place.sent_back else []}
             new = {**doc, "form_version": to, "completed": place.completed, "current_step": place.step,
                    "meta": {**doc["meta"], "version_notice": notice}}
             try:

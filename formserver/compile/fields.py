@@ -15,7 +15,7 @@ from marshmallow import ValidationError, fields, validate
 
 from .. import attachments
 from ..dates import format_date
-from ..i18n import SOURCE_LOCALE, LazyText, gettext, lazy_gettext, text
+from ..i18n import SOURCE_LOCALE, LazyText, gettext, lazy_gettext, offered_locales, text
 from . import convert
 
 EMPTY = (None, "", [], {})  # an answer not given
@@ -45,8 +45,8 @@ class Editor:
     properties: tuple[str, ...] = ()  # the definition properties this type uses besides COMMON_PROPERTIES
 
     def as_dict(self, type_name: str) -> dict:
-        return {"type": type_name, "name": {"id": self.name.id, "en": self.name.en},
-                "help": {"id": self.help.id, "en": self.help.en},
+        return {"type": type_name, "name": {lang: self.name.in_locale(lang) for lang in offered_locales()},
+                "help": {lang: self.help.in_locale(lang) for lang in offered_locales()},
                 "properties": list(COMMON_PROPERTIES) + [p for p in self.properties if p not in COMMON_PROPERTIES]}
 
 

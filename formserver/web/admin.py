@@ -333,7 +333,7 @@ def _properties(spec) -> set[str]:
 
 def _type_of(name) -> dict:
     return next((t for t in _palette() if t["type"] == name),
-                {"type": name, "name": {"id": str(name), "en": str(name)}, "help": {"id": "", "en": ""}, "properties": []})
+                {"type": name, "name": str(name), "help": "", "properties": []})
 
 
 def _validator_views(spec, posted) -> list[dict]:
