@@ -1,5 +1,6 @@
 """Lupa kata sandi: a code to the account's own contact, the code rules, the password policy, sessions ended."""
 import re
+import threading
 
 import pytest
 
@@ -35,6 +36,7 @@ def ask(client, smtp, username="budi0001", channel="email", expect_message=True)
     before = len(smtp.messages)
     r = client.post("/api/v1/auth/recovery", json={"username": username, "channel": channel})
     assert r.status_code == 202, r.get_json()
+    client.application.extensions["formserver"].messenger.sent_later(10)  # the code leaves after the answer
     if expect_message:
         smtp.wait_for(before + 1)
         message = smtp.messages[before]
@@ -98,6 +100,81 @@ def test_an_unknown_account_gets_the_same_answers(app, account, smtp):
     if wrong_known.get_json() != wrong_unknown.get_json():  # the right code is 000000 once in a million
         assert code_from(smtp.messages[before]) == "000000"
     assert wrong_unknown.status_code == 422 and "Sisa percobaan: 4" in wrong_unknown.get_json()["errors"]["code"][0]
+
+
+class _Recording:
+    """The store, noting which of its methods the request's own thread calls (the messenger's thread aside)."""
+
+    def __init__(self, store):
+        self._store, self._thread, self.calls = store, threading.get_ident(), []
+
+    def __getattr__(self, name):
+        value = getattr(self._store, name)
+        if not callable(value):
+            return value
+
+        def noted(*args, **kwargs):
+            if threading.get_ident() == self._thread:
+                self.calls.append(name)
+            return value(*args, **kwargs)
+        return noted
+
+
+def test_an_unknown_account_costs_the_request_the_same_work(app, account, smtp, monkeypatch):
+    """No timing: the same store calls, the same answer, and the message to an account sent after the answer,
+    on the messenger's thread, never on the request's."""
+    svc, test_thread = app.extensions["formserver"], threading.get_ident()
+    sent_on = []
+    send = svc.messenger.channel("email").send
+    monkeypatch.setattr(svc.messenger.channel("email"), "send",
+                        lambda message: (sent_on.append(threading.get_ident()), send(message)))
+    work, answers = {}, {}
+    for name in ("budi0001", "nobody@example.test"):
+        store, svc.store = svc.store, _Recording(svc.store)
+        before = len(smtp.messages)
+        try:
+            answers[name] = app.test_client().post("/api/v1/auth/recovery", json={"username": name}).get_json()
+        finally:
+            work[name], svc.store = svc.store.calls, store
+        svc.messenger.sent_later(10)
+        assert len(smtp.messages) == before + (name == "budi0001")  # really sent over SMTP, to the account only
+    assert answers["budi0001"] == answers["nobody@example.test"]
+    assert work["budi0001"] == work["nobody@example.test"] and "record_attempt" in work["budi0001"]
+    assert sent_on and test_thread not in sent_on
+    assert "recovery.code_sent" in [e["type"] for e in svc.store.events("account:acc1")]
+
+
+def test_a_code_not_delivered_is_told_in_the_audit(app, account, store, monkeypatch):
+    from formserver.accounts.messages import DeliveryError
+    messenger = app.extensions["formserver"].messenger
+
+    def refuse(message):
+        raise DeliveryError("the SMTP server refused it")
+    monkeypatch.setattr(messenger.channel("email"), "send", refuse)
+    assert app.test_client().post("/api/v1/auth/recovery", json={"username": "budi0001"}).status_code == 202
+    messenger.sent_later(10)
+    types = [e["type"] for e in store.events("account:acc1")]
+    assert "recovery.code_not_delivered" in types and "recovery.code_sent" not in types
+
+
+def test_log_in_verifies_a_password_for_an_unknown_name_too(app, account, monkeypatch):
+    """An unknown name and a wrong password cost the same: one Argon2 verification each, the same answer."""
+    from formserver.accounts import passwords
+    verified = []
+    real = passwords._hasher
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, stored, password):
+            verified.append(stored)
+            return real.verify(stored, password)
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    unknown = app.test_client().post("/api/v1/auth/login", json={"username": "nobody0001", "password": "Salah#12345"})
+    wrong = app.test_client().post("/api/v1/auth/login", json={"username": "budi0001", "password": "Salah#12345"})
+    assert unknown.status_code == wrong.status_code == 401 and unknown.get_json() == wrong.get_json()
+    assert len(verified) == 2 and verified[0] == passwords._DUMMY and verified[1] == account["password_hash"]
 
 
 def test_five_wrong_codes_spend_the_code(app, account, smtp, store):

@@ -6,6 +6,7 @@ so a developer can read what would have been sent (see :func:`read_outbox`).
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import email.utils
 import http.client
@@ -20,7 +21,8 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -395,6 +397,7 @@ class Messenger:
         self.signature = signature
         self._channels: dict[str, object] = {}
         self._lock = threading.Lock()
+        self._later: ThreadPoolExecutor | None = None
 
     def channel(self, name: str):
         """The channel instance for ``name``, built on first use; unknown names raise KeyError."""
@@ -405,9 +408,48 @@ class Messenger:
                 self._channels[name] = CHANNELS[name].from_config(self.config)
             return self._channels[name]
 
+    def _signed(self, channel, message: Message) -> Message:
+        if getattr(channel, "signed", False) and self.signature is not None:
+            return dataclasses.replace(message, body=f"{message.body.rstrip()}\n\n-- \n{self.signature()}\n")
+        return message
+
     def send(self, channel_name: str, message: Message) -> None:
         """Send ``message`` over the channel called ``channel_name``."""
         channel = self.channel(channel_name)
-        if getattr(channel, "signed", False) and self.signature is not None:
-            message = dataclasses.replace(message, body=f"{message.body.rstrip()}\n\n-- \n{self.signature()}\n")
+        channel.send(self._signed(channel, message))
+
+    def send_later(self, channel_name: str, message: Message,
+                   then: Callable[[DeliveryError | None], None] | None = None) -> Future:
+        """Send ``message`` after the caller has answered: on this messenger's own thread, one message after the
+        other, so the time a request takes does not tell whether it sent one (password recovery: whether the
+        account exists). ``then(None)`` follows a delivery, ``then(error)`` a DeliveryError; it runs on that
+        thread in a copy of the caller's context. The message is composed (signed) here, in the caller's."""
+        channel = self.channel(channel_name)
+        message, context = self._signed(channel, message), contextvars.copy_context()
+        with self._lock:
+            if self._later is None:  # a thread only for a messenger that sends later; Python lets it finish at exit
+                self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formserver-messages")
+            return self._later.submit(context.run, _deliver, channel, message, then)
+
+    def sent_later(self, timeout: float | None = None) -> None:
+        """Wait until every message asked for with :meth:`send_later` so far has been dealt with."""
+        with self._lock:
+            later = self._later
+        if later is not None:
+            later.submit(lambda: None).result(timeout)
+
+
+def _deliver(channel, message: Message, then) -> None:
+    try:
         channel.send(message)
+        error = None
+    except DeliveryError as failed:
+        error = failed
+    except Exception as failed:  # noqa: BLE001 - no request to fail: said in the log and to ``then``
+        log.exception("a message over %s failed", getattr(channel, "name", "?"))
+        error = DeliveryError(f"{type(failed).__name__}: {failed}")
+    if then is not None:
+        try:
+            then(error)
+        except Exception:  # noqa: BLE001 - the delivery itself is done
+            log.exception("after sending a message over %s", getattr(channel, "name", "?"))

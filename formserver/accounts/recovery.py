@@ -1,7 +1,8 @@
 """Password recovery ("Lupa kata sandi"): a code to the account's own e-mail or WhatsApp, then a new password.
 
 Whether an account exists is never revealed: a request for an unknown name gets a ticket and a code like any
-other (the code is just never sent), so the answers, the tries left and the limits are the same. A ticket
+other (the code is just never sent), so the answers, the tries left and the limits are the same, and the code
+leaves after the answer, so its time is the same too. A ticket
 lives in the server-side session of whoever asked. The code follows the registration's rules (6 digits,
 10 minutes, 5 tries); the new password the registration's policy. A reset ends every session of the account.
 """
@@ -54,25 +55,25 @@ def _contact(account: dict, channel: str) -> tuple[str, str]:
 
 def request_code(services, identifier: str, channel: str, actor: str, client: str = "",
                  now: float | None = None) -> dict:
-    """A recovery ticket for ``identifier`` (username or e-mail); the code goes to the account's contact."""
+    """A recovery ticket for ``identifier`` (username or e-mail); the code goes to the account's contact.
+
+    An unknown name takes the same path as an account, but for the message: the same store work (the name's
+    requests counted and limited as an account's are), and the message leaves after the answer
+    (``Messenger.send_later``), so neither the answer nor its time tells whether the account exists."""
     now = time.time() if now is None else now
     store = services.store
     ticket = {"id": secrets.token_urlsafe(18), "expires_at": now + LIFETIME, "account_id": None}
     account = auth.find(store, identifier)
-    if account is None or account.get("status") != "active":
-        # a code that is never sent: the same ticket, tries and limits as for an account, so nothing tells
-        # whether one exists
-        audit.record(store, "recovery:unknown", "recovery.requested", actor)
-        try:
-            services.codes.issue(PURPOSE, ticket["id"], recipient=identifier, client=client, now=now)
-        except CodeLimited:
-            pass
-        return ticket
-    ticket["account_id"] = account["id"]
-    subject = f"account:{account['id']}"
+    if account is not None and account.get("status") != "active":
+        account = None
+    if account is None:  # a code that is never sent
+        subject, via, to = "recovery:unknown", None, identifier
+        key = f"recovery:name:{identifier.strip().lower()}"
+    else:
+        ticket["account_id"] = account["id"]
+        subject, (via, to) = f"account:{account['id']}", _contact(account, channel)
+        key = f"recovery:{account['id']}"  # whichever channel: codes for one account, not only per recipient
     audit.record(store, subject, "recovery.requested", actor)
-    via, to = _contact(account, channel)
-    key = f"recovery:{account['id']}"  # whichever channel: codes for one account, not only per recipient
     try:
         if store.count_attempts(key, now - LIFETIME) >= PER_ACCOUNT:
             raise CodeLimited(LIFETIME, "recipient")
@@ -81,15 +82,20 @@ def request_code(services, identifier: str, channel: str, actor: str, client: st
         audit.record(store, subject, "recovery.code_limited", actor, scope=limited.scope)
         return ticket
     store.record_attempt(key, now)
-    title, body = _code_text(code)
-    try:
-        services.messenger.send(via, Message(to=to, subject=title, body=body))
-    except DeliveryError as error:
-        log.error("recovery code for account %s not delivered: %s", account["id"], error)
-        audit.record(store, subject, "recovery.code_not_delivered", actor, channel=via)
-        return ticket
-    audit.record(store, subject, "recovery.code_sent", actor, channel=via)
+    if via is not None:
+        title, body = _code_text(code)
+        services.messenger.send_later(via, Message(to=to, subject=title, body=body),
+                                      then=lambda error: _sent(store, subject, account["id"], via, actor, error))
     return ticket
+
+
+def _sent(store, subject: str, account_id: str, via: str, actor: str, error) -> None:
+    """After the recovery code's delivery, on the messenger's thread: the audit event (and the log on a failure)."""
+    if error is None:
+        audit.record(store, subject, "recovery.code_sent", actor, channel=via)
+        return
+    log.error("recovery code for account %s not delivered: %s", account_id, error)
+    audit.record(store, subject, "recovery.code_not_delivered", actor, channel=via)
 
 
 def password_errors(password: str, confirmation: str) -> dict:
