@@ -191,10 +191,16 @@ def test_a_logo_is_checked_by_its_content_and_size(admin_app, admin):
     shown = admin.get(f"{url}/gambar/logo.jpg")
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg" and shown.data[:2] == b"\xff\xd8"
     assert admin.get(f"{url}/gambar/tidak.png").status_code == 404
-    # published, the running server's documents draw it from the store
+    assert 'class="header-logo"' not in admin.get("/").get_data(as_text=True)  # Kampar has no image yet
+    # published, the running server's documents draw it from the store, and the pages' header shows it
     assert _post(admin, f"{url}/terbitkan", {}).status_code == 302
-    admin.get("/")  # a request: the publication is read
+    home = admin.get("/").get_data(as_text=True)  # a request: the publication is read
     assert admin_app.extensions["formserver"].variant.image_data_uri("logo").startswith("data:image/jpeg;base64,/9j/")
+    logo = re.search(r'<img src="(/kantor/logo\.[0-9a-f]{12}\.jpg)" alt="DPMPTSP Kabupaten Kampar" class="header-logo">',
+                     admin.get("/").get_data(as_text=True))
+    assert logo, home[:2000]
+    served = admin.get(logo.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data == shown.data
 
 
 def test_script_in_a_label_is_refused_saying_what_and_where_and_a_bad_draft_cannot_be_published(admin_app, admin):

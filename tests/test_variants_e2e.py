@@ -3,6 +3,7 @@ every document type and the verification page carry the variant's own office; ov
 server refuses what an overlay restricts even when posted directly."""
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -174,6 +175,47 @@ def test_the_contoh_logo_and_a_template_override(tmp_path, smtp, whatsapp):
     assert "TEMPLAT KANTOR CONTOH" in html
     assert "TEMPLAT KANTOR CONTOH" not in render_html("SPPL", {**sample_context("SPPL"), "office": running.office()},
                                                       running.template_dirs)
+
+
+HEADER_IMAGE = re.compile(r'<img src="([^"]+)" alt="([^"]+)" class="header-logo">')
+
+
+def _header(client, path="/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return page[page.index("<header"):page.index("</header>")]
+
+
+def test_the_page_header_shows_the_office_logo_from_a_hashed_url_cached_for_a_year(served):
+    name, app = served
+    client = app.test_client()
+    header = _header(client)
+    if name == "kampar":  # no logo, no crest: no image at all
+        assert "<img" not in header and client.get("/kantor/logo.0123456789ab.png").status_code == 404
+        return
+    (url, alt), = HEADER_IMAGE.findall(header)
+    assert re.fullmatch(r"/kantor/logo\.[0-9a-f]{12}\.png", url) and alt == OFFICES["contoh"]["name"]
+    assert HEADER_IMAGE.findall(_header(client, "/layanan?lang=en")) == [(url, alt)]
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
+    assert shown.data == (ROOT / "variants" / "contoh" / "assets" / "logo.png").read_bytes()
+    cache = shown.headers["Cache-Control"]
+    assert "immutable" in cache and "max-age=31536000" in cache and "public" in cache
+    older = client.get("/kantor/logo.0123456789ab.png")  # a logo replaced since: the current one
+    assert older.status_code == 302 and older.headers["Location"].endswith(url)
+    assert client.get("/kantor/crest.0123456789ab.png").status_code == 404
+    assert client.get("/kantor/variant.json").status_code == 404
+
+
+def test_the_page_header_shows_the_crest_when_the_office_has_no_logo(tmp_path, smtp, whatsapp):
+    variants = tmp_path / "variants"
+    shutil.copytree(ROOT / "variants" / "contoh", variants / "contoh")
+    doc = json.loads((variants / "contoh" / "variant.json").read_text(encoding="utf-8"))
+    doc["identity"]["crest"] = doc["identity"].pop("logo")
+    (variants / "contoh" / "variant.json").write_text(json.dumps(doc), encoding="utf-8")
+    client = make_app(tmp_path / "data", smtp, whatsapp, VARIANT="contoh", VARIANTS_DIR=str(variants)).test_client()
+    (url, alt), = HEADER_IMAGE.findall(_header(client))
+    assert re.fullmatch(r"/kantor/crest\.[0-9a-f]{12}\.png", url) and alt == OFFICES["contoh"]["name"]
+    assert client.get(url).mimetype == "image/png" and client.get(url.replace("crest", "logo")).status_code == 404
 
 
 @pytest.mark.parametrize(("change", "words"), [

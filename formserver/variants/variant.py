@@ -3,6 +3,7 @@
 data). Loaded and checked once at start-up; see docs/VARIANTS.md for the format."""
 import base64
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,19 @@ def validate_overlay(variant_doc, base_definitions: dict, references=None, local
     return problems
 
 
+@dataclass(frozen=True)
+class OfficeImage:
+    """The image the pages' header shows, named by its content (``logo.3f2a9c1b7d04.png``) like the static files."""
+    role: str         # logo | crest
+    data: bytes
+    media_type: str   # image/png | image/jpeg
+
+    @functools.cached_property
+    def filename(self) -> str:
+        digest = hashlib.sha256(self.data).hexdigest()[:12]
+        return f"{self.role}.{digest}.{'png' if self.media_type == 'image/png' else 'jpg'}"
+
+
 @dataclass
 class Variant:
     """A loaded variant: its document and its folder (None for one held only in memory, e.g. from the store)."""
@@ -115,6 +129,17 @@ class Variant:
             return None
         path = self.root / "assets" / name
         return path.read_bytes() if path.is_file() and path.parent == self.root / "assets" else None
+
+    @functools.cached_property
+    def header_image(self) -> OfficeImage | None:
+        """The logo, else the crest, for the pages' header; None when the variant has neither (looked at once: a
+        published change replaces the whole Variant)."""
+        for key in IMAGE_KEYS:
+            data = self.asset(self.identity.get(key))
+            media_type = image_type(data) if data else None
+            if media_type:
+                return OfficeImage(key, data, media_type)
+        return None
 
     def image_data_uri(self, key: str) -> str:
         """The identity's ``logo``/``crest`` as a data: URI ("" when the variant has none)."""
