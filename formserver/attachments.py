@@ -138,6 +138,14 @@ def keep(value, previous, store, owner: str):
     return None
 
 
+def unkeep(kept, previous, store) -> None:
+    """Delete the bytes :func:`keep` stored for ``kept`` when its step is not saved after all (its action refused
+    it, or the submission changed meanwhile): nothing names them then. The file ``previous`` names stays."""
+    file_id = kept.get("file_id") if isinstance(kept, dict) else None
+    if file_id and not (isinstance(previous, dict) and previous.get("file_id") == file_id):
+        store.delete_file(file_id)
+
+
 def display(value) -> str:
     """An answer as people read it: ``bukti.pdf (PDF, 120 KB)``."""
     if not isinstance(value, dict) or not value.get("name"):

@@ -4,6 +4,7 @@ The server decides everything here: which steps are reachable, what is stored (h
 never), which step comes next. Views and the API only translate requests into these calls.
 """
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -183,19 +184,20 @@ class Submissions:
         if not result.ok:
             return SaveResult(doc, result.errors, result.state)
         new = {**self._merge(doc, form, step_key, result)}
-        new["data"] = self._kept(step, new["data"], doc)
-        context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
-        if step.action:
-            ACTIONS[step.action](context)
-            if context.errors:
-                return SaveResult(doc, context.errors, result.state, context.retry_after)
-        new = context.submission
-        completes = new["status"] == COMPLETED and step.action in COMPLETIONS
-        if completes:
-            # frozen before any of the completion's work exists; one concurrent save wins this write
-            new = {**new, "status": PROCESSING,
-                   "meta": {**new["meta"], "processing": {"action": step.action, "since": audit.now_iso(), "by": actor}}}
-        stored = self._write(new, actor, "submission.step_saved", context.events, step=step_key)
+        with self._keeping(step, new["data"], doc) as (new["data"], saved):
+            context = ActionContext(self.services, new, {**result.values, **result.transient}, actor)
+            if step.action:
+                ACTIONS[step.action](context)
+                if context.errors:
+                    return SaveResult(doc, context.errors, result.state, context.retry_after)
+            new = context.submission
+            completes = new["status"] == COMPLETED and step.action in COMPLETIONS
+            if completes:
+                # frozen before any of the completion's work exists; one concurrent save wins this write
+                new = {**new, "status": PROCESSING, "meta": {
+                    **new["meta"], "processing": {"action": step.action, "since": audit.now_iso(), "by": actor}}}
+            stored = self._write(new, actor, "submission.step_saved", context.events, step=step_key)
+            saved()
         return SaveResult(self.complete(stored, actor) if completes else stored, {}, result.state)
 
     def complete(self, doc: dict, actor: str) -> dict:
@@ -240,11 +242,13 @@ class Submissions:
         keep = {k: v for k, v in result.values.items() if k not in result.errors and k not in result.state.computed}
         data = {k: v for k, v in doc["data"].items() if form.step_of_field.get(k) != step_key}
         data.update(keep)
-        data = self._kept(form.steps_by_key[step_key], data, doc)
-        # a done step whose answers a draft changed is open again: only "save and continue" validates it whole
-        completed = doc["completed"] if data == doc["data"] else [k for k in doc["completed"] if k != step_key]
-        return self._write({**doc, "data": data, "completed": completed}, actor, "submission.draft_saved",
-                           step=step_key), result
+        with self._keeping(form.steps_by_key[step_key], data, doc) as (data, saved):
+            # a done step whose answers a draft changed is open again: only "save and continue" validates it whole
+            completed = doc["completed"] if data == doc["data"] else [k for k in doc["completed"] if k != step_key]
+            stored = self._write({**doc, "data": data, "completed": completed}, actor, "submission.draft_saved",
+                                 step=step_key)
+            saved()
+        return stored, result
 
     def _kept(self, step, data: dict, doc: dict) -> dict:
         """The step's answers as their field types keep them (an upload's bytes go to the store, its answer names it)."""
@@ -253,6 +257,22 @@ class Submissions:
             if f.kind.upload and f.key in kept:
                 kept[f.key] = f.kind.keep(kept[f.key], doc["data"].get(f.key), self.store, doc["owner"])
         return kept
+
+    @contextmanager
+    def _keeping(self, step, data: dict, doc: dict):
+        """:meth:`_kept` for a save that may not happen: what the field types stored is undone unless the block
+        says the submission was written (``saved()``), so a step its action refuses (or a write that lost to
+        another) leaves no file that nothing names. What the stored submission names is never undone (a write
+        that happened before a later failure)."""
+        kept, written = self._kept(step, data, doc), []
+        try:
+            yield kept, lambda: written.append(True)
+        finally:
+            uploads = [f for f in step.fields if f.kind.upload and f.key in kept]
+            if uploads and not written:
+                stored = (self.store.get_submission(doc["id"]) or doc)["data"]
+                for f in uploads:
+                    f.kind.unkeep(kept[f.key], stored.get(f.key), self.store)
 
     def record_change(self, submission_id: str, actor: str, change) -> dict:
         """Store a change made outside the steps (an officer's decision): ``change(submission)`` gives

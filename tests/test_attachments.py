@@ -61,3 +61,66 @@ def test_keep_puts_the_bytes_in_the_store_and_checks_references(tmp_path):
     assert attachments.keep(dict(kept), None, store, "session:a") is None            # a reference it never had
     assert attachments.display(kept) == "bukti.pdf (PDF, 1 KB)"
     assert attachments.file_ids({"a": [kept], "b": {"file_id": "x"}}) == {kept["file_id"]}
+
+
+COMPLAINT = {"nama_pelapor": "Siti Aminah", "kontak": "siti@example.test", "perihal": "NIB belum terbit",
+             "uraian_pengaduan": "Sudah tiga hari menunggu."}
+
+
+def _files(store) -> list[str]:
+    return [f["id"] for f in store.iter_collection("files")]
+
+
+def _complaint_with_file(app):
+    from .conftest import Api
+    api = Api(app.test_client())
+    sid = api.post("/api/v1/forms/pengaduan/submissions").get_json()["id"]
+    values = {**COMPLAINT, "lampiran": {"name": "bukti.pdf", "content_type": "application/pdf", "data": b64(PDF)}}
+    return api, sid, values
+
+
+def test_a_file_whose_step_its_action_refuses_is_not_left_in_the_store(app, monkeypatch):
+    from formserver.actions import ACTIONS
+    svc = app.extensions["formserver"]
+    step = svc.forms.get("pengaduan").steps_by_key["isi_pengaduan"]
+    monkeypatch.setitem(ACTIONS, "uji.tolak", lambda context: context.fail("perihal", "ditolak / refused"))
+    monkeypatch.setitem(step.spec, "action", "uji.tolak")
+    api, sid, values = _complaint_with_file(app)
+    refused = api.put_step(sid, "isi_pengaduan", values)
+    assert refused.status_code == 422 and "lampiran" not in svc.store.get_submission(sid)["data"]
+    assert _files(svc.store) == []  # the bytes stored before the action ran are gone with its refusal
+    monkeypatch.setitem(ACTIONS, "uji.tolak", lambda context: None)
+    assert api.put_step(sid, "isi_pengaduan", values).status_code == 200
+    assert _files(svc.store) == [svc.store.get_submission(sid)["data"]["lampiran"]["file_id"]]
+
+
+def test_a_file_of_a_save_that_lost_to_another_write_is_not_left_in_the_store(app, monkeypatch):
+    """A step saved without a version is redone on the fresh submission: one file, the one its answer names."""
+    from formserver.store import StaleVersion
+    store = app.extensions["formserver"].store
+    api, sid, values = _complaint_with_file(app)
+    update, lost = store.update_submission, []
+
+    def loses_once(doc):
+        if not lost:
+            lost.append(doc["id"])
+            raise StaleVersion(doc["id"])
+        return update(doc)
+    monkeypatch.setattr(store, "update_submission", loses_once)
+    assert api.put_step(sid, "isi_pengaduan", values).status_code == 200 and lost
+    assert _files(store) == [store.get_submission(sid)["data"]["lampiran"]["file_id"]]
+
+
+def test_a_file_of_a_draft_that_lost_to_another_write_is_not_left_in_the_store(app, monkeypatch):
+    from formserver.store import StaleVersion
+    from formserver.submissions import Conflict
+    svc = app.extensions["formserver"]
+    _, sid, values = _complaint_with_file(app)
+    doc = svc.store.get_submission(sid)
+
+    def lost(doc):
+        raise StaleVersion(doc["id"])
+    monkeypatch.setattr(svc.store, "update_submission", lost)
+    with pytest.raises(Conflict):
+        svc.submissions.save_draft(doc, "isi_pengaduan", {"lampiran": values["lampiran"]}, "uji")
+    assert _files(svc.store) == []

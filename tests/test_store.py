@@ -829,6 +829,14 @@ def test_files_keep_their_bytes(store):
     assert store.get_file("f1")["data"] == PDF_BYTES
 
 
+def test_a_file_not_kept_is_deleted(store):
+    store.put_file(a_file())
+    store.put_file(a_file(id="f2"))
+    assert store.delete_file("f1") and not store.delete_file("f1") and not store.delete_file("nope")
+    assert store.get_file("f1") is None and store.get_file("f2")["data"] == PDF_BYTES
+    assert [f["id"] for f in store.iter_collection("files")] == ["f2"]
+
+
 def test_files_are_exported_as_base64_and_restored(store, new_store):
     store.put_file(a_file())
     exported = list(store.iter_collection("files"))

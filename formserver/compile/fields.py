@@ -135,6 +135,9 @@ class FieldType:
         """The answer as the submission keeps it, once its step is valid (``previous``: the answer it had)."""
         return value
 
+    def unkeep(self, kept, previous, store) -> None:
+        """Undo what :meth:`keep` stored for ``kept`` beside the submission: the step was not saved after all."""
+
 
 class AttachmentType(FieldType):
     """A file (PDF or picture), checked by its bytes; kept in the store, the answer names it (formserver/attachments.py)."""
@@ -153,6 +156,9 @@ class AttachmentType(FieldType):
 
     def keep(self, value, previous, store, owner):
         return attachments.keep(value, previous, store, owner)
+
+    def unkeep(self, kept, previous, store) -> None:
+        attachments.unkeep(kept, previous, store)
 
 
 class ChoiceType(FieldType):

@@ -383,6 +383,10 @@ class Store(ABC):
     def get_file(self, file_id: str) -> dict | None:
         """The file with its ``data`` (bytes), or None."""
 
+    @abstractmethod
+    def delete_file(self, file_id: str) -> bool:
+        """Remove a file (one stored for an answer that was then not kept); whether there was one."""
+
     # export and import: every record, whatever its collection, losslessly and resumably
     COLLECTIONS = ("accounts", "submissions", "documents", "codes", "counters", "claims", "reference_tables",
                    "signing_keys", "form_versions", "variant_versions", "events", "files")

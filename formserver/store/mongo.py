@@ -610,6 +610,9 @@ class MongoStore(Store):
         row = self._get("files", {"_id": _eq(file_id)})
         return {**row, "data": bytes(row["data"])} if row else None
 
+    def delete_file(self, file_id: str) -> bool:
+        return self.db.files.delete_one({"_id": _eq(file_id)}).deleted_count == 1
+
     # claims
     def claim(self, key: str, value: str) -> str:
         try:

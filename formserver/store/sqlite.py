@@ -617,6 +617,10 @@ class SQLiteStore(Store):
         row = self._db.execute("SELECT body, data FROM files WHERE id = ?", (file_id,)).fetchone()
         return {**json.loads(row[0]), "data": bytes(row[1])} if row else None
 
+    def delete_file(self, file_id: str) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM files WHERE id = ?", (file_id,)).rowcount == 1
+
     # claims
     def claim(self, key: str, value: str) -> str:
         with self._transaction() as db:
