@@ -248,6 +248,50 @@ def test_a_third_locale_reads_the_form_editor_s_generated_sentences_from_its_cat
         assert admin_diff.lines(changes, "jv")[1].startswith("  Tulisan: ")
 
 
+def test_a_third_locale_s_texts_are_typed_in_the_form_editor_and_shown_in_that_locale(tmp_path, smtp, whatsapp):
+    """The editor offers an input per offered locale (jv from its catalog alone, optional); what is typed there is
+    stored in the definition and read by applicants whose page is in jv."""
+    from formserver.officers import create_form_admin
+
+    from .test_admin_pages import PASSWORD, _field_form, _login, _new_draft, _token
+    translations, variants = _third_locale(tmp_path)
+    app = make_app(tmp_path / "data", smtp, whatsapp, TRANSLATIONS_DIR=str(translations), VARIANTS_DIR=str(variants),
+                   VARIANT="kampar", WTF_CSRF_ENABLED=True)
+    create_form_admin(app.extensions["formserver"].store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
+    admin = _login(app, "admin1")
+    number = _new_draft(app, admin, "registrasi")
+    first = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))["steps"][0]
+    url = f"/admin/formulir/registrasi/versi/{number}/isian/{first['fields'][0]['key']}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'name="hint.jv" lang="jv"' in page and 'name="options.0.label.jv" id="options.0.label.jv" lang="jv"' in page
+    assert '<label class="hint" for="hint.jv">Jawa</label>' in page
+    data = dict(_field_form(page))
+    assert data["hint.jv"] == "" and data["label.id"]  # optional: left empty, the page still saves
+    assert admin.post(url, data=data).status_code == 302
+    spec = app.extensions["formserver"].versions.record("registrasi", number)["definition"]["steps"][0]["fields"][0]
+    assert "jv" not in (spec.get("hint") or {}) and "jv" not in spec["options"][0]["label"]
+    data["hint.jv"] = "Pitulung ing basa Jawa"
+    refused = admin.post(url, data=data)  # a text in jv alone: Indonesian (and English) stay required
+    assert refused.status_code == 422 and "Pitulung ing basa Jawa" in refused.get_data(as_text=True)
+    data.update({"hint.id": "Bantuan", "hint.en": "Help", "options.0.label.jv": "Usaha mikro lan cilik"})
+    assert admin.post(url, data=data).status_code == 302
+    spec = app.extensions["formserver"].versions.record("registrasi", number)["definition"]["steps"][0]["fields"][0]
+    assert spec["hint"]["jv"] == "Pitulung ing basa Jawa" and spec["options"][0]["label"]["jv"] == "Usaha mikro lan cilik"
+    assert 'value="Usaha mikro lan cilik"' in admin.get(url).get_data(as_text=True)  # shown again for editing
+    publish = f"/admin/formulir/registrasi/versi/{number}/terbitkan"
+    r = admin.post(publish, data={"csrf_token": _token(admin.get(publish).get_data(as_text=True))})
+    assert r.status_code == 302, r.get_data(as_text=True)
+
+    def first_step(lang):
+        client = app.test_client()
+        start = client.get(f"/formulir/registrasi?lang={lang}").get_data(as_text=True)
+        return _visible(client.post("/formulir/registrasi", data={"csrf_token": _token(start)},
+                                    follow_redirects=True).get_data(as_text=True))
+    javanese, indonesian = first_step("jv"), first_step("id")
+    assert "Pitulung ing basa Jawa" in javanese and "Usaha mikro lan cilik" in javanese
+    assert "Pitulung ing basa Jawa" not in indonesian and "Usaha mikro lan cilik" not in indonesian
+
+
 def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_path, monkeypatch, capsys):
     translations, variants = _third_locale(tmp_path)
     monkeypatch.setenv("FORMSERVER_TRANSLATIONS_DIR", str(translations))

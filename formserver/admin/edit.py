@@ -10,10 +10,9 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ..i18n import gettext
+from ..i18n import gettext, offered_locales
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-LANGS = ("id", "en")
 
 
 class EditError(ValueError):
@@ -93,10 +92,17 @@ def _new_key(definition: dict, key: str) -> str:
     return key
 
 
-def text(id_text: str, en_text: str) -> dict | None:
-    """A definition text from the two inputs; None when both are empty."""
-    id_text, en_text = (id_text or "").strip(), (en_text or "").strip()
-    return {"id": id_text, "en": en_text} if id_text or en_text else None
+def text_locales() -> tuple[str, ...]:
+    """The locales a definition text is typed in: Indonesian and English as always, then every other locale the
+    server offers (its catalogs, as the language switcher offers them), optional."""
+    return ("id", "en", *(code for code in offered_locales() if code not in ("id", "en")))
+
+
+def text(id_text: str, en_text: str, others: dict | None = None) -> dict | None:
+    """A definition text from its inputs (``others``: by locale, kept when typed); None when all are empty."""
+    value = {"id": (id_text or "").strip(), "en": (en_text or "").strip()}
+    value.update((lang, words.strip()) for lang, words in (others or {}).items() if words and words.strip())
+    return value if any(value.values()) else None
 
 
 # ---------------------------------------------------------------- steps

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from ..i18n import gettext, offered_locales
 from . import rules
-from .edit import text
+from .edit import text, text_locales
 
 RULES = ("visible_if", "required_if")
 MAX_RULE_TEXT = 64 * 1024
@@ -53,7 +53,9 @@ class Posted:
 
 
 def read_text(posted: Posted, name: str) -> dict | None:
-    return text(posted.get(f"{name}.id"), posted.get(f"{name}.en"))
+    """A text from ``name.id``, ``name.en`` and ``name.<locale>`` for each other locale offered."""
+    return text(posted.get(f"{name}.id"), posted.get(f"{name}.en"),
+                {lang: posted.get(f"{name}.{lang}") for lang in text_locales()[2:]})
 
 
 # ---------------------------------------------------------------- rules

@@ -8,6 +8,7 @@ operation a shipped variant has stays as it is, in its place.
 import copy
 
 from ..i18n import gettext
+from .edit import text_locales
 
 # identity properties edited as one plain line each: (name, label)
 IDENTITY_LINES = (
@@ -33,14 +34,15 @@ def _line(posted, name: str) -> str:
 
 
 def _pair(posted, name: str, errors: dict) -> dict | None:
-    """A text in both languages from ``name.id`` and ``name.en``; None when both are empty (an error for one)."""
-    value = {lang: str(posted.get(f"{name}.{lang}") or "").strip() for lang in ("id", "en")}
+    """A text from ``name.id``, ``name.en`` (both, or an error for the missing one) and ``name.<locale>`` for each
+    other offered locale (optional); None when all are empty."""
+    value = {lang: str(posted.get(f"{name}.{lang}") or "").strip() for lang in text_locales()}
     if not any(value.values()):
         return None
     for lang, words in (("id", gettext("Bahasa Indonesia")), ("en", gettext("bahasa Inggris"))):
         if not value[lang]:
             errors[f"{name}.{lang}"] = gettext("Isi juga teks {words}.").format(words=words)
-    return value
+    return {lang: words for lang, words in value.items() if words or lang in ("id", "en")}
 
 
 def read_identity(posted, identity: dict) -> tuple[dict, dict]:

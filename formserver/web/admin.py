@@ -15,13 +15,23 @@ from ..admin.diff import diff
 from ..admin.rules import fields_of, sentence
 from ..compile.fields import FIELD_TYPES, palette
 from ..definition.check import Problem
-from ..i18n import current_locale, gettext, text
+from ..i18n import current_locale, gettext, locale_name, text
 from ..validators import VALIDATOR_ARG_LABELS, VALIDATOR_ARGS, VALIDATOR_LABELS
 from . import services
 from .extensions import actor, csrf
 from .forms import parse_step_form, step_view
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.app_template_global()
+def text_locales() -> list[dict]:
+    """The locales the editor's text inputs offer (edit.text_locales), each with the words of its input's label."""
+    named = {"id": (gettext("Bahasa Indonesia"), gettext("Label Bahasa Indonesia")),
+             "en": (gettext("Bahasa Inggris"), gettext("Label bahasa Inggris"))}
+    return [{"code": lang, "name": named[lang][0] if lang in named else locale_name(lang),
+             "label": named[lang][1] if lang in named else gettext("Label {language}").format(language=locale_name(lang))}
+            for lang in edit.text_locales()]
 
 
 @bp.before_request
