@@ -157,6 +157,7 @@ JAVANESE = {
     "{field} sama dengan {value}": "{field} padha karo {value}",
     "Isian “{name}” ({key}) diubah": "Diowahi: isian “{name}” ({key})",
     ("admin/diff", "Label"): "Tulisan",
+    "Ya": "Inggih",  # a new choice field's first default choice
 }
 
 
@@ -278,6 +279,10 @@ def test_a_third_locale_s_texts_are_typed_in_the_form_editor_and_shown_in_that_l
     spec = app.extensions["formserver"].versions.record("registrasi", number)["definition"]["steps"][0]["fields"][0]
     assert spec["hint"]["jv"] == "Pitulung ing basa Jawa" and spec["options"][0]["label"]["jv"] == "Usaha mikro lan cilik"
     assert 'value="Usaha mikro lan cilik"' in admin.get(url).get_data(as_text=True)  # shown again for editing
+    with app.app_context():  # a choice field the editor adds gets its default choices from the catalogs
+        from formserver.admin.edit import new_field
+        options = new_field("choice", "baru", {"id": "Baru", "en": "New"})["options"]
+        assert [o["label"] for o in options] == [{"id": "Ya", "en": "Yes", "jv": "Inggih"}, {"id": "Tidak", "en": "No"}]
     publish = f"/admin/formulir/registrasi/versi/{number}/terbitkan"
     r = admin.post(publish, data={"csrf_token": _token(admin.get(publish).get_data(as_text=True))})
     assert r.status_code == 302, r.get_data(as_text=True)

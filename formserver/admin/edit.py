@@ -10,7 +10,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ..i18n import gettext, offered_locales
+from ..i18n import LazyText, gettext, lazy_gettext, offered_locales
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -98,6 +98,16 @@ def text_locales() -> tuple[str, ...]:
     return ("id", "en", *(code for code in offered_locales() if code not in ("id", "en")))
 
 
+_YES, _NO = lazy_gettext("Ya"), lazy_gettext("Tidak")
+
+
+def catalog_text(message: LazyText) -> dict:
+    """A definition text from an interface text: Indonesian, English, and each other offered locale whose catalog
+    translates it (a locale without is left out, so `formserver check` still lists it as missing)."""
+    said = {lang: message.in_locale(lang) for lang in text_locales()}
+    return {lang: words for lang, words in said.items() if lang in ("id", "en") or words != said["id"]}
+
+
 def text(id_text: str, en_text: str, others: dict | None = None) -> dict | None:
     """A definition text from its inputs (``others``: by locale, kept when typed); None when all are empty."""
     value = {"id": (id_text or "").strip(), "en": (en_text or "").strip()}
@@ -168,8 +178,7 @@ def new_field(field_type: str, key: str, label: dict | None) -> dict:
     else:
         f["label"] = label
     if field_type in ("choice", "multichoice"):
-        f["options"] = [{"value": "YA", "label": {"id": "Ya", "en": "Yes"}},
-                        {"value": "TIDAK", "label": {"id": "Tidak", "en": "No"}}]
+        f["options"] = [{"value": "YA", "label": catalog_text(_YES)}, {"value": "TIDAK", "label": catalog_text(_NO)}]
     if field_type == "group":
         f["fields"] = []
     if field_type == "computed":
