@@ -60,6 +60,39 @@ def _age(context, born=None):
     return now.year - born.year - ((now.month, now.day) < (born.month, born.day))
 
 
+# the whole numbers the engine holds as integers (an i64); a whole float beyond them stays a float
+_WHOLE = (-2.0 ** 63, 2.0 ** 63)
+
+
+def _whole(number: float) -> bool:
+    return number.is_integer() and _WHOLE[0] <= number < _WHOLE[1]
+
+
+def _read_float(text: str):
+    number = float(text)
+    return int(number) if _whole(number) else number
+
+
+def plain_numbers(value):
+    """``value`` with every whole float (``100.0``) inside it as an int, as the data rules read must hold them.
+
+    The engine writes a float ``100.0`` as "100.0" (``cat``) where the browser, whose JSON has no such float, writes
+    "100": data, rule literals and operator results are handed over with whole numbers as integers. The same object
+    comes back when there is none (the usual case: a look without recursion, however deep the value); else a copy.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float and _whole(item):
+            return json.loads(json.dumps(value), parse_float=_read_float)
+    return value
+
+
 @dataclass(frozen=True)
 class Rule:
     """A compiled rule with its source, kept for error messages and the browser mirror."""
@@ -90,7 +123,7 @@ class Logic:
     def _bind(self, fn):
         def call(args_json: str) -> str:
             try:
-                return json.dumps(fn(self.context, *json.loads(args_json)))
+                return json.dumps(plain_numbers(fn(self.context, *json.loads(args_json))))
             except (TypeError, ValueError, KeyError) as error:
                 # bad arguments from an answer make the operator's value null, never a server error
                 log.warning("operator %s failed: %s", fn.__name__, error)
@@ -99,7 +132,7 @@ class Logic:
 
     def compile(self, source) -> Rule:
         """Compile a rule once; raises RuleError for a rule the engine refuses."""
-        text = json.dumps(source)
+        text = json.dumps(plain_numbers(source))
         if len(text) > MAX_RULE_BYTES:
             raise ValueError(f"rule is larger than {MAX_RULE_BYTES} bytes")
         return Rule(source, self.engine.compile_checked(text))

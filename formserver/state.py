@@ -8,6 +8,7 @@ from dataclasses import field as dc_field
 
 from .compile import CompiledField, CompiledForm
 from .compile.fields import EMPTY
+from .logic import plain_numbers
 
 # data a submission carries besides its answers, readable by rules: the applicant's account
 ROOTS = frozenset({"akun"})
@@ -59,8 +60,9 @@ class Evaluator:
 
     def evaluate(self, form: CompiledForm, answers: dict) -> FormState:
         """Visibility, requirements, options, computed values and the path for ``answers``."""
-        # answers to questions the form no longer has (a newer version) are not carried along
-        state = FormState(data={k: v for k, v in answers.items() if k in form.fields_by_key or k in ROOTS},
+        # answers to questions the form no longer has (a newer version) are not carried along; whole numbers as
+        # integers, as the browser's rules read them (logic.plain_numbers)
+        state = FormState(data=plain_numbers({k: v for k, v in answers.items() if k in form.fields_by_key or k in ROOTS}),
                           computed={})
         for step in form.steps:
             shown = step.visible is None or truthy(step.visible(state.data))
