@@ -16,7 +16,7 @@ export function truthy(v) {
 }
 
 function deepEqual(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return jsonText(a) === jsonText(b);
 }
 
 function stringNumber(s) {
@@ -100,21 +100,96 @@ function chain(compare) {
   };
 }
 
-function catText(v) {
+// Numbers written out as the server writes them (datalogic-py, measured over random doubles): "cat" uses Rust's
+// Display, whole numbers an i64 holds by their digits, larger ones with an exponent ("1e21"), fractions in full and
+// never with an exponent ("0.0000001"); of two shortest digit strings equally near the number it takes the one
+// farther from zero where JavaScript takes the even one, as toFixed does. A list or object inside is JSON, numbers
+// in it as serde writes them (an exponent below 0.0001, "1e-7"), an object's keys in code point order.
+const I64 = 2 ** 63;
+
+function digitsOf(x) {
+  const [mantissa, exponent] = Math.abs(x).toExponential().split("e");
+  return [mantissa.replace(".", ""), Number(exponent) + 1];  // 1.5e-7 is ["15", -6]: digits, place of the point
+}
+
+const exponentForm = (x) => x.toExponential().replace("e+", "e");
+
+function numberText(x) {
+  if (Number.isInteger(x)) return x >= -I64 && x < I64 ? BigInt(x).toString() : exponentForm(x);
+  const [digits, point] = digitsOf(x);
+  const decimals = digits.length - point;
+  // toFixed rounds exactly, a tie away from zero; beyond 100 decimals no tie is possible
+  if (decimals <= 100) return x.toFixed(decimals);
+  return (x < 0 ? "-0." : "0.") + "0".repeat(-point) + digits;
+}
+
+function jsonNumber(x) {
+  if (Number.isInteger(x) && x >= -I64 && x < I64) return BigInt(x).toString();
+  const [digits, point] = digitsOf(x);
+  const sign = x < 0 ? "-" : "";
+  if (point > 0 && point <= 16 && point < digits.length) return sign + digits.slice(0, point) + "." + digits.slice(point);
+  if (point > -5 && point <= 0) return sign + "0." + "0".repeat(-point) + digits;
+  return exponentForm(x);
+}
+
+function jsonText(v) {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "number") return jsonNumber(v);
+  if (Array.isArray(v)) return "[" + v.map(jsonText).join(",") + "]";
+  if (isObject(v)) {
+    return "{" + Object.keys(v).sort(textOrder).map((k) => JSON.stringify(k) + ":" + jsonText(v[k])).join(",") + "}";
+  }
+  return JSON.stringify(v);
+}
+
+function scalarText(v) {
   if (v === null || v === undefined) return "";
-  if (Array.isArray(v)) return v.map(catText).join("");
-  if (isObject(v)) return JSON.stringify(v);
-  if (typeof v === "number") return String(v).replace("e+", "e");
-  return String(v);
+  return typeof v === "number" ? numberText(v) : String(v);
+}
+
+// one argument of "cat": a list gives its items (a list or object among them as JSON), an object its JSON
+function catText(v) {
+  const one = (x) => (Array.isArray(x) || isObject(x) ? jsonText(x) : scalarText(x));
+  return Array.isArray(v) ? v.map(one).join("") : one(v);
+}
+
+// "var" as the server reads a path: an object's own keys, a list's indexes ("01" and "+1" too), nothing inside
+// anything else (json-logic-engine's gave a falsy value on the way, a text's letters, "length", "__proto__"); no
+// key is the data itself, and the default stands for a value that is not there, not for a null
+const INDEX = /^\+?\d+$/;
+
+function lookUp(data, key) {
+  if (key === null || key === undefined || key === "" || (Array.isArray(key) && !key.length)) return data;
+  if (typeof key === "number" && Number.isInteger(key)) key = String(key);
+  if (typeof key !== "string") return undefined;
+  let value = data;
+  for (const part of key.split(".")) {
+    if (Array.isArray(value) && INDEX.test(part)) value = value[Number(part)];
+    else if (isObject(value) && Object.prototype.hasOwnProperty.call(value, part)) value = value[part];
+    else return undefined;
+    if (value === undefined) return undefined;
+  }
+  return value;
 }
 
 export function install(engine) {
   engine.truthy = truthy;
+  engine.addMethod("var", {
+    lazy: true, deterministic: false,
+    method: (args, context, above, e) => {
+      const run = (x) => e.run(x, context, { above });
+      const [key, fallback] = Array.isArray(args) ? [args.length ? run(args[0]) : null, args[1]] : [run(args), undefined];
+      const value = lookUp(context, key);
+      if (value !== undefined) return value;
+      return fallback === undefined ? null : run(fallback);
+    },
+  });
   const two = (args) => (Array.isArray(args) ? args : [args]);
   engine.addMethod("==", chain(looseEquals));
   engine.addMethod("!=", (args) => { const [a, b] = two(args); return !looseEquals(a, b); }, { deterministic: true });
-  const strict = (args) => { const [a, b] = two(args); return deepEqual(a === undefined ? null : a, b === undefined ? null : b); };
-  engine.addMethod("===", strict, { deterministic: true });
+  const same = (a, b) => deepEqual(a === undefined ? null : a, b === undefined ? null : b);
+  const strict = (args) => { const [a, b] = two(args); return same(a, b); };
+  engine.addMethod("===", chain(same));  // three or more: a chain, as "=="
   engine.addMethod("!==", (args) => !strict(args), { deterministic: true });
   engine.addMethod(">", chain((a, b) => ordered(a, b, false)));
   engine.addMethod(">=", chain((a, b) => ordered(a, b, true)));
@@ -124,13 +199,15 @@ export function install(engine) {
   // list written in the rule is no number); "", null and booleans count as 0 and 1, texts only when they are
   // numbers to the letter (" 5" is not); "min" and "max" take numbers only. json-logic-engine's own "+" gave
   // null for a list answer once it stopped optimizing (after 500 new rule objects)
-  const arithmetic = (fold) => ({
+  // "-" of one value holding a list, even one written in the rule, subtracts its items from the first (one item
+  // is that item, not its negation); "+", "*", "min" and "max" take an answer's list only
+  const arithmetic = (fold, anyList = false) => ({
     lazy: true, deterministic: false,
     method: (args, context, above, e) => {
       const raw = Array.isArray(args) ? args : [args];
-      let values = raw.map((arg) => e.run(arg, context, { above }));
-      if (raw.length === 1 && !Array.isArray(raw[0]) && Array.isArray(values[0])) values = values[0];
-      const result = fold(values);
+      const values = raw.map((arg) => e.run(arg, context, { above }));
+      const spread = raw.length === 1 && Array.isArray(values[0]) && (anyList || !Array.isArray(raw[0]));
+      const result = spread ? fold(values[0], true) : fold(values, false);
       if (Number.isNaN(result)) throw new Refused("not a number");
       return result;
     },
@@ -147,19 +224,25 @@ export function install(engine) {
   };
   engine.addMethod("+", arithmetic((values) => values.reduce((a, x) => a + toNumber(x), 0)));
   engine.addMethod("*", arithmetic((values) => values.reduce((a, x) => a * toNumber(x), 1)));
-  engine.addMethod("-", arithmetic((values) => {
+  engine.addMethod("-", arithmetic((values, items) => {
     if (!values.length) throw new Refused("nothing to subtract");
     const numbers = values.map(toNumber);
-    return numbers.length === 1 ? -numbers[0] : numbers.slice(1).reduce((a, x) => a - x, numbers[0]);
-  }));
+    if (numbers.length === 1) return items ? numbers[0] : -numbers[0];
+    return numbers.slice(1).reduce((a, x) => a - x, numbers[0]);
+  }, true));
   engine.addMethod("min", arithmetic((values) => Math.min(...onlyNumbers(values))));
   engine.addMethod("max", arithmetic((values) => Math.max(...onlyNumbers(values))));
-  // "in" finds a text in a text, or a value in a list by strict, deep equality; nothing in anything else
-  engine.addMethod("in", (args) => {
-    const [a, b] = two(args);
-    if (typeof b === "string") return typeof a === "string" && b.includes(a);
-    return Array.isArray(b) ? b.some((x) => deepEqual(x, a === undefined ? null : a)) : false;
-  }, { deterministic: true });
+  // "in" finds a text in a text, or a value in a list by strict, deep equality; nothing in anything else. Only its
+  // first two arguments are evaluated
+  engine.addMethod("in", {
+    lazy: true, deterministic: false,
+    method: (args, context, above, e) => {
+      const raw = Array.isArray(args) ? args : [args];
+      const [a, b] = raw.slice(0, 2).map((arg) => e.run(arg, context, { above }));
+      if (typeof b === "string") return typeof a === "string" && b.includes(a);
+      return Array.isArray(b) ? b.some((x) => deepEqual(x, a === undefined ? null : a)) : false;
+    },
+  });
   // "!" and "!!" read their first argument whole: a list answer is one value, true when not empty (json-logic-engine
   // takes a list's first item), so these get their arguments unevaluated
   const first = (args, context, above, engine) => {
@@ -170,5 +253,10 @@ export function install(engine) {
                           deterministic: false });
   engine.addMethod("!!", { method: (args, context, above, e) => truthy(first(args, context, above, e)), lazy: true,
                            deterministic: false });
-  engine.addMethod("cat", (args) => two(args).map(catText).join(""), { deterministic: true });
+  // "cat" takes each argument as written: one value holding a list is one argument, its items written one by one
+  engine.addMethod("cat", {
+    lazy: true, deterministic: false,
+    method: (args, context, above, e) => (Array.isArray(args) ? args : [args])
+      .map((arg) => catText(e.run(arg, context, { above }))).join(""),
+  });
 }

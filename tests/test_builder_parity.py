@@ -63,35 +63,51 @@ def builder_rules(draw):
 
 
 # an expert's raw JsonLogic over the same fields: what the builder cannot write
-_var = st.sampled_from(NAMES).map(lambda name: {"var": name})
-_literal = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), st.sampled_from(["", "YA", "5", "1.5", "x"]),
-                     st.lists(st.sampled_from(["YA", "TIDAK", 1, "1"]), max_size=2))
-# conditions and arithmetic as an expert writes them, each operator with the number of arguments it is
-# documented with ("-" of one list answer is left out: docs/DECISIONS.md)
-_ARITY = {"==": (2, 2), "!=": (2, 2), "===": (2, 2), "!==": (2, 2), "in": (2, 2), "if": (3, 3),
-          "!": (1, 1), "!!": (1, 1), ">": (2, 3), ">=": (2, 3), "<": (2, 3), "<=": (2, 3),
-          "and": (1, 3), "or": (1, 3), "+": (1, 3), "*": (1, 3), "-": (2, 2), "max": (1, 3), "min": (1, 3),
-          "cat": (1, 3)}
+_var = st.sampled_from(NAMES + ["isian_text.0", "isian_text.0.a", "isian_integer.b"]).map(lambda name: {"var": name})
+# numbers of every kind: whole ones written as floats (100.0), fractions, a few millionths from zero, beyond 2**63
+_NUMBER = st.one_of(st.integers(-10**6, 10**6).map(float), st.integers(-10**8, 10**8).map(lambda i: i / 100),
+                    st.floats(allow_nan=False, allow_infinity=False))
+_literal = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), _NUMBER, st.sampled_from(["", "YA", "5", "1.5", "x"]),
+                     st.lists(st.one_of(st.sampled_from(["YA", "TIDAK", 1, "1"]), _NUMBER), max_size=2))
+# conditions and arithmetic as an expert writes them, with every number of arguments the server's engine accepts
+# (it refuses the others when the rule is saved): comparison chains, "if" with odd branches, "in" and "!" with
+# arguments past the ones they read, "-" of one list
+_ARITY = {"==": (2, 4), "!=": (2, 2), "===": (2, 4), "!==": (2, 2), "in": (0, 3), "if": (0, 5),
+          "!": (0, 2), "!!": (0, 2), ">": (2, 4), ">=": (2, 4), "<": (2, 4), "<=": (2, 4),
+          "and": (0, 3), "or": (0, 3), "+": (0, 3), "*": (0, 3), "-": (1, 3), "max": (1, 3), "min": (1, 3),
+          "cat": (0, 3)}
+
+
+# the operators the engine lets take one argument bare, not in a list
+_BARE = {"in", "!", "!!", "+", "*", "-", "max", "min", "cat"}
+
+
+def _written(op, args, bare):
+    """``{op: args}``, or one argument written bare (``{"!": {"var": "x"}}``) where the engine allows it."""
+    return {op: args[0]} if bare and op in _BARE and len(args) == 1 and not isinstance(args[0], list) else {op: args}
 
 
 def _raw_node(inner):
     return st.sampled_from(sorted(_ARITY)).flatmap(
-        lambda op: st.lists(inner, min_size=_ARITY[op][0], max_size=_ARITY[op][1]).map(lambda args: {op: args}))
+        lambda op: st.builds(_written, st.just(op), st.lists(inner, min_size=_ARITY[op][0], max_size=_ARITY[op][1]),
+                             st.booleans()))
 
 
 raw_rules = st.recursive(st.one_of(_var, _literal), _raw_node, max_leaves=6)
 
-# answers as a stored submission may hold them, the types mismatched on purpose
+# answers as a stored submission may hold them, the types mismatched on purpose: numbers of every kind (the
+# server hands rules a whole float as an integer, logic.plain_numbers), items of a group as objects
+_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**10), _NUMBER,
+                    st.sampled_from(["", " ", "YA", "TIDAK", "ya", "0", "1", "12", "1000", "1.000", "2.5", "abc", "WNI",
+                                     "2024-01-31", "true", "false"]),
+                    st.text(max_size=4))
+_ITEM = st.dictionaries(st.sampled_from(["_id", "nama", "b", "a", "é", "\U0001f600"]),
+                        st.one_of(st.none(), st.integers(-3, 3), _NUMBER, st.text(max_size=2),
+                                  st.lists(st.integers(-2, 2), max_size=2)), max_size=3)
 ANSWER = st.one_of(
-    # fractions as answers hold them (a number a few millionths from zero is said with an exponent by the
-    # server's "cat" and not by the browser's, and a whole number held as a float, 100.0, is "100.0" to the
-    # server's "cat" and "100" to the browser's: both open differences, docs/DECISIONS.md)
-    st.none(), st.booleans(), st.integers(-10, 10**10),
-    st.integers(-10**8, 10**8).filter(lambda i: i % 100).map(lambda i: i / 100),
-    st.sampled_from(["", " ", "YA", "TIDAK", "ya", "0", "1", "12", "1000", "1.000", "2.5", "abc", "WNI", "2024-01-31",
-                     "true", "false"]),
-    st.text(max_size=4),
-    st.lists(st.one_of(st.sampled_from(["YA", "TIDAK", "", "1"]), st.integers(-2, 2)), max_size=3))
+    _SCALAR,
+    st.lists(st.one_of(st.sampled_from(["YA", "TIDAK", "", "1"]), st.integers(-2, 2), _NUMBER), max_size=3),
+    st.lists(_ITEM, max_size=2), _ITEM)
 ANSWERS = st.fixed_dictionaries({}, optional={
     **{name: ANSWER for name in NAMES if "." not in name},
     "akun": st.fixed_dictionaries({}, optional={"kewarganegaraan": ANSWER})})
