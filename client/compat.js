@@ -83,7 +83,8 @@ export function greater(a, b) {
 
 // "<" is ">" with its arguments swapped, "<=" is ">=" so (measured); three or more arguments are a chain,
 // false at the first pair that fails, before the arguments after it are evaluated
-function chain(compare) {
+// "==" of three or more compares the first with each of the others (measured: loose equality is not transitive)
+function chain(compare, againstFirst = false) {
   return {
     lazy: true, deterministic: false,
     method: (args, context, above, engine) => {
@@ -93,7 +94,7 @@ function chain(compare) {
       for (let i = 1; i < list.length; i++) {
         const right = engine.run(list[i], context, { above });
         if (!compare(left, right)) return false;
-        left = right;
+        if (!againstFirst) left = right;
       }
       return true;
     },
@@ -185,7 +186,7 @@ export function install(engine) {
     },
   });
   const two = (args) => (Array.isArray(args) ? args : [args]);
-  engine.addMethod("==", chain(looseEquals));
+  engine.addMethod("==", chain(looseEquals, true));
   engine.addMethod("!=", (args) => { const [a, b] = two(args); return !looseEquals(a, b); }, { deterministic: true });
   const same = (a, b) => deepEqual(a === undefined ? null : a, b === undefined ? null : b);
   const strict = (args) => { const [a, b] = two(args); return same(a, b); };
@@ -233,11 +234,12 @@ export function install(engine) {
   engine.addMethod("min", arithmetic((values) => Math.min(...onlyNumbers(values))));
   engine.addMethod("max", arithmetic((values) => Math.max(...onlyNumbers(values))));
   // "in" finds a text in a text, or a value in a list by strict, deep equality; nothing in anything else. Only its
-  // first two arguments are evaluated
+  // first two arguments are evaluated, and none when there is only one (it is false)
   engine.addMethod("in", {
     lazy: true, deterministic: false,
     method: (args, context, above, e) => {
       const raw = Array.isArray(args) ? args : [args];
+      if (raw.length < 2) return false;
       const [a, b] = raw.slice(0, 2).map((arg) => e.run(arg, context, { above }));
       if (typeof b === "string") return typeof a === "string" && b.includes(a);
       return Array.isArray(b) ? b.some((x) => deepEqual(x, a === undefined ? null : a)) : false;
