@@ -19,9 +19,16 @@ function deepEqual(a, b) {
   return jsonText(a) === jsonText(b);
 }
 
+// a text that is a number to the letter, as a number; one too large for a double ("1e400") is refused
+function finite(s) {
+  const n = Number(s);
+  if (!Number.isFinite(n)) throw new Refused("out of range: " + s);
+  return n;
+}
+
 function stringNumber(s) {
   if (!NUMERIC.test(s)) throw new Refused("not a number: " + s);
-  return Number(s);
+  return finite(s);
 }
 
 export function looseEquals(a, b) {
@@ -53,7 +60,8 @@ function comparable(x, other) {
   if (typeof x === "boolean") return Number(x);
   if (typeof x === "string") {
     if (x === "") return 0;
-    if (NUMERIC.test(x)) return Number(x);
+    const n = NUMERIC.test(x) ? Number(x) : NaN;  // "1e400" is no number here either
+    if (Number.isFinite(n)) return n;
     if (typeof other === "number") throw new Refused("not a number: " + x);
     return NaN;
   }
@@ -116,6 +124,7 @@ function digitsOf(x) {
 const exponentForm = (x) => x.toExponential().replace("e+", "e");
 
 function numberText(x) {
+  if (!Number.isFinite(x)) return "null";  // an overflow, as serde writes it
   if (Number.isInteger(x)) return x >= -I64 && x < I64 ? BigInt(x).toString() : exponentForm(x);
   const [digits, point] = digitsOf(x);
   const decimals = digits.length - point;
@@ -125,6 +134,7 @@ function numberText(x) {
 }
 
 function jsonNumber(x) {
+  if (!Number.isFinite(x)) return "null";
   if (Number.isInteger(x) && x >= -I64 && x < I64) return BigInt(x).toString();
   const [digits, point] = digitsOf(x);
   const sign = x < 0 ? "-" : "";
@@ -216,7 +226,7 @@ export function install(engine) {
   const toNumber = (x) => {
     if (x === null || x === undefined || x === "") return 0;
     if (typeof x === "boolean" || typeof x === "number") return Number(x);
-    if (typeof x === "string" && NUMERIC.test(x)) return Number(x);
+    if (typeof x === "string" && NUMERIC.test(x)) return finite(x);
     throw new Refused("not a number");
   };
   const onlyNumbers = (values) => {

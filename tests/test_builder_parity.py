@@ -67,7 +67,7 @@ _var = st.sampled_from(NAMES + ["isian_text.0", "isian_text.0.a", "isian_integer
 # numbers of every kind: whole ones written as floats (100.0), fractions, a few millionths from zero, beyond 2**63
 _NUMBER = st.one_of(st.integers(-10**6, 10**6).map(float), st.integers(-10**8, 10**8).map(lambda i: i / 100),
                     st.floats(allow_nan=False, allow_infinity=False))
-_literal = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), _NUMBER, st.sampled_from(["", "YA", "5", "1.5", "x"]),
+_literal = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), _NUMBER, st.sampled_from(["", "YA", "5", "1.5", "x", "1e400", "-1e-400"]),
                      st.lists(st.one_of(st.sampled_from(["YA", "TIDAK", 1, "1"]), _NUMBER), max_size=2))
 # conditions and arithmetic as an expert writes them, with every number of arguments the server's engine accepts
 # (it refuses the others when the rule is saved): comparison chains, "if" with odd branches, "in" and "!" with
@@ -99,7 +99,7 @@ raw_rules = st.recursive(st.one_of(_var, _literal), _raw_node, max_leaves=6)
 # server hands rules a whole float as an integer, logic.plain_numbers), items of a group as objects
 _SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**10), _NUMBER,
                     st.sampled_from(["", " ", "YA", "TIDAK", "ya", "0", "1", "12", "1000", "1.000", "2.5", "abc", "WNI",
-                                     "2024-01-31", "true", "false"]),
+                                     "2024-01-31", "true", "false", "1e400", "1e3"]),
                     st.text(max_size=4))
 _ITEM = st.dictionaries(st.sampled_from(["_id", "nama", "b", "a", "é", "\U0001f600"]),
                         st.one_of(st.none(), st.integers(-3, 3), _NUMBER, st.text(max_size=2),
