@@ -242,7 +242,12 @@ def main(argv=None) -> int:
     from .variants.cli import add_commands as add_variant_commands
     add_variant_commands(commands)
     args = parser.parse_args(argv)
-    return args.run(args)
+    from .i18n import command_locale, current_locale
+    token = current_locale.set(command_locale())  # what the command says reads in this locale
+    try:
+        return args.run(args)
+    finally:
+        current_locale.reset(token)
 
 
 if __name__ == "__main__":

@@ -112,6 +112,18 @@ def locale_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def command_locale(offered: tuple[str, ...] | None = None) -> str:
+    """The locale of a command run outside a request (``formserver check``): FORMSERVER_LOCALE, else the system's
+    (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, the first one set; C and POSIX name none), when the server offers it
+    (``en_US.UTF-8`` reads ``en``); else Indonesian."""
+    from babel import negotiate_locale
+    wanted = [os.environ.get("FORMSERVER_LOCALE", "")]
+    system = next((os.environ[name] for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(name)), "")
+    wanted += [part.split(".")[0].split("@")[0] for part in system.split(":")]
+    wanted = [locale for locale in wanted if locale and locale not in ("C", "POSIX")]
+    return negotiate_locale(wanted, list(offered or offered_locales())) or DEFAULT_LOCALE
+
+
 # ---------------------------------------------------------------- interface texts
 
 
@@ -216,3 +228,14 @@ def lazy_gettext(message: str) -> LazyText:
 
 def lazy_pgettext(context: str, message: str) -> LazyText:
     return LazyText(functools.partial(pgettext, context, message), message)
+
+
+def lazy_text(resolve) -> LazyText:
+    """The text ``resolve()`` makes, made again in the locale of the moment each time it is shown (a sentence
+    assembled from catalog texts, a list joined with the catalog's separator); it holds the Indonesian text."""
+    token = current_locale.set(SOURCE_LOCALE)
+    try:
+        source = resolve()
+    finally:
+        current_locale.reset(token)
+    return LazyText(resolve, source)

@@ -22,7 +22,7 @@ from .admin.diff import as_json, is_empty, removed_fields, sentences, summary
 from .admin.diff import diff as diff_definitions
 from .definition.check import Problem, check
 from .definition.load import DefinitionError, read_json, registries
-from .i18n import gettext
+from .i18n import gettext, lazy_gettext
 from .store import DuplicateKey, StaleVersion
 from .submissions import Conflict
 from .validate import ITEM_ID
@@ -76,8 +76,9 @@ def status_of(record: dict, published: int | None) -> str:
 
 def _key_problem(definition, form_id: str) -> list[Problem]:
     if isinstance(definition, dict) and definition.get("key") != form_id:
-        return [Problem("/key", f"The form's key must stay '{form_id}' (it names the form in every submission); "
-                                f"it says {json.dumps(definition.get('key'))}.")]
+        return [Problem("/key", lazy_gettext(
+            "Kunci formulir harus tetap '{key}' (kunci itu menamai formulir di setiap permohonan); sekarang tertulis "
+            "{value}.").format(key=form_id, value=json.dumps(definition.get("key"))))]
     return []
 
 
@@ -191,7 +192,7 @@ class FormVersions:
         form_id = definition.get("key") if isinstance(definition, dict) else None
         if not isinstance(form_id, str):
             raise DefinitionRefused(check(definition, registries(), self.services.logic.engine)
-                                    or [Problem("/key", "The form needs a key.")])
+                                    or [Problem("/key", lazy_gettext("Formulir memerlukan kunci."))])
         if self.store.form_versions(form_id):
             raise VersionConflict(gettext("Formulir '{form_id}' sudah ada; buat versi baru dari formulir itu.").format(form_id=form_id))
         return self.create_draft(form_id, definition, actor, new_form=True)

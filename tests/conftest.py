@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from formserver import create_app
+from formserver.i18n import current_locale
 
 from .smtp_server import running_smtp_server
 from .whatsapp_server import running_whatsapp_server
@@ -59,6 +60,16 @@ def make_app(data_dir, smtp, whatsapp, forms_dir=None, **overrides):
     }
     config.update(overrides)
     return create_app(config)
+
+
+@pytest.fixture
+def in_english(monkeypatch):
+    """Texts in English where a test pins today's English wording (Indonesian is the default): the locale outside a
+    request, and the commands' (FORMSERVER_LOCALE). Pages are asked for English with ?lang=en."""
+    monkeypatch.setenv("FORMSERVER_LOCALE", "en")
+    token = current_locale.set("en")
+    yield
+    current_locale.reset(token)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from formserver.definition.check import SCHEMA, Problem, Registries, check, schema_problems, semantic_problems
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("in_english")  # the messages below are pinned in English
 REGISTRASI = json.loads((ROOT / "forms" / "registrasi.json").read_text(encoding="utf-8"))
 
 REGISTRIES = Registries(

@@ -1,4 +1,9 @@
-"""Check a form definition: the JSON Schema first, then the semantic checks of docs/FORMAT.md."""
+"""Check a form definition: the JSON Schema first, then the semantic checks of docs/FORMAT.md.
+
+Every message is a whole sentence from the gettext catalogs (the msgid is the Indonesian text, with named
+``{placeholders}`` a translator may reorder), made lazily: a problem reads in the locale of the moment it is
+shown (the request's on a page, the command's in the CLI), whenever it was found.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..compile.fields import FIELD_TYPES
+from ..i18n import LazyText, lazy_gettext, lazy_pgettext, lazy_text, ngettext
 
-__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check"]
+__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check", "listing"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,19 @@ class Problem:
     """One problem in a definition, located by an RFC 6901 JSON pointer."""
 
     pointer: str
-    message: str
+    text: str  # as made: a lazy text from the checks (one kept for later is not frozen in one locale)
+
+    @property
+    def message(self) -> str:
+        """The message in the current locale."""
+        return str(self.text)
+
+
+def listing(where: str, problems: Sequence[Problem]) -> str:
+    """Where, how many problems, then one indented line per problem (pointer: message), in the current locale."""
+    heading = ngettext("{where}: {count} masalah", "{where}: {count} masalah", len(problems))
+    return heading.format(where=where, count=len(problems)) + "".join(
+        f"\n  {p.pointer or '/'}: {p.message}" for p in problems)
 
 
 @dataclass(frozen=True)
@@ -74,19 +92,33 @@ def __getattr__(name: str):
     if name == "SCHEMA":  # the name the schema had when it was a constant
         return form_schema()
     raise AttributeError(name)
-_LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+_LANGUAGES = {"id": lazy_gettext("Bahasa Indonesia"), "en": lazy_gettext("bahasa Inggris")}
+_WHOLE_NUMBER = lazy_gettext("bilangan bulat")
 _TYPE_WORDS = {
-    "string": "a text in quotes",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "an object { ... }",
-    "array": "a list [ ... ]",
+    "string": lazy_gettext("teks dalam tanda kutip"),
+    "integer": _WHOLE_NUMBER,
+    "number": lazy_gettext("angka"),
+    "boolean": lazy_gettext("true atau false"),
+    "object": lazy_gettext("objek { ... }"),
+    "array": lazy_gettext("daftar [ ... ]"),
     "null": "null",
 }
-# Containers whose items are named in messages, and the key that names an item.
-_NAMED = {"steps": ("step", "key"), "fields": ("field", "key"), "options": ("option", "value")}
-_NUMBERED = {"checks": "check", "next": "jump", "validators": "validator"}
+# lists in messages are joined with the catalog's separators
+_AND = lazy_pgettext("definition/check list", ", ")
+_OR = lazy_pgettext("definition/check list", " atau ")
+# Containers whose items are named in messages: the key that names an item, its words by name and by number.
+_NAMED = {
+    "steps": ("key", lazy_gettext("langkah '{name}'"), lazy_gettext("langkah {number}")),
+    "fields": ("key", lazy_gettext("isian '{name}'"), lazy_gettext("isian {number}")),
+    "options": ("value", lazy_gettext("pilihan '{name}'"), lazy_gettext("pilihan {number}")),
+}
+_NUMBERED = {"checks": lazy_gettext("pemeriksaan {number}"), "next": lazy_gettext("lompatan {number}"),
+             "validators": lazy_gettext("validasi {number}")}
+_THE_FORM = lazy_gettext("formulir")
+_MUST_BE = lazy_gettext("nilai ini harus {wanted}, bukan {value}.")
+_UNKNOWN_TYPE = lazy_gettext("'{name}' bukan jenis isian yang dikenal; gunakan salah satu dari: {choices}.")
+_USE_ONE_OF = lazy_gettext("Gunakan salah satu dari: {choices}.")
+_NOT_A_FIELD = lazy_gettext("'{name}' bukan isian formulir ini{suggestion}")
 # The engine's own errors, and what json.dumps raises on values JSON cannot hold or nest.
 _ENGINE_ERRORS = (datalogic_py.DataLogicError, ValueError, TypeError, RecursionError)
 
@@ -101,8 +133,8 @@ def _pointer(path: Sequence[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def _where(doc: Any, path: Sequence[Any]) -> str:
-    """Human name of the innermost step/field/option on a path, e.g. "Step 'akun', field 'password'"."""
+def _where(doc: Any, path: Sequence[Any], capital: bool = True) -> LazyText:
+    """Human name of the innermost step/field/option on a path, e.g. "Langkah 'akun', isian 'password'"."""
     parts, node, container = [], doc, None
     for seg in path:
         try:
@@ -110,30 +142,41 @@ def _where(doc: Any, path: Sequence[Any]) -> str:
         except (LookupError, TypeError):
             break
         if isinstance(seg, int) and container in _NAMED:
-            kind, name_key = _NAMED[container]
+            name_key, by_name, by_number = _NAMED[container]
             name = node.get(name_key) if isinstance(node, dict) else None
-            parts.append(f"{kind} '{name}'" if isinstance(name, (str, int)) and name != "" else f"{kind} {seg + 1}")
+            named = isinstance(name, (str, int)) and name != ""
+            parts.append(by_name.format(name=name) if named else by_number.format(number=seg + 1))
         elif isinstance(seg, int) and container in _NUMBERED:
-            parts.append(f"{_NUMBERED[container]} {seg + 1}")
+            parts.append(_NUMBERED[container].format(number=seg + 1))
         container = seg
-    text = ", ".join(parts) or "the form"
-    return text[0].upper() + text[1:]
+    return _capital(_joined(parts, _AND) if parts else _THE_FORM) if capital else _joined(parts or [_THE_FORM], _AND)
 
 
 def _say(doc: Any, path: Sequence[Any], detail: str) -> Problem:
     """A problem at path, its message prefixed with where it is."""
-    return Problem(_pointer(path), f"{_where(doc, path)}: {detail}")
+    return Problem(_pointer(path), _at(_where(doc, path), detail))
 
 
-def _lower_first(text: str) -> str:
-    """Text made to continue a sentence."""
-    return text[:1].lower() + text[1:]
+def _at(where: str, detail: str) -> LazyText:
+    """A message: where, then what."""
+    return lazy_pgettext("definition/check", "{where}: {detail}").format(where=where, detail=detail)
+
+
+def _capital(text: str) -> LazyText:
+    """The text with its first letter a capital, in every locale."""
+    return lazy_text(lambda: str(text)[:1].upper() + str(text)[1:])
+
+
+def _joined(items: Sequence[Any], separator: str) -> LazyText:
+    """Items joined with a separator from the catalogs."""
+    items = list(items)
+    return lazy_text(lambda: str(separator).join(map(str, items)))
 
 
 def _choices(names: Any) -> str:
     """A readable list of allowed names."""
     names = sorted(str(n) for n in names)
-    return ", ".join(names) if names else "(none are registered)"
+    return _joined(names, _AND) if names else lazy_gettext("(belum ada yang terdaftar)")
 
 
 def _close(name: Any, names: Any) -> str | None:
@@ -143,9 +186,10 @@ def _close(name: Any, names: Any) -> str | None:
 
 
 def _suggest(name: Any, names: Any) -> str:
-    """End of a sentence: "; did you mean 'x'?" when a close name exists, else "."."""
+    """End of a sentence: "; mungkin maksud Anda 'x'?" when a close name exists, else "."."""
     close = _close(name, names)
-    return f"; did you mean '{close}'?" if close else "."
+    return (lazy_gettext("; mungkin maksud Anda '{name}'?").format(name=close) if close
+            else lazy_pgettext("definition/check: end of a sentence", "."))
 
 
 def _show(value: Any) -> str:
@@ -163,7 +207,7 @@ def _list(value: Any) -> list:
 
 
 def schema_problems(doc: Any) -> list[Problem]:
-    """Every JSON Schema error of the definition, with plain-English messages."""
+    """Every JSON Schema error of the definition, in plain words."""
     errors = sorted(_built()[1].iter_errors(doc), key=lambda e: [str(p).zfill(6) for p in e.absolute_path])
     problems = [_schema_problem(doc, error) for error in errors]
     return list(dict.fromkeys(problems))  # the same message twice helps nobody
@@ -180,11 +224,12 @@ def _alternatives_problem(doc: Any, error: ValidationError) -> Problem:
     """An anyOf error: name the alternatives when they are simple, else the closest one's error."""
     path = list(error.absolute_path)
     if all(c.validator == "required" for c in error.context):
-        names = " or ".join(f"'{_missing_name(c)}'" for c in error.context)
-        return _say(doc, path, f"one of the settings {names} is needed; add one of them.")
+        names = _joined([f"'{_missing_name(c)}'" for c in error.context], _OR)
+        return _say(doc, path, lazy_gettext("salah satu pengaturan {names} diperlukan; tambahkan salah satunya.")
+                    .format(names=names))
     if all(c.validator == "type" and list(c.absolute_path) == path for c in error.context):
-        wanted = " or ".join(_type_words(c.validator_value) for c in error.context)
-        return _say(doc, path, f"this must be {wanted}, not {_show(error.instance)}.")
+        wanted = _joined([_type_words(c.validator_value) for c in error.context], _OR)
+        return _say(doc, path, _MUST_BE.format(wanted=wanted, value=_show(error.instance)))
     return _schema_problem(doc, best_match(error.context))
 
 
@@ -203,11 +248,11 @@ def _last_key(path: Sequence[Any]) -> str:
 def _type_words(types: Any) -> str:
     """Plain words for a JSON Schema type or list of types."""
     types = types if isinstance(types, list) else [types]
-    return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    return _joined([_TYPE_WORDS.get(t, t) for t in types], _OR)
 
 
 def _schema_detail(error: ValidationError) -> str:
-    """The plain-English sentence for one schema error."""
+    """The sentence in plain words for one schema error."""
     handler = _SCHEMA_DETAILS.get(error.validator)
     return handler(error) if handler else f"{error.message}."
 
@@ -216,33 +261,40 @@ def _required_detail(error: ValidationError) -> str:
     """A missing setting; a missing translation is said as such."""
     name = _missing_name(error)
     if error.validator_value == ["id", "en"]:
-        return (f"the text '{_last_key(error.absolute_path)}' is missing translation '{name}' ({_LANGUAGES[name]}); "
-                f"every text needs both \"id\" and \"en\", so add \"{name}\": \"...\".")
-    return f"the setting '{name}' is missing; add it."
+        return lazy_gettext("teks '{text}' belum punya terjemahan '{name}' ({language}); setiap teks memerlukan "
+                            "\"id\" dan \"en\", jadi tambahkan \"{name}\": \"...\".").format(
+            text=_last_key(error.absolute_path), name=name, language=_LANGUAGES[name])
+    return lazy_gettext("pengaturan '{name}' belum ada; tambahkan.").format(name=name)
 
 
 def _additional_detail(error: ValidationError) -> str:
     """Unknown settings, with the allowed ones."""
     allowed = list(error.schema.get("properties", {}))
     extra = [k for k in error.instance if k not in allowed]
-    names = ", ".join(f"'{k}'" + (f" (did you mean '{c}'?)" if (c := _close(k, allowed)) else "") for k in extra)
+    names = _joined([lazy_gettext("'{name}' (mungkin maksud Anda '{close}'?)").format(name=k, close=c)
+                     if (c := _close(k, allowed)) else f"'{k}'" for k in extra], _AND)
     if error.schema.get("required") == ["id", "en"]:
-        return (f"{names} is not allowed in the text '{_last_key(error.absolute_path)}'; a text has \"id\" (Bahasa "
-                "Indonesia), \"en\" (English) and other locale codes (\"jv\", \"pt_BR\").")
-    return f"unknown setting {names}; check the spelling. Allowed here: {', '.join(allowed)}."
+        return lazy_gettext("{names} tidak boleh ada di teks '{text}'; sebuah teks berisi \"id\" (Bahasa Indonesia), "
+                            "\"en\" (bahasa Inggris) dan kode bahasa lain (\"jv\", \"pt_BR\").").format(
+            names=names, text=_last_key(error.absolute_path))
+    return lazy_gettext("pengaturan {names} tidak dikenal; periksa ejaannya. Yang boleh di sini: {allowed}.").format(
+        names=names, allowed=_joined(allowed, _AND))
 
 
 def _enum_detail(error: ValidationError) -> str:
     """A value outside a fixed list; field types are named as such."""
-    what = "field type" if error.absolute_path and error.absolute_path[-1] == "type" else "value"
-    return f"'{error.instance}' is not a known {what}; use one of: {', '.join(map(str, error.validator_value))}."
+    choices = _joined(list(map(str, error.validator_value)), _AND)
+    if error.absolute_path and error.absolute_path[-1] == "type":
+        return _UNKNOWN_TYPE.format(name=error.instance, choices=choices)
+    return lazy_gettext("'{value}' bukan nilai yang dikenal; gunakan salah satu dari: {choices}.").format(
+        value=error.instance, choices=choices)
 
 
 def _pattern_detail(error: ValidationError) -> str:
     """An identifier or an empty translation."""
     if error.validator_value == _IDENTIFIER:
-        return (f"'{error.instance}' is not a valid key; use only lower-case letters a-z, digits and "
-                "underscores, starting with a letter (for example 'nomor_telepon').")
+        return lazy_gettext("'{value}' bukan kunci yang sah; gunakan hanya huruf kecil a-z, angka dan garis bawah, "
+                            "diawali huruf (misalnya 'nomor_telepon').").format(value=error.instance)
     return _empty_detail(error)
 
 
@@ -252,8 +304,9 @@ def _empty_detail(error: ValidationError) -> str:
     if last in _LANGUAGES:
         text = _last_key(list(error.absolute_path)[:-1])
         language = _LANGUAGES[last]
-        return f"translation '{last}' ({language}) of the text '{text}' is empty; write it in {language}."
-    return "this must not be empty."
+        return lazy_gettext("terjemahan '{code}' ({language}) dari teks '{text}' kosong; tuliskan dalam "
+                            "{language}.").format(code=last, language=language, text=text)
+    return lazy_gettext("nilai ini tidak boleh kosong.")
 
 
 _SCHEMA_DETAILS = {
@@ -262,12 +315,15 @@ _SCHEMA_DETAILS = {
     "enum": _enum_detail,
     "pattern": _pattern_detail,
     "minLength": _empty_detail,
-    "format": lambda e: (f"{_show(e.instance)} is not a valid regular expression; check its brackets and "
-                         "backslashes (for example ^[0-9]{16}$ for 16 digits)."),
-    "type": lambda e: f"this must be {_type_words(e.validator_value)}, not {_show(e.instance)}.",
-    "const": lambda e: f"this must be {_show(e.validator_value)}.",
-    "minimum": lambda e: f"this must be at least {e.validator_value}, not {e.instance}.",
-    "minItems": lambda e: f"this list needs at least {e.validator_value} item(s).",
+    "format": lambda e: lazy_gettext(
+        "{value} bukan pola (regular expression) yang sah; periksa tanda kurung dan garis miring terbaliknya "
+        "(misalnya ^[0-9]{{16}}$ untuk 16 angka).").format(value=_show(e.instance)),
+    "type": lambda e: _MUST_BE.format(wanted=_type_words(e.validator_value), value=_show(e.instance)),
+    "const": lambda e: lazy_gettext("nilai ini harus {value}.").format(value=_show(e.validator_value)),
+    "minimum": lambda e: lazy_gettext("nilai ini paling sedikit {minimum}, bukan {value}.").format(
+        minimum=e.validator_value, value=e.instance),
+    "minItems": lambda e: lazy_gettext("daftar ini memerlukan paling sedikit {count} butir.").format(
+        count=e.validator_value),
 }
 
 
@@ -341,8 +397,9 @@ def _unique_step_keys(doc: dict) -> list[Problem]:
     for i, step in _steps(doc):
         key = step.get("key")
         if key in seen:
-            problems.append(_say(doc, ("steps", i, "key"), f"the step key '{key}' is already used by step number "
-                                 f"{seen[key] + 1}; give every step its own key."))
+            problems.append(_say(doc, ("steps", i, "key"), lazy_gettext(
+                "kunci langkah '{key}' sudah dipakai oleh langkah nomor {number}; beri setiap langkah kuncinya "
+                "sendiri.").format(key=key, number=seen[key] + 1)))
         else:
             seen[key] = i
     return problems
@@ -355,9 +412,10 @@ def _unique_field_keys(doc: dict) -> list[Problem]:
     for path, field in _all_fields(doc):
         key = field.get("key")
         if key in seen:
-            problems.append(_say(doc, path + ("key",), f"the field key '{key}' is already used by "
-                                 f"{_lower_first(_where(doc, seen[key]))}; every field of the form needs its own key, "
-                                 "because rules and saved answers refer to it."))
+            problems.append(_say(doc, path + ("key",), lazy_gettext(
+                "kunci isian '{key}' sudah dipakai oleh {where}; setiap isian formulir memerlukan kuncinya sendiri, "
+                "karena aturan dan jawaban yang tersimpan merujuk kepadanya.").format(
+                    key=key, where=_where(doc, seen[key], capital=False))))
         else:
             seen[key] = path
     return problems
@@ -371,9 +429,9 @@ def _unique_option_values(doc: dict) -> list[Problem]:
         for k, option in enumerate(_list(field.get("options"))):
             value = json.dumps(option.get("value")) if isinstance(option, dict) else None
             if value in seen:
-                problems.append(Problem(_pointer(path + ("options", k, "value")),
-                                        f"{_where(doc, path)}: the option value {value} is used twice; "
-                                        "every option of a field needs its own value."))
+                problems.append(Problem(_pointer(path + ("options", k, "value")), _at(_where(doc, path), lazy_gettext(
+                    "nilai pilihan {value} dipakai dua kali; setiap pilihan sebuah isian memerlukan nilainya "
+                    "sendiri.").format(value=value))))
             seen.add(value)
     return problems
 
@@ -389,7 +447,8 @@ def _rule_problems(doc: dict, engine: datalogic_py.Engine, roots: frozenset[str]
 
 def _one_rule(doc: dict, path: _Path, rule: Any, keys: set[str], engine: datalogic_py.Engine) -> list[Problem]:
     """The problems of one rule: the engine's errors first; its variables only when it compiles."""
-    what = {"rule": "the rule", "if": "the condition 'if'"}.get(path[-1], f"the rule '{path[-1]}'")
+    what = {"rule": lazy_gettext("aturan"), "if": lazy_gettext("syarat 'if'")}.get(
+        path[-1], lazy_gettext("aturan '{name}'").format(name=path[-1]))
     try:
         text = json.dumps(rule)  # a Python str is taken as JSON text by the engine
         errors = [d for d in engine.check(text) if d.get("severity") == "error"]
@@ -397,8 +456,9 @@ def _one_rule(doc: dict, path: _Path, rule: Any, keys: set[str], engine: datalog
             return [_diagnostic_problem(doc, path, what, d) for d in errors]
         reads = engine.compile(text).facts()["reads"]
     except _ENGINE_ERRORS as exc:
-        return [_say(doc, path, f"{what} cannot be used: {_engine_error_text(exc)}. Check that it is written as "
-                                "JsonLogic, e.g. {\"==\": [{\"var\": \"field_key\"}, \"VALUE\"]}.")]
+        return [_say(doc, path, lazy_gettext(
+            "{what} tidak dapat dipakai: {error}. Pastikan ditulis sebagai JsonLogic, misalnya "
+            "{{\"==\": [{{\"var\": \"field_key\"}}, \"VALUE\"]}}.").format(what=what, error=_engine_error_text(exc)))]
     return _unknown_variables(doc, path, what, reads, keys)
 
 
@@ -407,35 +467,41 @@ def _diagnostic_problem(doc: dict, path: _Path, what: str, diagnostic: Mapping[s
     pointer = _pointer(path) + (diagnostic.get("pointer") or "")
     code, operator = diagnostic.get("code"), diagnostic.get("operator")
     if code == "UnknownOperator":
-        detail = (f"{what} uses '{operator}', which is not a known operator; check the spelling, or use a "
-                  "JsonLogic operator (==, !=, and, or, if, var, ...) or a registered custom operator.")
+        detail = lazy_gettext(
+            "{what} memakai '{operator}', yang bukan operator yang dikenal; periksa ejaannya, atau gunakan operator "
+            "JsonLogic (==, !=, and, or, if, var, ...) atau operator khusus yang terdaftar.").format(
+                what=what, operator=operator)
     elif code == "NotAnOperator":
-        detail = (f"{what} has an object with several keys; each operation must be an object with exactly one "
-                  "key, the operator, e.g. {\"==\": [{\"var\": \"field_key\"}, \"VALUE\"]}.")
+        detail = lazy_gettext(
+            "{what} berisi objek dengan beberapa kunci; setiap operasi harus berupa objek dengan tepat satu kunci, "
+            "yaitu operatornya, misalnya {{\"==\": [{{\"var\": \"field_key\"}}, \"VALUE\"]}}.").format(what=what)
     else:
-        detail = f"{what} is not valid: {_engine_text(diagnostic.get('message', ''))}."
-    return Problem(pointer, f"{_where(doc, path)}: {detail}")
+        detail = lazy_gettext("{what} tidak sah: {error}.").format(
+            what=what, error=_engine_text(diagnostic.get("message", "")))
+    return Problem(pointer, _at(_where(doc, path), detail))
 
 
 def _engine_error_text(exc: BaseException) -> str:
     """Plain text of an exception from the engine or from turning the rule into JSON."""
     if isinstance(exc, RecursionError):
-        return "it is nested too deeply"
+        return lazy_gettext("bertingkat terlalu dalam")
     return _engine_text(str(exc))
 
 
 def _engine_text(message: str) -> str:
     """An engine message made readable: depth limits said plainly, trailing dot dropped."""
     if "nesting depth" in message:
-        return "it is nested too deeply (at most 256 levels of { } and [ ])"
-    return message.replace("`", "'").rstrip(".") or "the engine refused it"
+        return lazy_gettext("bertingkat terlalu dalam (paling banyak 256 tingkat { } dan [ ])")
+    return message.replace("`", "'").rstrip(".") or lazy_gettext("mesin aturan menolaknya")
 
 
 def _unknown_variables(doc: dict, path: _Path, what: str, reads: list, keys: set[str]) -> list[Problem]:
     """Variables whose first segment is not a field key; [] (the whole data) is allowed."""
     unknown = dict.fromkeys(r[0] for r in reads if r and r[0] not in keys)
-    return [_say(doc, path, f"{what} uses an unknown variable '{name}': no field of this form has that key"
-                            f"{_suggest(name, keys)} Use the key of a field of this form.")
+    return [_say(doc, path, lazy_gettext(
+        "{what} memakai variabel '{name}' yang tidak dikenal: tidak ada isian formulir ini dengan kunci itu"
+        "{suggestion} Gunakan kunci sebuah isian formulir ini.").format(
+            what=what, name=name, suggestion=_suggest(name, keys)))
             for name in unknown]
 
 
@@ -463,12 +529,15 @@ def _next_problems(doc: dict) -> list[Problem]:
 
 def _jump_problem(key: str, target: str, target_index: int | None, index: int, later: list) -> str | None:
     """The message for a bad jump from step number index, or None."""
-    use = f"Use one of: {', '.join(later)}." if later else "This is the last step, so remove the jump."
+    use = (_USE_ONE_OF.format(choices=_joined(later, _AND)) if later
+           else lazy_gettext("Ini langkah terakhir, jadi hapus lompatan ini."))
     if target_index is None:
-        return f"Step '{key}' jumps to '{target}', which does not exist{_suggest(target, later)} {use}"
+        return lazy_gettext("Langkah '{key}' melompat ke '{target}', yang tidak ada{suggestion} {use}").format(
+            key=key, target=target, suggestion=_suggest(target, later), use=use)
     if target_index <= index:
-        return (f"Step '{key}' jumps back to '{target}', which does not come after it; jumps may only go "
-                f"forward, so that the form cannot loop. {use}")
+        return lazy_gettext("Langkah '{key}' melompat kembali ke '{target}', yang tidak ada sesudahnya; lompatan "
+                            "hanya boleh maju, agar formulir tidak berputar-putar. {use}").format(
+            key=key, target=target, use=use)
     return None
 
 
@@ -491,9 +560,10 @@ def _reachable(doc: dict) -> set[int]:
 def _unreachable_steps(doc: dict) -> list[Problem]:
     """Every step can be reached from the first step."""
     reached = _reachable(doc)
-    return [_say(doc, ("steps", i), "this step can never be reached: no step before it leads here (they "
-                                    "jump past it, or cannot be reached themselves). Remove it, or add a jump "
-                                    "(\"next\") to it from an earlier step.")
+    return [_say(doc, ("steps", i), lazy_gettext(
+        "langkah ini tidak pernah dapat dicapai: tidak ada langkah sebelumnya yang menuju ke sini (semuanya "
+        "melompatinya, atau tidak dapat dicapai sendiri). Hapus langkah ini, atau tambahkan lompatan (\"next\") ke "
+        "sini dari langkah sebelumnya."))
             for i, _ in _steps(doc) if i not in reached]
 
 
@@ -506,8 +576,9 @@ def _registry_problems(doc: dict, registries: Registries) -> list[Problem]:
     for i, step in _steps(doc):
         action = step.get("action")
         if action is not None and action not in registries.actions:
-            problems.append(_say(doc, ("steps", i, "action"), f"the action '{action}' does not exist"
-                                 f"{_suggest(action, registries.actions)} Use one of: {_choices(registries.actions)}."))
+            problems.append(_say(doc, ("steps", i, "action"), lazy_gettext(
+                "aksi '{name}' tidak ada{suggestion} Gunakan salah satu dari: {choices}.").format(
+                    name=action, suggestion=_suggest(action, registries.actions), choices=_choices(registries.actions))))
     keys = _field_keys(doc)
     for path, field in _all_fields(doc):
         problems += _field_registry_problems(doc, path, field, registries)
@@ -520,16 +591,17 @@ def _field_registry_problems(doc: dict, path: _Path, field: dict, registries: Re
     problems = []
     kind = field.get("type")
     if kind not in registries.field_types:
-        problems.append(_say(doc, path + ("type",), f"'{kind}' is not a known field type; use one of: "
-                                                    f"{_choices(registries.field_types)}."))
+        problems.append(_say(doc, path + ("type",), _UNKNOWN_TYPE.format(
+            name=kind, choices=_choices(registries.field_types))))
     for k, validator in enumerate(_list(field.get("validators"))):
         named = isinstance(validator, dict)  # {"name", "args", "message"} or just the name
         name = validator.get("name") if named else validator
         if name not in registries.validators:
             at = path + ("validators", k) + (("name",) if named else ())
-            problems.append(_say(doc, at, f"the validator '{name}' does not exist"
-                                          f"{_suggest(name, registries.validators)} "
-                                          f"Use one of: {_choices(registries.validators)}."))
+            problems.append(_say(doc, at, lazy_gettext(
+                "validasi '{name}' tidak ada{suggestion} Gunakan salah satu dari: {choices}.").format(
+                    name=name, suggestion=_suggest(name, registries.validators),
+                    choices=_choices(registries.validators))))
     return problems
 
 
@@ -548,16 +620,22 @@ def _validator_arg_problems(doc: dict, path: _Path, field: dict, registries: Reg
         for arg, kind in wanted.items():
             value = given.get(arg)
             if arg not in given:
-                problems.append(_say(doc, at, f"the validator '{name}' needs \"args\": {{\"{arg}\": ...}} "
-                                              f"({'a whole number' if kind == 'integer' else 'the key of a field'})."))
+                problems.append(_say(doc, at, lazy_gettext(
+                    "validasi '{name}' memerlukan \"args\": {{\"{arg}\": ...}} ({kind}).").format(
+                        name=name, arg=arg,
+                        kind=_WHOLE_NUMBER if kind == "integer" else lazy_gettext("kunci sebuah isian"))))
             elif kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-                problems.append(_say(doc, at + ("args", arg), f"'{arg}' must be a whole number, not {_show(value)}."))
+                problems.append(_say(doc, at + ("args", arg), lazy_gettext(
+                    "'{arg}' harus bilangan bulat, bukan {value}.").format(arg=arg, value=_show(value))))
             elif kind == "field" and value not in keys:
-                problems.append(_say(doc, at + ("args", arg), f"'{arg}' must name a field of this form; "
-                                                              f"there is no field {_show(value)}{_suggest(value, keys)}"))
+                problems.append(_say(doc, at + ("args", arg), lazy_gettext(
+                    "'{arg}' harus menyebut sebuah isian formulir ini; tidak ada isian {value}{suggestion}").format(
+                        arg=arg, value=_show(value), suggestion=_suggest(value, keys))))
         for arg in sorted(set(given) - set(wanted)):
-            problems.append(_say(doc, at + ("args", arg), f"the validator '{name}' takes no argument '{arg}'"
-                                                          f"{'; it takes: ' + ', '.join(wanted) if wanted else ''}."))
+            problems.append(_say(doc, at + ("args", arg), lazy_gettext(
+                "validasi '{name}' tidak menerima argumen '{arg}'; argumennya: {args}.").format(
+                    name=name, arg=arg, args=_joined(list(wanted), _AND)) if wanted else lazy_gettext(
+                "validasi '{name}' tidak menerima argumen '{arg}'.").format(name=name, arg=arg)))
     return problems
 
 
@@ -576,14 +654,16 @@ def _one_source(doc: dict, path: _Path, source: dict, earlier: list, registries:
     """The problems of one field's source."""
     reference, level = source.get("reference"), source.get("level")
     if reference not in registries.references:
-        return [_say(doc, path + ("reference",), f"the reference data '{reference}' does not exist"
-                                                 f"{_suggest(reference, registries.references)} "
-                                                 f"Use one of: {_choices(registries.references)}.")]
+        return [_say(doc, path + ("reference",), lazy_gettext(
+            "data referensi '{name}' tidak ada{suggestion} Gunakan salah satu dari: {choices}.").format(
+                name=reference, suggestion=_suggest(reference, registries.references),
+                choices=_choices(registries.references)))]
     parents = _parent_levels(registries.references[reference])
     levels = tuple(parents)
     if level not in levels:
-        return [_say(doc, path + ("level",), f"'{level}' is not a level of '{reference}'{_suggest(level, levels)} "
-                                             f"Use one of: {', '.join(levels)}.")]
+        return [_say(doc, path + ("level",), lazy_gettext(
+            "'{level}' bukan tingkat dari '{reference}'{suggestion} Gunakan salah satu dari: {choices}.").format(
+                level=level, reference=reference, suggestion=_suggest(level, levels), choices=_joined(levels, _AND)))]
     return _parent_problems(doc, path, source, parents[level], earlier)
 
 
@@ -598,25 +678,30 @@ def _parent_problems(doc: dict, path: _Path, source: dict, above: str | None, ea
     """The parent rule: none on a top level, any earlier field for "*", else an earlier field listing the level above."""
     level, parent = source["level"], source.get("parent")
     if above is None:
-        return [] if parent is None else [_say(doc, path + ("parent",), f"'{level}' is the top level of "
-                                               f"'{source['reference']}', so it has no parent; remove \"parent\".")]
-    what = "an earlier field" if above == "*" else f"an earlier field whose source level is '{above}'"
+        return [] if parent is None else [_say(doc, path + ("parent",), lazy_gettext(
+            "'{level}' adalah tingkat teratas '{reference}', jadi tidak punya induk; hapus \"parent\".").format(
+                level=level, reference=source["reference"]))]
+    what = (lazy_gettext("isian sebelumnya") if above == "*"
+            else lazy_gettext("isian sebelumnya yang tingkat sumbernya '{level}'").format(level=above))
     if parent is None:
-        by = "another field" if above == "*" else f"a '{above}' field"
-        return [_say(doc, path, f"a '{level}' list is filtered by the answer of {by}; add "
-                                f"\"parent\" with the key of {what}.")]
+        by = lazy_gettext("isian lain") if above == "*" else lazy_gettext("isian '{level}'").format(level=above)
+        return [_say(doc, path, lazy_gettext(
+            "daftar '{level}' disaring menurut jawaban {by}; tambahkan \"parent\" berisi kunci {what}.").format(
+                level=level, by=by, what=what))]
     match = [f for _, f in earlier if f.get("key") == parent]
     if not match:
-        return [_say(doc, path + ("parent",), f"the parent '{parent}' is not a field that comes before this "
-                                              f"one; use the key of {what}.")]
+        return [_say(doc, path + ("parent",), lazy_gettext(
+            "induk '{parent}' bukan isian yang ada sebelum isian ini; gunakan kunci {what}.").format(
+                parent=parent, what=what))]
     if above == "*":
         return []
     parent_source = match[-1].get("source")
     if not (isinstance(parent_source, dict) and parent_source.get("reference") == source["reference"]
             and parent_source.get("level") == above):
-        return [_say(doc, path + ("parent",), f"the parent field '{parent}' must list '{above}' of "
-                                              f"'{source['reference']}' (the level above '{level}'); "
-                                              "choose the field that does, or fix its source.")]
+        return [_say(doc, path + ("parent",), lazy_gettext(
+            "isian induk '{parent}' harus mendaftar '{above}' dari '{reference}' (tingkat di atas '{level}'); pilih "
+            "isian yang mendaftarnya, atau perbaiki sumbernya.").format(
+                parent=parent, above=above, reference=source["reference"], level=level))]
     return []
 
 
@@ -631,9 +716,10 @@ def _check_fields(doc: dict) -> list[Problem]:
         for k, entry in enumerate(_list(step.get("checks"))):
             field = entry.get("field") if isinstance(entry, dict) else None
             if field not in keys:
-                problems.append(_say(doc, ("steps", i, "checks", k, "field"),
-                                     f"the check shows its message on '{field}', which is not a field of this "
-                                     f"step{_suggest(field, keys)} Use one of: {_choices(keys)}."))
+                problems.append(_say(doc, ("steps", i, "checks", k, "field"), lazy_gettext(
+                    "pemeriksaan ini menampilkan pesannya pada '{field}', yang bukan isian langkah ini{suggestion} "
+                    "Gunakan salah satu dari: {choices}.").format(
+                        field=field, suggestion=_suggest(field, keys), choices=_choices(keys))))
     return problems
 
 
@@ -655,14 +741,15 @@ def _each_problems(doc: dict) -> list[Problem]:
                     repeating[field["key"]] = i
                 continue
             if not _container(field) or field.get("repeat"):
-                problems.append(_say(doc, path + ("each",), "'each' belongs on a group without 'repeat'; "
-                                     "its items are those of the group it names."))
+                problems.append(_say(doc, path + ("each",), lazy_gettext(
+                    "'each' dipasang pada grup tanpa 'repeat'; butirnya adalah butir grup yang disebutnya.")))
             elif base not in repeating or repeating[base] >= i:
-                problems.append(_say(doc, path + ("each",), f"'{base}' is not a repeating group of an earlier step; "
-                                     f"use one of: {_choices([k for k, at in repeating.items() if at < i])}."))
+                problems.append(_say(doc, path + ("each",), lazy_gettext(
+                    "'{name}' bukan grup berulang dari langkah sebelumnya; gunakan salah satu dari: {choices}.").format(
+                        name=base, choices=_choices([k for k, at in repeating.items() if at < i]))))
             elif base in seen:
-                problems.append(_say(doc, path + ("each",), f"this step already continues '{base}'; "
-                                     "put its questions in one group."))
+                problems.append(_say(doc, path + ("each",), lazy_gettext(
+                    "langkah ini sudah melanjutkan '{name}'; letakkan pertanyaannya dalam satu grup.").format(name=base)))
             seen.add(base)
     return problems
 
@@ -675,13 +762,14 @@ def _group_check_fields(doc: dict) -> list[Problem]:
         for k, entry in enumerate(_list(field.get("checks"))):
             target = entry.get("field") if isinstance(entry, dict) else None
             if target not in children:
-                problems.append(_say(doc, path + ("checks", k, "field"),
-                                     f"the check shows its message on '{target}', which is not a question of this "
-                                     f"group{_suggest(target, children)} Use one of: {_choices(children)}."))
+                problems.append(_say(doc, path + ("checks", k, "field"), lazy_gettext(
+                    "pemeriksaan ini menampilkan pesannya pada '{field}', yang bukan pertanyaan grup ini{suggestion} "
+                    "Gunakan salah satu dari: {choices}.").format(
+                        field=target, suggestion=_suggest(target, children), choices=_choices(children))))
         for k, name in enumerate(_list(field.get("of"))):
             if name not in keys:
-                problems.append(_say(doc, path + ("of", k), f"'{name}' is not a field of this form"
-                                                           f"{_suggest(name, keys)}"))
+                problems.append(_say(doc, path + ("of", k), _NOT_A_FIELD.format(
+                    name=name, suggestion=_suggest(name, keys))))
         problems.extend(_table_problems(doc, path, field, keys))
     return problems
 
@@ -691,15 +779,15 @@ def _table_problems(doc: dict, path: _Path, field: dict, keys: set[str]) -> list
     if "columns" not in field:
         return []
     if not _container(field) or not (field.get("repeat") or field.get("each")) or len(path) != 4:
-        return [_say(doc, path + ("columns",), "'columns' show the items of a repeating group as a table; put them "
-                                               "on a group with 'repeat' or 'each' that is a question of the step "
-                                               "itself, not inside another group.")]
+        return [_say(doc, path + ("columns",), lazy_gettext(
+            "'columns' menampilkan butir grup berulang sebagai tabel; letakkan pada grup dengan 'repeat' atau 'each' "
+            "yang merupakan pertanyaan langkah itu sendiri, bukan di dalam grup lain."))]
     problems = []
     for k, column in enumerate(_list(field.get("columns"))):
         name = column.get("field") if isinstance(column, dict) else None
         if name is not None and name not in keys:
-            problems.append(_say(doc, path + ("columns", k, "field"),
-                                 f"'{name}' is not a field of this form{_suggest(name, keys)}"))
+            problems.append(_say(doc, path + ("columns", k, "field"), _NOT_A_FIELD.format(
+                name=name, suggestion=_suggest(name, keys))))
     return problems
 
 
@@ -741,18 +829,19 @@ def untranslated(doc: Any, locales: Sequence[str], named: bool = True) -> list[P
     for path, found in _text_objects(doc, ()):
         lacking = [locale for locale in locales if not (isinstance(found.get(locale), str) and found[locale].strip())]
         if lacking:
-            names = ", ".join(f"'{locale}' ({locale_name(locale)})" for locale in lacking)
-            detail = (f"the text {_show(found.get('id', ''))} has no translation {names}; pages in that language show "
-                      "the Indonesian text instead.")
-            problems.append(_say(doc, path, detail) if named else Problem(_pointer(path), detail[:1].upper() + detail[1:]))
+            names = _joined([f"'{locale}' ({locale_name(locale)})" for locale in lacking], _AND)
+            detail = lazy_gettext("teks {text} belum punya terjemahan {names}; halaman dalam bahasa itu menampilkan "
+                                  "teks bahasa Indonesia sebagai gantinya.").format(
+                text=_show(found.get("id", "")), names=names)
+            problems.append(_say(doc, path, detail) if named else Problem(_pointer(path), _capital(detail)))
     return problems
 
 
 def _markup_problems(doc: dict) -> list[Problem]:
     """No HTML in texts: every page escapes them, so a tag (a script above all) would never work, only show."""
-    return [_say(doc, path, f"the text {_show(value[:80])} contains HTML markup ('{m.group(0)}'). Texts are shown "
-                            "as plain text and every character is escaped, so write it without tags or character "
-                            "references.")
+    return [_say(doc, path, lazy_gettext(
+        "teks {text} berisi markup HTML ('{markup}'). Teks ditampilkan apa adanya, setiap karakter persis seperti "
+        "diketik, jadi tulislah tanpa tag atau kode karakter.").format(text=_show(value[:80]), markup=m.group(0)))
             for path, value in _texts(doc, ()) if (m := _MARKUP.search(value))]
 
 
@@ -762,7 +851,7 @@ def _markup_problems(doc: dict) -> list[Problem]:
 def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Engine) -> list[Problem]:
     """The checks the schema cannot express (docs/FORMAT.md, "Semantic checks"); expects a schema-valid doc."""
     if not isinstance(doc, dict):
-        return [Problem("", "The form definition must be a JSON object { ... }.")]
+        return [Problem("", lazy_gettext("Definisi formulir harus berupa objek JSON { ... }."))]
     return [
         *_unique_step_keys(doc),
         *_unique_field_keys(doc),

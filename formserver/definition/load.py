@@ -4,17 +4,20 @@ import time
 from pathlib import Path
 
 from ..compile import CompiledForm, compile_form
+from ..i18n import lazy_gettext
 from ..logic import Logic
-from .check import Problem, Registries, check
+from .check import Problem, Registries, check, listing
 
 
 class DefinitionError(Exception):
     """A definition file that cannot be used; lists every problem found."""
 
     def __init__(self, path: str, problems: list[Problem]):
+        super().__init__(path, problems)
         self.path, self.problems = path, problems
-        lines = "\n".join(f"  {p.pointer or '/'}: {p.message}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} problem(s)\n{lines}")
+
+    def __str__(self) -> str:
+        return listing(self.path, self.problems)
 
 
 def read_json(path: Path):
@@ -22,10 +25,11 @@ def read_json(path: Path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise DefinitionError(str(path), [Problem(
-            "", f"the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")]) from None
+        raise DefinitionError(str(path), [Problem("", lazy_gettext(
+            "berkas ini bukan JSON yang sah: {error} di baris {line}, kolom {column}").format(
+                error=error.msg, line=error.lineno, column=error.colno))]) from None
     except UnicodeDecodeError:
-        raise DefinitionError(str(path), [Problem("", "the file is not UTF-8 text")]) from None
+        raise DefinitionError(str(path), [Problem("", lazy_gettext("berkas ini bukan teks UTF-8"))]) from None
 
 
 def registries() -> Registries:

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from ..config import PROJECT_ROOT
-from ..definition.check import Problem
+from ..definition.check import Problem, listing
 from ..i18n import gettext
 from .images import image_problems, image_type
 from .overlay import effective
@@ -29,9 +29,11 @@ class VariantError(Exception):
     """A variant that cannot be used; lists every problem with its JSON pointer (or file)."""
 
     def __init__(self, where: str, problems: list[Problem]):
+        super().__init__(where, problems)
         self.where, self.problems = where, problems
-        lines = "\n".join(f"  {p.pointer or '/'}: {p.message}" for p in problems)
-        super().__init__(f"{where}: {len(problems)} problem(s)\n{lines}")
+
+    def __str__(self) -> str:
+        return listing(self.where, self.problems)
 
 
 @functools.cache
