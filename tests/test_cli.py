@@ -1,5 +1,6 @@
 """The formserver command."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "formserver.cli", *args], capture_output=True, text=True, cwd=ROOT)
+def run(*args, **env):
+    """The command in a process of its own; ``env`` adds to (or, with None, removes from) the environment."""
+    environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    return subprocess.run([sys.executable, "-m", "formserver.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=environment)
+
+
+NO_LOCALE = dict.fromkeys(("FORMSERVER_LOCALE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
 
 
 def test_check_accepts_the_shipped_forms():
@@ -27,10 +34,21 @@ def test_check_reports_problems_with_pointers(tmp_path):
     broken.write_text(json.dumps(doc))
     bad_json = tmp_path / "bukan.json"
     bad_json.write_text("{ not json")
-    result = run("check", str(broken), str(bad_json))
+    result = run("check", str(broken), str(bad_json), FORMSERVER_LOCALE="en")
     assert result.returncode == 1
-    assert "/steps/2/title" in result.stdout
-    assert "line 1" in result.stdout
+    assert (f"{broken}:/steps/2/title: Step 'kontak': the text 'title' is missing translation 'en' (English); "
+            "every text needs both") in result.stdout
+    assert f"{bad_json}:/: the file is not valid JSON: " in result.stdout and "at line 1, column 3" in result.stdout
+    # office staff read Indonesian unless they ask otherwise: no locale set, or one the server does not offer
+    for env in (NO_LOCALE, {**NO_LOCALE, "LANG": "fr_FR.UTF-8"}):
+        said = run("check", str(broken), str(bad_json), **env)
+        assert said.returncode == 1
+        assert (f"{broken}:/steps/2/title: Langkah 'kontak': teks 'title' belum punya terjemahan 'en' (bahasa "
+                "Inggris); setiap teks memerlukan") in said.stdout
+        assert f"{bad_json}:/: berkas ini bukan JSON yang sah: " in said.stdout and "di baris 1, kolom 3" in said.stdout
+        assert "Step '" not in said.stdout and "the file" not in said.stdout
+    # the system's locale is the next choice: a server whose LANG is English answers in English
+    assert "Step 'kontak': the text 'title'" in run("check", str(broken), **{**NO_LOCALE, "LANG": "en_US.UTF-8"}).stdout
 
 
 def test_serve_refuses_a_broken_definition(tmp_path):

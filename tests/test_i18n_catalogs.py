@@ -158,6 +158,11 @@ JAVANESE = {
     "Isian “{name}” ({key}) diubah": "Diowahi: isian “{name}” ({key})",
     ("admin/diff", "Label"): "Tulisan",
     "Ya": "Inggih",  # a new choice field's first default choice
+    # a definition problem: the parts reordered by the translator
+    "{what} memakai variabel '{name}' yang tidak dikenal: tidak ada isian formulir ini dengan kunci itu{suggestion} "
+    "Gunakan kunci sebuah isian formulir ini.": "Variabel '{name}' ing {what} ora ana ing formulir iki{suggestion} "
+                                                "Gunakake kunci isen formulir iki.",
+    "isian '{name}'": "isen '{name}'",
 }
 
 
@@ -299,6 +304,7 @@ def test_a_third_locale_s_texts_are_typed_in_the_form_editor_and_shown_in_that_l
 
 def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_path, monkeypatch, capsys):
     translations, variants = _third_locale(tmp_path)
+    monkeypatch.setenv("FORMSERVER_LOCALE", "en")  # the warnings' English wording is pinned below
     monkeypatch.setenv("FORMSERVER_TRANSLATIONS_DIR", str(translations))
     monkeypatch.setenv("FORMSERVER_VARIANTS_DIR", str(variants))
     monkeypatch.setenv("FORMSERVER_VARIANT", "kampar")
@@ -323,3 +329,67 @@ def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_
     (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
     assert cli.main(["check", str(tmp_path / "broken.json")]) == 1  # a missing English text is a problem
     assert "/title" in capsys.readouterr().out
+
+
+def test_definition_problems_read_in_the_locale_of_the_page_the_api_and_the_command(tmp_path, smtp, whatsapp,
+                                                                                    monkeypatch, capsys):
+    """A form definition's problems are whole sentences from the catalogs: Indonesian by default, English asked for,
+    jv from its .po alone (reordered); one found once reads in the locale it is shown in later."""
+    import copy
+
+    from formserver.definition.check import check
+    from formserver.definition.load import registries
+    from formserver.logic import Logic
+    from formserver.officers import create_form_admin
+
+    from .test_admin_pages import PASSWORD, _login
+    translations, variants = _third_locale(tmp_path)
+    app = make_app(tmp_path / "data", smtp, whatsapp, TRANSLATIONS_DIR=str(translations), VARIANTS_DIR=str(variants),
+                   VARIANT="kampar")
+    create_form_admin(app.extensions["formserver"].store, "admin1", "a1@kampar.go.id", "Adi", PASSWORD)
+    admin = _login(app, "admin1")
+    versions = app.extensions["formserver"].versions
+    published = versions.published_number("permohonan")
+    definition = copy.deepcopy(versions.get("permohonan", published)["definition"])
+    field = definition["steps"][0]["fields"][8]
+    field["visible_if"] = {"==": [{"var": "tidak_ada"}, 1]}
+    number = published + 10
+    app.extensions["formserver"].store.insert_form_version({  # stored past the checks, as an older server might have
+        "id": f"permohonan@{number}", "form_id": "permohonan", "number": number,
+        "definition": {**definition, "version": number}, "created_at": "2026-01-01T00:00:00+00:00",
+        "created_by": "test", "updated_at": "2026-01-01T00:00:00+00:00", "updated_by": "test"})
+    url = f"/admin/formulir/permohonan/versi/{number}"
+    key = field["key"]
+    indonesian = _visible(admin.get(url).get_data(as_text=True)).replace("&#39;", "'")
+    assert f"isian '{key}': aturan 'visible_if' memakai variabel 'tidak_ada' yang tidak dikenal: " in indonesian
+    english = _visible(admin.get(url + "?lang=en").get_data(as_text=True)).replace("&#39;", "'")
+    assert f"field '{key}': the rule 'visible_if' uses an unknown variable 'tidak_ada': " in english
+    assert "memakai variabel" not in english
+    javanese = _visible(admin.get(url + "?lang=jv").get_data(as_text=True)).replace("&#39;", "'")
+    # reordered in jv; "aturan" is not in the jv catalog, so it reads in Indonesian
+    assert f"isen '{key}': Variabel 'tidak_ada' ing aturan 'visible_if' ora ana ing formulir iki" in javanese
+    # the API's problem list follows the request's locale too
+    bad = {"definition": {**definition, "version": published}}
+    said = {lang: admin.post(f"/api/v1/admin/forms/permohonan/versions?lang={lang}", json=bad) for lang in ("id", "en")}
+    assert {r.status_code for r in said.values()} == {422}
+    assert any("memakai variabel 'tidak_ada'" in p["message"] for p in said["id"].get_json()["problems"])
+    assert any("uses an unknown variable 'tidak_ada'" in p["message"] for p in said["en"].get_json()["problems"])
+    # a problem found once (at start, in a cache) is not frozen in the locale it was found in
+    with app.app_context():
+        [found] = check(definition, registries(), Logic().engine)
+        assert "memakai variabel" in found.message
+        token = current_locale.set("en")
+        try:
+            assert "uses an unknown variable" in found.message
+        finally:
+            current_locale.reset(token)
+    # the command: FORMSERVER_LOCALE names the locale (here one offered by a .po alone)
+    path = tmp_path / "permohonan.json"
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    monkeypatch.setenv("FORMSERVER_TRANSLATIONS_DIR", str(translations))
+    monkeypatch.setenv("FORMSERVER_VARIANTS_DIR", str(variants))
+    monkeypatch.setenv("FORMSERVER_LOCALE", "jv")
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:/steps/0/fields/8/visible_if: " in out and "Variabel 'tidak_ada' ing aturan 'visible_if'" in out
+    assert current_locale.get() == "id"  # the command's locale ends with it
