@@ -47,7 +47,8 @@ def test_bad_rules_say_what_is_wrong():
     assert read_rule(_posted([("r.mode", "raw"), ("r.raw", "{oops")]), "r", FIELDS)[1].startswith("Aturan bukan JSON")
     assert "tidak ada" in read_rule(_posted([("r.0.field", "tidak_ada"), ("r.0.op", "eq"), ("r.0.value", "1")]), "r", FIELDS)[1]
     assert "Isi nilai" in read_rule(_posted([("r.0.field", "npwp"), ("r.0.op", "eq"), ("r.0.value", "")]), "r", FIELDS)[1]
-    assert "operator" in read_rule(_posted([("r.0.field", "npwp"), ("r.0.op", "like"), ("r.0.value", "1")]), "r", FIELDS)[1]
+    assert read_rule(_posted([("r.0.field", "npwp"), ("r.0.op", "like"), ("r.0.value", "1")]), "r",
+                     FIELDS)[1] == "Operator 'like' tidak dikenal"
     assert read_rule(_posted([("r.mode", "none"), ("r.0.field", "npwp")]), "r", FIELDS) == (None, None)
     assert read_rule(_posted([("r.mode", "raw"), ("r.raw", ' {"var": "npwp"} ')]), "r", FIELDS) == ({"var": "npwp"}, None)
 

@@ -148,6 +148,21 @@ def test_the_page_form_of_a_model_reads_back(model):
     assert from_dict(json.loads(json.dumps(model.to_dict()))) == model
 
 
+def test_a_builder_error_is_said_in_the_current_locale(in_english):
+    """The editor's page shows a builder error as it is: Indonesian by default, English from the catalog."""
+    from formserver.i18n import current_locale
+    with pytest.raises(BuilderError, match="^a condition needs a field$"):
+        to_jsonlogic(Group("all", (Condition("", "eq", 1),)))
+    token = current_locale.set("id")
+    try:
+        with pytest.raises(BuilderError, match="^Syarat memerlukan isian$"):
+            to_jsonlogic(Group("all", (Condition("", "eq", 1),)))
+        with pytest.raises(BuilderError, match="^Operator 'like' tidak dikenal$"):
+            to_jsonlogic(Group("all", (Condition("a", "like", 1),)))
+    finally:
+        current_locale.reset(token)
+
+
 def test_a_malformed_page_model_is_a_builder_error():
     with pytest.raises(BuilderError):
         from_dict("x")

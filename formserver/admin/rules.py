@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import LazyText, current_locale, lazy_gettext, lazy_pgettext, text
+from ..i18n import LazyText, current_locale, gettext, lazy_gettext, lazy_pgettext, text
 
 # operator → (JsonLogic operator, its words in the builder's select); a rule's sentences are in _SENTENCES
 OPERATORS: dict[str, tuple[str, LazyText]] = {
@@ -73,32 +73,32 @@ def _scalar(value) -> bool:
 
 def _condition_logic(row: Condition):
     if row.op not in OPERATORS:
-        raise BuilderError(f"unknown operator {row.op!r}")
+        raise BuilderError(gettext("Operator {op!r} tidak dikenal").format(op=row.op))
     if not isinstance(row.field, str) or not row.field:
-        raise BuilderError("a condition needs a field")
+        raise BuilderError(gettext("Syarat memerlukan isian"))
     var = {"var": row.field}
     logic_op = OPERATORS[row.op][0]
     if row.op in UNARY:
         return {logic_op: [var]}
     if row.op == "in":
         if not isinstance(row.value, (list, tuple)) or not all(_scalar(v) for v in row.value):
-            raise BuilderError("'salah satu dari' needs a list of values")
+            raise BuilderError(gettext("'salah satu dari' memerlukan daftar nilai"))
         return {"in": [var, list(row.value)]}
     if not _scalar(row.value):
-        raise BuilderError("a condition's value must be a single value")
+        raise BuilderError(gettext("Nilai syarat harus satu nilai"))
     return {logic_op: [var, row.value]}
 
 
 def _group_logic(group: Group, depth: int):
     if group.combine not in COMBINE:
-        raise BuilderError(f"unknown combination {group.combine!r}")
+        raise BuilderError(gettext("Gabungan {combine!r} tidak dikenal").format(combine=group.combine))
     if not group.items:
-        raise BuilderError("an empty group of conditions")
+        raise BuilderError(gettext("Kelompok syarat kosong"))
     parts = []
     for item in group.items:
         if isinstance(item, Group):
             if depth > 0:
-                raise BuilderError("groups nest one level only")
+                raise BuilderError(gettext("Kelompok syarat hanya boleh bertingkat satu kali"))
             parts.append(_group_logic(item, depth + 1))
         else:
             parts.append(_condition_logic(item))
@@ -178,7 +178,7 @@ def from_jsonlogic(rule) -> Group | None:
 def from_dict(data) -> Group:
     """A builder model from its JSON form (as the editor's page posts it); BuilderError when malformed."""
     if not isinstance(data, dict):
-        raise BuilderError("a group of conditions must be an object")
+        raise BuilderError(gettext("Kelompok syarat harus berupa objek"))
     items = []
     for item in data.get("items") or []:
         if isinstance(item, dict) and "items" in item:
@@ -188,7 +188,7 @@ def from_dict(data) -> Group:
             items.append(Condition(str(item.get("field") or ""), str(item.get("op") or ""),
                                    tuple(value) if isinstance(value, list) else value))
         else:
-            raise BuilderError("a condition must be an object")
+            raise BuilderError(gettext("Syarat harus berupa objek"))
     return Group(str(data.get("combine") or "all"), tuple(items))
 
 
