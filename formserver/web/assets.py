@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from flask import redirect, request, send_from_directory, url_for
+from flask.globals import _cv_request
 from werkzeug.exceptions import NotFound
 
 YEAR = 365 * 24 * 3600
@@ -53,7 +54,7 @@ class Assets:
 
     def url(self, filename: str) -> str:
         """url_for('static', filename=...) built once per file (pages link the same three files every time)."""
-        key = (request.script_root, filename)
+        key = (_script_root(), filename)
         found = None if self.watch else self._urls.get(key)
         if found is None:
             found = self._urls[key] = url_for("static", filename=filename)
@@ -61,7 +62,7 @@ class Assets:
 
     def page_url(self, endpoint: str) -> str:
         """url_for of a page without parameters (the header's links), built once per script root."""
-        key = (request.script_root, "@" + endpoint)
+        key = (_script_root(), "@" + endpoint)
         found = self._urls.get(key)
         if found is None:
             found = self._urls[key] = url_for(endpoint)
@@ -71,6 +72,8 @@ class Assets:
         """url_defaults hook: every link to a static file carries its digest."""
         if endpoint == "static" and "filename" in values:
             values["filename"] = self.hashed_name(values["filename"])
+
+    add_digest.only_static = True  # templates' links to pages need not ask it (web/templating.py: Links)
 
     def serve(self, filename: str):
         """The static view: hashed names for a year, plain names revalidated, old digests redirected."""
@@ -89,6 +92,12 @@ class Assets:
         response = send_from_directory(self.folder, filename, max_age=0)
         response.cache_control.no_cache = True
         return response
+
+
+def _script_root() -> str:
+    """request.script_root, read from the request itself rather than through its proxy (pages link several files)."""
+    ctx = _cv_request.get(None)
+    return ctx.request.script_root if ctx is not None else request.script_root
 
 
 def init_app(app) -> None:

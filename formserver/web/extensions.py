@@ -4,7 +4,7 @@ import re
 import secrets
 
 from flask import current_app, g, request, session, url_for
-from flask.globals import request_ctx
+from flask.globals import _cv_app, _cv_request, request_ctx
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -91,13 +91,16 @@ def actor() -> str:
     return f"session:{session['anon']}"
 
 
-def cache_policy(response) -> None:
+def cache_policy(response, present: set[str] | None = None) -> None:
     """Nothing a session can see is stored by a browser or a proxy: `no-store` unless a view chose public caching
     for data that is the same for everyone (reference data, the OpenAPI document) and the answer sets no cookie.
-    Static files keep the caching Flask gives them."""
+    Static files keep the caching Flask gives them. ``present``: the response's header names in lower case, when
+    the caller has them (werkzeug's `in` on headers builds an exception for every header it does not find)."""
     if request.endpoint == "static" and not session.modified:
         return
-    if "Cache-Control" not in response.headers:  # most answers: nothing chosen, nothing to parse
+    if present is None:
+        present = {name.lower() for name, _ in response.headers}
+    if "cache-control" not in present:  # most answers: nothing chosen, nothing to parse
         response.headers["Cache-Control"] = "no-store"
         return
     if response.cache_control.public and not session.modified:
@@ -140,11 +143,13 @@ def csrf_token() -> str:
 
     The signed form of a session's token stays valid as long as the session (WTF_CSRF_TIME_LIMIT is None), so the
     first one signed is reused: the form field checks the same way, and a page spends no HMAC derivations on it."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session.get(field))
+    ctx = _cv_request.get(None)  # the request's app, session and g themselves rather than through their proxies
+    app, store, request_g = (ctx.app, ctx.session, _cv_app.get().g) if ctx is not None else (current_app, session, g)
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    key = (app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, store.get(field))
     if key[1] is not None and key in _SIGNED_TOKENS:
         token = _SIGNED_TOKENS[key]
-        setattr(g, field, token)  # flask-wtf's own calls in this request give the same one
+        setattr(request_g, field, token)  # flask-wtf's own calls in this request give the same one
         return token
     token = generate_csrf()
     if key[1] is None:
@@ -219,6 +224,9 @@ def init_app(app) -> None:
     # `_()` gives a plain string that Jinja escapes like any other value
     app.jinja_env.install_gettext_callables(gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=False,
                                             pgettext=i18n.pgettext)
+    # Jinja's `_` is an alias that looks `gettext` up in each render's context and calls it through the context's
+    # slow path (it is marked pass_context); no render gives `gettext` a value of its own, so `_` is gettext itself
+    app.jinja_env.globals["_"] = i18n.gettext
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     _without_idle_limit_check(app)
@@ -263,5 +271,5 @@ def init_app(app) -> None:
             response.vary.update(("Accept-Language", "Cookie"))
         else:
             headers.add("Vary", "Accept-Language, Cookie")
-        cache_policy(response)
+        cache_policy(response, present)
         return response

@@ -100,7 +100,8 @@ def step(submission_id, step_key):
         flash(gettext("Langkah itu belum dapat dibuka; lanjutkan dari sini."))
         return redirect(_step_url(doc, svc.submissions.first_open_step(doc, state)))
     if request.method == "GET":
-        return render_template("step.html", focus=_focus(state, request.args.get("fokus", "")),
+        # request.args.get of an absent name builds an exception (werkzeug's MultiDict): most pages have no query
+        return render_template("step.html", focus=_focus(state, request.args.get("fokus", "")) if request.query_string else None,
                                **step_view(doc, form, form.steps_by_key[step_key], state))
     return _post_step(doc, form, form.steps_by_key[step_key])
 
