@@ -12,8 +12,12 @@ then loads, for --duration seconds each at --connections concurrent connections 
   step PUT   PUT /api/v1/submissions/<id>/steps/skala  {"values": {"skala_usaha": "UMK"}}
              (valid: re-saves step 1 each time, bumping the submission version; no version is sent)
 
-and prints requests/s, p50 and p99 per scenario and the ratios step GET / bare Flask and step GET / baseline. The results go
-to the section "HTTP: step GET and PUT (issue 2)" of docs/PERFORMANCE.md (unless --no-write).
+and prints requests/s, p50 and p99 per scenario and the ratios step GET / bare Flask and step GET / baseline. Then, with
+both servers still up, --rounds short alternating runs (bare Flask, step GET, bare Flask, step GET, ...; --round-duration
+seconds each, the same requests and load generator) give one ratio per round and their median: a single pair of runs
+on a shared machine moves by several points between runs of the same code (another process takes a core for a few
+seconds), the median of alternating rounds much less. The results go to the section "HTTP: step GET and PUT (issue 2)"
+of docs/PERFORMANCE.md (unless --no-write).
 
 Load generator: wrk when it is on PATH (for the two GETs), otherwise threads with http.client
 connections. The PUT always uses the Python generator: the API allows 120 PUTs per minute per
@@ -21,7 +25,7 @@ client address, so each connection sends from its own loopback address (127.1.x.
 and moves to a fresh one before reaching the limit - as many real clients would - which wrk
 cannot do. Everything stays on the loopback interface.
 
-    python benchmarks/http_steps.py [--duration 10] [--connections 16] [--no-write]
+    python benchmarks/http_steps.py [--duration 10] [--connections 16] [--rounds 6] [--round-duration 4] [--no-write]
 """
 import argparse
 import datetime
@@ -35,6 +39,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -367,7 +372,35 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list[str]) -> str:
+def rounds_summary(rounds: list[tuple[Stats, Stats]]) -> dict:
+    """Per round (bare, step GET): the rate ratio and the CPU ratio; their medians and ranges."""
+    rates = [step.rate / bare.rate if bare.rate else float("nan") for bare, step in rounds]
+    cpus = [bare.cpu_ms / step.cpu_ms if step.cpu_ms else float("nan") for bare, step in rounds]
+    return {"rates": rates, "cpus": cpus,
+            "rate": statistics.median(rates) if rates else float("nan"),
+            "cpu": statistics.median(cpus) if cpus else float("nan")}
+
+
+def rounds_lines(rounds: list[tuple[Stats, Stats]], args) -> list[str]:
+    summary = rounds_summary(rounds)
+    lines = [
+        f"Alternating rounds, both servers up ({len(rounds)} rounds of {args.round_duration:g} s per app, bare Flask "
+        f"first in each round; `GET /` of the bare app and the step GET above, the same load generator):", "",
+        "| round | bare Flask req/s | step GET req/s | step GET ÷ bare | bare CPU per request (ms) "
+        "| step GET CPU per request (ms) | bare ÷ step GET by CPU |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i, ((bare, step), rate, cpu) in enumerate(zip(rounds, summary["rates"], summary["cpus"]), 1):
+        lines.append(f"| {i} | {bare.rate:.0f} | {step.rate:.0f} | {rate:.1%} | {bare.cpu_ms:.3f} | {step.cpu_ms:.3f} "
+                     f"| {cpu:.1%} |")
+    lines += ["", f"Median of the rounds: step GET at **{summary['rate']:.1%}** of the bare app's rate "
+              f"(rounds {min(summary['rates']):.1%}–{max(summary['rates']):.1%}); by worker CPU per request "
+              f"**{summary['cpu']:.1%}** (rounds {min(summary['cpus']):.1%}–{max(summary['cpus']):.1%})."]
+    return lines
+
+
+def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list[str],
+            rounds: list[tuple[Stats, Stats]] | None = None) -> str:
     by_name = {scenario.name: stats for scenario, stats in results}
     bare, base, get, put = by_name["bare Flask"], by_name["baseline"], by_name["step GET"], by_name["step PUT"]
     ratio = get.rate / bare.rate if bare.rate else float("nan")
@@ -398,10 +431,24 @@ def section(results: list[tuple[Scenario, Stats]], args, info: dict, notes: list
         f"the gunicorn workers, read from /proc, which other load on the machine barely changes), a bare app's "
         f"request costs **{cpu_ratio:.0%}** of a step GET's: the rate ratio the server reaches when it has the "
         f"cores to itself.", "",
+    ]
+    if rounds:
+        lines += rounds_lines(rounds, args) + [""]
+    summary = rounds_summary(rounds) if rounds else None
+    lines += [
         "| target | measured | |",
         "|---|---|---|",
         f"| step GET ≥ {TARGET_GET_RATIO:.0%} of the bare Flask rate | {ratio:.0%} | {verdict(ratio >= TARGET_GET_RATIO)} |",
         f"| the same by CPU per request | {cpu_ratio:.0%} | {verdict(cpu_ratio >= TARGET_GET_RATIO)} |",
+    ]
+    if summary:
+        lines += [
+            f"| the same, median of {len(rounds)} alternating rounds | {summary['rate']:.1%} "
+            f"| {verdict(summary['rate'] >= TARGET_GET_RATIO)} |",
+            f"| the same by CPU per request, median of the rounds | {summary['cpu']:.1%} "
+            f"| {verdict(summary['cpu'] >= TARGET_GET_RATIO)} |",
+        ]
+    lines += [
         f"| step PUT p99 < {TARGET_PUT_P99_MS:.0f} ms | {put.p99:.1f} ms (2xx answers only: "
         f"{put.percentile_ms(0.99, ok_only=True):.1f} ms) | {verdict(put_ok)} |",
         "",
@@ -447,24 +494,38 @@ def run(args) -> int:
                     raise SystemExit(f"{scenario.label} answered {status}: {body[:300]!r}")
             print(f"baseline: {scenarios[1].label}"
                   + ("" if base_path == "/healthz" else " (the app has no /healthz)"), flush=True)
-            results = []
-            for scenario in scenarios:
+            def measure(scenario: Scenario, duration: float, warm_up: bool = True) -> Stats:
                 use_wrk = wrk is not None and scenario.method == "GET"
-                tool = "wrk" if use_wrk else "Python http.client threads"
-                print(f"{scenario.name}: {scenario.label} - {args.connections} connections, {args.duration:g} s, "
-                      f"{tool}", flush=True)
                 target = scenario.port or port
                 serving = bare if scenario.port else server
-                python_load(target, scenario, WARMUP_SECONDS, args.connections, stop)  # warm-up, not counted
+                if warm_up:
+                    python_load(target, scenario, WARMUP_SECONDS, args.connections, stop)  # not counted
                 cpu_before = serving.worker_cpu_seconds()
                 if use_wrk:
-                    stats = wrk_load(wrk, target, scenario, args.duration, args.connections)
+                    stats = wrk_load(wrk, target, scenario, duration, args.connections)
                 else:
-                    stats = python_load(target, scenario, args.duration, args.connections, stop)
+                    stats = python_load(target, scenario, duration, args.connections, stop)
                 stats.cpu_ms = 1000 * (serving.worker_cpu_seconds() - cpu_before) / max(1, stats.count)
+                return stats
+
+            results = []
+            for scenario in scenarios:
+                tool = "wrk" if wrk is not None and scenario.method == "GET" else "Python http.client threads"
+                print(f"{scenario.name}: {scenario.label} - {args.connections} connections, {args.duration:g} s, "
+                      f"{tool}", flush=True)
+                stats = measure(scenario, args.duration)
                 results.append((scenario, stats))
                 print(f"  {stats.count} requests, {stats.rate:.0f} req/s, p50 {stats.p50:.1f} ms, "
                       f"p99 {stats.p99:.1f} ms  [{stats.status_text()}]", flush=True)
+            # both servers are warm: short runs, bare app and step GET in turn, one ratio per round
+            rounds = []
+            for i in range(args.rounds):
+                pair = (measure(scenarios[0], args.round_duration, warm_up=False),
+                        measure(scenarios[2], args.round_duration, warm_up=False))
+                rounds.append(pair)
+                print(f"round {i + 1}: bare {pair[0].rate:.0f} req/s ({pair[0].cpu_ms:.3f} ms CPU), step GET "
+                      f"{pair[1].rate:.0f} req/s ({pair[1].cpu_ms:.3f} ms CPU): {pair[1].rate / pair[0].rate:.1%}, "
+                      f"by CPU {pair[0].cpu_ms / pair[1].cpu_ms:.1%}", flush=True)
         except KeyboardInterrupt:
             stop.set()
             print("interrupted: stopping the server", file=sys.stderr)
@@ -499,9 +560,12 @@ def run(args) -> int:
                          "see the script's output.")
         else:
             notes.append("The server's stderr had no traceback or error line during the run.")
-        text = section(results, args, info, notes)
+        text = section(results, args, info, notes, rounds)
         ratio = results[2][1].rate / results[0][1].rate if results[0][1].rate else float("nan")
         print(f"\nstep GET / bare Flask = {ratio:.2f}")
+        if rounds:
+            summary = rounds_summary(rounds)
+            print(f"median of {len(rounds)} alternating rounds: {summary['rate']:.3f} (by CPU {summary['cpu']:.3f})")
         if tracebacks or problems:
             print(f"\nserver stderr: {tracebacks} traceback(s); first problems:", file=sys.stderr)
             for item in problems:
@@ -519,6 +583,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="alternating bare/step GET rounds after the scenarios (default 6; 0: none)")
+    parser.add_argument("--round-duration", type=float, default=4.0, help="seconds per app per round (default 4)")
     parser.add_argument("--python-only", action="store_true", help="do not use wrk even if it is installed")
     parser.add_argument("--no-rotate", action="store_true",
                         help="send every PUT from 127.0.0.1 (the rate limiter then refuses most of them)")
@@ -526,6 +593,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 120 or not 0 < args.connections <= 256:
         parser.error("--duration must be in (0, 120] and --connections in (0, 256]")
+    if not 0 <= args.rounds <= 50 or not 0 < args.round_duration <= 60:
+        parser.error("--rounds must be in [0, 50] and --round-duration in (0, 60]")
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
