@@ -24,7 +24,7 @@ from pathlib import Path
 
 from babel.messages import mofile, pofile
 from babel.support import NullTranslations, Translations
-from flask import current_app, has_app_context
+from flask.globals import _cv_app
 
 SOURCE_LOCALE = DEFAULT_LOCALE = "id"
 DOMAIN = "messages"
@@ -88,8 +88,9 @@ def catalogs_for(directory: str | os.PathLike | None) -> Catalogs:
 
 def catalogs() -> Catalogs:
     """The running app's catalogs (its TRANSLATIONS_DIR); outside an app, FORMSERVER_TRANSLATIONS_DIR's or the package's."""
-    if has_app_context():
-        found = current_app.extensions.get("i18n")
+    ctx = _cv_app.get(None)  # has_app_context() and current_app, without going through the proxy twice
+    if ctx is not None:
+        found = ctx.app.extensions.get("i18n")
         if found is not None:
             return found
     return catalogs_for(os.environ.get("FORMSERVER_TRANSLATIONS_DIR") or None)

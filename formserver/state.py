@@ -80,6 +80,12 @@ class Evaluator:
 
     def _field(self, f: CompiledField, path: str, parent_shown: bool, context: dict, state: FormState, holder: dict):
         shown = parent_shown and (f.visible is None or truthy(f.visible(context)))
+        if not shown and not f.kind.container and not f.each:
+            # a hidden question (most of a form's, early on): what _hide does for one, without asking again
+            state.fields[path] = FieldState(False, False)
+            holder.pop(f.key, None)
+            state.computed.pop(path, None)
+            return
         options = self._options(f, context) if shown else None
         if options == [] and f.source and f.source.get("skip_when_empty"):
             shown, options = False, None  # nothing to choose for this answer (e.g. a KBLI without such a list): not asked

@@ -1,10 +1,12 @@
 """The web stage: pages (HTML, thin views), the JSON API, errors, locale, security headers."""
 from flask import current_app
+from flask.globals import _cv_app
 
 
 def services():
-    """The app's Services."""
-    return current_app.extensions["formserver"]
+    """The app's Services (read from the app context itself: a page asks several times, the proxy costs each time)."""
+    ctx = _cv_app.get(None)
+    return (ctx.app if ctx is not None else current_app).extensions["formserver"]
 
 
 def _hooks_checked_once(app) -> None:

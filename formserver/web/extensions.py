@@ -56,14 +56,16 @@ def select_locale() -> str:
 
     Only the locales the server offers count: Indonesian and each catalog in the translations folder."""
     offered = i18n.offered_locales()
-    if request.query_string:
-        asked = request.args.get("lang")
+    ctx = _cv_request.get(None)  # the request and session themselves: read several times here
+    req, store = (ctx.request, ctx.session) if ctx is not None else (request, session)
+    if req.query_string:
+        asked = req.args.get("lang")
         if asked in offered:
-            session["lang"] = asked
+            store["lang"] = asked
             return asked
-    if session.get("lang") in offered:
-        return session["lang"]
-    return _accepted_locale(request.headers.get("Accept-Language", ""), offered)
+    if store.get("lang") in offered:
+        return store["lang"]
+    return _accepted_locale(req.headers.get("Accept-Language", ""), offered)
 
 
 @functools.lru_cache(maxsize=512)
@@ -83,12 +85,14 @@ def language_links() -> list[tuple[str, str]]:
 
 def actor() -> str:
     """Who makes this request: the logged-in account, else this browser session."""
-    if session.get("account_id"):
-        return f"account:{session['account_id']}"
-    if "anon" not in session:
-        session["anon"] = secrets.token_urlsafe(16)
-        session.permanent = True  # a draft survives closing the browser, for the session's lifetime
-    return f"session:{session['anon']}"
+    ctx = _cv_request.get(None)  # the session itself: read three times here, on every request that finds a draft
+    store = ctx.session if ctx is not None else session
+    if store.get("account_id"):
+        return f"account:{store['account_id']}"
+    if "anon" not in store:
+        store["anon"] = secrets.token_urlsafe(16)
+        store.permanent = True  # a draft survives closing the browser, for the session's lifetime
+    return f"session:{store['anon']}"
 
 
 def cache_policy(response, present: set[str] | None = None) -> None:

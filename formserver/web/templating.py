@@ -20,6 +20,11 @@ links without parameters and the office identity: never the session, the request
 values (the logged-in header carries the session's CSRF token, so it is not a fragment). Off when templates
 reload (development), so an edited template shows at once.
 
+**Globals read as a dict.** Jinja gives each template its globals as a ChainMap over the environment's (a
+template may have globals of its own); every context made from it (the page, the imported macros, each include)
+walks that ChainMap key by key in Python, twice. A template without globals of its own has exactly the environment's:
+:class:`Template` hands its contexts that dict itself, which they only read.
+
 **Links built from a pattern.** ``url_for('pages.step', submission_id=doc.id, step_key=step.key)`` in a template
 (five per step page) goes through Flask's and werkzeug's whole build: about 7 µs each. :class:`Links` builds a link
 of an endpoint with a given set of argument names once per script root and host, with stand-ins for the values,
@@ -29,12 +34,15 @@ changes (letters, digits, ``-._~``) that is the very text ``url_for`` gives. Any
 request) goes to ``url_for`` itself.
 """
 import re
+from collections import ChainMap
 from types import BuiltinFunctionType, FunctionType, MethodType
 
 from flask import current_app, request
 from flask.globals import _cv_request
 from flask.templating import Environment as FlaskEnvironment
+from jinja2 import Template as JinjaTemplate
 from jinja2.runtime import Context as JinjaContext
+from jinja2.runtime import new_context
 from markupsafe import Markup
 
 from .. import i18n
@@ -45,16 +53,34 @@ LIMIT = 1000  # entries: names x locales x script roots, a handful in practice; 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
-_PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType)
+_PLAIN_FUNCTIONS: dict = {}  # function -> whether it carries none of Jinja's pass_* markers
+
+
+def _plain(func) -> bool:
+    if len(_PLAIN_FUNCTIONS) >= LIMIT:  # functions made at run time (closures) must not pile up
+        _PLAIN_FUNCTIONS.clear()
+    plain = _PLAIN_FUNCTIONS[func] = not hasattr(func, "jinja_pass_arg")
+    return plain
 
 
 class Context(JinjaContext):
     """Jinja's template context, calling a plain function without looking for ``pass_*`` markers twice (see above)."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature: keyword arguments may be named self)
-        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
+        kind = type(__obj)
+        if kind is BuiltinFunctionType:
+            plain = True  # a built-in function or method has no attributes of its own: never a pass_* marker
+        elif kind is FunctionType or kind is MethodType:
+            func = __obj.__func__ if kind is MethodType else __obj  # a method's marker is its function's
+            plain = _PLAIN_FUNCTIONS.get(func)
+            if plain is None:
+                plain = _plain(func)
+        else:
+            plain = False
+        if plain:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
             try:
                 return __obj(*args, **kwargs)
             except StopIteration:
@@ -63,10 +89,21 @@ class Context(JinjaContext):
         return super().call(__obj, *args, **kwargs)
 
 
+class Template(JinjaTemplate):
+    """A template whose contexts see the environment's globals as the dict they are (see above)."""
+
+    def new_context(self, vars=None, shared=False, locals=None):  # noqa: A002 (Jinja's own signature)
+        found = self.globals
+        if type(found) is ChainMap and len(found.maps) == 2 and not found.maps[0]:
+            found = found.maps[1]  # no globals of its own: exactly the environment's, without the ChainMap walk
+        return new_context(self.environment, self.name, self.blocks, vars, shared, found, locals)
+
+
 class Environment(FlaskEnvironment):
     """Flask's template environment reading a plain dict's keys without an exception first (see above)."""
 
     context_class = Context
+    template_class = Template
 
     def getattr(self, obj, attribute):
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
