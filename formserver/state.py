@@ -20,6 +20,11 @@ class FieldState:
     required: bool
     options: list[tuple[str, object]] | None = None  # (value, label text or name)
 
+    @property
+    def option_values(self) -> list | None:
+        """The values of the options offered, or None when the answer has no list of options."""
+        return None if self.options is None else [option[0] for option in self.options]
+
 
 @dataclass
 class FormState:

@@ -216,6 +216,9 @@ def use_environment(app) -> None:
     if "jinja_env" in app.__dict__:
         raise RuntimeError("the template environment exists already")
     app.jinja_environment = Environment
+    # loaded templates in a plain dict: Jinja's default LRU cache takes a lock and reorders a list on every look-up,
+    # five per step page (the page, base.html, macros.html, each include); the templates are the app's own files
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
 
 
 def init_app(app) -> None:
