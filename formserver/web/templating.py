@@ -25,6 +25,14 @@ template may have globals of its own); every context made from it (the page, the
 walks that ChainMap key by key in Python, twice. A template without globals of its own has exactly the environment's:
 :class:`Template` hands its contexts that dict itself, which they only read.
 
+**Modules imported with context let go after the page.** ``{% import "macros.html" as m with context %}`` makes a
+module per page whose macros refer to its context and the context to them: a reference cycle, and everything the
+context holds (the page's values: the form state, the submission) waits for the garbage collector instead of going
+when the page is done. About 116 objects per step page did, a young-generation collection every six pages (about
+a tenth of a step GET's CPU). Once the page is rendered, :class:`Template` empties such a module's context: the cycle
+keeps only the macros, and the page's values go at once. A module Jinja keeps (imported without context) is left
+alone.
+
 **Links built from a pattern.** ``url_for('pages.step', submission_id=doc.id, step_key=step.key)`` in a template
 (five per step page) goes through Flask's and werkzeug's whole build: about 7 µs each. :class:`Links` builds a link
 of an endpoint with a given set of argument names once per script root and host, with stand-ins for the values,
@@ -35,12 +43,14 @@ request) goes to ``url_for`` itself.
 """
 import re
 from collections import ChainMap
+from contextvars import ContextVar
 from types import BuiltinFunctionType, FunctionType, MethodType
 
 from flask import current_app, request
 from flask.globals import _cv_request
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import Template as JinjaTemplate
+from jinja2.environment import TemplateModule
 from jinja2.runtime import Context as JinjaContext
 from jinja2.runtime import new_context
 from markupsafe import Markup
@@ -53,6 +63,7 @@ LIMIT = 1000  # entries: names x locales x script roots, a handful in practice; 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+_MODULES: ContextVar[list | None] = ContextVar("template_modules", default=None)  # made with context by this render
 _PLAIN_FUNCTIONS: dict = {}  # function -> whether it carries none of Jinja's pass_* markers
 
 
@@ -90,7 +101,26 @@ class Context(JinjaContext):
 
 
 class Template(JinjaTemplate):
-    """A template whose contexts see the environment's globals as the dict they are (see above)."""
+    """A template whose contexts see the environment's globals as the dict they are, and whose modules imported
+    with context let go of the page's values once the page is rendered (see above)."""
+
+    def render(self, *args, **kwargs):
+        made: list = []
+        token = _MODULES.set(made)
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _MODULES.reset(token)
+            for ctx in made:  # the page is a string now: nothing reads these contexts again
+                ctx.vars, ctx.parent = {}, {}
+
+    def make_module(self, vars=None, shared=False, locals=None):  # noqa: A002 (Jinja's own signature)
+        ctx = self.new_context(vars, shared, locals)
+        if shared:  # `import … with context`: a module of this render only (Jinja keeps only the context-free one)
+            made = _MODULES.get()
+            if made is not None:
+                made.append(ctx)
+        return TemplateModule(self, ctx)
 
     def new_context(self, vars=None, shared=False, locals=None):  # noqa: A002 (Jinja's own signature)
         found = self.globals
