@@ -5,6 +5,7 @@ import dataclasses
 
 import jinja2
 import pytest
+from flask import url_for
 
 from formserver.web.templating import Context, Environment
 
@@ -115,3 +116,117 @@ def test_blueprints_carry_no_second_copy_of_the_default_context_processor(app, c
             assert _default_template_ctx_processor not in processors, name
     page = client.get("/").get_data(as_text=True)  # a blueprint's page still gets request, session and g
     assert "csrf_token" in page or "<html" in page
+
+
+# -- issue 12 §5, fourth round: what a step page pays for less, with the same output --------------------------------
+
+def _draft(client) -> str:
+    """A registrasi draft of this client's session (no account needed)."""
+    response = client.post("/api/v1/forms/registrasi/submissions", json={})
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+LINKS = [  # (endpoint, values): plain values, values URL quoting changes, query arguments, what url_for keeps for itself
+    ("pages.step", {"submission_id": "abc123", "step_key": "skala"}),
+    ("pages.step", {"step_key": "skala", "submission_id": "abc123"}),  # named in another order than the rule's
+    ("pages.step", {"submission_id": "abc123", "step_key": "skala", "dari": "periksa"}),
+    ("pages.step", {"submission_id": "a b/é?#", "step_key": "x&y"}),
+    ("pages.step", {"submission_id": "abc123", "step_key": "skala", "dari": "a b&c=d"}),
+    ("pages.step", {"submission_id": "abc123", "step_key": "skala", "_anchor": "main"}),
+    ("pages.step", {"submission_id": "abc123", "step_key": "skala", "_external": True}),
+    ("pages.login", {"lanjut": None}),
+    ("pages.login", {}),
+    ("pages.home", {}),
+    ("admin.version", {"form_id": "registrasi", "number": 3}),
+    ("admin.version", {"form_id": "registrasi", "number": "3"}),
+    ("static", {"filename": "css/app.css"}),
+    ("api.get_submission", {"submission_id": "Zq0x7Kv"}),  # the stand-in itself
+]
+
+
+@pytest.mark.parametrize("script_root", ["", "/oss"])
+def test_template_links_are_url_for_links(app, script_root):
+    """templating.Links gives exactly url_for's text, from its pattern for plain values, by url_for otherwise."""
+    from formserver.web.templating import Links
+    links = Links(app)
+    with app.test_request_context("/", environ_base={"SCRIPT_NAME": script_root}):
+        for _ in range(2):  # the first call makes the pattern, the second uses it
+            for endpoint, values in LINKS:
+                assert links.url_for(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
+        made = {key[:2]: pattern for key, pattern in links._patterns.items()}
+        assert made[("pages.step", ("submission_id", "step_key"))] is not None  # plain values: a pattern
+        assert made[("admin.version", ("form_id", "number"))] is None  # an int converter: url_for every time
+    with app.test_request_context("/"):  # another host or script root: its own pattern
+        assert links.url_for("pages.home") == url_for("pages.home")
+    assert app.jinja_env.globals["url_for"].__self__.__class__ is Links
+
+
+def test_a_step_page_links_from_patterns_and_translates_with_gettext_itself(app, client):
+    from formserver import i18n
+    sid = _draft(client)
+    page = client.get(f"/isian/{sid}/skala?lang=en").get_data(as_text=True)
+    assert f'action="/isian/{sid}/skala"' in page and f'data-draft="/api/v1/submissions/{sid}/steps/skala/draft"' in page
+    assert app.jinja_env.globals["_"] is i18n.gettext  # not Jinja's alias that looks gettext up in each context
+    assert "Save and continue" in page or "Simpan dan lanjutkan" not in page
+    links = app.jinja_env.globals["url_for"].__self__
+    assert any(key[0] == "client.save_draft" and parts for key, parts in links._patterns.items())
+
+
+def test_a_plain_step_get_makes_no_werkzeug_key_error_of_its_own(client, monkeypatch):
+    """request.args.get of an absent name, or `in` on response headers, builds a BadRequestKeyError each time."""
+    import traceback
+
+    from werkzeug.exceptions import BadRequestKeyError
+    sid = _draft(client)
+    made, original = [], BadRequestKeyError.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(traceback.format_stack())
+        original(self, *args, **kwargs)
+    monkeypatch.setattr(BadRequestKeyError, "__init__", counting)
+    assert client.get(f"/isian/{sid}/skala").status_code == 200
+    ours = [stack for stack in made if any("/formserver/" in frame for frame in stack)]
+    assert ours == []
+    assert client.get(f"/isian/{sid}/skala?dari=periksa").status_code == 200  # the query still counts
+
+
+def test_the_page_values_go_when_the_page_is_rendered_without_the_garbage_collector(app):
+    """A module imported with context is a reference cycle (its macros and its context); emptied after the page,
+    the values the page was given are freed by reference counting alone."""
+    import gc
+    import weakref
+
+    class Value:
+        label = "x"
+    template = app.jinja_env.from_string('{% import "macros.html" as m with context %}{{ m.error_text(v.label) }}')
+    value = Value()
+    gone = weakref.ref(value)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with app.test_request_context("/"):
+            assert template.render(v=value) == "x"
+        del value
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_templates_read_the_environments_globals_and_their_own(app):
+    """Contexts get the environment's globals dict itself (no ChainMap walk); a template's own globals still count
+    and never reach the environment's."""
+    template = app.jinja_env.from_string("{{ text is defined }}|{{ own | default('-') }}")
+    assert template.new_context({}).parent.get("text") is app.jinja_env.globals["text"]
+    own = app.jinja_env.from_string("{{ own }}|{{ text is defined }}", globals={"own": "mine"})
+    assert own.render() == "mine|True" and template.render() == "True|-"
+    assert "own" not in app.jinja_env.globals
+    assert type(app.jinja_env.cache) is dict  # loaded templates without Jinja's locking LRU
+
+
+def test_a_choices_offered_values_are_its_options_values():
+    from formserver.state import FieldState
+    assert FieldState(True, False, [("A", "a"), ("B", {"id": "b"})]).option_values == ["A", "B"]
+    assert FieldState(True, False, []).option_values == []
+    assert FieldState(True, False, None).option_values is None
