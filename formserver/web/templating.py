@@ -9,7 +9,10 @@ once when dict has no attribute of that name: exactly what Jinja ends up with, s
 step page) goes through ``Context.call``, which asks the callable and its ``__call__`` whether it wants the context,
 the eval context or the environment first. A plain Python function or method marked with none of Jinja's
 ``pass_*`` decorators wants none of them: :class:`Context` calls it directly, with the same arguments and the
-same result (a ``StopIteration`` still gives an undefined value); anything else goes Jinja's way.
+same result (a ``StopIteration`` still gives an undefined value); anything else goes Jinja's way. Whether a
+function carries a marker is looked up once per function (a method's marker is its function's; a built-in has no
+attributes at all). Templates' ``_`` is the catalogs' gettext itself, not Jinja's alias that looks ``gettext`` up
+in the context and calls it through the slow path (no render gives ``gettext`` a value of its own).
 
 **Fragments: parts of pages that are the same for every visitor,** rendered once per process, then reused.
 ``{% call fragment("footer") %}…{% endcall %}`` in a template renders its body the first time and then gives the
@@ -23,7 +26,8 @@ reload (development), so an edited template shows at once.
 **Globals read as a dict.** Jinja gives each template its globals as a ChainMap over the environment's (a
 template may have globals of its own); every context made from it (the page, the imported macros, each include)
 walks that ChainMap key by key in Python, twice. A template without globals of its own has exactly the environment's:
-:class:`Template` hands its contexts that dict itself, which they only read.
+:class:`Template` hands its contexts that dict itself, which they only read. Loaded templates are kept in a plain
+dict (``cache_size=-1``): Jinja's LRU cache takes a lock and reorders a list on each of a page's five look-ups.
 
 **Modules imported with context let go after the page.** ``{% import "macros.html" as m with context %}`` makes a
 module per page whose macros refer to its context and the context to them: a reference cycle, and everything the
