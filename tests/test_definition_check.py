@@ -443,3 +443,32 @@ def test_a_table_column_needs_a_field_or_a_rule(doc):
 def test_an_unknown_variable_in_a_prefill(doc, engine):
     doc["steps"][KONTAK]["fields"][1]["prefill"] = {"var": "akun_email"}
     only(check(doc, REGISTRIES, engine), f"/steps/{KONTAK}/fields/1/prefill", "unknown variable 'akun_email'")
+
+
+def test_a_setting_that_needs_another_says_which(doc, engine):
+    doc["access"] = {"login": True, "allow_if": True}
+    only(check(doc, REGISTRIES, engine), "/access", "The form: the setting 'message' is needed when 'allow_if' is set")
+
+
+def test_problems_are_sentences_in_indonesian_by_default_and_in_english_from_the_catalog(doc, engine):
+    """The msgid is the Indonesian sentence; where it is, the names suggested and the lists come along in each locale."""
+    from formserver.i18n import current_locale
+    doc["steps"][KONTAK]["next"] = [{"step": "verifikasii"}]
+    [jump] = semantic_problems(doc, REGISTRIES, engine)
+    doc["steps"][SKALA]["fields"][0]["type"] = "txt"
+    fields = REGISTRIES.field_types
+    [problem] = schema_problems(doc)
+    english = (problem.message, jump.message)
+    token = current_locale.set("id")
+    try:
+        indonesian = (problem.message, jump.message)
+    finally:
+        current_locale.reset(token)
+    assert english[0].startswith("Step 'skala', field 'skala_usaha': 'txt' is not a known field type; use one of: ")
+    assert indonesian[0].startswith("Langkah 'skala', isian 'skala_usaha': 'txt' bukan jenis isian yang dikenal; "
+                                    "gunakan salah satu dari: ")
+    assert all(name in indonesian[0] for name in fields) and ", " in indonesian[0]
+    assert english[1].startswith("Step 'kontak' jumps to 'verifikasii', which does not exist; did you mean "
+                                 "'verifikasi'? Use one of: ")
+    assert indonesian[1].startswith("Langkah 'kontak' melompat ke 'verifikasii', yang tidak ada; mungkin maksud Anda "
+                                    "'verifikasi'? Gunakan salah satu dari: verifikasi, ")

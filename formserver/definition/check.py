@@ -254,7 +254,19 @@ def _type_words(types: Any) -> str:
 def _schema_detail(error: ValidationError) -> str:
     """The sentence in plain words for one schema error."""
     handler = _SCHEMA_DETAILS.get(error.validator)
-    return handler(error) if handler else f"{error.message}."
+    if handler:
+        return handler(error)
+    # a rule of the schema without a sentence of its own: the validator's words, said to be about the format
+    return lazy_gettext("bagian ini tidak sesuai dengan format definisi: {message}.").format(message=error.message)
+
+
+def _dependent_detail(error: ValidationError) -> str:
+    """A setting that needs another one, e.g. "allow_if" needs "message"."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    present, needed = next(((k, d) for k, deps in error.validator_value.items() if k in instance
+                            for d in deps if d not in instance), ("", ""))
+    return lazy_gettext("pengaturan '{needed}' diperlukan bila ada '{present}'; tambahkan.").format(
+        needed=needed, present=present)
 
 
 def _required_detail(error: ValidationError) -> str:
@@ -312,6 +324,7 @@ def _empty_detail(error: ValidationError) -> str:
 _SCHEMA_DETAILS = {
     "required": _required_detail,
     "additionalProperties": _additional_detail,
+    "dependentRequired": _dependent_detail,
     "enum": _enum_detail,
     "pattern": _pattern_detail,
     "minLength": _empty_detail,
