@@ -264,7 +264,7 @@ def preview(name, number, form_id, step_key):
     invalid = check(effective, registries(), svc.logic.engine)
     if invalid:  # a draft made when the forms were different: its problems first, as on the version page
         view = _version_view(name, record, record["document"].get("identity") or {},
-                             problems=[Problem(f"/forms/{form_id}{p.pointer}", p.message) for p in invalid])
+                             problems=[Problem(f"/forms/{form_id}{p.pointer}", p.text) for p in invalid])
         return render_template("admin/variant_version.html", **view), 422
     compiled = compile_form(effective, svc.logic)
     if step_key not in compiled.steps_by_key:
