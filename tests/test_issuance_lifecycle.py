@@ -22,6 +22,18 @@ def login(app, username="budi0001"):
     return api
 
 
+def resumed(app, cookie: str) -> Api:
+    """The applicant on ``app`` with a session cookie from before (the session is in the store the app opened):
+    a server restarted on the same data keeps its sessions, and nothing here is about logging in again."""
+    client = app.test_client()
+    client.set_cookie("formserver_session", cookie)
+    return Api(client)
+
+
+def session_cookie(api: Api) -> str:
+    return api.client.get_cookie("formserver_session").value
+
+
 def add_account(app, number=1):
     app.extensions["formserver"].store.insert_account({
         "id": f"acc{number}", "username": f"budi000{number}", "email": f"budi{number}@example.test", "status": "active",
@@ -222,7 +234,7 @@ def _prepare(tmp_path_factory, smtp, whatsapp, second):
     earlier = ok(submit(api, ready_rendah(api))) if second else None
     sid = ready_menengah_rendah(api)
     app.extensions["formserver"].store.close()
-    return folder, sid, earlier
+    return folder, sid, earlier, session_cookie(api)
 
 
 @pytest.fixture(scope="module")
@@ -269,14 +281,15 @@ def _check_consistent(app, api, sid, earlier):
     assert sorted(d["id"] for d in again["documents"]) == sorted(d["id"] for d in documents) and again["nib"] == nib
 
 
-def _crash_at_every_write(copy, sid, earlier):
-    """Crash after write 1, 2, ... of a submit, each on a fresh ``copy(n)()`` of the prepared data; alternately
-    restart the server (``copy(n)()`` again on the same data) or submit again; check each recovery."""
+def _crash_at_every_write(copy, sid, earlier, cookie):
+    """Crash after write 1, 2, ... of a submit, each on a fresh ``copy(n)()`` of the prepared data (with the
+    applicant's session ``cookie``); alternately restart the server (``copy(n)()`` again on the same data) or
+    submit again; check each recovery."""
     crash_at, total = 1, None
     while total is None or crash_at <= total:
         new_app = copy(crash_at)
         app = new_app()
-        api = login(app)
+        api = resumed(app, cookie)
         svc = app.extensions["formserver"]
         real = svc.store
         svc.store = crashing = CrashingStore(real, crash_at)
@@ -294,7 +307,7 @@ def _crash_at_every_write(copy, sid, earlier):
         if crash_at % 2:
             app = new_app()  # a restart finishes what the crash left
             assert app.extensions["formserver"].store.get_submission(sid)["status"] == "completed", crash_at
-            api = login(app)
+            api = resumed(app, cookie)
         else:
             assert ok(submit(api, sid))["status"] == "TERBIT"  # the next submit finishes it
         _check_consistent(app, api, sid, earlier)
@@ -304,12 +317,12 @@ def _crash_at_every_write(copy, sid, earlier):
 
 @pytest.mark.parametrize("second", [False, True], ids=["first-application", "second-application"])
 def test_a_crash_after_every_write_of_the_issuance_is_recovered(prepared, tmp_path, smtp, whatsapp, second):
-    template, sid, earlier = prepared[second]
+    template, sid, earlier, cookie = prepared[second]
 
     def copy(n):
         shutil.copytree(template, tmp_path / f"run{n}")
         return lambda: make_app(tmp_path / f"run{n}", smtp, whatsapp)
-    _crash_at_every_write(copy, sid, earlier)
+    _crash_at_every_write(copy, sid, earlier, cookie)
 
 
 # --- revocation ----------------------------------------------------------------------------------
@@ -459,8 +472,9 @@ def test_on_mongodb_a_crash_after_every_write_of_the_issuance_is_recovered(mongo
         target = mongo_app(f"run{n}").extensions["formserver"].store
         for name in template.COLLECTIONS:
             target.restore_many(name, list(template.iter_collection(name)))
+        target.db.sessions.insert_many(list(template.db.sessions.find()))  # not exported: copied as they are
         return lambda: mongo_app(f"run{n}")
-    _crash_at_every_write(copy, sid, earlier)
+    _crash_at_every_write(copy, sid, earlier, session_cookie(api))
 
 
 def test_on_mongodb_one_nib_per_account_and_a_crash_finished_at_start_up(mongo_app):
