@@ -115,6 +115,7 @@ class Logic:
         from . import plugins
         plugins.load()  # the operators the forms' own modules register
         self.context = {**context, "logic": self}
+        self.operators = frozenset(OPERATORS)  # what the engine knows beyond JsonLogic (definition.check.checked)
         self.engine = datalogic_py.Engine(
             custom_operators={name: self._bind(fn) for name, fn in OPERATORS.items()},
             config={"ops_budget": OPS_BUDGET},

@@ -4,7 +4,7 @@ from pathlib import Path
 from . import upgrades
 from .accounts.codes import Codes
 from .accounts.messages import Messenger
-from .definition.check import check
+from .definition.check import checked
 from .definition.load import FormRegistry, registries
 from .logic import Logic
 from .reference import lingkungan
@@ -46,7 +46,7 @@ class Services:
         self.risk = RiskTables(self.store, self.kbli, self.logic)
         self.logic.context["risk"] = self.risk
         self.variant.bind(ReferenceValues(self.wilayah, self.lingkungan),
-                          lambda definition: check(definition, registries(), self.logic.engine))
+                          lambda definition: checked(definition, registries(), self.logic))
         self.forms = FormRegistry(self.logic, self.store, config.get("FORMS_REFRESH_SECONDS", 2.0),
                                   transform=self.variant.transform)
         from .versions import FormVersions

@@ -137,14 +137,14 @@ class VariantVersions:
     # checking -----------------------------------------------------------------------------------
     def problems(self, name: str, document, assets: dict) -> list[Problem]:
         """formserver.variants' checks of the document against the published forms, and its images present."""
-        from .definition.check import check
+        from .definition.check import checked
         from .definition.load import registries
         from .variants.references import ReferenceValues
         from .variants.variant import validate_overlay
         svc = self.services
         bases = self.base_definitions()
         found = validate_overlay(document, bases, ReferenceValues(svc.wilayah, svc.lingkungan),
-                                 check_definition=lambda d: check(d, registries(), svc.logic.engine))
+                                 check_definition=lambda d: checked(d, registries(), svc.logic))
         if not found and document.get("name") != name:
             found.append(Problem("/name", gettext("Nama varian harus '{name}'.").format(name=name)))
         identity = document.get("identity") if isinstance(document, dict) else None

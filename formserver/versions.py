@@ -20,7 +20,7 @@ from pathlib import Path
 from . import audit
 from .admin.diff import as_json, is_empty, removed_fields, sentences, summary
 from .admin.diff import diff as diff_definitions
-from .definition.check import Problem, check
+from .definition.check import Problem, check, checked
 from .definition.load import DefinitionError, read_json, registries
 from .i18n import gettext, lazy_gettext
 from .store import DuplicateKey, StaleVersion
@@ -400,7 +400,7 @@ class FormVersions:
         imported = []
         for path in sorted(Path(directory).glob("*.json")):
             definition = read_json(path)
-            found = check(definition, registries(), self.services.logic.engine)
+            found = checked(definition, registries(), self.services.logic)
             if found:
                 raise DefinitionError(str(path), found)
             number, new = self._import_one(path.name, definition)

@@ -472,3 +472,24 @@ def test_problems_are_sentences_in_indonesian_by_default_and_in_english_from_the
                                  "'verifikasi'? Use one of: ")
     assert indonesian[1].startswith("Langkah 'kontak' melompat ke 'verifikasii', yang tidak ada; mungkin maksud Anda "
                                     "'verifikasi'? Gunakan salah satu dari: verifikasi, ")
+
+
+def test_checked_remembers_a_check_by_content_registries_and_operators(monkeypatch):
+    """What every app build checks (the shipped forms) is checked once per process; other content, registries or
+    operators are checked anew, and a remembered answer is the check's own."""
+    from formserver.definition import check as module
+    from formserver.logic import Logic
+    logic = Logic()
+    monkeypatch.setattr(module, "_CHECKED", type(module._CHECKED)())
+    runs = []
+    real = module.check
+    monkeypatch.setattr(module, "check", lambda *args: runs.append(args[0]) or real(*args))
+    broken = {**copy.deepcopy(REGISTRASI), "steps": []}
+    assert module.checked(REGISTRASI, REGISTRIES, logic) == real(REGISTRASI, REGISTRIES, logic.engine) == []
+    assert module.checked(copy.deepcopy(REGISTRASI), REGISTRIES, Logic()) == [] and len(runs) == 1  # remembered
+    assert module.checked(broken, REGISTRIES, logic) == real(broken, REGISTRIES, logic.engine) != []
+    fewer = Registries(**{**REGISTRIES.__dict__, "actions": frozenset()})
+    assert module.checked(REGISTRASI, fewer, logic) != [] and len(runs) == 3  # the registries are part of the key
+    monkeypatch.setattr(logic, "operators", logic.operators | {"new_operator"})
+    module.checked(REGISTRASI, REGISTRIES, logic)
+    assert len(runs) == 4

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -24,7 +26,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..compile.fields import FIELD_TYPES
 from ..i18n import LazyText, lazy_gettext, lazy_pgettext, lazy_text, ngettext
 
-__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check", "listing"]
+__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check", "checked",
+           "listing"]
 
 
 @dataclass(frozen=True)
@@ -884,3 +887,28 @@ def semantic_problems(doc: Any, registries: Registries, engine: datalogic_py.Eng
 def check(doc: Any, registries: Registries, engine: datalogic_py.Engine) -> list[Problem]:
     """Schema problems; when there are none, the semantic problems."""
     return schema_problems(doc) or semantic_problems(doc, registries, engine)
+
+
+_CHECKED: OrderedDict[tuple, tuple[Problem, ...]] = OrderedDict()
+_CHECKED_MAX = 64
+
+
+def checked(doc: Any, registries: Registries, logic) -> list[Problem]:
+    """:func:`check` with a :class:`formserver.logic.Logic`'s engine, remembered in this process by the content, the
+    registries and the engine's operators: what every app build checks (the shipped forms, the variant's) is
+    checked once per process, and the workers a server forks inherit what its first build found. A check only
+    reads rules (compiles them), never runs an operator, so any Logic with the same operators answers the same."""
+    try:
+        content = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return check(doc, registries, logic.engine)
+    key = (hashlib.sha256(content.encode()).hexdigest(), repr(registries), logic.operators,
+           tuple((name, id(kind)) for name, kind in FIELD_TYPES.items()))
+    if key in _CHECKED:
+        _CHECKED.move_to_end(key)
+        return list(_CHECKED[key])
+    found = check(doc, registries, logic.engine)
+    _CHECKED[key] = tuple(found)
+    while len(_CHECKED) > _CHECKED_MAX:
+        _CHECKED.popitem(last=False)
+    return found
