@@ -9,6 +9,7 @@ import sys
 import pytest
 from PIL import Image
 
+from formserver.i18n import current_locale
 from formserver.variants import MAX_IMAGE_BYTES, apply_overlay, effective, image_problems, office_of, read_variant, validate_overlay
 
 from .conftest import ROOT
@@ -133,8 +134,20 @@ def test_format_problems_name_their_place():
     doc = variant()
     doc["identity"] = {k: v for k, v in IDENTITY.items() if k != "city"}
     doc["identity"]["logo"] = "logo.gif"
+    doc["identity"]["signatory"] = {**doc["identity"].get("signatory", {}), "nip": "abc"}
     problems = validate_overlay(doc, BASES)
-    assert {"/identity", "/identity/logo"} <= set(pointers(problems))
+    assert {"/identity", "/identity/logo", "/identity/signatory/nip"} <= set(pointers(problems))
+    # said in plain words from the catalogs, in the locale they are read in (Indonesian by default)
+    said = {p.pointer: p for p in problems}
+    assert said["/identity"].message == "Format variant.json: pengaturan 'city' belum ada; tambahkan."
+    assert said["/identity/signatory/nip"].message.startswith(
+        'Format variant.json: "abc" tidak sesuai dengan bentuk yang diminta (pola ')
+    token = current_locale.set("en")
+    try:
+        assert said["/identity"].message == "variant.json format: the setting 'city' is missing; add it."
+        assert "is a required property" not in " ".join(p.message for p in problems)
+    finally:
+        current_locale.reset(token)
 
 
 def _png(size=(8, 8)) -> bytes:

@@ -26,8 +26,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..compile.fields import FIELD_TYPES
 from ..i18n import LazyText, lazy_gettext, lazy_pgettext, lazy_text, ngettext
 
-__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "semantic_problems", "check", "checked",
-           "listing"]
+__all__ = ["Problem", "Registries", "form_schema", "schema_problems", "schema_sentence", "semantic_problems", "check",
+           "checked", "listing"]
 
 
 @dataclass(frozen=True)
@@ -217,23 +217,34 @@ def schema_problems(doc: Any) -> list[Problem]:
 
 
 def _schema_problem(doc: Any, error: ValidationError) -> Problem:
-    """One schema error as a Problem."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        return _alternatives_problem(doc, error)
-    return _say(doc, list(error.absolute_path), _schema_detail(error))
+    """One schema error as a Problem; alternatives that are not simple are said as the closest one's error."""
+    if _alternatives(error) and _alternatives_said(error) is None:
+        return _schema_problem(doc, best_match(error.context))
+    return _say(doc, list(error.absolute_path), schema_sentence(error))
 
 
-def _alternatives_problem(doc: Any, error: ValidationError) -> Problem:
-    """An anyOf error: name the alternatives when they are simple, else the closest one's error."""
+def schema_sentence(error: ValidationError) -> str:
+    """One JSON Schema error (of a form's schema or another, a variant's) as a sentence in plain words, lazily."""
+    if _alternatives(error):
+        said = _alternatives_said(error)
+        return said if said is not None else schema_sentence(best_match(error.context))
+    return _schema_detail(error)
+
+
+def _alternatives(error: ValidationError) -> bool:
+    return error.validator in ("anyOf", "oneOf") and bool(error.context)
+
+
+def _alternatives_said(error: ValidationError) -> str | None:
+    """An anyOf error whose alternatives are simple (settings to add, types) in one sentence; None for others."""
     path = list(error.absolute_path)
     if all(c.validator == "required" for c in error.context):
         names = _joined([f"'{_missing_name(c)}'" for c in error.context], _OR)
-        return _say(doc, path, lazy_gettext("salah satu pengaturan {names} diperlukan; tambahkan salah satunya.")
-                    .format(names=names))
+        return lazy_gettext("salah satu pengaturan {names} diperlukan; tambahkan salah satunya.").format(names=names)
     if all(c.validator == "type" and list(c.absolute_path) == path for c in error.context):
         wanted = _joined([_type_words(c.validator_value) for c in error.context], _OR)
-        return _say(doc, path, _MUST_BE.format(wanted=wanted, value=_show(error.instance)))
-    return _schema_problem(doc, best_match(error.context))
+        return _MUST_BE.format(wanted=wanted, value=_show(error.instance))
+    return None
 
 
 def _missing_name(error: ValidationError) -> str:
@@ -310,7 +321,10 @@ def _pattern_detail(error: ValidationError) -> str:
     if error.validator_value == _IDENTIFIER:
         return lazy_gettext("'{value}' bukan kunci yang sah; gunakan hanya huruf kecil a-z, angka dan garis bawah, "
                             "diawali huruf (misalnya 'nomor_telepon').").format(value=error.instance)
-    return _empty_detail(error)
+    if error.validator_value == r"\S":
+        return _empty_detail(error)
+    return lazy_gettext("{value} tidak sesuai dengan bentuk yang diminta (pola {pattern}).").format(
+        value=_show(error.instance), pattern=error.validator_value)
 
 
 def _empty_detail(error: ValidationError) -> str:
@@ -331,6 +345,7 @@ _SCHEMA_DETAILS = {
     "enum": _enum_detail,
     "pattern": _pattern_detail,
     "minLength": _empty_detail,
+    "maxLength": lambda e: lazy_gettext("teks ini paling panjang {limit} karakter.").format(limit=e.validator_value),
     "format": lambda e: lazy_gettext(
         "{value} bukan pola (regular expression) yang sah; periksa tanda kurung dan garis miring terbaliknya "
         "(misalnya ^[0-9]{{16}}$ untuk 16 angka).").format(value=_show(e.instance)),

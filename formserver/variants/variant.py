@@ -12,8 +12,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from ..config import PROJECT_ROOT
-from ..definition.check import Problem, listing
-from ..i18n import gettext
+from ..definition.check import Problem, listing, schema_sentence
+from ..i18n import gettext, lazy_gettext
 from .images import image_problems, image_type
 from .overlay import effective
 from .texts import markup_problems
@@ -55,7 +55,7 @@ def schema_problems(doc) -> list[Problem]:
             continue
         seen.add(at)
         best = best_match([error])
-        problems.append(Problem(at, gettext("Format variant.json: {message}").format(message=best.message)))
+        problems.append(Problem(at, lazy_gettext("Format variant.json: {message}").format(message=schema_sentence(best))))
     return problems
 
 
