@@ -493,3 +493,23 @@ def test_checked_remembers_a_check_by_content_registries_and_operators(monkeypat
     monkeypatch.setattr(logic, "operators", logic.operators | {"new_operator"})
     module.checked(REGISTRASI, REGISTRIES, logic)
     assert len(runs) == 4
+
+
+def test_a_remembered_problem_reads_in_the_locale_it_is_read_in(monkeypatch):
+    """checked() keeps problems for the whole process: found while one locale was current (a page in English, the
+    start in Indonesian), they read in whichever locale shows them later."""
+    from formserver.definition import check as module
+    from formserver.i18n import current_locale
+    from formserver.logic import Logic
+    monkeypatch.setattr(module, "_CHECKED", type(module._CHECKED)())
+    broken = copy.deepcopy(REGISTRASI)
+    broken["steps"][KONTAK]["next"] = [{"step": "tidak_ada"}]
+    [english] = module.checked(broken, REGISTRIES, Logic())  # found in English (the module's fixture)
+    token = current_locale.set("id")
+    try:
+        [indonesian] = module.checked(broken, REGISTRIES, Logic())  # remembered
+        assert indonesian.message.startswith("Langkah 'kontak' melompat ke 'tidak_ada', yang tidak ada")
+        assert english.message == indonesian.message
+    finally:
+        current_locale.reset(token)
+    assert english.message.startswith("Step 'kontak' jumps to 'tidak_ada', which does not exist")
