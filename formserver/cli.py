@@ -55,7 +55,7 @@ def _check(args) -> int:
     from .config import from_environment
     from .definition.check import untranslated
     from .definition.load import check_file, read_json
-    from .i18n import catalogs_for
+    from .i18n import catalogs_for, ngettext
     from .logic import Logic
 
     logic = Logic()
@@ -70,7 +70,8 @@ def _check(args) -> int:
         for warning in warnings:
             print(f"{name}:{warning.pointer or '/'}: warning: {warning.message}")
         if not problems:
-            print(f"{name}: OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+            print(f"{name}: OK" + (" " + ngettext("({count} peringatan)", "({count} peringatan)", len(warnings)).format(
+                count=len(warnings)) if warnings else ""))
         failed += bool(problems)
     failed += _check_variant(args.files)
     _untranslated_variant(extra_locales)

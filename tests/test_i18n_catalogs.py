@@ -313,11 +313,18 @@ def test_check_warns_about_texts_without_an_offered_locale_and_still_passes(tmp_
     out = capsys.readouterr().out
     warnings = [line for line in out.splitlines() if ": warning: " in line]
     assert warnings and "no translation 'jv' (Jawa)" in warnings[0]
+    assert re.search(rf"^{re.escape(str(form))}: OK \(\d+ warnings?\)$", out, re.M)
     assert any(line.startswith(f"{form}:/title: warning:") for line in warnings)
     variant = str(variants / "kampar" / "variant.json")
     overlay = [line for line in warnings if line.startswith(variant)]
     assert overlay and not any("/forms/registrasi/" in line for line in overlay)  # the overlay's own texts have jv
     assert any("/identity/" in line for line in overlay)  # the office's texts do not yet
+    monkeypatch.setenv("FORMSERVER_LOCALE", "id")  # the office staff's language: the same lines in Indonesian
+    assert cli.main(["check", str(form)]) == 0
+    said = capsys.readouterr().out
+    assert f"{form}:/title: warning: Formulir: teks " in said and "belum punya terjemahan 'jv' (Jawa)" in said
+    assert re.search(rf"^{re.escape(str(form))}: OK \(\d+ peringatan\)$", said, re.M)
+    monkeypatch.setenv("FORMSERVER_LOCALE", "en")
     monkeypatch.delenv("FORMSERVER_TRANSLATIONS_DIR")
     assert cli.main(["check", str(form)]) == 1  # without the jv catalog, the overlay's jv texts are refused
     assert "'jv'" in capsys.readouterr().out
