@@ -773,7 +773,7 @@ def _each_problems(doc: dict) -> list[Problem]:
                 continue
             if not _container(field) or field.get("repeat"):
                 problems.append(_say(doc, path + ("each",), lazy_gettext(
-                    "'each' dipasang pada grup tanpa 'repeat'; butirnya adalah butir grup yang disebutnya.")))
+                    "'each' hanya boleh dipakai pada grup tanpa 'repeat'; butirnya adalah butir grup yang disebutnya.")))
             elif base not in repeating or repeating[base] >= i:
                 problems.append(_say(doc, path + ("each",), lazy_gettext(
                     "'{name}' bukan grup berulang dari langkah sebelumnya; gunakan salah satu dari: {choices}.").format(
