@@ -1,4 +1,5 @@
 """Shared fixtures: an app on a temporary data directory, real SMTP and WhatsApp peers on loopback."""
+import os
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +18,9 @@ settings.register_profile("shared-machine", deadline=None, suppress_health_check
 settings.load_profile("shared-machine")
 
 ROOT = Path(__file__).resolve().parent.parent
+# the commands speak the machine's locale (FORMSERVER_LOCALE, LANG, …): in the tests, Indonesian, the default, on any
+# machine, unless a test asks for another (the in_english fixture, or its own environment)
+os.environ["FORMSERVER_LOCALE"] = "id"
 
 # a person born 17-08-1990, male, registered in kecamatan 14.01.01 (Bangkinang Kota, Kampar)
 PERSON = {
