@@ -42,6 +42,8 @@ def test_keys_must_be_new_and_well_formed():
         edit.add_field(PERMOHONAN, "tidak_ada", NIB)
     with pytest.raises(edit.EditError, match="bukan kelompok"):
         edit.add_field(PERMOHONAN, "produk", NIB, parent="detail_kegiatan")
+    with pytest.raises(edit.EditError, match="^'key' tidak dapat diubah di sini$"):  # keys change through their own form
+        edit.update_step(PERMOHONAN, "produk", {"key": "lain"})
 
 
 def test_steps_added_moved_and_removed():

@@ -160,7 +160,7 @@ def update_step(definition: dict, step_key: str, changes: dict) -> dict:
 def _apply(node: dict, changes: dict) -> None:
     for name, value in changes.items():
         if name in ("key", "fields"):
-            raise EditError(f"{name} cannot be changed here")
+            raise EditError(gettext("'{name}' tidak dapat diubah di sini").format(name=name))
         if value is None:
             node.pop(name, None)
         else:
