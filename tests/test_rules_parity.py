@@ -196,7 +196,8 @@ def _value_strategy(f: dict, words):
     if kind in ("integer", "rupiah"):
         edges = [0, 1, -1, 999, 1000, 1001, 5000, 5001, 10000, 50000, 1_000_000_000, 1_000_000_001,
                  5_000_000_000, 5_000_000_001, 10_000_000_000, 10_000_000_001]
-        return st.one_of(st.sampled_from(edges), st.integers(-10, 10**13))
+        # stored JSON may hold a whole number as a float (100.0): the server hands rules an integer
+        return st.one_of(st.sampled_from(edges), st.integers(-10, 10**13), st.sampled_from(edges).map(float))
     if kind == "consent":
         return st.booleans()
     if kind == "date":
