@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from formserver import create_app
+from formserver.accounts.passwords import hash_password
 from formserver.i18n import current_locale
 
 from .smtp_server import running_smtp_server
@@ -29,6 +30,9 @@ PERSON = {
     "kelurahan": "14.01.01.1011", "setuju_disclaimer": True,
 }
 PASSWORD = "Rahasia#2025"
+# PASSWORD's Argon2id hash with the server's parameters, made once: an account put straight into a store needs no
+# hash of its own (each costs ~0.16 s CPU here, and many tests insert one)
+PASSWORD_HASH = hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")

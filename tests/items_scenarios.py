@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import permutations
 
-from formserver.accounts.passwords import hash_password
-
-from .conftest import PASSWORD, ROOT
+from .conftest import PASSWORD, PASSWORD_HASH, ROOT
 from .test_permohonan import PROFILE
 
 
@@ -62,7 +60,7 @@ def order_id(order) -> str:
 
 @cache
 def _password_hash() -> str:
-    return hash_password(PASSWORD)  # Argon2 is slow on purpose: hashed once for all scenarios
+    return PASSWORD_HASH  # Argon2 is slow on purpose: hashed once for all scenarios
 
 
 def add_applicant(app, username="budi0001"):

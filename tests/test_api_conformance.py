@@ -16,10 +16,9 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from formserver.accounts.passwords import hash_password
 from formserver.officers import create_form_admin
 
-from .conftest import PASSWORD, Api, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, Api, make_app
 from .test_permohonan import PROFILE, _issue_now, _to_pernyataan, start
 
 CHECKS = ",".join((
@@ -43,7 +42,7 @@ def server(tmp_path_factory, smtp, whatsapp):
     app = make_app(tmp_path_factory.mktemp("conformance"), smtp, whatsapp, RATELIMIT_ENABLED=True, RATELIMIT_SCALE=1000)
     app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
     create_form_admin(app.extensions["formserver"].store, "admin1", "admin@example.test", "Admin", PASSWORD)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -3,7 +3,7 @@ import time
 
 from formserver.accounts import codes as codes_module
 
-from .conftest import PASSWORD, PERSON, code_from, register_via_api
+from .conftest import PASSWORD, PASSWORD_HASH, PERSON, code_from, register_via_api
 
 
 def test_registration_end_to_end(api, smtp, app):
@@ -227,13 +227,11 @@ def test_a_form_for_logged_in_applicants_only(branching_app, smtp):
 
 
 def test_a_form_refuses_accounts_it_is_not_for(branching_app, smtp):
-    from formserver.accounts.passwords import hash_password
-
     from .conftest import Api
     api = Api(branching_app.test_client())
     branching_app.extensions["formserver"].store.insert_account({
         "id": "pt1", "username": "ptmaju1", "email": "pt@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "BADAN_USAHA"}})
+        "password_hash": PASSWORD_HASH, "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "BADAN_USAHA"}})
     api.post("/api/v1/auth/login", {"username": "ptmaju1", "password": PASSWORD})
     r = api.post("/api/v1/forms/akses/submissions")
     assert r.status_code == 403 and r.get_json()["error"] == "Layanan ini hanya untuk UMK perseorangan."

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .browser_support import running_app, skip_without_chromium
-from .conftest import PASSWORD, PERSON, code_from
+from .conftest import PASSWORD, PASSWORD_HASH, PERSON, code_from
 
 skip_without_chromium()
 
@@ -268,15 +268,13 @@ def test_error_summary_gets_focus_with_javascript(new_page):
 
 def test_permit_steps_mirror_the_server_live(browser, tmp_path, smtp, whatsapp):
     """Activities added, KBLI title, cascading regions and the risk check update without a page load."""
-    from formserver.accounts.passwords import hash_password
-
     from .browser_support import serve_app
     from .conftest import make_app
     from .test_permohonan import PROFILE
     app = make_app(tmp_path / "data", smtp, whatsapp)
     app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
     with serve_app(app) as base_url:
         context = browser.new_context(locale="id-ID", base_url=base_url)
         context.set_default_timeout(TIMEOUT_MS)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
 from formserver.officers import create_officer
 
 from . import test_permohonan as permit
 from .browser_support import serve_app, skip_without_chromium
-from .conftest import PASSWORD, Api, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, Api, make_app
 from .test_plain_words import PAGE_WORD_CODES, _mixed_draft, raw_codes
 
 skip_without_chromium()
@@ -32,7 +31,7 @@ def site(tmp_path_factory, smtp, whatsapp):
     app = make_app(tmp_path_factory.mktemp("narrow"), smtp, whatsapp)
     svc = app.extensions["formserver"]
     svc.store.insert_account({"id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-                              "password_hash": hash_password(PASSWORD), "profile": permit.PROFILE})
+                              "password_hash": PASSWORD_HASH, "profile": permit.PROFILE})
     api = Api(app.test_client())
     permit.ok(api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}))
     issued = permit.start(api)

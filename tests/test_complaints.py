@@ -5,9 +5,8 @@ import re
 import pytest
 
 from formserver import complaints
-from formserver.accounts.passwords import hash_password
 
-from .conftest import PASSWORD, Api
+from .conftest import PASSWORD, PASSWORD_HASH, Api
 
 TICKET = re.compile(r"^ADU-\d{4}-\d{6}$")
 COMPLAINT = {"nama_pelapor": "Siti <b>Aminah</b>", "kontak": "Siti.Aminah@Example.test", "nomor_referensi": "9100000000018",
@@ -32,7 +31,7 @@ def send_complaint(client, values=None):
 def add_staff(app, username, role):
     app.extensions["formserver"].store.insert_account({
         "id": f"id-{username}", "username": username, "email": f"{username}@kampar.go.id", "status": "active",
-        "role": role, "password_hash": hash_password(PASSWORD), "profile": {"nama_lengkap": username}})
+        "role": role, "password_hash": PASSWORD_HASH, "profile": {"nama_lengkap": username}})
     client = app.test_client()
     ok(client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}))
     return client

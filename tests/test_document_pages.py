@@ -143,15 +143,13 @@ def test_sni_and_halal_numbers_appear_on_the_documents_of_those_products(app, ap
 
 
 def test_a_foreign_applicants_documents_show_the_passport_number(app):
-    from formserver.accounts.passwords import hash_password
-
-    from .conftest import PASSWORD, Api
+    from .conftest import PASSWORD, PASSWORD_HASH, Api
     from .test_permohonan import PROFILE, _issue_now
     profile = {k: v for k, v in PROFILE.items() if k != "nik"}
     profile.update(kewarganegaraan="WNA", nomor_paspor="C01X00T47", nama_lengkap="John Smith")
     app.extensions["formserver"].store.insert_account({
         "id": "acc-wna", "username": "john0001", "email": "john@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": profile})
+        "password_hash": PASSWORD_HASH, "profile": profile})
     api = Api(app.test_client())
     assert api.post("/api/v1/auth/login", {"username": "john0001", "password": PASSWORD}).status_code == 200
     sid = start(api)

@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from .conftest import PASSWORD, PERSON, code_from, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, PERSON, code_from, make_app
 
 
 @pytest.fixture
@@ -171,10 +171,9 @@ def test_a_form_that_needs_a_login_sends_you_to_log_in_and_back(branching_app):
     assert r.status_code == 302 and "/masuk?lanjut=/formulir/akses" in r.location
     browser = Browser(client)
     browser.get("/masuk?lanjut=//evil.example/x")
-    from formserver.accounts.passwords import hash_password
     branching_app.extensions["formserver"].store.insert_account({
         "id": "a1", "username": "budi1", "email": "b@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "ORANG_PERSEORANGAN"}})
+        "password_hash": PASSWORD_HASH, "profile": {"skala_usaha": "UMK", "jenis_pelaku_usaha": "ORANG_PERSEORANGAN"}})
     page = client.post("/masuk?lanjut=//evil.example/x", data={
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', browser.text).group(1),
         "username": "budi1", "password": PASSWORD})
@@ -188,12 +187,10 @@ def test_a_form_that_needs_a_login_sends_you_to_log_in_and_back(branching_app):
 
 
 def test_permit_application_without_javascript(html_app):
-    from formserver.accounts.passwords import hash_password
-
     from .test_permohonan import PROFILE
     html_app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
     browser = Browser(html_app.test_client())
     browser.get("/masuk")
     browser.submit({"username": "budi0001", "password": PASSWORD}, url="/masuk")

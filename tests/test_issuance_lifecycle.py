@@ -5,10 +5,9 @@ import threading
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
 from formserver.issue.issuance import RevocationRefused
 
-from .conftest import PASSWORD, Api, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, Api, make_app
 from .test_permohonan import PROFILE, _to_pernyataan, ok, start
 
 PKPLH = {"punya_dokumen_lingkungan": "SUDAH", "jenis_dokumen_lingkungan": "PKPLH",
@@ -37,7 +36,7 @@ def session_cookie(api: Api) -> str:
 def add_account(app, number=1):
     app.extensions["formserver"].store.insert_account({
         "id": f"acc{number}", "username": f"budi000{number}", "email": f"budi{number}@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
     return login(app, f"budi000{number}")
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
 from formserver.store.sqlite import SQLiteStore
 
+from .conftest import PASSWORD_HASH
 from .smtp_server import free_port
 from .test_permohonan import LOCATION, ONE_PRODUCT, PASSWORD, PROFILE
 
@@ -47,7 +47,7 @@ class Client:
 def server(tmp_path):
     store = SQLiteStore(tmp_path / "formserver.sqlite3")
     store.insert_account({"id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-                          "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+                          "password_hash": PASSWORD_HASH, "profile": PROFILE})
     store.close()
     port = free_port()
     env = {**os.environ, "FORMSERVER_DATA_DIR": str(tmp_path), "FORMSERVER_CAPTCHA": "off",

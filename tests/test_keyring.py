@@ -6,12 +6,11 @@ import stat
 import pytest
 
 from formserver import transfer
-from formserver.accounts.passwords import hash_password
 from formserver.issue.keyring import KeyRing, office_certificates, public_key_of, register, register_certificate, ring_entry
 from formserver.issue.signing import OfficeKeys
 from formserver.store.sqlite import SQLiteStore
 
-from .conftest import PASSWORD, Api, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, Api, make_app
 from .test_permohonan import PROFILE, _issue_now, _to_pernyataan, start
 
 PASSPHRASE = "kunci rahasia kantor 2026"
@@ -21,7 +20,7 @@ def _applicant(app, number: int) -> Api:
     """A logged-in applicant with an account of its own on ``app``."""
     app.extensions["formserver"].store.insert_account({
         "id": f"acc{number}", "username": f"budi{number:04d}", "email": f"budi{number}@example.test",
-        "status": "active", "password_hash": hash_password(PASSWORD),
+        "status": "active", "password_hash": PASSWORD_HASH,
         "profile": {**PROFILE, "nik": f"140101170890000{number}", "email": f"budi{number}@example.test"}})
     api = Api(app.test_client())
     r = api.post("/api/v1/auth/login", {"username": f"budi{number:04d}", "password": PASSWORD})

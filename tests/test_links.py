@@ -5,7 +5,7 @@ from formserver import create_app
 from formserver.config import ConfigError, base_url
 from formserver.issue.qr import qr_png_data_uri
 
-from .conftest import Api, make_app, register_via_api
+from .conftest import PASSWORD_HASH, Api, make_app, register_via_api
 from .test_permohonan import _issue_now, _to_pernyataan, applicant, start  # noqa: F401  (fixture)
 
 
@@ -44,13 +44,11 @@ def test_without_base_url_the_welcome_mail_links_to_the_served_host(dev_app, smt
 
 
 def test_without_base_url_qr_codes_and_printed_links_are_absolute(dev_app):
-    from formserver.accounts.passwords import hash_password
-
     from .conftest import PASSWORD
     from .test_permohonan import PROFILE
     dev_app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
     api = Api(dev_app.test_client())
     assert api.post("/api/v1/auth/login", {"username": "budi0001", "password": PASSWORD}).status_code == 200
     sid = start(api)

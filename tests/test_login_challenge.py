@@ -4,9 +4,7 @@ import re
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
-
-from .conftest import PASSWORD, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, make_app
 from .test_permohonan import PROFILE
 
 WORDS = {w: i for i, w in enumerate(("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
@@ -20,7 +18,7 @@ def app(tmp_path, smtp, whatsapp):
     store = app.extensions["formserver"].store
     for i, name in enumerate(("budi0001", "sari0002")):
         store.insert_account({"id": f"acc{i}", "username": name, "email": f"{name}@example.test", "status": "active",
-                              "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+                              "password_hash": PASSWORD_HASH, "profile": PROFILE})
     return app
 
 

@@ -5,9 +5,8 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 
 from formserver.accounts import passwords
-from formserver.accounts.passwords import hash_password
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, PASSWORD_HASH
 from .test_permohonan import PROFILE
 
 WRONG = "Salah#12345"
@@ -16,7 +15,7 @@ WRONG = "Salah#12345"
 def add_account(app, password_hash=None, **extra):
     store = app.extensions["formserver"].store
     return store.insert_account({"id": "acc1", "username": "budi0001", "email": "budi@example.test",
-                                 "status": "active", "password_hash": password_hash or hash_password(PASSWORD),
+                                 "status": "active", "password_hash": password_hash or PASSWORD_HASH,
                                  "profile": PROFILE, **extra})
 
 
@@ -90,7 +89,7 @@ def test_the_html_log_in_tells_to_reset_a_refused_hash(app):
 
 
 def test_hashes_the_server_made_are_accepted_and_not_rehashed():
-    verdict = passwords.verify(hash_password(PASSWORD), PASSWORD)
+    verdict = passwords.verify(PASSWORD_HASH, PASSWORD)
     assert verdict.ok and not verdict.rehash and not verdict.refused
 
 

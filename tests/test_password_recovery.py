@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from formserver.accounts.passwords import hash_password, verify_password
+from formserver.accounts.passwords import verify_password
 
-from .conftest import PASSWORD, code_from
+from .conftest import PASSWORD, PASSWORD_HASH, code_from
 from .test_permohonan import PROFILE
 
 NEW = "Baru#Sandi2026"
@@ -20,7 +20,7 @@ def store(app):
 @pytest.fixture
 def account(store):
     return store.insert_account({"id": "acc1", "username": "budi0001", "email": "budi@example.test",
-                                 "status": "active", "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+                                 "status": "active", "password_hash": PASSWORD_HASH, "profile": PROFILE})
 
 
 def csrf(client, url):

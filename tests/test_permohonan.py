@@ -4,9 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
-
-from .conftest import PASSWORD, PERSON, Api
+from .conftest import PASSWORD, PASSWORD_HASH, PERSON, Api
 
 PROFILE = {**{k: v for k, v in PERSON.items() if k != "setuju_disclaimer"}, "skala_usaha": "UMK",
            "jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNI", "nama_lengkap": "Budi Santoso",
@@ -21,7 +19,7 @@ def insert_applicant(app) -> None:
     """Budi's account (budi0001, PASSWORD) with a registered profile, straight into the store."""
     app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
 
 
 @pytest.fixture

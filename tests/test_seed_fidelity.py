@@ -7,10 +7,9 @@ import pytest
 from marshmallow import ValidationError
 
 from formserver import validators
-from formserver.accounts.passwords import hash_password
 from formserver.reference.wilayah import Wilayah
 
-from .conftest import PASSWORD, PERSON, Api, code_from
+from .conftest import PASSWORD, PASSWORD_HASH, PERSON, Api, code_from
 from .test_permohonan import activities, applicant, details, start  # noqa: F401  (fixture)
 
 
@@ -114,7 +113,7 @@ def test_a_citizen_is_still_asked_the_ktp_region(api, smtp):
 def test_the_permit_shows_a_foreign_applicants_passport_where_the_nik_would_be(app):
     app.extensions["formserver"].store.insert_account({
         "id": "acc2", "username": "john0001", "email": "john@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": {
+        "password_hash": PASSWORD_HASH, "profile": {
             "skala_usaha": "UMK", "jenis_pelaku_usaha": "ORANG_PERSEORANGAN", "kewarganegaraan": "WNA",
             "nomor_paspor": "X1234567", "nama_lengkap": "John Smith", "jenis_kelamin": "L", "tempat_lahir": "London",
             "tanggal_lahir": "1985-03-02", "alamat": "Jl. Sudirman 1, Jakarta", "nomor_telepon": "+6281276460488",
@@ -191,7 +190,7 @@ def test_the_chosen_kbli_shows_its_title_and_its_description(applicant):  # noqa
 def test_a_passport_with_an_account_stops_a_second_registration_as_a_nik_does(api, smtp, app):
     app.extensions["formserver"].store.insert_account({
         "id": "acc3", "username": "john0002", "email": "john.first@example.test", "status": "active",
-        "identity": "paspor:X1234567", "password_hash": hash_password(PASSWORD), "profile": {}})
+        "identity": "paspor:X1234567", "password_hash": PASSWORD_HASH, "profile": {}})
     sid = _foreign_applicant_at_identity_step(api, smtp)
     r = api.put_step(sid, "data_pelaku", {"nomor_paspor": "x1234567", "jenis_kelamin": "L", "tempat_lahir": "London",
                                           "tanggal_lahir": "1985-03-02", "alamat": "Jl. Sudirman 1, Jakarta",

@@ -3,10 +3,9 @@ import re
 
 import pytest
 
-from formserver.accounts.passwords import hash_password
 from formserver.web.sessions import ABSOLUTE, IDLE
 
-from .conftest import PASSWORD, make_app
+from .conftest import PASSWORD, PASSWORD_HASH, make_app
 from .test_permohonan import PROFILE
 
 COOKIE = "formserver_session"
@@ -31,7 +30,7 @@ def clock(app):
 def account(app):
     return app.extensions["formserver"].store.insert_account({
         "id": "acc1", "username": "budi0001", "email": "budi@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": PROFILE})
+        "password_hash": PASSWORD_HASH, "profile": PROFILE})
 
 
 def api_login(client):

@@ -8,10 +8,9 @@ from fractions import Fraction
 import pytest
 
 from formserver import survey
-from formserver.accounts.passwords import hash_password
 from formserver.logic import today
 
-from .conftest import PASSWORD, Api
+from .conftest import PASSWORD, PASSWORD_HASH, Api
 from .test_permohonan import PROFILE, applicant, issued  # noqa: F401  (fixtures)
 
 # The worked example, by hand. Four respondents answered the nine elements:
@@ -87,7 +86,7 @@ def test_semesters():
 def add_account(app, username, role=None, profile=None):
     app.extensions["formserver"].store.insert_account({
         "id": f"id-{username}", "username": username, "email": f"{username}@example.test", "status": "active",
-        "password_hash": hash_password(PASSWORD), "profile": profile or {"nama_lengkap": username},
+        "password_hash": PASSWORD_HASH, "profile": profile or {"nama_lengkap": username},
         **({"role": role} if role else {})})
     client = app.test_client()
     ok(client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}))
