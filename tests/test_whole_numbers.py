@@ -30,6 +30,16 @@ def test_numbers_that_are_not_whole_or_too_large_are_refused_in_both_languages(k
     assert message.id and message.en and message.id != message.en
 
 
+@pytest.mark.parametrize(("kind", "value"), [
+    ("integer", "\u0661\u0662"), ("integer", "\uff11\uff12"), ("rupiah", "\u0661\u0662.\u0660\u0660\u0660"),
+    ("rupiah", "Rp \u0967\u0968"), ("date", "\u0661\u0667-08-2025"), ("date", "2025-08-\u0661\u0667")])
+def test_digits_of_other_scripts_are_refused_as_the_browser_refuses_them(kind, value):
+    # Python's \d and int() read Arabic-Indic, full-width or Devanagari digits; the browser's mirror does not, so the
+    # server took an answer (and ran rules on it) that the page had said was no number
+    with pytest.raises(FieldError):
+        _convert(kind, value)
+
+
 @pytest.mark.parametrize("kind,value,expected", [
     ("integer", 2.0, 2), ("integer", "12", 12), ("integer", -3, -3), ("integer", 10**16 - 1, 10**16 - 1),
     ("rupiah", 2.0, 2), ("rupiah", "Rp 15.000.000", 15_000_000), ("rupiah", "1.950", 1950), ("rupiah", 15_000_000, 15_000_000),

@@ -1,6 +1,8 @@
 """Marshmallow fields that turn a posted answer into its stored value, each refusing what it cannot read.
 
-The field types (:mod:`formserver.compile.fields`) build them; nothing here knows a form.
+The field types (:mod:`formserver.compile.fields`) build them; nothing here knows a form. Digits are ASCII
+``[0-9]``, as the browser's mirror reads them (client/state.js): Python's ``\\d`` and ``int()`` also take other
+scripts' digits ("١٢٣"), which the browser refuses, so a rule would have read an answer there that it never read here.
 """
 import datetime as dt
 import math
@@ -71,9 +73,9 @@ class Integer(fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            if re.fullmatch(r"\s*-?\d*[.,]\d+\s*", value) and not re.fullmatch(r"\s*-?\d{1,3}\.\d{3}\s*", value):
+            if re.fullmatch(r"\s*-?[0-9]*[.,][0-9]+\s*", value) and not re.fullmatch(r"\s*-?[0-9]{1,3}\.[0-9]{3}\s*", value):
                 raise self.make_error("fraction")  # "1.9", "1,9"; "1.950" may mean 1950: asked again as a plain number
-            if not re.fullmatch(r"\s*-?\d{1,16}\s*", value):
+            if not re.fullmatch(r"\s*-?[0-9]{1,16}\s*", value):
                 raise self.make_error("invalid")
         return super()._deserialize(_whole(self, value), attr, data, **kwargs)
 
@@ -84,9 +86,9 @@ class Rupiah(Integer):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             cleaned = re.sub(r"^\s*rp\.?\s*|\s", "", value, flags=re.I)
-            if re.fullmatch(r"-?\d*(\.\d{3})*,\d+|-?\d*\.\d{1,2}", cleaned):
+            if re.fullmatch(r"-?[0-9]*(\.[0-9]{3})*,[0-9]+|-?[0-9]*\.[0-9]{1,2}", cleaned):
                 raise self.make_error("fraction")  # "1.500,50" or "1.9": a fraction, not a thousands dot
-            if not re.fullmatch(r"-?(\d{1,3}(\.\d{3})+|\d+)", cleaned):
+            if not re.fullmatch(r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)", cleaned):
                 raise self.make_error("invalid")
             value = cleaned.replace(".", "")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -97,14 +99,14 @@ class Date(fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            match = re.fullmatch(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*", value)
+            match = re.fullmatch(r"\s*([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})\s*", value)
             if match:
                 day, month, year = map(int, match.groups())
                 try:
                     return dt.date(year, month, day).isoformat()
                 except ValueError:
                     raise self.make_error("invalid") from None
-        if not isinstance(value, str) or not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        if not isinstance(value, str) or not re.fullmatch(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", value):
             raise self.make_error("invalid")
         return super()._deserialize(value.strip(), attr, data, **kwargs).isoformat()
 

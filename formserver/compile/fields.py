@@ -19,7 +19,7 @@ from ..i18n import SOURCE_LOCALE, LazyText, gettext, lazy_gettext, offered_local
 from . import convert
 
 EMPTY = (None, "", [], {})  # an answer not given
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 TEXT_INVALID = lazy_gettext("Isian harus berupa teks")
 TOO_SHORT = lazy_gettext("Paling sedikit {min} karakter")
