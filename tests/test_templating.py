@@ -230,3 +230,27 @@ def test_a_choices_offered_values_are_its_options_values():
     assert FieldState(True, False, [("A", "a"), ("B", {"id": "b"})]).option_values == ["A", "B"]
     assert FieldState(True, False, []).option_values == []
     assert FieldState(True, False, None).option_values is None
+
+
+class _Html:
+    def __html__(self):
+        return "<i>kept</i>"
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", ["plain", "a<b & 'c\"", "", jinja2.utils.markupsafe.Markup("<b>safe</b>"), 0, -42,
+                                   True, None, 1.5, _Html(), _Text("<sub>"), ["<x>"]])
+def test_template_output_is_escaped_as_markupsafe_escapes_it(app, value):
+    """Compiled templates call templating.escape for each {{ … }}: the same text and type as markupsafe's escape."""
+    from markupsafe import Markup
+    from markupsafe import escape as markupsafe_escape
+
+    from formserver.web import templating
+    assert app.jinja_env.get_template("step.html").root_render_func.__globals__["escape"] is templating.escape
+    ours = templating.escape(value)
+    assert type(ours) is Markup and ours == markupsafe_escape(value)
+    assert app.jinja_env.from_string("{{ v }}").render(v=value) == jinja2.Environment(autoescape=True).from_string(
+        "{{ v }}").render(v=value)

@@ -44,6 +44,13 @@ and then puts each call's values in their places: for values made only of the ch
 changes (letters, digits, ``-._~``) that is the very text ``url_for`` gives. Anything else (another value, an
 ``_anchor``/``_external``…, a relative or the static endpoint, a rule with defaults, a url_defaults hook, outside a
 request) goes to ``url_for`` itself.
+
+**Output escaped without markupsafe's Python layers.** Every ``{{ … }}`` of an autoescaped template is
+``escape(value)`` (about 80 per step page): markupsafe's ``escape`` and then ``Markup.__new__`` each ask for
+``__html__`` in Python before the C code runs. A template's code reads :func:`escape` instead: a ``str`` escaped by
+markupsafe's own C function and made a ``Markup`` without the second look, a ``Markup`` given back as it is (its
+``__html__`` is itself), an ``int`` as its digits (nothing in them to escape); anything else goes to markupsafe's
+``escape``. The same text and the same type every time.
 """
 import re
 from collections import ChainMap
@@ -58,6 +65,12 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import Context as JinjaContext
 from jinja2.runtime import new_context
 from markupsafe import Markup
+from markupsafe import escape as markupsafe_escape
+
+try:
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # markupsafe without its C module
+    from markupsafe._native import _escape_inner
 
 from .. import i18n
 
@@ -104,9 +117,31 @@ class Context(JinjaContext):
         return super().call(__obj, *args, **kwargs)
 
 
+_new_str = str.__new__
+
+
+def escape(value) -> Markup:
+    """markupsafe's ``escape``, without its Python layers for the values templates output most (see above)."""
+    kind = type(value)
+    if kind is str:
+        return _new_str(Markup, _escape_inner(value))
+    if kind is Markup:
+        return value
+    if kind is int:
+        return _new_str(Markup, str(value))
+    return markupsafe_escape(value)
+
+
 class Template(JinjaTemplate):
-    """A template whose contexts see the environment's globals as the dict they are, and whose modules imported
-    with context let go of the page's values once the page is rendered (see above)."""
+    """A template whose contexts see the environment's globals as the dict they are, whose modules imported with
+    context let go of the page's values once the page is rendered, and whose output is escaped by :func:`escape`
+    (see above)."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):  # noqa: A002 (Jinja's own signature)
+        if namespace.get("escape") is markupsafe_escape:  # the name the compiled code calls for each output
+            namespace["escape"] = escape
+        return super()._from_namespace(environment, namespace, globals)
 
     def render(self, *args, **kwargs):
         made: list = []
