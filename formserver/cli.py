@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .cliparse import ArgumentParser
+from .i18n import gettext
 
 
 def _serve(args) -> int:
@@ -25,7 +26,7 @@ def _serve(args) -> int:
         # fail here, with the definitions' problems or the store's, before any worker starts
         probe = create_app()
     except (ConfigError, DefinitionError, StoreUnavailable) as error:
-        print(f"formserver: nothing was started.\n{error}", file=sys.stderr)
+        print("formserver: " + gettext("tidak ada yang dijalankan.") + f"\n{error}", file=sys.stderr)
         return 1
     data_dir = probe.config["DATA_DIR"]
     probe.extensions["formserver"].store.close()
@@ -137,7 +138,7 @@ def _staff_add(args) -> int:
 
     from .officers import create_staff
     from .store import DuplicateKey
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi / password: ")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(gettext("Kata sandi: "))
     store = _store()
     try:
         account = create_staff(store, args.username, args.email, args.name, password, args.role)
@@ -145,11 +146,11 @@ def _staff_add(args) -> int:
         print(f"formserver: {' '.join(map(str, error.messages))}", file=sys.stderr)
         return 1
     except DuplicateKey as error:
-        print(f"formserver: that {error.field} is already used", file=sys.stderr)
+        print("formserver: " + gettext("{field} itu sudah dipakai").format(field=error.field), file=sys.stderr)
         return 1
     finally:
         store.close()
-    print(f"{args.role} {account['username']} created")
+    print(gettext("{role} {username} dibuat").format(role=args.role, username=account["username"]))
     return 0
 
 
@@ -170,7 +171,7 @@ def _add_staff_command(commands, name: str, role: str, what: str, roles: tuple =
 def _document_revoke(args) -> int:
     svc = _services()
     if svc.store.get_document(args.document_id) is None:
-        print(f"formserver: dokumen {args.document_id} tidak ada / no document {args.document_id}", file=sys.stderr)
+        print("formserver: " + gettext("dokumen {id} tidak ada").format(id=args.document_id), file=sys.stderr)
         return 1
     from .backoffice import revoke
     from .issue.issuance import RevocationRefused
@@ -180,7 +181,7 @@ def _document_revoke(args) -> int:
         print(f"formserver: {refused.message}", file=sys.stderr)
         return 1
     from .labels import label
-    print(f"{label(doc['type'], 'id')} {doc['number']} dicabut / {label(doc['type'], 'en')} {doc['number']} revoked")
+    print(gettext("{document} {number} dicabut").format(document=label(doc["type"]), number=doc["number"]))
     return 0
 
 
@@ -188,17 +189,17 @@ def _search_reindex(args) -> int:
     from .search import reindex
 
     def progress(done) -> None:
-        print(f"{done.read:,} dibaca, {done.written:,} diberi istilah pencarian / {done.read:,} read, "
-              f"{done.written:,} given search terms (--after {done.last_id})", flush=True)
+        print(gettext("{read} dibaca, {written} diberi istilah pencarian (--after {last})").format(
+            read=f"{done.read:,}", written=f"{done.written:,}", last=done.last_id), flush=True)
     if args.batch < 1:
-        print("formserver: --batch harus 1 atau lebih / --batch must be 1 or more", file=sys.stderr)
+        print("formserver: " + gettext("--batch harus 1 atau lebih"), file=sys.stderr)
         return 2
     store = _store()
     try:
         done = reindex(store, args.after, args.batch, progress)
     finally:
         store.close()
-    print(f"selesai / done: {done.read:,} read, {done.written:,} written")
+    print(gettext("selesai: {read} dibaca, {written} ditulis").format(read=f"{done.read:,}", written=f"{done.written:,}"))
     return 0
 
 

@@ -200,7 +200,7 @@ class LazyText(str):
     def format(self, *args, **kwargs) -> LazyText:
         def resolved():
             return self._resolve().format(*map(_resolved, args), **{k: _resolved(v) for k, v in kwargs.items()})
-        return LazyText(resolved, str.format(str.__str__(self), *args, **kwargs))
+        return LazyText(resolved, str.format(str.__str__(self), *map(_source, args), **{k: _source(v) for k, v in kwargs.items()}))
 
     def __str__(self) -> str:
         return self._resolve()
@@ -222,6 +222,11 @@ def _resolved(value):
     return str(value) if isinstance(value, LazyText) else value
 
 
+def _source(value):
+    """The Indonesian text a lazy text holds (what it reads as in the source locale), other values as they are."""
+    return str.__str__(value) if isinstance(value, LazyText) else value
+
+
 def lazy_gettext(message: str) -> LazyText:
     """:func:`gettext` at the time the text is shown."""
     return LazyText(functools.partial(gettext, message), message)
@@ -240,3 +245,32 @@ def lazy_text(resolve) -> LazyText:
     finally:
         current_locale.reset(token)
     return LazyText(resolve, source)
+
+
+# what json's parser says (English, in its own terms), said plainly; another message reads as the general one
+_JSON_MISTAKES = {
+    "Expecting property name enclosed in double quotes": lazy_gettext(
+        "nama di dalam { } harus di antara tanda kutip ganda, dan tidak boleh ada koma sebelum }"),
+    "Expecting ',' delimiter": lazy_gettext("koma kurang di antara dua bagian"),
+    "Expecting ':' delimiter": lazy_gettext("titik dua kurang sesudah nama"),
+    "Expecting value": lazy_gettext("nilai kurang atau tertulis salah (teks harus di antara tanda kutip ganda)"),
+    "Illegal trailing comma before end of object": lazy_gettext("koma sesudah bagian terakhir sebelum }"),
+    "Illegal trailing comma before end of array": lazy_gettext("koma sesudah bagian terakhir sebelum ]"),
+    "Extra data": lazy_gettext("ada tulisan lain sesudah akhir isi JSON"),
+    "Unterminated string starting at": lazy_gettext("tanda kutip penutup teks kurang"),
+    "Invalid control character at": lazy_gettext("teks memuat baris baru atau tab; tulis \\n atau \\t"),
+}
+
+
+def json_mistake(error: ValueError) -> LazyText:
+    """A sentence saying, in plain words, where a text is not valid JSON (line and column from a
+    ``json.JSONDecodeError``, what is wrong when the parser's message is a known one), from the catalogs."""
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    what = _JSON_MISTAKES.get(getattr(error, "msg", None))
+    if line is None:
+        return lazy_gettext("isinya bukan JSON yang sah")
+    if what is None:
+        return lazy_gettext("isinya bukan JSON yang sah: periksa baris {line}, kolom {column}").format(
+            line=line, column=column)
+    return lazy_gettext("isinya bukan JSON yang sah di baris {line}, kolom {column}: {what}").format(
+        line=line, column=column, what=what)

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 
 from . import audit
-from .definition.check import Problem
+from .definition.check import Problem, listing
 from .i18n import gettext
 from .store import DuplicateKey, StaleVersion
 from .versions import DRAFT, PUBLISHED, RETIRED, FormVersions, NoSuchVersion, VersionConflict
@@ -35,8 +35,11 @@ class VariantRefused(Exception):
     """The variant (or an upload) has problems; nothing was stored."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(problems)
         self.problems = problems
+
+    def __str__(self) -> str:
+        return listing("", self.problems).removeprefix(": ")
 
 
 def digest(document: dict, assets: dict) -> str:
@@ -287,7 +290,7 @@ class VariantVersions:
             if record is not None:  # else another server imported meanwhile: look again
                 self._checked_at = None
                 return record["number"]
-        raise VersionConflict(f"could not import the variant {variant.name}")
+        raise VersionConflict(gettext("Varian {name} tidak dapat diimpor; coba lagi.").format(name=variant.name))
 
     # the running server -------------------------------------------------------------------------
     def start(self) -> None:

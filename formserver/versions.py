@@ -20,7 +20,7 @@ from pathlib import Path
 from . import audit
 from .admin.diff import as_json, is_empty, removed_fields, sentences, summary
 from .admin.diff import diff as diff_definitions
-from .definition.check import Problem, check, checked
+from .definition.check import Problem, check, checked, listing
 from .definition.load import DefinitionError, read_json, registries
 from .i18n import gettext, lazy_gettext
 from .store import DuplicateKey, StaleVersion
@@ -41,8 +41,11 @@ class DefinitionRefused(Exception):
     """The definition has problems; nothing was stored."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(problems)
         self.problems = problems
+
+    def __str__(self) -> str:
+        return listing("", self.problems).removeprefix(": ")
 
 
 class VersionConflict(Exception):
@@ -435,7 +438,7 @@ class FormVersions:
             self._event(form_id, "form.published", SYSTEM, number, diff_definitions(base, stored), previous=previous,
                         shipped=file_name)
             return number, True
-        raise VersionConflict(f"could not import {file_name}")
+        raise VersionConflict(gettext("{file} tidak dapat diimpor; coba lagi.").format(file=file_name))
 
     # helpers ------------------------------------------------------------------------------------
     def _diff_from_published(self, form_id: str, definition: dict) -> list:

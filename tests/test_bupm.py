@@ -66,20 +66,31 @@ def test_an_import_is_checked_row_by_row_and_stores_nothing_on_a_problem(app, mo
     assert "baris 3: kegiatan wajib diisi" in err
     assert "baris 4: kode_kegiatan wajib diisi, tanpa spasi" in err and "baris 4: sumber_url 'ftp://example.test/a'" in err
     assert "baris 6: kode_kegiatan E untuk KBLI 47191 sudah ada di baris 5" in err
-    assert "nothing was imported" in err
+    assert "tidak ada yang diimpor (5 masalah)" in err
     assert app.extensions["formserver"].store.reference_tables(bupm.KIND) == []
     header = tmp_path / "header.csv"
     header.write_text("kode,kegiatan\n47191,Toserba\n", encoding="utf-8")
     assert _import(app, monkeypatch, header) == 1 and "judul kolom harus" in capsys.readouterr().err
 
 
+def test_the_command_speaks_english_when_asked(app, monkeypatch, capsys, tmp_path, in_english):
+    bad = tmp_path / "bupm.csv"
+    bad.write_text(",".join(bupm.COLUMNS) + "\n4719,A,Toko,Shop,https://example.test/a\n", encoding="utf-8")
+    assert _import(app, monkeypatch, bad) == 1
+    assert capsys.readouterr().err == (f"{bad}: line 2: '4719' is not a five-digit KBLI 2020 code\n"
+                                       "formserver: nothing was imported (1 problem).\n")
+    assert _import(app, monkeypatch, FIXTURE) == 0
+    out = capsys.readouterr().out
+    assert "imported: 2 rows, 1 KBLI codes" in out and "running servers read it within" in out and "diimpor" not in out
+
+
 def test_an_import_is_a_version_with_its_regulation_and_date(app, monkeypatch, capsys):
     assert _import(app, monkeypatch, FIXTURE) == 0
     out = capsys.readouterr().out
-    assert "2 rows, 1 KBLI codes" in out and "Perpres 10/2021" in out
+    assert "diimpor: 2 baris, 1 kode KBLI" in out and "Perpres 10/2021" in out
     [version] = app.extensions["formserver"].store.reference_tables(bupm.KIND)
     assert version["effective"] == "2025-01-01" and version["source"].startswith("bupm_fixture.csv (sha256 ")
-    assert _import(app, monkeypatch, FIXTURE) == 0 and "already imported" in capsys.readouterr().out
+    assert _import(app, monkeypatch, FIXTURE) == 0 and "sudah diimpor" in capsys.readouterr().out
     events = app.extensions["formserver"].store.events(f"reference:{bupm.KIND}")
     assert [e["type"] for e in events] == ["reference.imported"]
 

@@ -38,15 +38,17 @@ def test_check_reports_problems_with_pointers(tmp_path):
     assert result.returncode == 1
     assert (f"{broken}:/steps/2/title: Step 'kontak': the text 'title' is missing translation 'en' (English); "
             "every text needs both") in result.stdout
-    assert f"{bad_json}:/: the file is not valid JSON: " in result.stdout and "at line 1, column 3" in result.stdout
+    assert (f"{bad_json}:/: the content is not valid JSON at line 1, column 3: a name inside {{ }} must be in double "
+            "quotes") in result.stdout
     # office staff read Indonesian unless they ask otherwise: no locale set, or one the server does not offer
     for env in (NO_LOCALE, {**NO_LOCALE, "LANG": "fr_FR.UTF-8"}):
         said = run("check", str(broken), str(bad_json), **env)
         assert said.returncode == 1
         assert (f"{broken}:/steps/2/title: Langkah 'kontak': teks 'title' belum punya terjemahan 'en' (bahasa "
                 "Inggris); setiap teks memerlukan") in said.stdout
-        assert f"{bad_json}:/: berkas ini bukan JSON yang sah: " in said.stdout and "di baris 1, kolom 3" in said.stdout
-        assert "Step '" not in said.stdout and "the file" not in said.stdout
+        assert (f"{bad_json}:/: isinya bukan JSON yang sah di baris 1, kolom 3: nama di dalam {{ }} harus di antara tanda "
+                "kutip ganda") in said.stdout
+        assert "Step '" not in said.stdout and "the content" not in said.stdout and "Expecting" not in said.stdout
     # the system's locale is the next choice: a server whose LANG is English answers in English
     assert "Step 'kontak': the text 'title'" in run("check", str(broken), **{**NO_LOCALE, "LANG": "en_US.UTF-8"}).stdout
 
@@ -60,7 +62,10 @@ def test_serve_refuses_a_broken_definition(tmp_path):
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1
-    assert "rusak.json" in result.stderr and "nothing was started" in result.stderr
+    assert "rusak.json" in result.stderr and "formserver: tidak ada yang dijalankan." in result.stderr
+    in_english = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"], capture_output=True,
+                                text=True, cwd=ROOT, env={**env, "FORMSERVER_LOCALE": "en"}, timeout=60)
+    assert in_english.returncode == 1 and "formserver: nothing was started." in in_english.stderr
 
 
 def test_officer_account_and_revocation(tmp_path, app):
@@ -76,7 +81,7 @@ def test_officer_account_and_revocation(tmp_path, app):
     assert weak.returncode == 1 and weak.stderr
     missing = subprocess.run([sys.executable, "-m", "formserver.cli", "document", "revoke", "nope", "--reason", "x"],
                              capture_output=True, text=True, cwd=ROOT, env=env)
-    assert missing.returncode == 1 and "no document" in missing.stderr
+    assert missing.returncode == 1 and "formserver: dokumen nope tidak ada" in missing.stderr
 
 
 def test_serve_refuses_an_unreachable_mongodb(tmp_path):
@@ -91,7 +96,7 @@ def test_serve_refuses_an_unreachable_mongodb(tmp_path):
                FORMSERVER_SIGNING_CERT_KEY_FILE="/ck")
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
-    assert result.returncode == 1 and "nothing was started" in result.stderr
+    assert result.returncode == 1 and "tidak ada yang dijalankan" in result.stderr
     assert "mongodb" in result.stderr.lower() and "s3cret" not in result.stderr
 
 

@@ -74,6 +74,26 @@ def test_each_problem_of_an_edited_file_is_named_by_its_entry(tmp_path):
     with pytest.raises(lingkungan.LingkunganError) as raised:
         lingkungan.load(path, KBLI)
     assert raised.value.problems == problems  # the start stops and lists all of them
+    assert str(raised.value).startswith(f"{path}: 5 masalah\n  jenis_usaha[0] (USAHA_DI_BANGUNAN): sumber wajib diisi")
+
+
+def test_the_problems_of_the_file_read_in_english_from_the_catalog(tmp_path, in_english):
+    """The same sentences from the English catalog, with no Indonesian words around them (the keys of the file
+    and its entries aside); a file that is not JSON is said with its line and column."""
+    joined = "\n".join(map(str, lingkungan.check(_broken(), KBLI)))
+    assert ("jenis_usaha[1] (INDUSTRI_PENGOLAHAN).parameter[0] (luas_bangunan_m2).pilihan[2]: unknown kewajiban 'SEDANG'; "
+            "use SPPL, UKL_UPL, AMDAL") in joined
+    assert "condition codes must be unique; repeated: BANGUNAN_KURANG_2500" in joined
+    assert "parameter[2]: the parameter 'daya_listrik' is not declared in \"parameter\"" in joined
+    assert "the prefix '999' matches no KBLI 2020 code" in joined
+    assert "jenis_usaha[0] (USAHA_DI_BANGUNAN): sumber is required" in joined
+    assert not re.search(r"\b(harus|wajib|tidak|berulang)\b", joined)
+    path = tmp_path / "lingkungan.json"
+    path.write_text('{"status": "DEFAULT",\n "parameter": {}\n "jenis_usaha": []}', encoding="utf-8")
+    with pytest.raises(lingkungan.LingkunganError) as raised:
+        lingkungan.load(path, KBLI)
+    assert str(raised.value) == (f"{path}: 1 problem\n  the content is not valid JSON at line 3, column 2: "
+                                 "a comma is missing between two parts")
 
 
 def test_a_kbli_left_without_any_kind_stops_the_start():

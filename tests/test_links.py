@@ -72,7 +72,8 @@ def test_serve_says_what_to_set_when_the_base_url_is_missing(tmp_path):
     from .conftest import ROOT
     env = {k: v for k, v in os.environ.items() if not k.startswith("FORMSERVER_")}
     env["FORMSERVER_DATA_DIR"] = str(tmp_path)
+    env["FORMSERVER_LOCALE"] = "id"  # whatever the machine's language
     result = subprocess.run([sys.executable, "-m", "formserver.cli", "serve", "--port", "1"],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 1
-    assert "nothing was started" in result.stderr and "FORMSERVER_BASE_URL" in result.stderr
+    assert "tidak ada yang dijalankan" in result.stderr and "FORMSERVER_BASE_URL" in result.stderr

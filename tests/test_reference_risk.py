@@ -214,11 +214,24 @@ def test_rule_with_a_nonsense_answer_falls_back_to_the_most_restrictive(tmp_path
     assert tables.lookup("47111", "MIKRO", on="2026-01-01").tingkat_risiko == "TINGGI"
 
 
+def test_problems_read_in_english_from_the_catalog(tmp_path, in_english):
+    """Each line's problem is a sentence of the English catalog (no Indonesian glued beside it), counted in English."""
+    text = HEADER + row(kode="1117") + row(skala="KECI", aturan='{"a": 1,}')
+    errors = errors_of(tmp_path, text, regulation=" ", effective="2025-13-01")
+    assert list(map(str, errors)) == [
+        "the regulation name is required, e.g. 'PP 28/2025'",
+        "the effective date '2025-13-01' must be a real YYYY-MM-DD date",
+        "line 2: '1117' is not a five-digit KBLI 2020 code; leading zero lost? maybe 01117",
+        "line 3: unknown scale 'KECI'; use MIKRO, KECIL, MENENGAH, BESAR",
+        "line 3: aturan: the content is not valid JSON at line 1, column 9: a name inside { } must be in double quotes, "
+        "and there must be no comma before }"]
+    many = errors_of(tmp_path, HEADER + row(kode="1") * (risk.MAX_ERRORS + 2))
+    assert str(many[-1]) == "... and 2 more errors"
+
+
 def test_multiline_field_keeps_line_numbers(tmp_path):
     text = HEADER + '47111,MIKRO,,RENDAH,NIB,"baris satu\nbaris dua",no,' + URL + ",\n" + row(skala="KECI")
-    assert errors_of(tmp_path, text) == [
-        "baris 4: skala 'KECI' tidak dikenal; gunakan MIKRO, KECIL, MENENGAH, BESAR "
-        "(unknown scale 'KECI'; use MIKRO, KECIL, MENENGAH, BESAR)"]
+    assert errors_of(tmp_path, text) == ["baris 4: skala 'KECI' tidak dikenal; gunakan MIKRO, KECIL, MENENGAH, BESAR"]
 
 
 @pytest.mark.parametrize("bad_row, expected", [
@@ -230,7 +243,7 @@ def test_multiline_field_keeps_line_numbers(tmp_path):
     (row(url=""), "baris 3: sumber_url '' harus URL http(s)"),
     (row(url="https://"), "baris 3: sumber_url"),
     (row(sni="mungkin"), "baris 3: kewajiban_sni harus yes, no atau unknown"),
-    (row(aturan="{not json"), "baris 3: aturan bukan JSON yang sah"),
+    (row(aturan="{not json"), "baris 3: aturan: isinya bukan JSON yang sah di baris 1, kolom 2: nama di dalam { } harus di antara tanda kutip"),
     (row(aturan='{"nope": [1]}'), "baris 3: aturan tidak dapat dikompilasi"),
     (row(aturan='"SEDANG"'), "baris 3: aturan tetap harus null atau tingkat risiko"),
     (row().replace(",no,", ",no,extra,"), "baris 3: 10 kolom, seharusnya 9"),
@@ -317,10 +330,10 @@ def test_cli_import(tmp_path, data_dir, capsys):
     argv = ["reference", "import-risk", str(path), "--regulation", "PP 28/2025", "--effective", "2025-10-05"]
     assert run_cli(argv) == 0
     out = capsys.readouterr().out
-    assert "2 rows, 2 KBLI codes" in out and "PP 28/2025" in out and "2025-10-05" in out
+    assert "diimpor: 2 baris, 2 kode KBLI" in out and "PP 28/2025" in out and "2025-10-05" in out
     [doc] = stored(data_dir)
     assert doc["id"] in out and len(doc["rows"]) == 2
-    assert run_cli(argv) == 0 and "already imported" in capsys.readouterr().out
+    assert run_cli(argv) == 0 and "sudah diimpor" in capsys.readouterr().out
     assert len(stored(data_dir)) == 1
 
 
@@ -328,7 +341,7 @@ def test_cli_import_errors_store_nothing(tmp_path, data_dir, capsys):
     path = write(tmp_path, HEADER + row() + row(level="SEDANG"))
     assert run_cli(["reference", "import-risk", str(path), "--regulation", "PP 28/2025", "--effective", "2025-13-01"]) == 1
     err = capsys.readouterr().err
-    assert "baris 3: tingkat_risiko 'SEDANG'" in err and "tanggal berlaku" in err and "nothing was imported" in err
+    assert "baris 3: tingkat_risiko 'SEDANG'" in err and "tanggal berlaku" in err and "tidak ada yang diimpor (2 masalah)" in err
     assert stored(data_dir) == []
 
 

@@ -91,7 +91,7 @@ def test_cli_admin_add_creates_a_form_admin(tmp_path):
     again = subprocess.run([sys.executable, "-m", "formserver.cli", "admin", "add", "admin1", "a2@kampar.go.id",
                             "--name", "X", "--password-stdin"], input=PASSWORD + "\n",
                            capture_output=True, text=True, cwd=ROOT, env=env)
-    assert again.returncode == 1 and "already used" in again.stderr
+    assert again.returncode == 1 and "username itu sudah dipakai" in again.stderr
     from formserver.store.sqlite import SQLiteStore
     store = SQLiteStore(tmp_path / "formserver.sqlite3")
     account = store.find_account(username="admin1")

@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 from ..compile import CompiledForm, compile_form
-from ..i18n import lazy_gettext
+from ..i18n import json_mistake, lazy_gettext
 from ..logic import Logic
 from .check import Problem, Registries, check, listing
 
@@ -25,9 +25,7 @@ def read_json(path: Path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise DefinitionError(str(path), [Problem("", lazy_gettext(
-            "berkas ini bukan JSON yang sah: {error} di baris {line}, kolom {column}").format(
-                error=error.msg, line=error.lineno, column=error.colno))]) from None
+        raise DefinitionError(str(path), [Problem("", json_mistake(error))]) from None
     except UnicodeDecodeError:
         raise DefinitionError(str(path), [Problem("", lazy_gettext("berkas ini bukan teks UTF-8"))]) from None
 

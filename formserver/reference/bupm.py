@@ -12,7 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from .risk import REFRESH_SECONDS, _as_date, _check_kode, _check_url, _line, _records, import_version
+from ..i18n import lazy_gettext
+from .risk import NO_HEADER, NO_ROWS, REFRESH_SECONDS, _as_date, _check_kode, _check_url, _line, _records, columns_counted, import_version, unreadable
 
 KIND = "bupm_kegiatan"
 LEVEL = "kegiatan"
@@ -26,18 +27,16 @@ def _check_header(record: list[str]) -> list[str]:
     names = [name.strip().lower() for name in record]
     if names == list(COLUMNS):
         return []
-    return [_line(1, f"judul kolom harus {','.join(COLUMNS)}", f"the header must be {','.join(COLUMNS)}")]
+    return [_line(1, lazy_gettext("judul kolom harus {columns}").format(columns=",".join(COLUMNS)))]
 
 
 def _check_row(n: int, values: dict, kbli) -> list[str]:
     errors = _check_kode(n, values["kode"], kbli)
     if not values["kode_kegiatan"] or len(values["kode_kegiatan"]) > 40 or any(c.isspace() for c in values["kode_kegiatan"]):
-        errors.append(_line(n, "kode_kegiatan wajib diisi, tanpa spasi, paling banyak 40 karakter",
-                            "kode_kegiatan is required, without spaces, at most 40 characters"))
+        errors.append(_line(n, lazy_gettext("kode_kegiatan wajib diisi, tanpa spasi, paling banyak 40 karakter")))
     for column in ("kegiatan", "kegiatan_en"):
         if not values[column] or len(values[column]) > 300:
-            errors.append(_line(n, f"{column} wajib diisi, paling banyak 300 karakter",
-                                f"{column} is required, at most 300 characters"))
+            errors.append(_line(n, lazy_gettext("{column} wajib diisi, paling banyak 300 karakter").format(column=column)))
     return errors + _check_url(n, values["sumber_url"])
 
 
@@ -46,33 +45,32 @@ def parse(text: str, kbli, allow_empty: bool = False) -> tuple[list[dict], list[
     records = _records(text)
     first = next(records, None)
     if first is None or not isinstance(first[1], list):
-        return [], ["berkas tidak berisi baris judul CSV (no CSV header line)"]
+        return [], [NO_HEADER]
     errors = _check_header(first[1])
     if errors:
         return [], errors
     rows, seen = [], {}
     for n, record in records:
         if not isinstance(record, list):
-            errors.append(_line(n, f"CSV tidak dapat dibaca: {record}", f"unreadable CSV: {record}"))
+            errors.append(unreadable(n, record))
             break
         if not any(field.strip() for field in record):
             continue
         if len(record) != len(COLUMNS):
-            errors.append(_line(n, f"{len(record)} kolom, seharusnya {len(COLUMNS)}",
-                                f"{len(record)} columns, expected {len(COLUMNS)}"))
+            errors.append(columns_counted(n, len(record), len(COLUMNS)))
             continue
         values = {k: v.strip() for k, v in zip(COLUMNS, record)}
         row_errors = _check_row(n, values, kbli)
         key = (values["kode"], values["kode_kegiatan"])
         if not row_errors and key in seen:
-            row_errors.append(_line(n, f"kode_kegiatan {key[1]} untuk KBLI {key[0]} sudah ada di baris {seen[key]}",
-                                    f"kode_kegiatan {key[1]} of KBLI {key[0]} repeats line {seen[key]}"))
+            row_errors.append(_line(n, lazy_gettext("kode_kegiatan {activity} untuk KBLI {kode} sudah ada di baris {line}").format(
+                activity=key[1], kode=key[0], line=seen[key])))
         errors += row_errors
         if not row_errors:
             seen[key] = n
             rows.append(values)
     if not rows and not errors and not allow_empty:
-        errors.append("berkas tidak berisi baris data (the file has no data rows)")
+        errors.append(NO_ROWS)
     return rows, errors
 
 

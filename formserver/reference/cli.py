@@ -3,6 +3,7 @@ import os
 import sys
 
 from .. import audit
+from ..i18n import gettext, ngettext
 
 
 def _import_risk(args) -> int:
@@ -29,13 +30,15 @@ def _store_version(args, kind: str, version: dict | None, errors: list[str]) -> 
     if errors:
         for error in errors:
             print(f"{args.file}: {error}", file=sys.stderr)
-        print(f"formserver: nothing was imported ({len(errors)} problem(s)).", file=sys.stderr)
+        print("formserver: " + ngettext("tidak ada yang diimpor ({count} masalah).", "tidak ada yang diimpor ({count} masalah).",
+                                        len(errors)).format(count=len(errors)), file=sys.stderr)
         return 1
     from ..upgrades import open_upgraded
     store = open_upgraded(from_environment())
     try:
         if any(doc["id"] == version["id"] for doc in store.reference_tables(kind)):
-            print(f"formserver: this file was already imported as {version['id']}; nothing changed.")
+            print("formserver: " + gettext("berkas ini sudah diimpor sebagai {id}; tidak ada yang berubah.").format(
+                id=version["id"]))
             return 0
         store.insert_reference_table(version)
         audit.record(store, f"reference:{kind}", "reference.imported", f"cli:{os.environ.get('USER', 'admin')}",
@@ -53,11 +56,12 @@ def _print_summary(version: dict) -> None:
 
     rows = version["rows"]
     codes = {row["kode"] for row in rows}
-    print(f"imported: {len(rows)} rows, {len(codes)} KBLI codes")
-    print(f"regulation: {version['regulation']}")
-    print(f"effective: {version['effective']}")
+    print(gettext("diimpor: {rows} baris, {codes} kode KBLI").format(rows=len(rows), codes=len(codes)))
+    print(gettext("regulasi: {regulation}").format(regulation=version["regulation"]))
+    print(gettext("berlaku: {effective}").format(effective=version["effective"]))
     print(f"id: {version['id']}")
-    print(f"running servers read it within {REFRESH_SECONDS} s and apply it from its effective date.")
+    print(gettext("server yang berjalan membacanya dalam {seconds} detik dan menerapkannya mulai tanggal berlakunya.").format(
+        seconds=REFRESH_SECONDS))
 
 
 def _kbli(args) -> int:
@@ -69,7 +73,7 @@ def _kbli(args) -> int:
     for item in items:
         print(f"{item['kode']}  {item['kategori']}  {item['judul']}")
     if not items:
-        print(f"no KBLI code matches {query!r}", file=sys.stderr)
+        print(gettext("tidak ada kode KBLI yang cocok dengan {query}").format(query=repr(query)), file=sys.stderr)
         return 1
     return 0
 

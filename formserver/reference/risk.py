@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from ..i18n import LazyText, json_mistake, lazy_gettext, lazy_text, ngettext
 from ..logic import RuleError, today
 
 log = logging.getLogger("formserver.reference.risk")
@@ -229,21 +230,33 @@ class RiskTables:
 
 # -- import -----------------------------------------------------------------------------------
 
-def _line(n: int, id_text: str, en_text: str) -> str:
-    """An error message naming a line, Indonesian with English in parentheses (CLI and logs)."""
-    return f"baris {n}: {id_text} ({en_text})"
+def _line(n: int, problem: str) -> LazyText:
+    """A problem of a CSV line (a sentence from the catalogs), naming the line, in the locale it is read in."""
+    return lazy_gettext("baris {line}: {problem}").format(line=n, problem=problem)
+
+
+NO_HEADER = lazy_gettext("berkas tidak berisi baris judul CSV")
+NO_ROWS = lazy_gettext("berkas tidak berisi baris data")
+
+
+def unreadable(n: int, error) -> LazyText:
+    return _line(n, lazy_gettext("CSV tidak dapat dibaca: {error}").format(error=error))
+
+
+def columns_counted(n: int, found: int, expected: int) -> LazyText:
+    return _line(n, lazy_text(lambda: ngettext("{found} kolom, seharusnya {expected}", "{found} kolom, seharusnya {expected}",
+                                               found).format(found=found, expected=expected)))
 
 
 def _decode(raw: bytes) -> tuple[str | None, list[str]]:
     """The file's text, or the errors that make it unreadable."""
     if not raw.strip():
-        return None, ["berkas kosong (the file is empty)"]
+        return None, [lazy_gettext("berkas kosong")]
     try:
         return raw.decode("utf-8-sig"), []  # a BOM from spreadsheet exports is fine
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
-        return None, [_line(line, "berkas bukan UTF-8; simpan ulang sebagai CSV UTF-8",
-                            "the file is not UTF-8; save it again as CSV UTF-8")]
+        return None, [_line(line, lazy_gettext("berkas bukan UTF-8; simpan ulang sebagai CSV UTF-8"))]
 
 
 def _records(text: str):
@@ -268,12 +281,12 @@ def _check_header(header: list[str]) -> tuple[list[str], list[str]]:
     errors = []
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        errors.append(_line(1, "kolom wajib tidak ada: " + ", ".join(missing), "required columns missing: " + ", ".join(missing)))
+        errors.append(_line(1, lazy_gettext("kolom wajib tidak ada: {columns}").format(columns=", ".join(missing))))
     unknown = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        errors.append(_line(1, "kolom tidak dikenal: " + ", ".join(unknown), "unknown columns: " + ", ".join(unknown)))
+        errors.append(_line(1, lazy_gettext("kolom tidak dikenal: {columns}").format(columns=", ".join(unknown))))
     if len(set(names)) != len(names):
-        errors.append(_line(1, "nama kolom berulang", "a column name repeats"))
+        errors.append(_line(1, lazy_gettext("nama kolom berulang")))
     return names, errors
 
 
@@ -281,12 +294,11 @@ def _check_kode(n: int, kode: str, kbli) -> list[str]:
     """Errors for a code that is not a KBLI 2020 kelompok code."""
     if kbli.exists(kode):
         return []
-    hint_id = hint_en = ""
     if kode.isdigit() and len(kode) < 5 and kbli.exists(kode.zfill(5)):
         # spreadsheets drop leading zeros; say so instead of fixing it silently
-        hint_id, hint_en = f"; nol di depan hilang? mungkin {kode.zfill(5)}", f"; leading zero lost? maybe {kode.zfill(5)}"
-    return [_line(n, f"kode {kode!r} bukan kode KBLI 2020 lima digit{hint_id}",
-                  f"{kode!r} is not a five-digit KBLI 2020 code{hint_en}")]
+        return [_line(n, lazy_gettext("kode {kode} bukan kode KBLI 2020 lima digit; nol di depan hilang? mungkin "
+                                      "{padded}").format(kode=repr(kode), padded=kode.zfill(5)))]
+    return [_line(n, lazy_gettext("kode {kode} bukan kode KBLI 2020 lima digit").format(kode=repr(kode)))]
 
 
 def _check_url(n: int, url: str) -> list[str]:
@@ -294,7 +306,7 @@ def _check_url(n: int, url: str) -> list[str]:
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https") and parsed.netloc and not any(c.isspace() for c in url):
         return []
-    return [_line(n, f"sumber_url {url!r} harus URL http(s)", f"sumber_url {url!r} must be an http(s) URL")]
+    return [_line(n, lazy_gettext("sumber_url {url} harus URL http(s)").format(url=repr(url)))]
 
 
 def _check_rule(n: int, text: str, logic) -> tuple[object, list[str]]:
@@ -304,14 +316,14 @@ def _check_rule(n: int, text: str, logic) -> tuple[object, list[str]]:
     try:
         rule = json.loads(text)
     except ValueError as error:
-        return None, [_line(n, f"aturan bukan JSON yang sah: {error}", f"aturan is not valid JSON: {error}")]
+        return None, [_line(n, lazy_gettext("aturan: {mistake}").format(mistake=json_mistake(error)))]
     if not isinstance(rule, (dict, list)) and rule is not None and rule not in LEVELS:
-        return None, [_line(n, "aturan tetap harus null atau tingkat risiko", "a constant aturan must be null or a risk level")]
+        return None, [_line(n, lazy_gettext("aturan tetap harus null atau tingkat risiko"))]
     try:
         logic.compile(rule)
     except (RuleError, ValueError) as error:
         detail = " ".join(str(error).split())  # the engine's message spans lines; one line per error here
-        return None, [_line(n, f"aturan tidak dapat dikompilasi: {detail}", f"aturan does not compile: {detail}")]
+        return None, [_line(n, lazy_gettext("aturan tidak dapat dikompilasi: {detail}").format(detail=detail))]
     return rule, []
 
 
@@ -325,14 +337,14 @@ def _check_row(n: int, values: dict, kbli, logic) -> tuple[dict | None, list[str
     errors = _check_kode(n, values["kode"], kbli)
     skala, level = _normalise(values["skala"]), _normalise(values["tingkat_risiko"])
     if skala not in SCALES:
-        errors.append(_line(n, f"skala {values['skala']!r} tidak dikenal; gunakan {', '.join(SCALES)}",
-                            f"unknown scale {values['skala']!r}; use {', '.join(SCALES)}"))
+        errors.append(_line(n, lazy_gettext("skala {value} tidak dikenal; gunakan {known}").format(
+            value=repr(values["skala"]), known=", ".join(SCALES))))
     if level not in LEVELS:
-        errors.append(_line(n, f"tingkat_risiko {values['tingkat_risiko']!r} tidak dikenal; gunakan {', '.join(LEVELS)}",
-                            f"unknown risk level {values['tingkat_risiko']!r}; use {', '.join(LEVELS)}"))
+        errors.append(_line(n, lazy_gettext("tingkat_risiko {value} tidak dikenal; gunakan {known}").format(
+            value=repr(values["tingkat_risiko"]), known=", ".join(LEVELS))))
     sni = _SNI.get(values["kewajiban_sni"].lower())
     if sni is None:
-        errors.append(_line(n, "kewajiban_sni harus yes, no atau unknown", "kewajiban_sni must be yes, no or unknown"))
+        errors.append(_line(n, lazy_gettext("kewajiban_sni harus yes, no atau unknown")))
     errors += _check_url(n, values["sumber_url"])
     rule, rule_errors = _check_rule(n, values.get("aturan", ""), logic)
     errors += rule_errors
@@ -349,19 +361,19 @@ def _parse(text: str, kbli, logic) -> tuple[list[dict], list[str]]:
     records = _records(text)
     first = next(records, None)
     if first is None or isinstance(first[1], csv.Error):
-        return [], ["berkas tidak berisi baris judul CSV (no CSV header line)"]
+        return [], [NO_HEADER]
     names, errors = _check_header(first[1])
     if errors:
         return [], errors  # row checks would only repeat the header's problem on every line
     rows, seen = [], {}
     for n, record in records:
         if isinstance(record, csv.Error):
-            errors.append(_line(n, f"CSV tidak dapat dibaca: {record}", f"unreadable CSV: {record}"))
+            errors.append(unreadable(n, record))
             break
         if not any(field.strip() for field in record):
             continue  # blank lines and the empty rows spreadsheets append
         if len(record) != len(names):
-            errors.append(_line(n, f"{len(record)} kolom, seharusnya {len(names)}", f"{len(record)} columns, expected {len(names)}"))
+            errors.append(columns_counted(n, len(record), len(names)))
             continue
         row, row_errors = _check_row(n, {k: v.strip() for k, v in zip(names, record)}, kbli, logic)
         errors += row_errors
@@ -369,12 +381,12 @@ def _parse(text: str, kbli, logic) -> tuple[list[dict], list[str]]:
             continue
         key = json.dumps(row, sort_keys=True, ensure_ascii=False)
         if key in seen:
-            errors.append(_line(n, f"sama persis dengan baris {seen[key]}", f"exact duplicate of line {seen[key]}"))
+            errors.append(_line(n, lazy_gettext("sama persis dengan baris {line}").format(line=seen[key])))
             continue
         seen[key] = n
         rows.append(row)
     if not rows and not errors:
-        errors.append("berkas tidak berisi baris data (the file has no data rows)")
+        errors.append(NO_ROWS)
     return rows, errors
 
 
@@ -382,14 +394,14 @@ def _check_version_fields(regulation: str, effective: str) -> list[str]:
     """Errors in the regulation name and effective date given with an import."""
     errors = []
     if not (regulation or "").strip():
-        errors.append("regulasi wajib diisi, mis. 'PP 28/2025' (the regulation name is required)")
+        errors.append(lazy_gettext("regulasi wajib diisi, mis. 'PP 28/2025'"))
     try:
         if not _ISO_DATE.fullmatch(effective or ""):
             raise ValueError
         dt.date.fromisoformat(effective)
     except ValueError:
-        errors.append(f"tanggal berlaku {effective!r} harus tanggal YYYY-MM-DD yang ada "
-                      f"(the effective date must be a real YYYY-MM-DD date)")
+        errors.append(lazy_gettext("tanggal berlaku {value} harus tanggal YYYY-MM-DD yang ada").format(
+            value=repr(effective)))
     return errors
 
 
@@ -398,7 +410,8 @@ def _capped(errors: list[str]) -> list[str]:
     if len(errors) <= MAX_ERRORS:
         return errors
     rest = len(errors) - MAX_ERRORS
-    return errors[:MAX_ERRORS] + [f"... dan {rest} kesalahan lain ({rest} more errors)"]
+    return errors[:MAX_ERRORS] + [lazy_text(lambda: ngettext("... dan {count} kesalahan lain", "... dan {count} kesalahan lain",
+                                                             rest).format(count=rest))]
 
 
 def import_version(path, regulation: str, effective: str, parse, kind: str, prefix: str) -> tuple[dict | None, list[str]]:
@@ -408,7 +421,7 @@ def import_version(path, regulation: str, effective: str, parse, kind: str, pref
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
-        return None, errors + [f"berkas tidak dapat dibaca: {error} (the file cannot be read)"]
+        return None, errors + [lazy_gettext("berkas tidak dapat dibaca: {error}").format(error=error.strerror or error)]
     text, decode_errors = _decode(raw)
     if text is None:
         return None, _capped(errors + decode_errors)

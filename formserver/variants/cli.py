@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..definition.check import Problem
+from ..i18n import gettext
 from .variant import VARIANT_FILE, VariantError, read_variant, validate_overlay, variant_path
 
 
@@ -89,7 +90,7 @@ def _render(args) -> int:
         return report(args.name, error.problems, args.variants_dir, out=sys.stderr)
     bases = _bases(args)
     if args.form and args.form not in bases:
-        print(f"formserver: tidak ada formulir '{args.form}' / no form '{args.form}'", file=sys.stderr)
+        print("formserver: " + gettext("tidak ada formulir '{form}'").format(form=args.form), file=sys.stderr)
         return 1
     chosen = [args.form] if args.form else sorted(bases)
     rendered = {key: apply_overlay(bases[key], variant.overlays.get(key) or []) for key in chosen}

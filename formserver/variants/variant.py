@@ -13,7 +13,7 @@ from jsonschema.exceptions import best_match
 
 from ..config import PROJECT_ROOT
 from ..definition.check import Problem, listing, schema_sentence
-from ..i18n import gettext, lazy_gettext
+from ..i18n import gettext, json_mistake, lazy_gettext
 from .images import image_problems, image_type
 from .overlay import effective
 from .texts import markup_problems
@@ -164,8 +164,10 @@ def read_variant(name: str, variants_dir: str | Path | None = None) -> Variant:
         raise VariantError(str(path), [Problem("", gettext("Varian '{name}' tidak ada ({path} tidak ditemukan).").format(name=name, path=path))])
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise VariantError(str(path), [Problem("", gettext("Berkas bukan JSON yang sah: {error}").format(error=error))]) from None
+    except UnicodeDecodeError:
+        raise VariantError(str(path), [Problem("", lazy_gettext("berkas ini bukan teks UTF-8"))]) from None
+    except ValueError as error:
+        raise VariantError(str(path), [Problem("", json_mistake(error))]) from None
     problems = schema_problems(doc)
     if not problems:
         problems = [Problem("/identity" + p, m) for p, m in markup_problems(doc["identity"])]
