@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from formserver.i18n import current_locale
-from formserver.variants import MAX_IMAGE_BYTES, apply_overlay, effective, image_problems, office_of, read_variant, validate_overlay
+from formserver.variants import MAX_IMAGE_BYTES, VariantError, apply_overlay, effective, image_problems, office_of, read_variant, validate_overlay
 
 from .conftest import ROOT
 
@@ -269,3 +269,20 @@ def test_the_check_report_writes_to_the_stdout_of_the_moment(monkeypatch):
     monkeypatch.setattr("sys.stdout", out)
     assert report("kampar", []) == 0
     assert out.getvalue().rstrip().endswith("variant.json: OK")
+
+
+def test_a_variant_json_that_is_not_json_is_said_with_its_line_and_column(tmp_path):
+    """In plain words of the catalog, Indonesian by default and English when asked; not Python's parser's English."""
+    (tmp_path / "rusak").mkdir()
+    (tmp_path / "rusak" / "variant.json").write_text('{\n  "name": "rusak",\n  "identity": {},\n}\n', encoding="utf-8")
+    with pytest.raises(VariantError) as raised:
+        read_variant("rusak", tmp_path)
+    [problem] = raised.value.problems
+    assert problem.message == ("isinya bukan JSON yang sah di baris 4, kolom 1: nama di dalam { } harus di antara tanda "
+                               "kutip ganda, dan tidak boleh ada koma sebelum }")
+    token = current_locale.set("en")
+    try:
+        assert problem.message.startswith("the content is not valid JSON at line 4, column 1: a name inside { }")
+        assert "Expecting" not in str(raised.value)
+    finally:
+        current_locale.reset(token)
