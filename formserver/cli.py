@@ -244,12 +244,8 @@ def main(argv=None) -> int:
     from .variants.cli import add_commands as add_variant_commands
     add_variant_commands(commands)
     args = parser.parse_args(argv)
-    from .i18n import command_locale, current_locale
-    token = current_locale.set(command_locale())  # what the command says reads in this locale
-    try:
-        return args.run(args)
-    finally:
-        current_locale.reset(token)
+    from .i18n import run_command
+    return run_command(args.run, args)  # what the command says reads in the commands' locale
 
 
 if __name__ == "__main__":

@@ -125,6 +125,16 @@ def command_locale(offered: tuple[str, ...] | None = None) -> str:
     return negotiate_locale(wanted, list(offered or offered_locales())) or DEFAULT_LOCALE
 
 
+def run_command(run, args) -> int:
+    """``run(args)`` with what the command says in :func:`command_locale` (``formserver …``,
+    ``python -m formserver.transfer …``)."""
+    token = current_locale.set(command_locale())
+    try:
+        return run(args)
+    finally:
+        current_locale.reset(token)
+
+
 # ---------------------------------------------------------------- interface texts
 
 
@@ -262,13 +272,18 @@ _JSON_MISTAKES = {
 }
 
 
-def json_mistake(error: ValueError) -> LazyText:
+def json_mistake(error: ValueError, one_line: bool = False) -> LazyText:
     """A sentence saying, in plain words, where a text is not valid JSON (line and column from a
-    ``json.JSONDecodeError``, what is wrong when the parser's message is a known one), from the catalogs."""
+    ``json.JSONDecodeError``, what is wrong when the parser's message is a known one), from the catalogs.
+    ``one_line``: the text is one line of a file, already named; only the column is said."""
     line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
     what = _JSON_MISTAKES.get(getattr(error, "msg", None))
     if line is None:
         return lazy_gettext("isinya bukan JSON yang sah")
+    if one_line:
+        if what is None:
+            return lazy_gettext("isinya bukan JSON yang sah: periksa kolom {column}").format(column=column)
+        return lazy_gettext("isinya bukan JSON yang sah di kolom {column}: {what}").format(column=column, what=what)
     if what is None:
         return lazy_gettext("isinya bukan JSON yang sah: periksa baris {line}, kolom {column}").format(
             line=line, column=column)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import plugins, upgrades
+from .i18n import gettext, json_mistake
 from .store.base import DuplicateKey, Store
 
 FORMAT = "formserver-export"
@@ -69,7 +70,9 @@ def _record_name(collection: str, record) -> str:
     """How a record is named in messages: ``submissions record 's1'``."""
     field = _KEY_FIELD.get(collection, "id")
     key = record.get(field) if isinstance(record, dict) else None
-    return f"{collection} record {key!r}" if key is not None else f"{collection} record"
+    if key is None:
+        return gettext("rekaman {collection}").format(collection=collection)
+    return gettext("rekaman {collection} {key}").format(collection=collection, key=repr(key))
 
 
 # export
@@ -96,8 +99,8 @@ def export(store: Store, out: TextIO, progress: Progress | None = None,
             try:
                 line = _dumps({"c": name, "r": record})
             except (TypeError, ValueError) as error:
-                raise TransferError(f"{_record_name(name, record)} cannot be written as JSON ({error}); "
-                                    "the export is incomplete") from error
+                raise TransferError(gettext("{record} tidak dapat ditulis sebagai JSON ({error}); ekspor tidak "
+                                            "lengkap").format(record=_record_name(name, record), error=error)) from error
             out.write(line)
             out.write("\n")
             count += 1
@@ -114,9 +117,18 @@ def export(store: Store, out: TextIO, progress: Progress | None = None,
 
 # import
 
+def _at_line(line: int, problem: str) -> str:
+    return gettext("baris {line}: {problem}").format(line=line, problem=problem)
+
+
+def _not_utf8_at_start(error: UnicodeDecodeError) -> str:
+    return _at_line(1, gettext("bukan teks UTF-8 yang sah ({reason})").format(reason=error.reason)) + "; " + gettext(
+        "tidak ada yang diimpor")
+
+
 def _resume_hint(last_line: int) -> str:
-    return (f"nothing after line {last_line} was imported; run the same import again after fixing the file: "
-            "records already imported are skipped")
+    return gettext("tidak ada yang diimpor sesudah baris {line}; jalankan impor yang sama lagi setelah berkas "
+                   "diperbaiki: rekaman yang sudah diimpor dilewati").format(line=last_line)
 
 
 class _Importer:
@@ -140,7 +152,7 @@ class _Importer:
     # errors: everything read before the failing line goes in first, then the message
     def fail(self, line: int, message: str, cause: BaseException | None = None):
         self.flush()
-        raise TransferError(f"line {line}: {message}; {_resume_hint(line - 1)}") from cause
+        raise TransferError(_at_line(line, message) + "; " + _resume_hint(line - 1)) from cause
 
     def flush(self) -> None:
         if not self.pending:
@@ -156,15 +168,16 @@ class _Importer:
             try:
                 self.added[name] += bool(self.store.restore(name, record))
             except DuplicateKey as error:
-                raise TransferError(
-                    f"line {line}: {_record_name(name, record)} conflicts with a different record already in the "
-                    f"store that has the same {error.field}; {_resume_hint(line - 1)}") from error
+                raise TransferError(_at_line(line, gettext(
+                    "{record} bertentangan dengan rekaman lain di penyimpanan yang mempunyai {field} yang sama").format(
+                        record=_record_name(name, record), field=error.field)) + "; " + _resume_hint(line - 1)) from error
             except KeyError as error:
-                raise TransferError(f"line {line}: {_record_name(name, record)} lacks the field {error}; "
-                                    f"{_resume_hint(line - 1)}") from error
+                raise TransferError(_at_line(line, gettext("{record} tidak mempunyai isian {field}").format(
+                    record=_record_name(name, record), field=error)) + "; " + _resume_hint(line - 1)) from error
             except Exception as error:  # noqa: BLE001 - a store failure: say where the import stopped
-                raise TransferError(f"line {line}: {_record_name(name, record)} could not be stored "
-                                    f"({type(error).__name__}: {error}); {_resume_hint(line - 1)}") from error
+                raise TransferError(_at_line(line, gettext("{record} tidak dapat disimpan ({error})").format(
+                    record=_record_name(name, record), error=f"{type(error).__name__}: {error}"))
+                    + "; " + _resume_hint(line - 1)) from error
 
     def report_end(self) -> None:
         """Progress at the end of the collection being read."""
@@ -176,48 +189,51 @@ class _Importer:
 
     def header(self, line: int, text: str) -> None:
         text = text.removeprefix("\ufeff")
-        what = f"line {line}: not a formserver export file"
+        def refused(problem: str, cause: BaseException | None = None):
+            raise TransferError(_at_line(line, problem) + "; " + gettext("tidak ada yang diimpor")) from cause
         try:
             header = _loads(text)
         except ValueError as error:
-            raise TransferError(f"{what} (not valid JSON: {error}); nothing was imported") from error
+            refused(gettext("bukan berkas ekspor formserver ({mistake})").format(
+                mistake=json_mistake(error, one_line=True)), error)
         if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise TransferError(f'{what} (its first line must be a header with "format": "{FORMAT}"); '
-                                "nothing was imported")
+            refused(gettext('bukan berkas ekspor formserver (baris pertamanya harus judul dengan "format": '
+                            '"{format}")').format(format=FORMAT))
         version = header.get("version")
         if version != VERSION or isinstance(version, bool):
-            raise TransferError(f"line {line}: export format version {version!r} is not supported (this formserver "
-                                f"reads version {VERSION}); nothing was imported")
+            refused(gettext("versi format ekspor {version} tidak didukung (formserver ini membaca versi "
+                            "{supported})").format(version=repr(version), supported=VERSION))
         listed = header.get("collections")
         if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
-            raise TransferError(f'line {line}: the header\'s "collections" must be a list of names; '
-                                "nothing was imported")
+            refused(gettext('"collections" pada judul harus daftar nama'))
         unknown = [name for name in listed if name not in self.known]
         if unknown:
-            raise TransferError(f"line {line}: the file holds collections this formserver does not know "
-                                f"({', '.join(unknown)}); nothing was imported")
+            refused(gettext("berkas memuat koleksi yang tidak dikenal formserver ini ({names})").format(
+                names=", ".join(unknown)))
         keys = header.get("private_keys", [])
         if not isinstance(keys, list):
-            raise TransferError(f'line {line}: the header\'s "private_keys" must be a list; nothing was imported')
+            refused(gettext('"private_keys" pada judul harus daftar'))
         if self.private_keys is not None:
             try:
                 self.private_keys(keys)
             except ValueError as error:
-                raise TransferError(f"line {line}: the private key: {error}; nothing was imported") from error
+                refused(gettext("kunci privat: {error}").format(error=error), error)
         self.listed = tuple(listed)
         self.added = {name: 0 for name in listed}
         self.read = {name: 0 for name in listed}
 
     def record(self, line: int, item: dict) -> None:
         if set(item) != {"c", "r"} or not isinstance(item["r"], dict):
-            self.fail(line, 'not an export record (expected {"c": collection, "r": {...}})')
+            self.fail(line, gettext('bukan rekaman ekspor (seharusnya {{"c": koleksi, "r": {{...}}}})').format())
         name = item["c"]
         if name not in self.known or name not in self.listed:
-            where = "this formserver does not know it" if name not in self.known else "the header does not list it"
-            self.fail(line, f"unknown collection {name!r} ({where})")
+            where = (gettext("formserver ini tidak mengenalnya") if name not in self.known
+                     else gettext("judul tidak mencantumkannya"))
+            self.fail(line, gettext("koleksi {name} tidak dikenal ({where})").format(name=repr(name), where=where))
         record = item["r"]
         if record.get(_KEY_FIELD.get(name, "id")) is None:
-            self.fail(line, f"{name} record without its {_KEY_FIELD.get(name, 'id')!r}")
+            self.fail(line, gettext("rekaman {collection} tanpa {field}").format(
+                collection=name, field=repr(_KEY_FIELD.get(name, "id"))))
         # a record exported before an upgrade of its shape (formserver/upgrades.py) goes in in the new shape
         record = upgrades.upgraded(name, record)
         if name != self.pending_collection or len(self.pending) >= self.batch:
@@ -236,15 +252,17 @@ class _Importer:
         self.report_end()
         counts = item.get("counts")
         if item.get("end") is not True or not isinstance(counts, dict):
-            raise TransferError(f'line {line}: a broken end marker (expected {{"end": true, "counts": {{...}}}}); '
-                                f"the records before it were imported")
-        differ = [f"{name} {counts.get(name, 0)} listed, {self.read.get(name, 0)} in the file"
+            raise TransferError(_at_line(line, gettext('penanda akhir rusak (seharusnya {{"end": true, "counts": '
+                                                       '{{...}}}}); rekaman sebelumnya sudah diimpor').format()))
+        differ = [gettext("{name} {listed} tercantum, {found} di berkas").format(
+                      name=name, listed=counts.get(name, 0), found=self.read.get(name, 0))
                   for name in sorted(set(counts) | set(self.read), key=str)
                   if counts.get(name, 0) != self.read.get(name, 0)]
         if differ:
-            raise TransferError(f"line {line}: the end marker's counts do not match the records in the file "
-                                f"({'; '.join(differ)}): the file was changed after the export; the records it "
-                                "holds were imported, export again to be sure nothing is missing")
+            raise TransferError(_at_line(line, gettext(
+                "hitungan pada penanda akhir tidak cocok dengan rekaman di berkas ({differ}): berkas diubah sesudah "
+                "ekspor; rekaman di dalamnya sudah diimpor, ekspor lagi untuk memastikan tidak ada yang hilang").format(
+                    differ="; ".join(differ))))
 
     def run(self, source: Iterable) -> dict[str, int]:
         lines = iter(source)
@@ -257,52 +275,58 @@ class _Importer:
                 break
             except UnicodeDecodeError as error:  # a text stream decodes in chunks: the line is approximate
                 if not line:
-                    raise TransferError(f"line 1: not valid UTF-8 ({error.reason}); nothing was imported") from error
-                self.fail(line + 1, f"not valid UTF-8 text near here ({error.reason})", error)
+                    raise TransferError(_not_utf8_at_start(error)) from error
+                self.fail(line + 1, gettext("bukan teks UTF-8 yang sah di sekitar sini ({reason})").format(
+                    reason=error.reason), error)
             line += 1
             if isinstance(raw, bytes):
                 try:
                     raw = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     if line == 1:
-                        raise TransferError(f"line 1: not valid UTF-8 ({error.reason}); nothing was imported") \
-                            from error
-                    self.fail(line, f"not valid UTF-8 text ({error.reason})", error)
+                        raise TransferError(_not_utf8_at_start(error)) from error
+                    self.fail(line, gettext("bukan teks UTF-8 yang sah ({reason})").format(reason=error.reason), error)
             complete = raw.endswith("\n")
             if line == 1:
                 self.header(line, raw)
                 continue
             if ended_at:
                 if raw.strip():
-                    raise TransferError(f"line {line}: more data after the end marker on line {ended_at}; the "
-                                        f"records up to line {ended_at} were imported")
+                    raise TransferError(_at_line(line, gettext(
+                        "ada data lagi sesudah penanda akhir di baris {end}; rekaman sampai baris {end} sudah "
+                        "diimpor").format(end=ended_at)))
                 continue
             try:
                 item = _loads(raw)
             except ValueError as error:
                 if not complete:  # the last line, cut off: the file is truncated
-                    self._truncated(line, " (its last line is cut off)")
-                detail = f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError) else error
-                self.fail(line, f"not valid JSON ({detail})", error)
+                    self._truncated(line, cut=True)
+                self.fail(line, json_mistake(error, one_line=True), error)
             if not isinstance(item, dict):
-                self.fail(line, "not a JSON object")
+                self.fail(line, gettext("bukan objek JSON"))
             if "end" in item:
                 self.trailer(line, item)
                 ended_at = line
             else:
                 self.record(line, item)
         if line == 0:
-            raise TransferError("the file is empty: not a formserver export file; nothing was imported")
+            raise TransferError(gettext("berkas kosong: bukan berkas ekspor formserver; tidak ada yang diimpor"))
         if not ended_at:
-            self._truncated(line, "")
+            self._truncated(line)
         return self.added
 
-    def _truncated(self, line: int, detail: str):
+    def _truncated(self, line: int, cut: bool = False):
         self.flush()
         self.report_end()
         total = sum(self.read.values())
-        raise TransferError(f"the file ends at line {line} without its end marker: it is truncated{detail}; the "
-                            f"{total} records before were imported and a rerun on the complete file continues")
+        if cut:
+            said = gettext("berkas berakhir di baris {line} tanpa penanda akhirnya: berkas terpotong (baris terakhirnya "
+                           "terputus); {total} rekaman sebelumnya sudah diimpor dan impor ulang dengan berkas yang "
+                           "lengkap melanjutkannya")
+        else:
+            said = gettext("berkas berakhir di baris {line} tanpa penanda akhirnya: berkas terpotong; {total} rekaman "
+                           "sebelumnya sudah diimpor dan impor ulang dengan berkas yang lengkap melanjutkannya")
+        raise TransferError(said.format(line=line, total=total))
 
 
 def import_(store: Store, source: TextIO, progress: Progress | None = None, batch: int = 500,
@@ -365,12 +389,13 @@ def _passphrase(args, confirm: bool) -> str:
         try:
             text = Path(args.passphrase_file).read_text(encoding="utf-8")
         except (OSError, UnicodeError) as error:
-            raise ValueError(f"cannot read the passphrase file: {getattr(error, 'strerror', None) or error}") from error
+            raise ValueError(gettext("berkas frasa sandi tidak dapat dibaca: {error}").format(
+                error=getattr(error, "strerror", None) or error)) from error
         return text.splitlines()[0] if text else ""
     import getpass
-    passphrase = getpass.getpass("Passphrase for the private key: ")
-    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
-        raise ValueError("the two passphrases differ")
+    passphrase = getpass.getpass(gettext("Frasa sandi kunci privat: "))
+    if confirm and getpass.getpass(gettext("Frasa sandi yang sama sekali lagi: ")) != passphrase:
+        raise ValueError(gettext("kedua frasa sandi berbeda"))
     return passphrase
 
 
@@ -380,7 +405,7 @@ def _export_keys(store: Store, args) -> list[dict] | None:
     from .issue.keyring import private_key_entries, register, register_certificate
     from .issue.signing import configured_certificate, configured_data_key, raw_public_key
     if args.passphrase_file and not args.include_private_key:
-        raise ValueError("--passphrase-file goes with --include-private-key")
+        raise ValueError(gettext("--passphrase-file hanya dipakai bersama {option}").format(option="--include-private-key"))
     config = _config()
     key = configured_data_key(config)
     if key is not None:
@@ -391,7 +416,8 @@ def _export_keys(store: Store, args) -> list[dict] | None:
     if not args.include_private_key:
         return None
     if key is None:
-        raise ValueError("this server has no data-signing key yet: there is no private key to export")
+        raise ValueError(gettext("server ini belum mempunyai kunci penandatanganan data: tidak ada kunci privat untuk "
+                                 "diekspor"))
     return private_key_entries(key, _passphrase(args, confirm=True))
 
 
@@ -404,33 +430,34 @@ def _export(args) -> int:
     try:
         store = _open_store()
     except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
-        print(f"formserver: cannot open the store: {error}", file=sys.stderr)
+        print("formserver: " + gettext("penyimpanan tidak dapat dibuka: {error}").format(error=error), file=sys.stderr)
         return 1
     try:
         private_keys = _export_keys(store, args)
     except (ValueError, OSError) as error:
         store.close()
-        print(f"formserver: nothing was exported: {error}", file=sys.stderr)
+        print("formserver: " + gettext("tidak ada yang diekspor: {error}").format(error=error), file=sys.stderr)
         return 1
     printer = _ProgressPrinter(sys.stderr)
     try:
         if args.out in (None, "-"):
-            target = "standard output"
+            target = gettext("keluaran standar")
             counts = _export_stdout(store, printer, private_keys)
         else:
             target = args.out
             counts = _export_file(store, Path(args.out), printer, private_keys)
     except (TransferError, OSError) as error:
         printer.done()
-        print(f"formserver: export failed: {error}", file=sys.stderr)
+        print("formserver: " + gettext("ekspor gagal: {error}").format(error=error), file=sys.stderr)
         return 1
     finally:
         store.close()
     printer.done()
-    print(f"formserver: exported {sum(counts.values())} records to {target} ({_summary(counts)})", file=sys.stderr)
+    print("formserver: " + gettext("{count} rekaman diekspor ke {target} ({summary})").format(
+        count=sum(counts.values()), target=target, summary=_summary(counts)), file=sys.stderr)
     if private_keys:
-        print("formserver: the export holds the private signing key, encrypted with the passphrase: keep the file "
-              "and the passphrase apart", file=sys.stderr)
+        print("formserver: " + gettext("ekspor ini memuat kunci penandatanganan privat, dienkripsi dengan frasa sandi: "
+                                       "simpan berkas dan frasa sandinya terpisah"), file=sys.stderr)
     return 0
 
 
@@ -469,22 +496,24 @@ def _import(args) -> int:
     try:
         source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     except OSError as error:
-        print(f"formserver: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        print("formserver: " + gettext("{file} tidak dapat dibaca: {error}").format(
+            file=args.file, error=error.strerror or error), file=sys.stderr)
         return 1
     printer = _ProgressPrinter(sys.stderr)
     seen_keys: list = []
     try:
         try:
             if args.passphrase_file and not args.private_key:
-                raise ValueError("--passphrase-file goes with --private-key")
+                raise ValueError(gettext("--passphrase-file hanya dipakai bersama {option}").format(option="--private-key"))
             passphrase = _passphrase(args, confirm=False) if args.private_key else None
         except ValueError as error:
-            print(f"formserver: {error}; nothing was imported", file=sys.stderr)
+            print(f"formserver: {error}; " + gettext("tidak ada yang diimpor"), file=sys.stderr)
             return 1
         try:
             store = _open_store()
         except Exception as error:  # noqa: BLE001 - unreachable or misconfigured store
-            print(f"formserver: cannot open the store: {error}; nothing was imported", file=sys.stderr)
+            print("formserver: " + gettext("penyimpanan tidak dapat dibuka: {error}").format(error=error) + "; "
+                  + gettext("tidak ada yang diimpor"), file=sys.stderr)
             return 1
 
         def private_keys(entries: list) -> None:
@@ -495,7 +524,8 @@ def _import(args) -> int:
             added = import_(store, source, printer, private_keys=private_keys)
         except TransferError as error:
             printer.done()
-            print(f"formserver: import of {args.file} stopped: {error}", file=sys.stderr)
+            print("formserver: " + gettext("impor {file} berhenti: {error}").format(file=args.file, error=error),
+                  file=sys.stderr)
             return 1
         finally:
             store.close()
@@ -505,11 +535,12 @@ def _import(args) -> int:
     printer.done()
     read = sum(printer.counts.get(name, 0) for name in added)
     new = sum(added.values())
-    print(f"formserver: imported {new} new records ({_summary(added)}); {read - new} were already in the store",
-          file=sys.stderr)
+    print("formserver: " + gettext("{new} rekaman baru diimpor ({summary}); {old} sudah ada di penyimpanan").format(
+        new=new, summary=_summary(added), old=read - new), file=sys.stderr)
     if seen_keys and not args.private_key:
-        print("formserver: the file also holds an encrypted private signing key, which was not imported "
-              "(import again with --private-key to make it this server's key)", file=sys.stderr)
+        print("formserver: " + gettext("berkas ini juga memuat kunci penandatanganan privat terenkripsi, yang tidak "
+                                       "diimpor (impor lagi dengan --private-key untuk menjadikannya kunci server "
+                                       "ini)"), file=sys.stderr)
     return 0
 
 
@@ -517,13 +548,14 @@ def _install_private_key(entries: list, passphrase: str, store: Store) -> None:
     """The export's private key becomes this server's data-signing key (ValueError stops the import)."""
     from .issue.keyring import install_private_key
     if not entries:
-        raise ValueError("the file holds no private key (it was exported without --include-private-key)")
+        raise ValueError(gettext("berkas tidak memuat kunci privat (diekspor tanpa --include-private-key)"))
     try:
         key_id, written = install_private_key(entries, passphrase, _config(), store)
     except OSError as error:
-        raise ValueError(f"cannot write the key file: {error.strerror or error}") from error
-    print(f"formserver: signing key {key_id} {'installed' if written else 'is already this server’s key'}",
-          file=sys.stderr)
+        raise ValueError(gettext("berkas kunci tidak dapat ditulis: {error}").format(error=error.strerror or error)) from error
+    said = gettext("kunci penandatanganan {key} dipasang") if written else gettext(
+        "kunci penandatanganan {key} sudah menjadi kunci server ini")
+    print("formserver: " + said.format(key=key_id), file=sys.stderr)
 
 
 def add_commands(subparsers) -> None:
@@ -553,7 +585,8 @@ def main(argv=None) -> int:
     parser = ArgumentParser(prog="formserver", description="Export and import a formserver store.")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.run(args)
+    from .i18n import run_command
+    return run_command(args.run, args)
 
 
 if __name__ == "__main__":

@@ -202,11 +202,11 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     assert _run(monkeypatch, target, "import", str(secret), "--private-key", "--passphrase-file", str(wrong)) == 1
     assert "passphrase is wrong" in capsys.readouterr().err
     assert _run(monkeypatch, target, "import", str(plain), "--private-key", "--passphrase-file", str(passphrase_file)) == 1
-    assert "holds no private key" in capsys.readouterr().err
+    assert "berkas tidak memuat kunci privat" in capsys.readouterr().err
     assert SQLiteStore(target / "formserver.sqlite3").signing_keys() == [] and not (target / "keys").exists()
 
     assert _run(monkeypatch, target, "import", str(secret), "--private-key", "--passphrase-file", str(passphrase_file)) == 0
-    assert f"signing key {keys.key_id} installed" in capsys.readouterr().err
+    assert f"kunci penandatanganan {keys.key_id} dipasang" in capsys.readouterr().err
     key_file = target / "keys" / "data-signing-key.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     moved = OfficeKeys.load({"DATA_DIR": str(target)})

@@ -18,6 +18,11 @@ BIG_RUPIAH = 12_345_678_901_234_567_890  # larger than 64 bits: must come back a
 TEXT = "Śląsk ✓ Bangkinang"
 
 
+@pytest.fixture(autouse=True)
+def _english(in_english):
+    """This module pins the commands' English wording (Indonesian is the default: see the test near the end)."""
+
+
 def fill(store, submissions=12):
     """A store with something in every collection, built through the store interface."""
     store.insert_account({"id": "a1", "username": "budi", "email": "budi@example.id", "name": TEXT})
@@ -155,7 +160,7 @@ def test_corrupted_line_names_the_line_and_a_rerun_completes(source, target):
     with pytest.raises(TransferError) as caught:
         import_(target, lines_of("".join(broken)), batch=3)
     message = str(caught.value)
-    assert message.startswith(f"line {bad}: not valid JSON (")
+    assert message.startswith(f"line {bad}: not valid JSON at column ")
     assert f"nothing after line {bad - 1} was imported" in message and "run the same import again" in message
     # everything before the bad line is in, nothing after it
     assert [s["id"] for s in target.iter_collection("submissions")] == [f"s{i:03d}" for i in range(7)]
@@ -396,3 +401,24 @@ def test_round_trip_sqlite_to_mongodb_and_back(tmp_path, monkeypatch):
     assert dump(mongo) == dump(first)
     assert dump(back) == dump(first)
     assert exported(back).splitlines()[1:] == exported(first).splitlines()[1:]  # all but the header's time
+
+
+def test_the_messages_are_indonesian_by_default_and_name_the_json_mistake_plainly(source, target, monkeypatch):
+    from formserver.i18n import current_locale
+    monkeypatch.setenv("FORMSERVER_LOCALE", "id")
+    lines = exported(source).splitlines(keepends=True)
+    lines.insert(3, '{"c": "accounts", "r": {"id": "x",}}\n')  # after two accounts
+    token = current_locale.set("id")
+    try:
+        with pytest.raises(TransferError) as caught:
+            import_(target, lines_of("".join(lines)), batch=3)
+    finally:
+        current_locale.reset(token)
+    assert str(caught.value) == (
+        "baris 4: isinya bukan JSON yang sah di kolom 35: nama di dalam { } harus di antara tanda kutip ganda, dan "
+        "tidak boleh ada koma sebelum }; tidak ada yang diimpor sesudah baris 3; jalankan impor yang sama lagi setelah "
+        "berkas diperbaiki: rekaman yang sudah diimpor dilewati")
+    with pytest.raises(TransferError) as caught:
+        import_(target, lines_of("".join(lines)), batch=3)  # the English of the fixture
+    assert str(caught.value).startswith("line 4: not valid JSON at column 35: a name inside { } must be in double "
+                                        "quotes, and there must be no comma before }; nothing after line 3")
