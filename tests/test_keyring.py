@@ -227,25 +227,29 @@ def test_keys_commands_list_the_ring_and_add_an_old_public_key(tmp_path, monkeyp
     data = tmp_path / "data"
     monkeypatch.setenv("FORMSERVER_DATA_DIR", str(data))
     assert cli.main(["keys", "list"]) == 0
-    assert "no data-signing key yet" in capsys.readouterr().err and not (data / "keys").exists()
+    assert "belum mempunyai kunci penandatanganan data" in capsys.readouterr().err and not (data / "keys").exists()
     current = OfficeKeys.load({"DATA_DIR": str(data)})
     old = OfficeKeys.load({"DATA_DIR": str(tmp_path / "backup")})
     public_pem = tmp_path / "old-public.pem"
     public_pem.write_bytes(old.data_key.public_key().public_bytes(serialization.Encoding.PEM,
                                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
     assert cli.main(["keys", "add-public", str(public_pem)]) == 0
-    assert f"key {old.key_id} added" in capsys.readouterr().out
+    assert f"kunci {old.key_id} ditambahkan" in capsys.readouterr().out
     assert cli.main(["keys", "add-public", str(tmp_path / "backup" / "keys" / "data-signing-key.pem")]) == 0
-    assert "in the ring already" in capsys.readouterr().out
+    assert "sudah ada di daftar kunci" in capsys.readouterr().out
     not_a_key = tmp_path / "x.pem"
     not_a_key.write_text("hello", encoding="utf-8")
     assert cli.main(["keys", "add-public", str(not_a_key)]) == 1
-    assert "no Ed25519 key" in capsys.readouterr().err
+    assert "tidak memuat kunci Ed25519" in capsys.readouterr().err
     assert cli.main(["keys", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines][:2] == [old.key_id, current.key_id]
-    assert not lines[0].endswith("(current)") and lines[1].endswith("(current)")
-    assert len(lines) == 3 and lines[2].startswith("x509-") and "DPMPTSP" in lines[2] and lines[2].endswith("(current)")
+    assert not lines[0].endswith("(kunci sekarang)") and lines[1].endswith("(kunci sekarang)")
+    assert len(lines) == 3 and lines[2].startswith("x509-") and "DPMPTSP" in lines[2] and lines[2].endswith("(kunci sekarang)")
+    monkeypatch.setenv("FORMSERVER_LOCALE", "en")
+    assert cli.main(["keys", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert " added 20" in lines[1] and lines[1].endswith("(current)") and "ditambahkan" not in lines[1]
 
 
 def test_an_assumed_key_is_not_the_last_word(tmp_path):

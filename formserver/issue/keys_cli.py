@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+from ..i18n import gettext
+
 
 def _open():
     from ..config import from_environment
@@ -25,12 +27,13 @@ def _list(args) -> int:
             register_certificate(store, certificate)
             current.add(certificate_entry(certificate)["id"])
         for entry in store.signing_keys():
-            mark = "  (current)" if entry["id"] in current else ""
+            mark = "  " + gettext("(kunci sekarang)") if entry["id"] in current else ""
             subject = f"  {entry['subject']}" if entry.get("subject") else ""
-            print(f"{entry['id']}  {entry.get('algorithm', '?')}  added {entry.get('added_at', '?')}{subject}{mark}")
+            added = gettext("ditambahkan {date}").format(date=entry.get("added_at", "?"))
+            print(f"{entry['id']}  {entry.get('algorithm', '?')}  {added}{subject}{mark}")
         if key is None:
-            print("formserver: this server has no data-signing key yet (it is made at the first issuance)",
-                  file=sys.stderr)
+            print("formserver: " + gettext("server ini belum mempunyai kunci penandatanganan data (kunci itu dibuat "
+                                           "pada penerbitan pertama)"), file=sys.stderr)
     finally:
         store.close()
     return 0
@@ -46,7 +49,8 @@ def _add_public(args) -> int:
     try:
         pem = Path(args.file).read_bytes()
     except OSError as error:
-        print(f"formserver: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        print("formserver: " + gettext("{file} tidak dapat dibaca: {error}").format(
+            file=args.file, error=error.strerror or error), file=sys.stderr)
         return 1
     try:
         key = serialization.load_pem_public_key(pem)
@@ -56,7 +60,8 @@ def _add_public(args) -> int:
         except (TypeError, ValueError):
             key = None
     if not isinstance(key, (Ed25519PublicKey, Ed25519PrivateKey)):
-        print(f"formserver: {args.file} holds no Ed25519 key (PEM); nothing was added", file=sys.stderr)
+        print("formserver: " + gettext("{file} tidak memuat kunci Ed25519 (PEM); tidak ada yang ditambahkan").format(
+            file=args.file), file=sys.stderr)
         return 1
     raw = raw_public_key(key)
     _, store = _open()
@@ -64,7 +69,8 @@ def _add_public(args) -> int:
         added = register(store, raw, migrate=False)  # it is not the key in use: it claims no document
     finally:
         store.close()
-    print(f"key {key_id(raw)} {'added to the ring' if added else 'is in the ring already'}")
+    said = gettext("kunci {key} ditambahkan ke daftar kunci") if added else gettext("kunci {key} sudah ada di daftar kunci")
+    print(said.format(key=key_id(raw)))
     return 0
 
 
