@@ -84,26 +84,30 @@ class Evaluator:
         return state
 
     def _field(self, f: CompiledField, path: str, parent_shown: bool, context: dict, state: FormState, holder: dict):
-        shown = parent_shown and (f.visible is None or truthy(f.visible(context)))
-        if not shown and not f.kind.container and not f.each:
+        # the field's properties (kind, each, source) are read once each: this runs for every field of the form
+        visible = f.visible
+        shown = parent_shown and (visible is None or truthy(visible(context)))
+        container = f.kind.container
+        if not shown and not container and not f.spec.get("each"):
             # a hidden question (most of a form's, early on): what _hide does for one, without asking again
             state.fields[path] = FieldState(False, False)
             holder.pop(f.key, None)
             state.computed.pop(path, None)
             return
         options = self._options(f, context) if shown else None
-        if options == [] and f.source and f.source.get("skip_when_empty"):
+        if options == [] and (f.spec.get("source") or {}).get("skip_when_empty"):
             shown, options = False, None  # nothing to choose for this answer (e.g. a KBLI without such a list): not asked
         if f.compute is not None and shown:
             value = f.compute(context)
             holder[f.key] = value
             state.computed[path] = value
-        required = shown and (truthy(f.required_if(context)) if f.required_if is not None else f.required)
+        required_if = f.required_if
+        required = shown and (truthy(required_if(context)) if required_if is not None else f.required)
         state.fields[path] = FieldState(shown, required, options)
         if not shown:
             self._hide(f, path, state, holder)
             return
-        if f.kind.container:
+        if container:
             self._group(f, path, context, state, holder)
 
     def _group(self, f: CompiledField, path: str, context: dict, state: FormState, holder: dict):
@@ -156,12 +160,13 @@ class Evaluator:
                 self._hide(child, child.key, state, holder)
 
     def _options(self, f: CompiledField, context: dict):
-        if f.source:
-            parent = f.source.get("parent")
+        source = f.spec.get("source")
+        if source:
+            parent = source.get("parent")
             parent_value = context.get(parent) if parent else None
             if parent and parent_value in EMPTY:
                 return []
-            return self.references.options(f.source, parent_value)
+            return self.references.options(source, parent_value)
         if f.options:
             return [(o.value, o.label) for o in f.options if o.visible is None or truthy(o.visible(context))]
         return None
