@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
+from .i18n import gettext
+
 WIDTH = 640
 STYLE = Style(background="white", plot_background="white", foreground="#1b1b1b", foreground_strong="#1b1b1b",
               foreground_subtle="#6f6f6f", colors=("#1f5fa8",), font_family="sans-serif",
@@ -59,7 +61,7 @@ def _chart(kind, title: str, rows: Iterable[tuple[str, float]], label_header: st
            height: int, fmt: Callable[[float], str], **options) -> Chart:
     rows = [(str(label), float(value)) for label, value in rows]
     drawing = kind(style=STYLE, width=WIDTH, height=height, show_legend=False, js=[], print_values=False,
-                   value_formatter=fmt, truncate_label=28, no_data_text="Tidak ada data / No data", **options)
+                   value_formatter=fmt, truncate_label=28, no_data_text=gettext("Tidak ada data."), **options)
     drawing.add_xml_filter(_without_scripts)
     drawing.x_labels = [label for label, _ in rows]
     drawing.add(value_header, [value for _, value in rows])

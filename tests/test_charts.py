@@ -47,3 +47,14 @@ def test_macro_shows_image_and_table_with_labels_escaped(app):
     uri = html.split('src="', 1)[1].split('"', 1)[0]
     assert uri.startswith("data:image/svg+xml;base64,")
     ET.fromstring(base64.b64decode(uri.split(",", 1)[1]))
+
+
+def test_an_empty_chart_says_so_in_the_locale_of_the_moment(in_english):
+    from formserver.i18n import current_locale
+    assert "No data." in _texts(bar_chart("Per status", [], "Status", "Jumlah").svg)
+    token = current_locale.set("id")
+    try:
+        said = _texts(bar_chart("Per status", [], "Status", "Jumlah").svg)
+    finally:
+        current_locale.reset(token)
+    assert "Tidak ada data." in said and not any("No data" in t for t in said)
