@@ -205,6 +205,12 @@ def test_cli_search(capsys):
 
 def test_cli_search_nothing(capsys):
     assert run_cli(["reference", "kbli", "zzzzqqq"]) == 1
+    assert capsys.readouterr().err == "tidak ada kode KBLI yang cocok dengan 'zzzzqqq'\n"
+
+
+def test_cli_search_nothing_in_english(capsys, in_english):
+    assert run_cli(["reference", "kbli", "zzzzqqq"]) == 1
+    assert capsys.readouterr().err == "no KBLI code matches 'zzzzqqq'\n"
 
 
 # -- API ---------------------------------------------------------------------------------------

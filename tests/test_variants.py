@@ -286,3 +286,19 @@ def test_a_variant_json_that_is_not_json_is_said_with_its_line_and_column(tmp_pa
         assert "Expecting" not in str(raised.value)
     finally:
         current_locale.reset(token)
+
+
+def test_a_variant_s_reference_data_problems_read_in_the_locale_they_are_shown_in(tmp_path):
+    """Found once at start and kept by the running variant: not frozen in the locale they were found in."""
+    from types import SimpleNamespace
+
+    from formserver.variants.files import reference_problems
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "lingkungan.json").write_text('{"status": "MUNGKIN"}', encoding="utf-8")
+    token = current_locale.set("en")
+    try:
+        first = reference_problems(SimpleNamespace(root=tmp_path))[0]
+        assert (first.pointer, first.message) == ("reference/lingkungan.json", "status must be DEFAULT or SUMBER")
+    finally:
+        current_locale.reset(token)
+    assert first.message == "status harus DEFAULT atau SUMBER"

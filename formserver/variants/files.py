@@ -86,7 +86,7 @@ def reference_problems(variant) -> list[Problem]:
                                                 "dapat: {join}).").format(join=', '.join(CHECKS))))
             continue
         try:
-            problems += [Problem(at, str(m)) for m in check(path)]
+            problems += [Problem(at, m) for m in check(path)]  # a lazy text reads in the locale it is shown in
         except (OSError, UnicodeDecodeError, ValueError) as error:
             problems.append(Problem(at, gettext("Berkas tidak dapat dibaca: {error}").format(error=error)))
     return problems
