@@ -180,7 +180,7 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     assert "--include-private-key" in capsys.readouterr().err and not secret.exists()
     assert _run(monkeypatch, source, "export", "--out", str(secret), "--include-private-key",
                 "--passphrase-file", str(short_file)) == 1
-    assert "12 characters" in capsys.readouterr().err and not secret.exists()
+    assert "12 karakter" in capsys.readouterr().err and not secret.exists()
     assert _run(monkeypatch, source, "export", "--out", str(secret), "--include-private-key",
                 "--passphrase-file", str(passphrase_file)) == 0
     capsys.readouterr()
@@ -200,7 +200,11 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     wrong.write_text("not the passphrase at all\n", encoding="utf-8")
     target = tmp_path / "target"
     assert _run(monkeypatch, target, "import", str(secret), "--private-key", "--passphrase-file", str(wrong)) == 1
-    assert "passphrase is wrong" in capsys.readouterr().err
+    assert "frasa sandi salah" in capsys.readouterr().err
+    monkeypatch.setenv("FORMSERVER_LOCALE", "en")  # the same refusal from the English catalog
+    assert _run(monkeypatch, target, "import", str(secret), "--private-key", "--passphrase-file", str(wrong)) == 1
+    assert "the passphrase is wrong or the key is damaged; nothing was imported" in capsys.readouterr().err
+    monkeypatch.setenv("FORMSERVER_LOCALE", "id")
     assert _run(monkeypatch, target, "import", str(plain), "--private-key", "--passphrase-file", str(passphrase_file)) == 1
     assert "berkas tidak memuat kunci privat" in capsys.readouterr().err
     assert SQLiteStore(target / "formserver.sqlite3").signing_keys() == [] and not (target / "keys").exists()
@@ -216,7 +220,7 @@ def test_private_key_is_exported_only_with_the_flag_and_a_passphrase(tmp_path, m
     other = tmp_path / "other"
     OfficeKeys.load({"DATA_DIR": str(other)})
     assert _run(monkeypatch, other, "import", str(secret), "--private-key", "--passphrase-file", str(passphrase_file)) == 1
-    assert "already signs with another key" in capsys.readouterr().err
+    assert "sudah menandatangani dengan kunci lain" in capsys.readouterr().err
     assert SQLiteStore(other / "formserver.sqlite3").signing_keys() == []
 
 

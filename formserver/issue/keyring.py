@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .. import audit
+from ..i18n import gettext
 from .signing import (
     OfficeKeys,
     configured_data_key,
@@ -174,7 +175,7 @@ MIN_PASSPHRASE_CHARS = 12
 def private_key_entries(key: Ed25519PrivateKey, passphrase: str) -> list[dict]:
     """The export header's ``private_keys``: the data-signing key, encrypted PKCS#8 PEM under ``passphrase``."""
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise ValueError(f"the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters")
+        raise ValueError(gettext("frasa sandi harus paling sedikit {count} karakter").format(count=MIN_PASSPHRASE_CHARS))
     return [{"id": key_id(raw_public_key(key)), "algorithm": ALGORITHM, "pem": encrypted_private_pem(key, passphrase)}]
 
 
@@ -187,18 +188,19 @@ def install_private_key(entries: list, passphrase: str, config, store) -> tuple[
     """
     if not isinstance(entries, list) or len(entries) != 1 or not isinstance(entries[0], dict) \
             or entries[0].get("algorithm") != ALGORITHM or not isinstance(entries[0].get("pem"), str):
-        raise ValueError("the export's private key record is not one Ed25519 key")
+        raise ValueError(gettext("catatan kunci privat dalam ekspor bukan satu kunci Ed25519"))
     key = decrypt_private_pem(entries[0]["pem"], passphrase)
     wanted = key_id(raw_public_key(key))
     if wanted != entries[0].get("id"):
-        raise ValueError("the export's private key does not match its key id")
+        raise ValueError(gettext("kunci privat dalam ekspor tidak cocok dengan id kuncinya"))
     path = data_key_path(config)
     existing = configured_data_key(config)
     written = False
     if existing is not None and key_id(raw_public_key(existing)) != wanted:
-        raise ValueError(f"this server already signs with another key (id {key_id(raw_public_key(existing))}, "
-                         f"{path.name}); move that file away first if the imported key is to replace it "
-                         "(documents it signed stay verifiable: its public key is in the key ring)")
+        raise ValueError(gettext(
+            "server ini sudah menandatangani dengan kunci lain (id {key}, {file}); pindahkan dulu berkas itu bila kunci "
+            "yang diimpor akan menggantikannya (dokumen yang ditandatanganinya tetap dapat diverifikasi: kunci "
+            "publiknya ada di daftar kunci)").format(key=key_id(raw_public_key(existing)), file=path.name))
     if existing is None:
         write_private_key(path, key)
         written = True

@@ -126,12 +126,13 @@ def encrypted_private_pem(key: Ed25519PrivateKey, passphrase: str) -> str:
 
 def decrypt_private_pem(pem: str, passphrase: str) -> Ed25519PrivateKey:
     """The key of :func:`encrypted_private_pem`; ValueError for a wrong passphrase or anything not such a key."""
+    from ..i18n import gettext  # the refusal is read by the one importing an export
     try:
         key = serialization.load_pem_private_key(pem.encode("ascii"), password=passphrase.encode("utf-8"))
     except (TypeError, ValueError, UnicodeError) as error:
-        raise ValueError("the passphrase is wrong or the key is damaged") from error
+        raise ValueError(gettext("frasa sandi salah atau kuncinya rusak")) from error
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("not an Ed25519 private key")
+        raise ValueError(gettext("bukan kunci privat Ed25519"))
     return key
 
 
