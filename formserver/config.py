@@ -101,16 +101,19 @@ DEFAULT_SERVE_URL = "http://127.0.0.1:8000"
 
 def check(config: dict) -> None:
     """Refuse settings that would run, but wrongly (several app servers, links nobody can open)."""
+    from .i18n import gettext  # the operator reads it when the start is refused
     base = (config.get("BASE_URL") or "").strip()
     if base and (urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc):
-        raise ConfigError(f"FORMSERVER_BASE_URL must be an absolute http(s) address such as "
-                          f"https://oss.kamparkab.go.id, not {base!r}.")
+        raise ConfigError(gettext("{name} harus alamat http(s) yang lengkap (absolute) seperti {example}, bukan "
+                                  "{value}.").format(name="FORMSERVER_BASE_URL", example="https://oss.kamparkab.go.id",
+                                                     value=repr(base)))
     if config.get("SESSION_COOKIE_SECURE") and not base:
-        raise ConfigError(
-            "Set FORMSERVER_BASE_URL to the public https address of this server (for example "
-            "https://oss.kamparkab.go.id): QR codes, e-mails and documents carry absolute links, and in "
-            "production (secure cookies on) they must not depend on the address a request happened to use. "
-            "For plain http on your own machine set FORMSERVER_SECURE_COOKIES=0 instead.")
+        raise ConfigError(gettext(
+            "Isi {name} dengan alamat https publik server ini (misalnya {example}): kode QR, e-mail dan dokumen "
+            "memuat tautan lengkap, dan di produksi (cookie aman menyala) tautan itu tidak boleh bergantung pada "
+            "alamat yang kebetulan dipakai sebuah permintaan. Untuk http biasa di mesin Anda sendiri, isi "
+            "{insecure}.").format(name="FORMSERVER_BASE_URL", example="https://oss.kamparkab.go.id",
+                                  insecure="FORMSERVER_SECURE_COOKIES=0"))
     if config.get("STORE") == "mongodb":
         missing = [name for name, key in (("FORMSERVER_SECRET_KEY", "SECRET_KEY"),
                                           ("FORMSERVER_SIGNING_KEY_FILE", "SIGNING_KEY_FILE"),
@@ -118,6 +121,7 @@ def check(config: dict) -> None:
                                           ("FORMSERVER_SIGNING_CERT_KEY_FILE", "SIGNING_CERT_KEY_FILE"))
                    if not config.get(key)]
         if missing:
-            raise ConfigError(
-                "With the shared MongoDB store every app server must use the same keys, so they must come from "
-                f"configuration, not be generated per server. Set: {', '.join(missing)}.")
+            raise ConfigError(gettext(
+                "Dengan penyimpanan MongoDB bersama, setiap server aplikasi harus memakai kunci yang sama, jadi kunci "
+                "itu harus berasal dari konfigurasi, tidak dibuat per server. Isi: {names}.").format(
+                    names=", ".join(missing)))

@@ -19,8 +19,13 @@ def test_production_refuses_to_start_without_a_base_url(tmp_path):
 
 @pytest.mark.parametrize("bad", ["oss.example.test", "/oss", "ftp://oss.example.test", "https://"])
 def test_a_base_url_that_is_not_absolute_is_refused(tmp_path, bad):
-    with pytest.raises(ConfigError, match="absolute"):
+    with pytest.raises(ConfigError, match="FORMSERVER_BASE_URL harus alamat http\\(s\\) yang lengkap"):
         create_app({"DATA_DIR": str(tmp_path), "TESTING": True, "SESSION_COOKIE_SECURE": False, "BASE_URL": bad})
+
+
+def test_a_refused_base_url_is_said_in_english_when_asked(tmp_path, in_english):
+    with pytest.raises(ConfigError, match="FORMSERVER_BASE_URL must be an absolute http\\(s\\) address"):
+        create_app({"DATA_DIR": str(tmp_path), "TESTING": True, "SESSION_COOKIE_SECURE": False, "BASE_URL": "/oss"})
 
 
 def test_outside_a_request_links_use_the_served_address():

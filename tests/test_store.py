@@ -1076,18 +1076,27 @@ def test_open_store_names_an_unreachable_mongodb_without_its_password(monkeypatc
         open_store({"STORE": "mongodb", "MONGODB_URI": "mongodb://admin:s3cret@127.0.0.1:9/formserver"})
     message = str(error.value)
     assert "s3cret" not in message and "mongodb://admin:***@127.0.0.1:9/formserver" in message
-    assert "mongodb store" in message and "FORMSERVER_MONGODB_URI" in message
+    assert "Penyimpanan mongodb" in message and "tidak tersedia" in message and "FORMSERVER_MONGODB_URI" in message
     with pytest.raises(ValueError, match="FORMSERVER_MONGODB_URI"):
         open_store({"STORE": "mongodb", "MONGODB_URI": ""})
-    with pytest.raises(ValueError, match="Unknown store"):
+    with pytest.raises(ValueError, match="Penyimpanan 'postgres' tidak dikenal; pilih salah satu: sqlite, mongodb"):
         open_store({"STORE": "postgres"})
 
 
 def test_open_store_refuses_a_store_that_does_not_answer(tmp_path, monkeypatch):
     assert open_store({"STORE": "sqlite", "DATA_DIR": str(tmp_path)}).ping()
     monkeypatch.setattr(SQLiteStore, "ping", lambda self: False)
-    with pytest.raises(StoreUnavailable, match="sqlite store"):
+    with pytest.raises(StoreUnavailable, match="Penyimpanan sqlite di .* tidak tersedia: penyimpanan itu tidak menjawab"):
         open_store({"STORE": "sqlite", "DATA_DIR": str(tmp_path)})
+
+
+def test_an_unavailable_store_is_said_in_english_when_asked(tmp_path, monkeypatch, in_english):
+    monkeypatch.setattr(SQLiteStore, "ping", lambda self: False)
+    with pytest.raises(StoreUnavailable) as error:
+        open_store({"STORE": "sqlite", "DATA_DIR": str(tmp_path)})
+    assert str(error.value) == (f"The sqlite store at {tmp_path / 'formserver.sqlite3'} is unavailable: it did not "
+                                "answer a ping right after opening. To fix: check that FORMSERVER_DATA_DIR exists, is "
+                                "writable by this user and is on a local disk.")
 
 
 def test_redact_uri():

@@ -44,6 +44,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import labels
 from ..config import PROJECT_ROOT, ConfigError
 from ..dates import format_date
+from ..i18n import gettext
 from .letterhead import document_office, print_image
 
 TEMPLATE_DIR = PROJECT_ROOT / "documents"
@@ -80,10 +81,12 @@ def font_dir(candidates) -> Path:
     for folder in candidates:
         if all((folder / name).is_file() for name in FONT_FACES.values()):
             return folder
-    raise FontsMissing(
-        f"The documents' font (Liberation Sans: {', '.join(FONT_FACES.values())}) is not installed in "
-        f"{' or '.join(str(c) for c in candidates)}. Install it with `apt-get install {FONT_PACKAGE}`, or set "
-        "FORMSERVER_FONT_DIR to a folder holding these four files. Without it no document can be issued.")
+    raise FontsMissing(gettext(
+        "Huruf dokumen (Liberation Sans: {files}) tidak terpasang di {folders}. Pasang dengan `apt-get install "
+        "{package}`, atau isi {setting} dengan folder yang memuat keempat berkas itu. Tanpa huruf itu tidak ada "
+        "dokumen yang dapat diterbitkan.").format(files=", ".join(FONT_FACES.values()),
+                                                    folders=gettext(" atau ").join(str(c) for c in candidates),
+                                                    package=FONT_PACKAGE, setting="FORMSERVER_FONT_DIR"))
 
 
 def _font_dirs() -> tuple:

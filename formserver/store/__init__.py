@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+from ..i18n import gettext, lazy_gettext
 from .base import DuplicateKey, NotFound, StaleVersion, Store, StoreError
 from .mongo import MongoStore
 from .sqlite import SQLiteStore
@@ -14,9 +15,11 @@ class StoreUnavailable(StoreError):
 
 
 _CHECKS = {
-    "sqlite": "check that FORMSERVER_DATA_DIR exists, is writable by this user and is on a local disk",
-    "mongodb": "check that the server is running and reachable from this machine (host, port, firewall), and "
-               "FORMSERVER_MONGODB_URI: credentials and authSource, replicaSet, tls options",
+    "sqlite": lazy_gettext("periksa bahwa {setting} ada, dapat ditulis oleh pengguna ini dan berada di disk "
+                           "lokal").format(setting="FORMSERVER_DATA_DIR"),
+    "mongodb": lazy_gettext("periksa bahwa server berjalan dan dapat dijangkau dari mesin ini (host, port, firewall), "
+                            "dan {setting}: kredensial dan authSource, replicaSet, opsi tls").format(
+                                setting="FORMSERVER_MONGODB_URI"),
 }
 
 
@@ -31,13 +34,14 @@ def _location(name: str, config) -> str:
         return redact_uri(str(config.get("MONGODB_URI") or "(FORMSERVER_MONGODB_URI not set)"))
     if name == "sqlite":
         return str(Path(config.get("DATA_DIR", "var")) / "formserver.sqlite3")
-    return "(see its configuration)"
+    return gettext("(lihat konfigurasinya)")
 
 
 def _unavailable(name: str, config, reason: str) -> StoreUnavailable:
-    check = _CHECKS.get(name, "check its configuration")
-    return StoreUnavailable(f"The {name} store at {_location(name, config)} is unavailable: {reason}. "
-                            f"To fix: {check}.")
+    check = _CHECKS.get(name) or gettext("periksa konfigurasinya")
+    return StoreUnavailable(gettext("Penyimpanan {name} di {location} tidak tersedia: {reason}. Untuk memperbaikinya: "
+                                    "{check}.").format(name=name, location=_location(name, config), reason=reason,
+                                                       check=check))
 
 
 def open_store(config) -> Store:
@@ -46,7 +50,8 @@ def open_store(config) -> Store:
     try:
         backend = BACKENDS[name]
     except KeyError:
-        raise ValueError(f"Unknown store {name!r}; choose one of: {', '.join(BACKENDS)}") from None
+        raise ValueError(gettext("Penyimpanan {name} tidak dikenal; pilih salah satu: {known}").format(
+            name=repr(name), known=", ".join(BACKENDS))) from None
     try:
         store = backend.from_config(config)
     except ValueError:  # a configuration mistake: its message says what to set
@@ -55,7 +60,7 @@ def open_store(config) -> Store:
         raise _unavailable(name, config, f"{type(error).__name__}: {str(error).rstrip('. ')}") from error
     if not store.ping():
         store.close()
-        raise _unavailable(name, config, "it did not answer a ping right after opening")
+        raise _unavailable(name, config, gettext("penyimpanan itu tidak menjawab ping tepat sesudah dibuka"))
     return store
 
 
