@@ -199,3 +199,35 @@ def test_moving_the_idle_expiry_sets_no_cookie(app, account, clock):
     assert r.status_code == 200 and "Set-Cookie" not in r.headers
     clock.now += IDLE - 60  # 34 minutes after log-in, 29 after the touch
     assert logged_in(client)
+
+
+@pytest.mark.parametrize("header", ["formserver_session=abc", ' a=1; formserver_session="q\\"x\\073y"; formserver_session=2',
+                                    "x", "", "formserver_session=", "a=b;;formserver_session = v ;c", "\u00e9=1; b=\u00ff"])
+def test_the_session_cookie_is_read_as_request_cookies_reads_it(app, header):
+    """sessions.cookie parses the HTTP_COOKIE entry with werkzeug's own parse_cookie: the same cookies, kept
+    where request.cookies keeps them (read once)."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from formserver.web.sessions import cookie
+    environ = EnvironBuilder(path="/", headers={"Cookie": header} if header else {}).get_environ()
+    ours, werkzeugs = Request(environ), Request(environ)
+    assert cookie(ours, COOKIE) == werkzeugs.cookies.get(COOKIE)
+    kept = ours.cookies
+    assert kept == werkzeugs.cookies and type(kept) is type(werkzeugs.cookies) and ours.cookies is kept
+
+
+def test_a_page_with_a_session_finds_its_cookie_without_walking_the_environ(app, client, monkeypatch):
+    """The Cookie header is read as HTTP_COOKIE, not found by walking every environ entry (werkzeug's
+    EnvironHeaders has no index: request.cookies walked them all on each request with a session)."""
+    from werkzeug.datastructures import EnvironHeaders
+    sid = client.post("/api/v1/forms/registrasi/submissions", headers={"Accept": "application/json"}).get_json()["id"]
+    walked = []
+    real_iter = EnvironHeaders.__iter__
+
+    def walk(self):
+        walked.append(1)
+        return real_iter(self)
+    monkeypatch.setattr(EnvironHeaders, "__iter__", walk)
+    assert client.get(f"/isian/{sid}/skala").status_code == 200
+    assert walked == []
