@@ -44,7 +44,9 @@ def test_a_nested_group_and_a_list_of_values():
 
 
 def test_bad_rules_say_what_is_wrong():
-    assert read_rule(_posted([("r.mode", "raw"), ("r.raw", "{oops")]), "r", FIELDS)[1].startswith("Aturan bukan JSON")
+    assert read_rule(_posted([("r.mode", "raw"), ("r.raw", "{oops")]), "r", FIELDS)[1] == (
+        "Aturan: isinya bukan JSON yang sah di baris 1, kolom 2: nama di dalam { } harus di antara tanda kutip ganda, "
+        "dan tidak boleh ada koma sebelum }")
     assert "tidak ada" in read_rule(_posted([("r.0.field", "tidak_ada"), ("r.0.op", "eq"), ("r.0.value", "1")]), "r", FIELDS)[1]
     assert "Isi nilai" in read_rule(_posted([("r.0.field", "npwp"), ("r.0.op", "eq"), ("r.0.value", "")]), "r", FIELDS)[1]
     assert read_rule(_posted([("r.0.field", "npwp"), ("r.0.op", "like"), ("r.0.value", "1")]), "r",
@@ -161,3 +163,8 @@ def test_every_registered_validator_and_argument_has_a_plain_label_in_both_langu
         assert label.id and label.en and label.id != name and label.en != name, name
         for arg in args:
             assert VALIDATOR_ARG_LABELS[name][arg].id != arg, (name, arg)
+
+
+def test_a_rule_that_is_not_json_is_said_in_english_when_asked(in_english):
+    said = read_rule(_posted([("r.mode", "raw"), ("r.raw", '{"==": [1 1]}')]), "r", FIELDS)[1]
+    assert said == "Rule: the content is not valid JSON at line 1, column 11: a comma is missing between two parts"

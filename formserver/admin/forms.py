@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from ..i18n import gettext, offered_locales
+from ..i18n import gettext, json_mistake, offered_locales
 from . import rules
 from .edit import text, text_locales
 
@@ -111,7 +111,7 @@ def read_rule(posted: Posted, name: str, fields: Mapping) -> tuple[object, str |
         try:
             return json.loads(raw), None
         except (ValueError, RecursionError) as error:
-            return None, gettext("Aturan bukan JSON yang sah: {error}").format(error=error)
+            return None, gettext("Aturan: {mistake}").format(mistake=json_mistake(error))
     model = _read_rows(posted, name, fields, 0)
     unknown = [c.field for c in rules.conditions(model) if c.field not in fields and not c.field.startswith("akun.")]
     if unknown:
