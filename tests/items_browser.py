@@ -33,12 +33,14 @@ def served_applicant_app(tmp_dir, smtp, whatsapp):
         yield app, base_url
 
 
-def open_page(browser, base_url, javascript=True, width=1000):
+def open_page(browser, base_url, javascript=True, width=1000, **options):
+    """A page in a new context; ``options`` go to the context (e.g. ``service_workers="block"``)."""
     context = browser.new_context(java_script_enabled=javascript, locale="id-ID", base_url=base_url,
-                                  viewport={"width": width, "height": 900})
+                                  viewport={"width": width, "height": 900}, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.js_errors = []
+    page.scripted = javascript
     page.on("pageerror", lambda error: page.js_errors.append(error))
     return page
 
@@ -53,7 +55,13 @@ def field(page, path):
 
 
 def on_step(page, step):
+    """On ``step``, and with JavaScript once the page's script has settled it: what this device kept is restored and the
+    rules have run (``form[data-ready]``). Typing before that raced the restore, which could overwrite a checked
+    declaration or replace the "saved" status; on a loaded CI machine it did."""
     expect(page.locator("h1")).to_have_text(STEP_TITLES.get(step, step))
+    form = page.locator("form[data-preview]")
+    if getattr(page, "scripted", False) and form.count():
+        expect(form).to_have_attribute("data-ready", "1")
 
 
 def send(page):
