@@ -12,6 +12,7 @@ skip_without_chromium()
 from playwright.sync_api import expect  # noqa: E402
 
 from .items_browser import by_id, field, log_in, log_in_and_start, on_step, open_page, send, served_applicant_app  # noqa: E402
+from .items_scenarios import STEP_TITLES  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,34 @@ def test_answers_typed_offline_survive_a_reload_and_reach_the_server(browser, se
     data = _submission(app, page)["data"]
     assert (data["npwp"], data["email"], data["bpjs_ketenagakerjaan"]) == \
         ("012345678901000", "luring@example.test", "12345678901")
+    assert not page.js_errors
+    page.context.close()
+
+
+def test_what_is_typed_while_the_page_settles_is_not_overwritten_by_what_the_device_kept(browser, served):
+    # over a slow connection the page settles seconds after it shows (it asks the server for the submission, then
+    # restores what this device kept): an answer typed in that time was overwritten by the older one kept here
+    _, base_url = served
+    page = open_page(browser, base_url, service_workers="block")  # the page's own requests, routed by the test
+    log_in_and_start(page)
+    on_step(page, "data_pelaku_usaha")
+    page.route("**/draft", lambda route: route.abort())  # the autosave does not reach the server: kept here
+    page.fill("#field-email", "disimpan@example.test")
+    expect(page.locator("[data-save-status]")).to_contain_text("Tersimpan di perangkat ini")
+    held = []
+    page.route("**/api/v1/submissions/*", lambda route: held.append(route))  # the slow answer to the page's question
+    page.reload()
+    expect(page.locator("h1")).to_have_text(STEP_TITLES["data_pelaku_usaha"])
+    _until(page, lambda: held, "the page asks for the submission")
+    expect(page.locator("form[data-preview]")).not_to_have_attribute("data-ready", "1")
+    page.fill("#field-email", "diketik@example.test")
+    page.unroute("**/api/v1/submissions/*")
+    for route in held:
+        route.continue_()
+    expect(page.locator("form[data-preview]")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#field-email")).to_have_value("diketik@example.test")
+    page.wait_for_timeout(1000)  # past the autosave's delay: what it keeps is the typed answer
+    expect(page.locator("#field-email")).to_have_value("diketik@example.test")
     assert not page.js_errors
     page.context.close()
 

@@ -302,10 +302,17 @@
     return values;
   }
 
+  // names the applicant changed on this page: what is restored while the page settles (answers kept on this device,
+  // newer ones from the server, read over a slow connection) never writes over them, as what was typed here is newest
+  function touch(form, event) {
+    if (event.target && event.target.name) (form.touched = form.touched || {})[event.target.name] = true;
+  }
+
   function restore(form, list) {
     var byName = {};
     list.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
     Object.keys(byName).forEach(function (name) {
+      if (form.touched && form.touched[name]) return;
       var inputs = form.querySelectorAll('[name="' + name.replace(/"/g, '\\"') + '"]');
       inputs.forEach(function (input) {
         if (input.type === "checkbox" || input.type === "radio") input.checked = byName[name].indexOf(input.value) >= 0;
@@ -643,8 +650,9 @@
         .then(function () { return resumeDraft(form); }).then(function () { return rules; })
         .then(function (ready) { if (ready) refresh(form); })
         .then(function () { form.dataset.ready = "1"; });  // the page's rules have run (tests wait on it)
-      form.addEventListener("input", function () { form.dataset.changed = "1"; later(); });
+      form.addEventListener("input", function (event) { touch(form, event); form.dataset.changed = "1"; later(); });
       form.addEventListener("change", function (event) {
+        touch(form, event);
         if (event.target.tagName === "SELECT" && event.target.dataset.source) clearChildren(form, event.target.name);
         form.dataset.changed = "1";
         refresh(form);
